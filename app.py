@@ -1,0 +1,129 @@
+"""The application factory: `flask --app app ...` and `gunicorn 'app:create_app()'` both start here."""
+
+import os
+import secrets
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, has_request_context, request
+from flask_babel import Babel, get_locale
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+from commands import demo_command, survey_cli, units_cli
+from models import db
+from schema.store import init_survey
+from views import register_error_pages, survey_pages
+
+ROOT = Path(__file__).resolve().parent
+LANGUAGES = ("vi", "en")
+
+#: A full report is some 60,000 characters of Vietnamese, about 0.5 MB once form-encoded.
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+def create_app(test_config=None):
+    """Create the tongket app: settings, database, languages, survey, pages and commands."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    configure_settings(app, test_config)
+    configure_database(app)
+    configure_languages(app)
+    init_survey(app)
+    register_pages(app)
+    register_commands(app)
+    return app
+
+
+def configure_settings(app, test_config):
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI=database_url(os.environ.get("DATABASE_URL"), app.instance_path),
+        SURVEY_CONFIG=os.environ.get("SURVEY_CONFIG", str(ROOT / "surveys" / "chi-thi-10.yaml")),
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
+        # People draft for hours; an expired token would only make them press Save twice.
+        WTF_CSRF_TIME_LIMIT=24 * 3600,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+    )
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or instance_secret_key(app.instance_path)
+
+
+def instance_secret_key(instance_path):
+    """Return a secret key kept in the instance folder, so that every worker signs alike."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def database_url(url, instance_path):
+    """Return the SQLAlchemy URL: DATABASE_URL (PostgreSQL via psycopg 3) or a SQLite file."""
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'tongket.sqlite3'}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def configure_database(app):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Wait for a writer instead of failing at once; WAL lets pages read while a report saves.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 15}})
+    db.init_app(app)
+    Migrate(app, db, directory=str(ROOT / "migrations"))
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", enable_sqlite_wal)
+
+
+def enable_sqlite_wal(connection, _record):
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def configure_languages(app):
+    Babel(app, locale_selector=select_language, default_locale="vi",
+          default_translation_directories=str(ROOT / "translations"))
+
+    app.context_processor(lambda: {"language": str(get_locale())})
+
+    @app.after_request
+    def remember_language(response):
+        chosen = request.args.get("lang")
+        if chosen in LANGUAGES:
+            response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax")
+        return response
+
+
+def select_language():
+    """Vietnamese unless the person chose English with ?lang=en (remembered in a cookie)."""
+    if not has_request_context():
+        return None
+    for chosen in (request.args.get("lang"), request.cookies.get("lang")):
+        if chosen in LANGUAGES:
+            return chosen
+    return "vi"
+
+
+def register_pages(app):
+    csrf = CSRFProtect(app)
+    # The survey form checks its own CSRF token, so that an expired one loses none of the text.
+    csrf.exempt(survey_pages)
+    app.register_blueprint(survey_pages)
+    register_error_pages(app)
+
+
+def register_commands(app):
+    for command in (survey_cli, units_cli, demo_command):
+        app.cli.add_command(command)

@@ -1,0 +1,7 @@
+"""`flask --app app ...` commands for administrators: survey, units, demo."""
+
+from .demo import demo_command
+from .survey import survey_cli
+from .units import units_cli
+
+__all__ = ["demo_command", "survey_cli", "units_cli"]

@@ -1,0 +1,42 @@
+"""Units of the party hierarchy, each with its secret survey link."""
+
+import secrets
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from schema import LEVELS
+
+from .base import UTCDateTime, db, utcnow
+
+
+def new_link_token():
+    """Return an unguessable link token: 256 bits from `secrets`, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+class Unit(db.Model):
+    __tablename__ = "units"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("level").in_(LEVELS), name="known_level"),
+        sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The code the committees use for the unit, as in the imported file.
+    code: Mapped[str] = mapped_column(sa.String(50), unique=True)
+    #: The unit's name in Vietnamese, as imported.
+    name: Mapped[str] = mapped_column(sa.String(300))
+    #: One of schema.LEVELS.
+    level: Mapped[str] = mapped_column(sa.String(32))
+    #: The committee directly above; None only for the province.
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    #: The secret part of the unit's link; whoever has it may fill in the unit's report.
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_link_token)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    parent: Mapped["Unit | None"] = relationship(remote_side=[id])
+    response: Mapped["Response | None"] = relationship(back_populates="unit")  # noqa: F821
+
+    def __repr__(self):
+        return f"<Unit {self.code} {self.level}>"

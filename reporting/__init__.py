@@ -1,0 +1,1 @@
+"""What happens to units and reports, independent of HTTP: importing, saving, status, demo data."""

@@ -1,0 +1,146 @@
+"""Synthetic provinces for demos and benchmarks: units at every level and valid random answers."""
+
+import datetime as dt
+import random
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from models import Response, Revision, Unit, db, new_link_token, utcnow
+
+from .saving import link_fingerprint
+
+SENTENCES = (
+    "Chi bộ duy trì nền nếp sinh hoạt định kỳ vào ngày 05 hằng tháng.",
+    "Đa số đảng viên nhận thức rõ ý nghĩa, tầm quan trọng của việc nâng cao chất lượng sinh hoạt chi bộ.",
+    "Nội dung sinh hoạt bám sát nhiệm vụ chính trị của địa phương, đơn vị.",
+    "Công tác chuẩn bị được cấp ủy quan tâm, dự thảo nghị quyết gửi trước cho đảng viên.",
+    "Một số đảng viên còn ngại phát biểu, tinh thần tự phê bình và phê bình chưa cao.",
+    "Việc sinh hoạt chuyên đề có lúc còn hình thức, chưa chọn được chủ đề sát thực tế.",
+    "Cần tăng cường kiểm tra, giám sát việc thực hiện nghị quyết của chi bộ.",
+    "Đề nghị cấp trên hướng dẫn cụ thể hơn về nội dung sinh hoạt chuyên đề.",
+    "Đảng viên lớn tuổi, ở xa, việc đi lại khó khăn ảnh hưởng đến tỷ lệ tham gia.",
+    "Bí thư chi bộ chủ động, linh hoạt trong điều hành, phát huy dân chủ trong sinh hoạt.",
+)
+PLACES = ("Tân Lợi", "Hòa Thắng", "Ea Tu", "Cư Êbur", "Krông Búk", "Ea Kao", "Hòa Phú", "Tân An",
+          "Thành Nhất", "Khánh Xuân", "Ea Nuôl", "Buôn Đôn", "Phước An", "Ea Kly", "Hòa Đông")
+STATUS_WEIGHTS = {"not_opened": 10, "opened": 10, "draft": 30, "submitted": 50}
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    units: int
+    responses: int
+    revisions: int
+
+
+def create_demo_province(survey, unit_count, seed=1):
+    """Fill an empty database with `unit_count` units under one province, and their reports."""
+    rng = random.Random(seed)
+    plan = plan_units(unit_count, rng)
+    ids = insert_units(plan)
+    reports = [(ids[code], level) for code, _name, level, _parent in plan if level != "tinh"]
+    responses, revisions = insert_reports(survey, reports, rng)
+    db.session.commit()
+    return DemoSummary(units=len(plan), responses=responses, revisions=revisions)
+
+
+def plan_units(unit_count, rng):
+    """Return (code, name, level, parent code) rows: districts, grassroots committees and cells."""
+    rows = [("TINH", "Tỉnh ủy (dữ liệu mẫu)", "tinh", None)]
+    districts = max(1, unit_count // 150)
+    for d in range(districts):
+        rows.append((f"H{d:03}", f"Huyện ủy {PLACES[d % len(PLACES)]} {d + 1}", "cap_huyen", "TINH"))
+    committees = []
+    while len(rows) < unit_count:
+        district = f"H{rng.randrange(districts):03}"
+        place = rng.choice(PLACES)
+        number = len(rows)
+        if rng.random() < 0.15 or not committees:
+            code = f"D{number:06}"
+            rows.append((code, f"Đảng bộ xã {place} {number}", "dang_bo_co_so", district))
+            committees.append(code)
+        elif rng.random() < 0.2:
+            rows.append((f"C{number:06}", f"Chi bộ cơ sở {place} {number}", "chi_bo_co_so", district))
+        else:
+            rows.append((f"C{number:06}", f"Chi bộ thôn {place} {number}", "chi_bo_truc_thuoc",
+                         rng.choice(committees[-20:])))
+    return rows[:max(unit_count, 1)]
+
+
+def insert_units(plan):
+    """Insert the planned units level by level and return their ids by code."""
+    ids = {}
+    for level in ("tinh", "cap_huyen", "dang_bo_co_so", "chi_bo_co_so", "chi_bo_truc_thuoc"):
+        batch = [dict(code=code, name=name, level=lvl, parent_id=ids.get(parent), token=new_link_token(),
+                      created_at=utcnow())
+                 for code, name, lvl, parent in plan if lvl == level]
+        for start in range(0, len(batch), BATCH):
+            db.session.execute(sa.insert(Unit), batch[start:start + BATCH])
+        ids.update(db.session.execute(sa.select(Unit.code, Unit.id).filter_by(level=level)).all())
+    return ids
+
+
+def insert_reports(survey, reports, rng):
+    """Give each unit a random status and, for drafts and submissions, one revision of answers."""
+    now = utcnow()
+    response_rows, answer_rows = [], []
+    for unit_id, level in reports:
+        status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
+        if status == "not_opened":
+            continue
+        saved = status in ("draft", "submitted")
+        submitted = status == "submitted"
+        moment = now - dt.timedelta(minutes=rng.randrange(1, 20000))
+        response_rows.append(dict(
+            unit_id=unit_id, opened_at=moment, revision_count=int(saved), current_number=1 if saved else None,
+            submitted_number=1 if submitted else None, submitted_at=moment if submitted else None,
+            submitted_late=False, updated_at=moment if saved else None))
+        if saved:
+            answer_rows.append((unit_id, status, moment, random_answers(survey, level, rng, complete=submitted)))
+    for start in range(0, len(response_rows), BATCH):
+        db.session.execute(sa.insert(Response), response_rows[start:start + BATCH])
+    response_ids = dict(db.session.execute(sa.select(Response.unit_id, Response.id)).all())
+    revision_rows = [dict(
+        response_id=response_ids[unit_id], number=1, action="submit" if status == "submitted" else "save",
+        answers=answers, config_version=survey.version, based_on=None, conflict=False, late=False,
+        submission_id=uuid.uuid4().hex, link_fingerprint=link_fingerprint(str(unit_id)), created_at=moment,
+    ) for unit_id, status, moment, answers in answer_rows]
+    for start in range(0, len(revision_rows), BATCH):
+        db.session.execute(sa.insert(Revision), revision_rows[start:start + BATCH])
+    return len(response_rows), len(revision_rows)
+
+
+def random_answers(survey, level, rng, complete):
+    """Return answers that pass the survey's rules; a draft leaves some questions empty."""
+    answers = {}
+    for question in survey.questions_for(level):
+        if not question.is_shown(answers) or (not complete and rng.random() < 0.3):
+            continue
+        answers[question.id] = random_value(question, rng)
+    for check in survey.checks:
+        if check.left in answers and check.right in answers and check.fails(answers):
+            answers[check.left] = (rng.choice(answers[check.right]) if check.op == "in"
+                                   else answers[check.right])
+    return answers
+
+
+def random_value(question, rng):
+    kind = question.type
+    if kind in ("short_text", "long_text"):
+        count = rng.randint(1, 2) if kind == "short_text" else rng.randint(2, 8)
+        return " ".join(rng.choice(SENTENCES) for _ in range(count))[:question.max_length]
+    if kind in ("integer", "decimal", "percentage"):
+        low, high = question.min or 0, min(question.max if question.max is not None else 100, 500)
+        value = rng.uniform(max(low, high * 0.6), high) if kind == "percentage" else rng.uniform(low, high / 4 + low)
+        return int(value) if kind == "integer" else round(value, 1)
+    if kind == "date":
+        return (dt.date(2027, 3, 1) + dt.timedelta(days=rng.randrange(40))).isoformat()
+    if kind == "yes_no":
+        return rng.random() < 0.8
+    values = [choice.value for choice in question.choices]
+    if kind == "single_choice":
+        return rng.choice(values)
+    return sorted(rng.sample(values, rng.randint(1, len(values))), key=values.index)

@@ -1,0 +1,120 @@
+"""Keep every save and submit of a report as a revision, without ever losing one.
+
+A save increments the response's revision counter before anything else. That UPDATE takes the
+row lock on PostgreSQL and the write lock on SQLite, so saves of one unit are serialised and the
+revision it then reads as current is the latest one.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from models import Response, Revision, db, utcnow
+
+
+class ReportLocked(Exception):
+    """The report was submitted and its deadline has passed: it can no longer change."""
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    revision: Revision
+    #: The page was older than the current revision: saved aside, not made current.
+    conflict: bool = False
+    #: The same form had been saved already (a double tap or a resent POST).
+    repeated: bool = False
+
+
+def link_fingerprint(token):
+    """Return a short, non-secret name for a link, to tell who saved a revision."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+def open_response(unit):
+    """Return the unit's response, creating it (and noting when the link was opened) the first time."""
+    if unit.response is not None:
+        return unit.response
+    try:
+        with db.session.begin_nested():
+            db.session.add(Response(unit=unit))
+        db.session.commit()
+    except IntegrityError:
+        # Someone else opened the link at the same moment; theirs is the response.
+        db.session.rollback()
+        db.session.refresh(unit)
+    return unit.response
+
+
+def is_locked(response, deadline, now):
+    return response is not None and response.is_submitted and now >= deadline
+
+
+def current_answers(response):
+    """Return the answers of the revision the page shows, or an empty dict."""
+    revision = revision_of(response, response.current_number) if response else None
+    return revision.answers if revision else {}
+
+
+def revision_of(response, number):
+    if number is None:
+        return None
+    return db.session.scalar(sa.select(Revision).filter_by(response_id=response.id, number=number))
+
+
+def save_report(unit, answers, *, action, based_on, submission_id, config_version, token, deadline):
+    """Store the answers as a new revision of the unit's report and return what happened."""
+    response = open_response(unit)
+    repeated = _revision_with_submission_id(submission_id)
+    if repeated is not None:
+        return SaveResult(repeated, conflict=repeated.conflict, repeated=True)
+    now = utcnow()
+    number = _take_revision_number(response)
+    if is_locked(response, deadline, now):
+        db.session.rollback()
+        raise ReportLocked()
+    conflict = response.current_number != based_on
+    revision = Revision(
+        response_id=response.id, number=number, action=action, answers=answers,
+        config_version=config_version, based_on=based_on, conflict=conflict,
+        late=action == "submit" and now >= deadline, submission_id=submission_id,
+        link_fingerprint=link_fingerprint(token), created_at=now,
+    )
+    db.session.add(revision)
+    if not conflict:
+        _make_current(response, revision)
+    response.updated_at = now
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same form was saved by a parallel request between our check and our insert.
+        db.session.rollback()
+        repeated = _revision_with_submission_id(submission_id)
+        if repeated is None:
+            raise
+        return SaveResult(repeated, conflict=repeated.conflict, repeated=True)
+    return SaveResult(revision, conflict=conflict)
+
+
+def _revision_with_submission_id(submission_id):
+    return db.session.scalar(sa.select(Revision).filter_by(submission_id=submission_id))
+
+
+def _take_revision_number(response):
+    number = db.session.execute(
+        sa.update(Response).where(Response.id == response.id)
+        .values(revision_count=Response.revision_count + 1)
+        .returning(Response.revision_count)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    db.session.refresh(response)
+    return number
+
+
+def _make_current(response, revision):
+    response.current_number = revision.number
+    if revision.action == "submit":
+        response.submitted_number = revision.number
+        response.submitted_at = revision.created_at
+        response.submitted_late = revision.late

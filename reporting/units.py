@@ -1,0 +1,170 @@
+"""Import the unit list from CSV, all or nothing, and list the units' links."""
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from models import Response, Unit, db
+from schema import LEVELS, PARENT_LEVEL
+
+COLUMNS = ("code", "name", "level", "parent_code")
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,50}$")
+NAME_MAX_LENGTH = 300
+
+
+class ImportRefused(Exception):
+    """The file was refused whole; `problems` names each bad line by number."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    line: int
+    code: str
+    name: str
+    level: str
+    parent_code: str
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def import_units(raw):
+    """Create or update the units in the CSV bytes `raw`; never delete one. Raise ImportRefused."""
+    rows = read_rows(raw)
+    existing = {unit.code: unit for unit in db.session.scalars(sa.select(Unit))}
+    problems = check_rows(rows, existing)
+    if problems:
+        raise ImportRefused(problems)
+    summary = apply_rows(rows, existing)
+    db.session.commit()
+    return summary
+
+
+def read_rows(raw):
+    """Return the rows of a UTF-8 CSV file (with or without BOM) with the expected columns."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportRefused([_("The file is not UTF-8 text (byte %(position)s). Save it as "
+                               "“CSV UTF-8” and try again.", position=error.start)]) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in reader.fieldnames or []]
+    if sorted(header) != sorted(COLUMNS):
+        raise ImportRefused([_("line 1: the columns must be %(expected)s, not %(found)s",
+                               expected=",".join(COLUMNS), found=",".join(header) or "—")])
+    reader.fieldnames = header
+    rows = []
+    for record in reader:
+        if None in record or any(value is None for value in record.values()):
+            raise ImportRefused([_("line %(line)s: expected %(count)s columns",
+                                   line=reader.line_num, count=len(COLUMNS))])
+        rows.append(UnitRow(reader.line_num, *(record[column].strip() for column in COLUMNS)))
+    if not rows:
+        raise ImportRefused([_("The file has no units.")])
+    return rows
+
+
+def check_rows(rows, existing):
+    """Return a message for every bad line; an empty list means the whole file can be imported."""
+    problems = []
+    in_file = {}
+    for row in rows:
+        problems += [_("line %(line)s: %(problem)s", line=row.line, problem=p) for p in row_problems(row)]
+        if row.code in in_file:
+            problems.append(_("line %(line)s: code %(code)s already appears on line %(first)s",
+                              line=row.line, code=row.code, first=in_file[row.code].line))
+        else:
+            in_file[row.code] = row
+    levels = {code: unit.level for code, unit in existing.items()}
+    levels.update({code: row.level for code, row in in_file.items()})
+    for row in in_file.values():
+        problem = parent_problem(row, levels) or level_change_problem(row, existing.get(row.code))
+        if problem:
+            problems.append(_("line %(line)s: %(problem)s", line=row.line, problem=problem))
+    return problems
+
+
+def row_problems(row):
+    if not CODE_PATTERN.match(row.code):
+        yield _("the code must be 1 to 50 letters, digits, dots, dashes or underscores")
+    if not row.name:
+        yield _("the name is empty")
+    elif len(row.name) > NAME_MAX_LENGTH:
+        yield _("the name is longer than %(limit)s characters", limit=NAME_MAX_LENGTH)
+    if row.level not in LEVELS:
+        yield _("unknown level '%(level)s'; levels are %(levels)s", level=row.level, levels=", ".join(LEVELS))
+
+
+def parent_problem(row, levels):
+    """Say what is wrong with a row's parent, or return None. Levels only go down, so no cycle can form."""
+    if row.level not in LEVELS:
+        return None
+    wanted = PARENT_LEVEL[row.level]
+    if row.parent_code == row.code:
+        return _("a unit cannot be its own parent")
+    if wanted is None:
+        return _("the province has no parent") if row.parent_code else None
+    if not row.parent_code:
+        return _("a unit of level %(level)s needs a parent_code", level=row.level)
+    if row.parent_code not in levels:
+        return _("unknown parent %(code)s", code=row.parent_code)
+    if levels[row.parent_code] != wanted:
+        return _("a %(level)s unit must be under a %(wanted)s unit, and %(code)s is %(actual)s",
+                 level=row.level, wanted=wanted, code=row.parent_code, actual=levels[row.parent_code])
+    return None
+
+
+def level_change_problem(row, unit):
+    if unit is None or unit.level == row.level:
+        return None
+    has_answers = db.session.scalar(sa.select(sa.func.count()).select_from(Response).filter_by(unit_id=unit.id))
+    has_children = db.session.scalar(sa.select(sa.func.count()).select_from(Unit).filter_by(parent_id=unit.id))
+    if has_answers or has_children:
+        return _("unit %(code)s already has answers or units under it, so its level cannot change",
+                 code=row.code)
+    return None
+
+
+def apply_rows(rows, existing):
+    created = updated = 0
+    by_code = dict(existing)
+    for row in rows:
+        unit = by_code.get(row.code)
+        parent = by_code.get(row.parent_code)
+        if unit is None:
+            unit = by_code[row.code] = Unit(code=row.code)
+            db.session.add(unit)
+            created += 1
+        elif (unit.name, unit.level, unit.parent) == (row.name, row.level, parent):
+            continue
+        else:
+            updated += 1
+        unit.name, unit.level, unit.parent = row.name, row.level, parent
+    return ImportSummary(created=created, updated=updated, unchanged=len(rows) - created - updated)
+
+
+def units_in_hierarchy_order():
+    """Return every unit, each followed by the units under it, siblings by code."""
+    units = list(db.session.scalars(sa.select(Unit).order_by(Unit.code)))
+    children = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        unit = stack.pop()
+        ordered.append(unit)
+        stack.extend(reversed(children.get(unit.id, [])))
+    return ordered

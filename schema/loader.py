@@ -1,0 +1,378 @@
+"""Read a survey config file into schema objects, listing every problem with where it is.
+
+This is the only module that reads YAML. A file with any problem yields no survey at all, so a
+half-valid config can never go live.
+"""
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from flask_babel import gettext as _
+
+from .levels import REPORTING_LEVELS
+from .model import (
+    CHOICE_TYPES,
+    COMPARISONS,
+    EMPTY_TEXT,
+    NUMBER_TYPES,
+    QUESTION_TYPES,
+    TEXT_TYPES,
+    Check,
+    Choice,
+    Condition,
+    Question,
+    Section,
+    Survey,
+    Text,
+)
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+LANGUAGES = ("vi", "en")
+DEFAULT_MAX_LENGTH = {"short_text": 500, "long_text": 20000}
+
+
+class ConfigError(Exception):
+    """A survey config that cannot be used; `problems` lists each with where it is."""
+
+    def __init__(self, path, problems):
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join([f"{path}:"] + [f"  {p}" for p in problems]))
+
+
+def load_survey(path):
+    """Return the Survey in the file at `path`, or raise ConfigError listing every problem."""
+    try:
+        with open(path, "rb") as file:
+            raw = file.read()
+    except OSError as error:
+        raise ConfigError(path, [_("cannot read the file: %(error)s", error=error.strerror)]) from None
+    return parse_survey(raw, path)
+
+
+def parse_survey(raw, path="<config>"):
+    """Return the Survey described by the YAML bytes `raw`, or raise ConfigError."""
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        raise ConfigError(path, [_("YAML syntax error at line %(line)d, column %(column)d: %(problem)s",
+                                   line=mark.line + 1, column=mark.column + 1, problem=error.problem)]) from None
+    except yaml.YAMLError as error:
+        raise ConfigError(path, [_("YAML syntax error: %(problem)s", problem=error)]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, [_("the file is not UTF-8 text")]) from None
+    version = hashlib.sha256(raw).hexdigest()[:12]
+    reader = _Reader()
+    survey = reader.survey(data, version)
+    if reader.problems:
+        raise ConfigError(path, reader.problems)
+    return survey
+
+
+class _Reader:
+    """Turn parsed YAML into schema objects, collecting problems instead of stopping at the first."""
+
+    def __init__(self):
+        self.problems = []
+
+    def problem(self, where, message):
+        self.problems.append(f"{where}: {message}")
+
+    def survey(self, data, version):
+        if not isinstance(data, dict):
+            self.problem("(top)", _("the file must be a mapping with title, deadlines and sections"))
+            return None
+        self.unknown_keys(data, "(top)", {"title", "directive", "timezone", "deadlines", "sections", "checks"})
+        title = self.text(data.get("title"), "title", required=True)
+        directive = self.text(data.get("directive"), "directive")
+        timezone = self.timezone(data.get("timezone", "Asia/Ho_Chi_Minh"))
+        deadlines = self.deadlines(data.get("deadlines"))
+        sections = self.sections(data.get("sections"), "sections")
+        questions = self.index_questions(sections)
+        checks = self.checks(data.get("checks") or [], questions)
+        self.check_references(questions)
+        return Survey(title=title, directive=directive, version=version, timezone=timezone,
+                      deadlines=deadlines, sections=sections, checks=checks, questions=questions)
+
+    def unknown_keys(self, data, where, allowed):
+        for key in data:
+            if key not in allowed:
+                self.problem(where, _("unknown key '%(key)s'", key=key))
+
+    def text(self, value, where, required=False):
+        if value is None:
+            if required:
+                self.problem(where, _("is required"))
+            return EMPTY_TEXT
+        if isinstance(value, str):
+            return Text({"vi": value.strip()})
+        if isinstance(value, dict):
+            unknown = [str(key) for key in value if key not in LANGUAGES]
+            if unknown:
+                self.problem(where, _("unknown language '%(language)s' (inside { }, put a text that "
+                                      "contains a comma in quotes)", language=unknown[0]))
+                return EMPTY_TEXT
+            if not all(isinstance(v, str) for v in value.values()):
+                self.problem(where, _("each language's text must be a text"))
+                return EMPTY_TEXT
+            if not value.get("vi"):
+                self.problem(where, _("needs a Vietnamese text under 'vi'"))
+            return Text({k: v.strip() for k, v in value.items()})
+        self.problem(where, _("must be a text, or a mapping of language to text"))
+        return EMPTY_TEXT
+
+    def timezone(self, name):
+        try:
+            ZoneInfo(str(name))
+        except (ZoneInfoNotFoundError, ValueError):
+            self.problem("timezone", _("unknown time zone '%(name)s'", name=name))
+            return "Asia/Ho_Chi_Minh"
+        return str(name)
+
+    def deadlines(self, data):
+        if not isinstance(data, dict):
+            self.problem("deadlines", _("must map each unit level to a date"))
+            return {}
+        deadlines = {}
+        for level, day in data.items():
+            if level not in REPORTING_LEVELS:
+                self.problem(f"deadlines.{level}", _("unknown level; levels are %(levels)s",
+                                                     levels=", ".join(REPORTING_LEVELS)))
+            elif not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+                self.problem(f"deadlines.{level}", _("must be a date written as YYYY-MM-DD"))
+            else:
+                deadlines[level] = day
+        for level in REPORTING_LEVELS:
+            if level not in data:
+                self.problem("deadlines", _("no deadline for level '%(level)s'", level=level))
+        return deadlines
+
+    def sections(self, data, where):
+        if not isinstance(data, list) or not data:
+            self.problem(where, _("must be a non-empty list of sections"))
+            return ()
+        return tuple(self.section(item, f"{where}[{i}]") for i, item in enumerate(data))
+
+    def section(self, data, where):
+        if not isinstance(data, dict):
+            self.problem(where, _("must be a mapping"))
+            return Section(number="", title=EMPTY_TEXT)
+        self.unknown_keys(data, where, {"number", "title", "hint", "questions", "sections"})
+        number = str(data.get("number", "")).strip()
+        questions = data.get("questions") or []
+        if not isinstance(questions, list):
+            self.problem(f"{where}.questions", _("must be a list"))
+            questions = []
+        children = self.sections(data["sections"], f"{where}.sections") if "sections" in data else ()
+        if not questions and not children:
+            self.problem(where, _("has neither questions nor sections"))
+        return Section(
+            number=number,
+            title=self.text(data.get("title"), f"{where}.title", required=True),
+            hint=self.text(data.get("hint"), f"{where}.hint"),
+            questions=tuple(self.question(q, f"{where}.questions[{i}]", number)
+                            for i, q in enumerate(questions)),
+            sections=children,
+        )
+
+    def question(self, data, where, section_number):
+        if not isinstance(data, dict):
+            self.problem(where, _("must be a mapping"))
+            return None
+        self.unknown_keys(data, where, {"id", "type", "label", "hint", "required", "min", "max",
+                                        "max_length", "choices", "other", "show_if", "levels"})
+        qid = data.get("id")
+        if not isinstance(qid, str) or not ID_PATTERN.match(qid):
+            self.problem(f"{where}.id", _("must be lower-case letters, digits and single underscores, "
+                                          "starting with a letter"))
+            qid = str(qid)
+        qtype = data.get("type")
+        if qtype not in QUESTION_TYPES:
+            self.problem(f"{where}.type", _("question '%(id)s': unknown type '%(type)s'; types are %(types)s",
+                                            id=qid, type=qtype, types=", ".join(QUESTION_TYPES)))
+        low, high = self.bounds(data, where, qtype)
+        return Question(
+            id=qid,
+            type=qtype,
+            label=self.text(data.get("label"), f"{where}.label", required=True),
+            hint=self.text(data.get("hint"), f"{where}.hint"),
+            required=self.flag(data, "required", where),
+            min=low,
+            max=high,
+            max_length=self.max_length(data, where, qtype),
+            choices=self.choices(data, where, qtype),
+            other=self.flag(data, "other", where),
+            show_if=self.condition(data.get("show_if"), f"{where}.show_if"),
+            levels=self.levels(data.get("levels"), f"{where}.levels"),
+            section_number=section_number,
+        )
+
+    def flag(self, data, key, where):
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            self.problem(f"{where}.{key}", _("must be true or false"))
+            return False
+        return value
+
+    def bounds(self, data, where, qtype):
+        low, high = data.get("min"), data.get("max")
+        if qtype == "percentage":
+            low = 0 if low is None else low
+            high = 100 if high is None else high
+        for key, value in (("min", low), ("max", high)):
+            if value is None:
+                continue
+            if qtype not in NUMBER_TYPES:
+                self.problem(f"{where}.{key}", _("only number questions take %(key)s", key=key))
+            elif isinstance(value, bool) or not isinstance(value, (int, float)):
+                self.problem(f"{where}.{key}", _("must be a number"))
+            elif qtype == "integer" and not float(value).is_integer():
+                self.problem(f"{where}.{key}", _("must be a whole number for an integer question"))
+        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high))
+        if numbers and high < low:
+            self.problem(f"{where}.max", _("must not be less than min"))
+        return low, high
+
+    def max_length(self, data, where, qtype):
+        value = data.get("max_length")
+        if value is None:
+            return DEFAULT_MAX_LENGTH.get(qtype)
+        if qtype not in TEXT_TYPES:
+            self.problem(f"{where}.max_length", _("only text questions take max_length"))
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self.problem(f"{where}.max_length", _("must be a positive whole number"))
+        return value
+
+    def choices(self, data, where, qtype):
+        items = data.get("choices")
+        if qtype not in CHOICE_TYPES:
+            if items is not None:
+                self.problem(f"{where}.choices", _("only choice questions take choices"))
+            if data.get("other"):
+                self.problem(f"{where}.other", _("only choice questions take other"))
+            return ()
+        if not isinstance(items, list) or not items:
+            self.problem(f"{where}.choices", _("a choice question needs a list of choices"))
+            return ()
+        choices = []
+        for i, item in enumerate(items):
+            here = f"{where}.choices[{i}]"
+            if not isinstance(item, dict) or not isinstance(item.get("value"), str) or not item["value"]:
+                self.problem(here, _("each choice needs a text value and a label"))
+                continue
+            choices.append(Choice(value=item["value"], label=self.text(item.get("label"), f"{here}.label",
+                                                                       required=True)))
+        for value, count in Counter(c.value for c in choices).items():
+            if count > 1:
+                self.problem(f"{where}.choices", _("duplicate choice value '%(value)s'", value=value))
+        if data.get("other") is True and any(c.value == "khac" for c in choices):
+            self.problem(f"{where}.choices", _("the value 'khac' is reserved for other: true"))
+        return tuple(choices)
+
+    def condition(self, data, where):
+        if data is None:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("question"), str):
+            self.problem(where, _("must name a question and the answers that show this one"))
+            return None
+        self.unknown_keys(data, where, {"question", "equals", "any_of"})
+        if ("equals" in data) == ("any_of" in data):
+            self.problem(where, _("give exactly one of equals or any_of"))
+            return None
+        values = data["any_of"] if "any_of" in data else [data["equals"]]
+        if not isinstance(values, list) or not values:
+            self.problem(f"{where}.any_of", _("must be a non-empty list"))
+            return None
+        return Condition(question=data["question"], values=tuple(values))
+
+    def levels(self, data, where):
+        if data is None:
+            return REPORTING_LEVELS
+        if not isinstance(data, list) or not data:
+            self.problem(where, _("must be a non-empty list of levels"))
+            return REPORTING_LEVELS
+        for level in data:
+            if level not in REPORTING_LEVELS:
+                self.problem(where, _("unknown level '%(level)s'; levels are %(levels)s",
+                                      level=level, levels=", ".join(REPORTING_LEVELS)))
+        return tuple(level for level in REPORTING_LEVELS if level in data)
+
+    def index_questions(self, sections):
+        questions = {}
+        for section in sections:
+            for node in section.walk():
+                for question in node.questions:
+                    if question is None:
+                        continue
+                    if question.id in questions:
+                        self.problem("sections", _("duplicate question id '%(id)s'", id=question.id))
+                    questions[question.id] = question
+        return questions
+
+    def check_references(self, questions):
+        for question in questions.values():
+            condition = question.show_if
+            if condition is None:
+                continue
+            where = f"question '{question.id}'.show_if"
+            target = questions.get(condition.question)
+            if target is None:
+                self.problem(where, _("names unknown question '%(id)s'", id=condition.question))
+            elif target.id == question.id:
+                self.problem(where, _("a question cannot depend on itself"))
+            elif not set(question.levels) <= set(target.levels):
+                self.problem(where, _("question '%(id)s' is not asked of every level this one is",
+                                      id=target.id))
+            else:
+                self.check_condition_values(condition, target, where)
+
+    def check_condition_values(self, condition, target, where):
+        if target.type in CHOICE_TYPES:
+            allowed = {c.value for c in target.choices}
+        elif target.type == "yes_no":
+            allowed = {True, False}
+        else:
+            self.problem(where, _("only choice and yes/no questions can show or hide others"))
+            return
+        for value in condition.values:
+            if value not in allowed:
+                self.problem(where, _("'%(value)s' is not an answer of question '%(id)s'",
+                                      value=value, id=target.id))
+
+    def checks(self, data, questions):
+        if not isinstance(data, list):
+            self.problem("checks", _("must be a list"))
+            return ()
+        checks = []
+        for i, item in enumerate(data):
+            where = f"checks[{i}]"
+            if not isinstance(item, dict):
+                self.problem(where, _("must be a mapping"))
+                continue
+            self.unknown_keys(item, where, {"left", "op", "right", "message"})
+            if item.get("op") not in COMPARISONS:
+                self.problem(f"{where}.op", _("unknown comparison '%(op)s'; use one of %(ops)s",
+                                              op=item.get("op"), ops=" ".join(COMPARISONS)))
+                continue
+            left, right = questions.get(item.get("left")), questions.get(item.get("right"))
+            for key, question in (("left", left), ("right", right)):
+                if question is None:
+                    self.problem(f"{where}.{key}", _("names unknown question '%(id)s'", id=item.get(key)))
+            if left is None or right is None:
+                continue
+            if item["op"] == "in":
+                valid = left.type == "single_choice" and right.type == "multiple_choice"
+            else:
+                valid = left.is_number and right.is_number
+            if not valid:
+                self.problem(where, _("'%(op)s' compares two numbers, or with 'in' a single choice "
+                                      "with a multiple choice", op=item["op"]))
+                continue
+            checks.append(Check(left=left.id, op=item["op"], right=right.id,
+                                message=self.text(item.get("message"), f"{where}.message", required=True)))
+        return tuple(checks)

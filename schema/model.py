@@ -1,0 +1,168 @@
+"""Plain objects describing a survey: what the config file says, checked and typed.
+
+Everything downstream (forms, storage, exports) reads these objects; nothing else reads YAML.
+"""
+
+import datetime as dt
+import operator
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from flask_babel import get_locale
+
+#: Question types and whether their answer is a number that can be added up.
+QUESTION_TYPES = (
+    "short_text", "long_text", "integer", "decimal", "percentage",
+    "date", "single_choice", "multiple_choice", "yes_no",
+)
+NUMBER_TYPES = ("integer", "decimal", "percentage")
+CHOICE_TYPES = ("single_choice", "multiple_choice")
+TEXT_TYPES = ("short_text", "long_text")
+
+#: Cross-question comparisons a config may use; `in` tests membership in a multiple choice.
+COMPARISONS = {
+    "<": operator.lt, "<=": operator.le, "==": operator.eq,
+    ">=": operator.ge, ">": operator.gt, "in": lambda left, right: left in right,
+}
+
+#: The value a choice question stores when the unit picks "other, please specify".
+OTHER_CHOICE = "khac"
+
+
+def other_key(question_id):
+    """Return the answer key holding the "other, please specify" text of a choice question."""
+    return f"{question_id}__other"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text given in the config in one or more languages; Vietnamese is always present."""
+
+    by_language: dict
+
+    def __str__(self):
+        locale = get_locale()
+        language = locale.language if locale else "vi"
+        return self.by_language.get(language) or self.by_language["vi"]
+
+    def __bool__(self):
+        return bool(self.by_language.get("vi"))
+
+
+EMPTY_TEXT = Text({"vi": ""})
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Show a question only when another question's answer is one of `values`."""
+
+    question: str
+    values: tuple
+
+    def holds(self, answers):
+        answer = answers.get(self.question)
+        if isinstance(answer, list):
+            return any(value in self.values for value in answer)
+        return answer in self.values
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    label: Text
+    hint: Text = EMPTY_TEXT
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
+    choices: tuple = ()
+    other: bool = False
+    show_if: Condition | None = None
+    levels: tuple = ()
+    section_number: str = ""
+
+    @property
+    def is_number(self):
+        return self.type in NUMBER_TYPES
+
+    @property
+    def is_narrative(self):
+        return self.type == "long_text"
+
+    def applies_to(self, level):
+        return level in self.levels
+
+    def is_shown(self, answers):
+        return self.show_if is None or self.show_if.holds(answers)
+
+    def choice_label(self, value):
+        for choice in self.choices:
+            if choice.value == value:
+                return choice.label
+        return value
+
+
+@dataclass(frozen=True)
+class Check:
+    """A rule between two answers, e.g. members exempted <= members."""
+
+    left: str
+    op: str
+    right: str
+    message: Text
+
+    def fails(self, answers):
+        left, right = answers.get(self.left), answers.get(self.right)
+        if left is None or right is None:
+            return False
+        return not COMPARISONS[self.op](left, right)
+
+
+@dataclass(frozen=True)
+class Section:
+    number: str
+    title: Text
+    hint: Text = EMPTY_TEXT
+    questions: tuple = ()
+    sections: tuple = ()
+
+    def walk(self):
+        """Yield this section and every section below it, in outline order."""
+        yield self
+        for child in self.sections:
+            yield from child.walk()
+
+    def concerns(self, level):
+        """Tell whether this section or one below it asks the level anything."""
+        return any(q.applies_to(level) for section in self.walk() for q in section.questions)
+
+
+@dataclass(frozen=True)
+class Survey:
+    title: Text
+    directive: Text
+    version: str
+    timezone: str
+    deadlines: dict
+    sections: tuple
+    checks: tuple = ()
+    questions: dict = field(default_factory=dict)
+
+    def all_sections(self):
+        for section in self.sections:
+            yield from section.walk()
+
+    def questions_for(self, level):
+        return [q for q in self.questions.values() if q.applies_to(level)]
+
+    def deadline_for(self, level):
+        """Return the end of the level's deadline day, as an aware datetime."""
+        day = self.deadlines[level]
+        return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), ZoneInfo(self.timezone))

@@ -1,0 +1,119 @@
+"""Fixtures: a real database (a SQLite file, or PostgreSQL when DATABASE_URL is set), migrated once
+per session and emptied before every test, and an app built on it."""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from app import create_app, database_url
+from models import Unit, db
+from reporting.units import import_units
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_CONFIG = ROOT / "surveys" / "chi-thi-10.yaml"
+DEMO_UNITS = ROOT / "demo" / "units.csv"
+
+
+def base_config(url, survey_config=SHIPPED_CONFIG):
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SURVEY_CONFIG": str(survey_config),
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """Run the real migrations once: into a template SQLite file, or into the PostgreSQL database."""
+    postgres = os.environ.get("DATABASE_URL")
+    if postgres:
+        url = database_url(postgres, "")
+        engine = sa.create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.sqlite3'}"
+    app = create_app(base_config(url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def database(migrated_database, tmp_path):
+    """Return the URL of an empty, migrated database for one test."""
+    if migrated_database.startswith("sqlite"):
+        path = tmp_path / "tongket.sqlite3"
+        shutil.copy(migrated_database.removeprefix("sqlite:///"), path)
+        return f"sqlite:///{path}"
+    engine = sa.create_engine(migrated_database)
+    with engine.begin() as connection:
+        connection.execute(sa.text("TRUNCATE revisions, responses, units RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return migrated_database
+
+
+@pytest.fixture
+def make_app(database):
+    """Build apps on the test's database, with the shipped survey or another config file."""
+    built = []
+
+    def make(survey_config=SHIPPED_CONFIG, **settings):
+        app = create_app({**base_config(database, survey_config), **settings})
+        built.append(app)
+        return app
+
+    yield make
+    for app in built:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def units(app):
+    """Import the shipped demo province and return its units by code."""
+    with app.app_context():
+        import_units(DEMO_UNITS.read_bytes())
+        found = {unit.code: unit for unit in db.session.scalars(sa.select(Unit))}
+        db.session.expunge_all()
+        return found
+
+
+@pytest.fixture
+def config_with(tmp_path):
+    """Write a variant of the shipped config, replacing text by regular expression."""
+
+    def write(*replacements, name="survey.yaml"):
+        text = SHIPPED_CONFIG.read_text(encoding="utf-8")
+        for pattern, replacement in replacements:
+            text, count = re.subn(pattern, replacement, text, flags=re.MULTILINE)
+            assert count, f"{pattern!r} not found in the shipped config"
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write

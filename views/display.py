@@ -1,0 +1,69 @@
+"""How stored answers and times read on a page, in the person's language and the survey's time zone."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+
+from forms.fields import format_number
+from reporting.status import STATUS_LABELS
+from schema import OTHER_CHOICE, other_key
+from schema.levels import level_label
+from schema.store import current_survey
+
+
+def local_time(moment):
+    """Return an aware datetime as dd/mm/yyyy HH:MM in the survey's time zone."""
+    if moment is None:
+        return ""
+    return moment.astimezone(ZoneInfo(current_survey().timezone)).strftime("%d/%m/%Y %H:%M")
+
+
+def local_date(moment):
+    """Return the last day before an end-of-day deadline, as dd/mm/yyyy."""
+    day = moment.astimezone(ZoneInfo(current_survey().timezone)) - dt.timedelta(seconds=1)
+    return day.strftime("%d/%m/%Y")
+
+
+def answer_text(question, answers):
+    """Return an answer as a person reads it: labels for choices, Có/Không, 12,5, 05/04/2027."""
+    value = answers.get(question.id)
+    if value is None:
+        return ""
+    if question.type == "yes_no":
+        return _("Yes") if value else _("No")
+    if question.type == "date":
+        return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+    if question.is_number:
+        return format_number(value) + ("%" if question.type == "percentage" else "")
+    if question.type in ("single_choice", "multiple_choice"):
+        chosen = value if isinstance(value, list) else [value]
+        labels = [choice_text(question, choice, answers) for choice in chosen]
+        return "; ".join(labels)
+    return value
+
+
+def choice_text(question, choice, answers):
+    if choice == OTHER_CHOICE:
+        return _("Other: %(text)s", text=answers.get(other_key(question.id), ""))
+    return str(question.choice_label(choice))
+
+
+def condition_note(question):
+    """Say, for pages without JavaScript, when a conditional question is to be answered."""
+    target = current_survey().questions[question.show_if.question]
+    texts = [answer_text(target, {target.id: value}) for value in question.show_if.values]
+    return _("Answer only if the answer to “%(question)s” is %(answers)s.", question=target.label,
+             answers=" / ".join(f"“{text}”" for text in texts))
+
+
+TEMPLATE_HELPERS = {
+    "STATUS_LABELS": STATUS_LABELS,
+    "condition_note": condition_note,
+    "answer_text": answer_text,
+    "local_time": local_time,
+    "local_date": local_date,
+    "level_label": level_label,
+    "OTHER_CHOICE": OTHER_CHOICE,
+    "other_key": other_key,
+}
