@@ -1,0 +1,22 @@
+"""gunicorn settings, read from the working directory: `gunicorn 'app:create_app()'`.
+
+Each setting can be changed through the environment without editing this file.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+#: Sync workers: pages are short and the database does the waiting. Put nginx (or another proxy that
+#: buffers requests) in front, so that a slow phone connection never holds a worker.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+#: Recycle workers now and then, so that no slow leak can grow for weeks.
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+#: Trust X-Forwarded-* only from the proxy on this machine.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
