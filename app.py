@@ -31,6 +31,7 @@ def create_app(test_config=None):
     init_survey(app)
     register_pages(app)
     register_commands(app)
+    app.after_request(add_security_headers)
     return app
 
 
@@ -114,6 +115,23 @@ def select_language():
         if chosen in LANGUAGES:
             return chosen
     return "vi"
+
+
+#: No inline script or style anywhere, so the policy can be strict.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
+def add_security_headers(response):
+    """Keep unit links out of other sites' logs, and pages out of frames and shared caches."""
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if response.mimetype == "text/html":
+        # Not "no-store": the browser keeps its copy, so Back after an error page gives the text back.
+        response.headers.setdefault("Cache-Control", "private, no-cache")
+    return response
 
 
 def register_pages(app):

@@ -98,7 +98,8 @@ def check_rows(rows, existing):
 
 def row_problems(row):
     if not CODE_PATTERN.match(row.code):
-        yield _("the code must be 1 to 50 letters, digits, dots, dashes or underscores")
+        yield _("the code '%(code)s' must be 1 to 50 letters, digits, dots, dashes or underscores",
+                code=row.code)
     if not row.name:
         yield _("the name is empty")
     elif len(row.name) > NAME_MAX_LENGTH:
@@ -113,7 +114,7 @@ def parent_problem(row, levels):
         return None
     wanted = PARENT_LEVEL[row.level]
     if row.parent_code == row.code:
-        return _("a unit cannot be its own parent")
+        return _("unit %(code)s cannot be its own parent", code=row.code)
     if wanted is None:
         return _("the province has no parent") if row.parent_code else None
     if not row.parent_code:

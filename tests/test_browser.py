@@ -1,0 +1,233 @@
+"""End to end in a real Chromium on a phone-sized screen: a party cell opens its link, fills the whole
+survey, saves a draft, submits with a mistake, corrects it and reads the confirmation.
+
+Needs Debian's Chromium at /usr/bin/chromium (Playwright cannot download its own browser here).
+Set TONGKET_SCREENSHOT=/some/file.png to keep a screenshot of the confirmation page.
+"""
+
+import os
+import re
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.answers import LONG_TEXT_IDS, cell_report
+
+CHROMIUM = "/usr/bin/chromium"
+if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
+    pytest.skip(f"end-to-end browser test needs Chromium at {CHROMIUM}", allow_module_level=True)
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+PHONE = {"width": 360, "height": 740}
+CELL = "BMT.TL.01"
+
+#: What the cell types: the shared valid report, with its own words in a few places.
+TYPED = cell_report(
+    dac_diem_tinh_hinh="Chi bộ có 25 đảng viên, phần lớn là cán bộ hưu trí; đời sống nhân dân ổn định.\n"
+                       "Khó khăn: đảng viên trẻ thường đi làm ăn xa, ít dự sinh hoạt.",
+    nen_nep="Nền nếp được giữ vững; đảng viên vắng mặt đều báo cáo lý do với bí thư chi bộ.",
+    de_xuat="Đề nghị cấp trên sớm ban hành tài liệu hướng dẫn sinh hoạt chuyên đề năm 2027.",
+    chuyen_de_hieu_qua="Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+    ty_le_tham_du="87,5",
+)
+#: Typed key by key rather than pasted, to exercise real keystrokes with Vietnamese diacritics.
+KEYSTROKES = ("chuyen_de_hieu_qua",)
+CONDITIONAL = "ngay_thao_luan"
+BAD_RATE, FIXED_RATE = "150", "92,5"
+#: How the read-only copy shows what was typed where it differs (choices are read from the form).
+SHOWN = {"ty_le_tham_du": "92,5%", "ngay_thao_luan": "02/04/2027"}
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test app over real HTTP on a free local port; yield its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A phone-sized tab on the live server; closed before the server stops."""
+    context = browser.new_context(base_url=live_server, viewport=PHONE, locale="vi-VN",
+                                  timezone_id="Asia/Ho_Chi_Minh")
+    context.set_default_timeout(10_000)
+    try:
+        tab = context.new_page()
+        # The page asks before leaving with unsaved changes; a person would confirm.
+        tab.on("dialog", lambda dialog: dialog.accept())
+        yield tab
+    finally:
+        context.close()
+
+
+def is_choice(page, key):
+    return page.locator(f'form.survey input[name="{key}"][type=radio], '
+                        f'form.survey input[name="{key}"][type=checkbox]').count() > 0
+
+
+def answer(page, key, value):
+    """Answer one question as a person does: tick the options, or type into the box."""
+    if is_choice(page, key):
+        for chosen in value if isinstance(value, list) else [value]:
+            page.locator(f'form.survey input[name="{key}"][value="{chosen}"]').check()
+    elif key in KEYSTROKES:
+        box = page.locator(f"#{key}")
+        box.click()
+        box.press_sequentially(value)
+    else:
+        page.locator(f"#{key}").fill(value)
+
+
+def form_values(page):
+    """Return what the form would post now: name -> list of values."""
+    entries = page.evaluate("""() => {
+        const values = {};
+        for (const [name, value] of new FormData(document.querySelector("form.survey"))) {
+            (values[name] = values[name] || []).push(value);
+        }
+        return values;
+    }""")
+    return {name: [value.replace("\r\n", "\n") for value in values] for name, values in entries.items()}
+
+
+def assert_form_holds(page, typed):
+    posted = form_values(page)
+    for key, value in typed.items():
+        assert posted.get(key) == (value if isinstance(value, list) else [value]), key
+    # The choices are also shown as ticked, not only posted.
+    for key, value in typed.items():
+        if is_choice(page, key):
+            for chosen in value if isinstance(value, list) else [value]:
+                expect(page.locator(f'form.survey input[name="{key}"][value="{chosen}"]')).to_be_checked()
+
+
+def question_labels(page, keys):
+    """Return each question's label as the form shows it (without the "required" star)."""
+    return page.evaluate("""keys => Object.fromEntries(keys.map(key => {
+        const heading = document.getElementById("q-" + key).querySelector("legend, label");
+        return [key, heading.firstChild.textContent.trim()];
+    }))""", list(keys))
+
+
+def chosen_labels(page, key):
+    """Return the labels of the ticked options, in page order, as the read-only copy lists them."""
+    return page.evaluate("""key => Array.from(
+        document.querySelectorAll(`form.survey input[name="${key}"]:checked`),
+        input => input.closest("label").textContent.trim()).join("; ")""", key)
+
+
+def shown_answers(page):
+    """Return the read-only copy as question label -> answer text."""
+    return page.evaluate("""() => Object.fromEntries(Array.from(
+        document.querySelectorAll("section.read-only .answer"),
+        block => [block.querySelector("h3").textContent.trim(),
+                  block.querySelector(".answer-text").textContent]))""")
+
+
+def fits_the_screen(page):
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_cell_fills_saves_corrects_and_submits_on_a_phone(page, units):
+    assert set(LONG_TEXT_IDS) <= set(TYPED)
+    token = units[CELL].token
+
+    page.goto(f"/s/{token}")
+    expect(page.locator("form.survey")).to_be_visible()
+    assert fits_the_screen(page)
+
+    # 2. Fill the whole survey; the date of the discussion appears only once it took place.
+    conditional = page.locator(f"#q-{CONDITIONAL}")
+    expect(conditional).to_be_hidden()
+    for key, value in TYPED.items():
+        if key == CONDITIONAL:
+            continue
+        answer(page, key, value)
+        if key == "da_lay_y_kien":
+            expect(conditional).to_be_visible()
+    answer(page, CONDITIONAL, TYPED[CONDITIONAL])
+    assert_form_holds(page, TYPED)
+
+    # 3. Save a draft, reload: everything typed comes back from the server.
+    with page.expect_navigation() as saved:
+        page.locator("button[name=action][value=save]").click()
+    assert saved.value.status == 200
+    assert saved.value.request.redirected_from.method == "POST"
+    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.locator(".unit-header .status")).to_have_class(re.compile(r"\bstatus-(draft|overdue)\b"))
+    page.reload()
+    expect(page.locator(".alert-success")).to_have_count(0)
+    expect(conditional).to_be_visible()
+    assert_form_holds(page, TYPED)
+
+    # 4. Submit with an impossible attendance rate: nothing is lost, the mistake is pointed out.
+    page.locator("#ty_le_tham_du").fill(BAD_RATE)
+    with page.expect_navigation() as refused:
+        page.locator("button[name=action][value=submit]").click()
+    assert refused.value.status == 422
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary.locator("a")).to_have_count(1)
+    link = summary.locator('a[href="#q-ty_le_tham_du"]')
+    expect(link).to_be_visible()
+    expect(page.locator(".question.has-error")).to_have_count(1)
+    message = page.locator("#q-ty_le_tham_du.has-error .error-message")
+    expect(message).to_be_visible()
+    assert message.inner_text().strip() in link.inner_text()
+    expect(conditional).to_be_visible()
+    assert_form_holds(page, {**TYPED, "ty_le_tham_du": BAD_RATE})
+    assert fits_the_screen(page)
+    link.click()
+    expect(page).to_have_url(f"/s/{token}#q-ty_le_tham_du")
+    expect(page.locator("#q-ty_le_tham_du")).to_be_in_viewport()
+
+    # 5. Correct it with a decimal comma and submit: the read-only copy shows the answers.
+    page.locator("#ty_le_tham_du").fill(FIXED_RATE)
+    submitted = {**TYPED, "ty_le_tham_du": FIXED_RATE}
+    labels = question_labels(page, [key for key in submitted if not key.endswith("__other")])
+    expected = {}
+    for key, value in submitted.items():
+        expected[labels[key]] = chosen_labels(page, key) if is_choice(page, key) else SHOWN.get(key, value)
+    with page.expect_navigation() as confirmed:
+        page.locator("button[name=action][value=submit]").click()
+    assert confirmed.value.status == 200
+    assert confirmed.value.request.redirected_from.method == "POST"
+    expect(page).to_have_url(f"/s/{token}")
+    expect(page.locator("form.survey")).to_have_count(0)
+    expect(page.locator(".alert-success").first).to_be_visible()
+    expect(page.locator(".unit-header .status")).to_have_class(re.compile(r"\bstatus-submitted(_late)?\b"))
+    expect(page.locator("section.read-only").first).to_be_visible()
+    expect(page.locator(f'a.button[href="/s/{token}?edit=1"]')).to_be_visible()
+    assert shown_answers(page) == expected
+    expect(page.locator(".answer-text", has_text="92,5%")).to_be_visible()
+    assert fits_the_screen(page)
+
+    screenshot = os.environ.get("TONGKET_SCREENSHOT")
+    if screenshot:
+        page.screenshot(path=screenshot, full_page=True)

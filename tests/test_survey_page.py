@@ -1,0 +1,386 @@
+"""A unit's one-page survey over HTTP: drafting, submitting, correcting, and every kind of bad input."""
+
+import pytest
+import sqlalchemy as sa
+from answers import LONG_TEXT_IDS, cell_report, committee_report
+from pages import hidden_state, read_form, text_of
+
+from models import Response, Revision, db
+
+CELL = "BMT.TL.01"
+COMMITTEE = "BMT.TL"
+
+
+@pytest.fixture
+def token(units):
+    return units[CELL].token
+
+
+def post_from(client, token, page_html, action="save", **data):
+    """Post the form of an already opened page, as a browser does."""
+    return client.post(f"/s/{token}", data={**data, **hidden_state(page_html), "action": action})
+
+
+def post(client, token, action="save", **data):
+    """Open the unit's page and post its form."""
+    return post_from(client, token, client.get(f"/s/{token}").text, action, **data)
+
+
+def stored(app, code=CELL):
+    """Return (response, revisions) of a unit as the database holds them."""
+    with app.app_context():
+        response = db.session.scalar(sa.select(Response).join(Response.unit).where(sa.text("units.code = :c"))
+                                     .params(c=code))
+        revisions = [] if response is None else list(db.session.scalars(
+            sa.select(Revision).filter_by(response_id=response.id).order_by(Revision.number)))
+        db.session.expunge_all()
+        return response, revisions
+
+
+def test_page_shows_the_unit_its_level_and_deadline(client, units, token):
+    page = client.get(f"/s/{token}")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert units[CELL].name in text
+    assert "10/04/2027" in text
+    assert 'name="action" value="save"' in page.text and 'name="action" value="submit"' in page.text
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_only_the_questions_of_the_units_level_appear(client, units, token):
+    cell_page = client.get(f"/s/{token}").text
+    committee_page = client.get(f"/s/{units[COMMITTEE].token}").text
+    assert 'name="so_chi_bo_truc_thuoc"' not in cell_page
+    assert 'name="so_chi_bo_truc_thuoc"' in committee_page
+    assert 'name="da_to_chuc_hoi_nghi"' in committee_page
+    assert "15/04/2027" in committee_page
+
+
+@pytest.mark.parametrize("path", [
+    "/s/" + "A" * 43, "/s/short", "/s/<script>", "/s/" + "x" * 300, "/s/../../etc/passwd", "/s/",
+])
+def test_unknown_or_malformed_links_get_a_plain_404(client, units, path):
+    page = client.get(path)
+    assert page.status_code == 404
+    assert units[CELL].name not in page.text
+
+
+def test_the_province_has_no_survey_page(client, units):
+    assert client.get(f"/s/{units['TU'].token}").status_code == 404
+
+
+def test_a_draft_keeps_whatever_is_filled_and_comes_back(app, client, token):
+    answer = "Chi bộ duy trì sinh hoạt đều đặn.\nĐảng viên tham gia đầy đủ."
+    saved = post(client, token, nhan_thuc=answer, so_dang_vien="25", ty_le_tham_du="92,5")
+    assert saved.status_code == 302
+    response, revisions = stored(app)
+    assert [r.action for r in revisions] == ["save"]
+    assert revisions[0].answers == {"nhan_thuc": answer, "so_dang_vien": 25, "ty_le_tham_du": 92.5}
+    assert response.current_number == 1 and response.submitted_number is None
+    values = read_form(client.get(f"/s/{token}").text).values
+    assert values["nhan_thuc"] == answer
+    assert values["ty_le_tham_du"] == "92,5"
+
+
+def test_submitting_an_incomplete_report_lists_what_is_missing_and_keeps_everything(app, client, token):
+    page = post(client, token, action="submit", nhan_thuc="Đã có nội dung", so_dang_vien="25")
+    assert page.status_code == 422
+    assert 'id="error-summary"' in page.text
+    assert 'href="#q-uu_diem"' in page.text and 'href="#q-linh_vuc"' in page.text
+    assert 'href="#q-nhan_thuc"' not in page.text
+    values = read_form(page.text).values
+    assert values["nhan_thuc"] == "Đã có nội dung" and values["so_dang_vien"] == "25"
+    assert stored(app)[1] == []
+
+
+def test_a_complete_report_is_submitted_and_shown_read_only(app, client, token):
+    done = post(client, token, action="submit", **cell_report())
+    assert done.status_code == 302, text_of(done.text)
+    response, revisions = stored(app)
+    assert response.submitted_number == 1 and not response.submitted_late
+    answers = revisions[0].answers
+    assert answers["noi_dung_sinh_hoat"] == ["thoi_su", "quan_triet", "phe_binh"]
+    assert answers["so_chuyen_de"] == 2.5 and answers["da_lay_y_kien"] is True
+    assert answers["ngay_thao_luan"] == "2027-04-02"
+    confirmation = client.get(f"/s/{token}")
+    assert "<form" not in confirmation.text.split("</header>")[1]
+    text = text_of(confirmation.text)
+    assert "92,5%" in text and "02/04/2027" in text and "Học tập và làm theo Bác" in text
+
+
+def test_a_submitted_report_can_be_corrected_and_resubmitted_before_the_deadline(app, client, token):
+    post(client, token, action="submit", **cell_report())
+    editing = client.get(f"/s/{token}?edit=1")
+    assert read_form(editing.text).values["so_dang_vien"] == "25"
+    draft = post_from(client, token, editing.text, action="save", **cell_report(so_dang_vien="26"))
+    assert draft.status_code == 302
+    response, _ = stored(app)
+    assert (response.current_number, response.submitted_number) == (2, 1), "a draft does not unsubmit"
+    post(client, token, action="submit", **cell_report(so_dang_vien="27"))
+    response, revisions = stored(app)
+    assert [r.action for r in revisions] == ["submit", "save", "submit"]
+    assert response.submitted_number == 3 and revisions[2].answers["so_dang_vien"] == 27
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("so_dang_vien", "abc"), ("so_dang_vien", "-5"), ("so_dang_vien", "1e309"), ("so_dang_vien", "NaN"),
+    ("so_dang_vien", "1,5"), ("so_dang_vien", "Infinity"), ("so_dang_vien", "2"), ("so_dang_vien", "9" * 40),
+    ("ty_le_tham_du", "150"), ("ty_le_tham_du", "-1"), ("ty_le_tham_du", "1e309"), ("ty_le_tham_du", "NaN"),
+    ("ty_le_tham_du", "100,01"), ("so_chuyen_de", "1,2,3"), ("so_chuyen_de", "0x10"), ("so_chuyen_de", "25"),
+    ("ngay_thao_luan", "31/02/2027"), ("ngay_thao_luan", "hôm qua"),
+    ("linh_vuc", "hacker"), ("noi_dung_tap_trung", "khong_co"), ("da_lay_y_kien", "maybe"),
+])
+@pytest.mark.parametrize("action", ["save", "submit"])
+def test_malformed_or_out_of_range_values_are_refused_and_kept(app, client, token, field, value, action):
+    page = post(client, token, action=action, **cell_report(**{field: value}))
+    assert page.status_code == 422
+    form = read_form(page.text)
+    assert form.errors, "an error message is shown"
+    assert f'href="#q-{field}"' in page.text
+    if field not in ("linh_vuc", "noi_dung_tap_trung", "da_lay_y_kien"):
+        assert form.values[field] == value, "what was typed is still in the box"
+    assert form.values["nhan_thuc"] == cell_report()["nhan_thuc"]
+    assert stored(app)[1] == []
+
+
+def test_an_unknown_option_in_a_multiple_choice_is_refused(app, client, token):
+    page = post(client, token, **cell_report(noi_dung_sinh_hoat=["thoi_su", "khong_ton_tai"]))
+    assert page.status_code == 422
+    assert 'href="#q-noi_dung_sinh_hoat"' in page.text
+
+
+@pytest.mark.parametrize(("field", "value", "expected"), [
+    ("so_chuyen_de", "1,5", 1.5), ("so_chuyen_de", "1.5", 1.5), ("ty_le_tham_du", " 87,25 ", 87.25),
+    ("so_dang_vien", " 1 200 ", 1200), ("ty_le_tham_du", "0", 0), ("so_dang_vien_mien_sinh_hoat", "0", 0),
+    ("ngay_thao_luan", "05/04/2027", "2027-04-05"),
+])
+def test_numbers_and_dates_are_read_the_vietnamese_way(app, client, token, field, value, expected):
+    assert post(client, token, action="submit", **cell_report(**{field: value})).status_code == 302
+    assert stored(app)[1][0].answers[field] == expected
+
+
+def test_several_values_for_one_question_are_refused(app, client, token):
+    page = post(client, token, **cell_report(so_dang_vien=["5", "7"]))
+    assert page.status_code == 422
+    assert 'href="#q-so_dang_vien"' in page.text
+
+
+def test_unknown_fields_are_ignored_and_never_stored(app, client, token):
+    assert post(client, token, **cell_report(), is_admin="1", ghi_chu="x").status_code == 302
+    assert {"is_admin", "ghi_chu"}.isdisjoint(stored(app)[1][0].answers)
+
+
+def test_a_long_answer_over_its_limit_is_refused_and_kept_whole(app, client, token):
+    too_long = "Đảng viên góp ý thẳng thắn. " * 800
+    page = post(client, token, **cell_report(thuc_trang=too_long))
+    assert page.status_code == 422
+    assert read_form(page.text).values["thuc_trang"] == too_long
+    assert "22399" in text_of(page.text)
+
+
+def test_a_realistic_60000_character_report_saves(app, client, token):
+    paragraph = ("Chi bộ đã tổ chức quán triệt, triển khai thực hiện nghiêm túc Chỉ thị số 10-CT/TW; nội dung "
+                 "sinh hoạt được chuẩn bị chu đáo, đảng viên phát huy tinh thần tự phê bình và phê bình. ")
+    texts = dict.fromkeys(LONG_TEXT_IDS, (paragraph * 25)[:4300])
+    assert sum(map(len, texts.values())) >= 60000
+    done = post(client, token, action="submit", **cell_report(**texts))
+    assert done.status_code == 302
+    answers = stored(app)[1][0].answers
+    assert all(answers[k] == v.strip() for k, v in texts.items())
+
+
+def test_an_oversized_body_gets_a_clear_413_page(app, client, token):
+    page = post(client, token, **cell_report(thuc_trang="x" * (3 * 1024 * 1024)))
+    assert page.status_code == 413
+    assert "2 MB" in page.text
+    assert stored(app)[1] == []
+
+
+HOSTILE = ['<script>alert("xss")</script>', '"><img src=x onerror=alert(1)>']
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_scripts_typed_into_text_are_stored_as_typed_and_shown_escaped(app, client, token, hostile):
+    texts = {question_id: f"{hostile} {question_id}" for question_id in (*LONG_TEXT_IDS, "chuyen_de_hieu_qua")}
+    page = post(client, token, action="submit", **cell_report(**texts, linh_vuc="khac", linh_vuc__other=hostile))
+    assert page.status_code == 302
+    answers = stored(app)[1][0].answers
+    assert answers["uu_diem"] == f"{hostile} uu_diem" and answers["linh_vuc__other"] == hostile
+    for url in (f"/s/{token}", f"/s/{token}?edit=1", f"/s/{token}/revisions/1"):
+        html = client.get(url).text
+        assert hostile not in html
+        assert "<img src=x" not in html and "<script>alert" not in html
+    editing = client.get(f"/s/{token}?edit=1").text
+    error_page = post_from(client, token, editing, action="submit", **cell_report(**texts, so_dang_vien="abc"))
+    assert error_page.status_code == 422
+    assert hostile not in error_page.text
+
+
+def test_a_missing_csrf_token_asks_to_press_again_and_keeps_the_text(app, client, token):
+    page_html = client.get(f"/s/{token}").text
+    state = hidden_state(page_html)
+    refused = client.post(f"/s/{token}", data={**cell_report(), "form_state": state["form_state"], "action": "save"})
+    assert refused.status_code == 400
+    assert 'role="alert"' in refused.text
+    assert read_form(refused.text).values["uu_diem"] == cell_report()["uu_diem"]
+    assert stored(app)[1] == []
+    again = post_from(client, token, refused.text, action="save", **read_form(refused.text).values)
+    assert again.status_code == 302
+    assert stored(app)[1][0].answers["uu_diem"] == cell_report()["uu_diem"]
+
+
+def test_a_csrf_token_from_another_session_is_refused(app, client, token):
+    foreign = app.test_client().get(f"/s/{token}").text
+    refused = post_from(client, token, foreign, **cell_report())
+    assert refused.status_code == 400
+    assert stored(app)[1] == []
+
+
+def test_a_form_of_unit_a_posted_to_unit_b_saves_nothing(app, client, units, token):
+    other = units["BMT.TL.02"].token
+    page_of_a = client.get(f"/s/{token}").text
+    refused = post_from(client, other, page_of_a, **cell_report())
+    assert refused.status_code == 400
+    assert read_form(refused.text).values["uu_diem"] == cell_report()["uu_diem"]
+    assert stored(app, "BMT.TL.02")[1] == [] and stored(app)[1] == []
+
+
+@pytest.mark.parametrize("state", ["", "garbage", "eyJ1bml0IjoxfQ.forged"])
+def test_an_altered_page_state_saves_nothing(app, client, token, state):
+    html = client.get(f"/s/{token}").text
+    data = {**cell_report(), "csrf_token": hidden_state(html)["csrf_token"], "form_state": state, "action": "save"}
+    assert client.post(f"/s/{token}", data=data).status_code == 400
+    assert stored(app)[1] == []
+
+
+@pytest.mark.parametrize("action", ["", "delete", "submit!"])
+def test_an_unknown_action_saves_nothing(app, client, token, action):
+    assert post(client, token, action=action, **cell_report()).status_code == 400
+    assert stored(app)[1] == []
+
+
+def test_a_resent_post_does_not_create_a_second_revision(app, client, token):
+    html = client.get(f"/s/{token}").text
+    first = post_from(client, token, html, action="submit", **cell_report())
+    second = post_from(client, token, html, action="submit", **cell_report())
+    assert first.status_code == second.status_code == 302
+    assert len(stored(app)[1]) == 1
+
+
+def test_two_people_saving_at_once_lose_nothing(app, client, token):
+    other_person = app.test_client()
+    mine = client.get(f"/s/{token}").text
+    theirs = other_person.get(f"/s/{token}").text
+    saved = post_from(other_person, token, theirs, **cell_report(uu_diem="Ý kiến của đồng chí Bí thư"))
+    assert saved.status_code == 302
+    conflict = post_from(client, token, mine, **cell_report(uu_diem="Ý kiến của đồng chí Phó Bí thư"))
+    assert conflict.status_code == 409
+    response, revisions = stored(app)
+    assert response.current_number == 1
+    assert [r.conflict for r in revisions] == [False, True]
+    assert revisions[1].answers["uu_diem"] == "Ý kiến của đồng chí Phó Bí thư"
+    assert read_form(conflict.text).values["uu_diem"] == "Ý kiến của đồng chí Phó Bí thư"
+    assert f"/s/{token}/revisions/1" in conflict.text and f"/s/{token}/revisions/2" in conflict.text
+    assert "Ý kiến của đồng chí Bí thư" in client.get(f"/s/{token}/revisions/1").text
+    resolved = post_from(client, token, conflict.text, **read_form(conflict.text).values)
+    assert resolved.status_code == 302
+    response, revisions = stored(app)
+    assert response.current_number == 3 and revisions[2].answers["uu_diem"] == "Ý kiến của đồng chí Phó Bí thư"
+
+
+def test_revisions_are_listed(client, token):
+    post(client, token, nhan_thuc="Bản nháp 1")
+    post(client, token, action="submit", **cell_report())
+    listing = client.get(f"/s/{token}/revisions")
+    assert listing.status_code == 200
+    assert f"/s/{token}/revisions/1" in listing.text and f"/s/{token}/revisions/2" in listing.text
+    assert client.get(f"/s/{token}/revisions/3").status_code == 404
+
+
+def test_a_hidden_question_is_neither_required_nor_stored(app, client, token):
+    answered_no = cell_report(da_lay_y_kien="khong", ngay_thao_luan="không rõ")
+    assert post(client, token, action="submit", **answered_no).status_code == 302
+    assert "ngay_thao_luan" not in stored(app)[1][0].answers
+
+
+def test_a_shown_conditional_question_is_required(client, token):
+    page = post(client, token, action="submit", **cell_report(ngay_thao_luan=""))
+    assert page.status_code == 422
+    assert 'href="#q-ngay_thao_luan"' in page.text
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"so_dang_vien": "20", "so_dang_vien_mien_sinh_hoat": "21"}, "so_dang_vien_mien_sinh_hoat"),
+    ({"noi_dung_tap_trung": "dan_van"}, "noi_dung_tap_trung"),
+])
+def test_cross_question_checks(client, token, changes, field):
+    page = post(client, token, action="submit", **cell_report(**changes))
+    assert page.status_code == 422
+    assert f'href="#q-{field}"' in page.text
+
+
+def test_other_please_specify(app, client, token):
+    page = post(client, token, action="submit", **cell_report(linh_vuc="khac"))
+    assert page.status_code == 422
+    assert 'href="#q-linh_vuc__other"' in page.text
+    done = post(client, token, action="submit", **cell_report(linh_vuc="khac", linh_vuc__other="Hợp tác xã"))
+    assert done.status_code == 302
+    answers = stored(app)[1][0].answers
+    assert (answers["linh_vuc"], answers["linh_vuc__other"]) == ("khac", "Hợp tác xã")
+    assert "Hợp tác xã" in text_of(client.get(f"/s/{token}").text)
+
+
+def test_a_committee_answers_its_own_questions(app, client, units):
+    code = units[COMMITTEE].token
+    assert post(client, code, action="submit", **committee_report()).status_code == 302
+    answers = stored(app, COMMITTEE)[1][0].answers
+    assert answers["so_chi_bo_truc_thuoc"] == 8 and answers["ngay_hoi_nghi"] == "2027-04-12"
+
+
+def test_answers_keep_the_config_version_and_survive_a_config_edit(app, make_app, client, token, config_with):
+    post(client, token, action="save", nhan_thuc="Giữ nguyên qua mọi phiên bản")
+    version = stored(app)[1][0].config_version
+    edited = make_app(config_with((r"label: \{vi: Ưu điểm và nguyên nhân,", "label: {vi: Ưu điểm,")))
+    assert edited.extensions["survey"].version != version
+    values = read_form(edited.test_client().get(f"/s/{token}").text).values
+    assert values["nhan_thuc"] == "Giữ nguyên qua mọi phiên bản"
+
+
+PAST_DEADLINES = (r"^(  \w+): 2027-04-\d\d$", r"\1: 2020-04-10")
+
+
+def test_after_the_deadline_an_unsubmitted_report_can_still_be_submitted_late(make_app, config_with, units):
+    app = make_app(config_with(PAST_DEADLINES))
+    client = app.test_client()
+    token = units[CELL].token
+    assert 'class="status status-overdue"' in client.get(f"/s/{token}").text
+    assert post(client, token, action="submit", **cell_report()).status_code == 302
+    response, revisions = stored(app)
+    assert response.submitted_late and revisions[0].late
+
+
+def test_after_the_deadline_a_submitted_report_is_read_only(make_app, config_with, units):
+    app = make_app(config_with(PAST_DEADLINES))
+    client = app.test_client()
+    token = units[CELL].token
+    stale_page = client.get(f"/s/{token}").text
+    post(client, token, action="submit", **cell_report())
+    page = client.get(f"/s/{token}?edit=1")
+    assert 'name="action"' not in page.text
+    refused = post_from(client, token, stale_page, action="submit", **cell_report(so_dang_vien="99"))
+    assert refused.status_code == 409
+    assert len(stored(app)[1]) == 1
+
+
+def test_the_interface_speaks_english_on_request(client, token):
+    english = client.get(f"/s/{token}?lang=en")
+    assert "Save draft" in english.text
+    assert "lang=en" in english.headers.get("Set-Cookie", "")
+    assert client.get(f"/s/{token}").text.count("Save draft") == 1, "the choice is remembered"
+
+
+def test_the_interface_is_vietnamese_by_default(app, token):
+    page = app.test_client().get(f"/s/{token}").text
+    assert '<html lang="vi">' in page
+    assert "Lưu nháp" in page and "Gửi báo cáo" in page

@@ -1,0 +1,151 @@
+"""Importing the unit list: idempotent, all or nothing, and every bad line named."""
+
+import codecs
+import csv
+import io
+
+import pytest
+import sqlalchemy as sa
+from conftest import DEMO_UNITS
+
+from models import Response, Unit, db
+from reporting.units import ImportRefused, import_units
+
+HEADER = "code,name,level,parent_code\n"
+PROVINCE = "TU,Tỉnh ủy,tinh,\nH1,Huyện ủy Krông Pắc,cap_huyen,TU\nD1,Đảng bộ xã Ea Kly,dang_bo_co_so,H1\n"
+
+
+def import_text(app, text, bom=False):
+    raw = (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8")
+    with app.app_context():
+        return import_units(raw)
+
+
+def all_units(app):
+    with app.app_context():
+        return {u.code: (u.name, u.level, u.parent.code if u.parent else None)
+                for u in db.session.scalars(sa.select(Unit))}
+
+
+def test_import_creates_the_hierarchy_with_vietnamese_names(app):
+    summary = import_text(app, HEADER + PROVINCE + 'C1,"Chi bộ thôn 3, xã Ea Kly ""mới""",chi_bo_truc_thuoc,D1\n',
+                          bom=True)
+    assert (summary.created, summary.updated) == (4, 0)
+    units = all_units(app)
+    assert units["C1"] == ('Chi bộ thôn 3, xã Ea Kly "mới"', "chi_bo_truc_thuoc", "D1")
+    assert units["H1"] == ("Huyện ủy Krông Pắc", "cap_huyen", "TU")
+
+
+def test_reimport_is_idempotent_and_updates_names_and_parents(app):
+    import_text(app, HEADER + PROVINCE + "C1,Chi bộ thôn 3,chi_bo_truc_thuoc,D1\n")
+    with app.app_context():
+        token = db.session.scalar(sa.select(Unit.token).filter_by(code="C1"))
+    again = import_text(app, HEADER + PROVINCE + "C1,Chi bộ thôn 3,chi_bo_truc_thuoc,D1\n")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+    moved = import_text(app, HEADER + PROVINCE + "D2,Đảng bộ xã Hòa Đông,dang_bo_co_so,H1\n"
+                        "C1,Chi bộ thôn 3 (mới),chi_bo_truc_thuoc,D2\n")
+    assert (moved.created, moved.updated) == (1, 1)
+    assert all_units(app)["C1"] == ("Chi bộ thôn 3 (mới)", "chi_bo_truc_thuoc", "D2")
+    with app.app_context():
+        assert db.session.scalar(sa.select(Unit.token).filter_by(code="C1")) == token
+
+
+def test_reimport_never_deletes_a_unit(app):
+    import_text(app, HEADER + PROVINCE + "C1,Chi bộ thôn 3,chi_bo_truc_thuoc,D1\n")
+    import_text(app, HEADER + PROVINCE)
+    assert "C1" in all_units(app)
+
+
+@pytest.mark.parametrize(("lines", "bad_line", "fragment"), [
+    ("C1,Chi bộ,chi_bo,D1\n", 5, "chi_bo"),
+    ("C1,Chi bộ,chi_bo_truc_thuoc,NOPE\n", 5, "NOPE"),
+    ("C1,Chi bộ,chi_bo_truc_thuoc,H1\n", 5, "H1"),
+    ("C1,Chi bộ,chi_bo_truc_thuoc,C1\n", 5, "C1"),
+    ("D1,Trùng mã,dang_bo_co_so,H1\n", 5, "D1"),
+    ("C 1,Chi bộ,chi_bo_truc_thuoc,D1\n", 5, "C 1"),
+    ("C1,,chi_bo_truc_thuoc,D1\n", 5, None),
+    ("C1,Chi bộ,chi_bo_truc_thuoc,\n", 5, None),
+    ("T2,Tỉnh khác,tinh,TU\n", 5, None),
+])
+def test_a_bad_line_refuses_the_whole_file(app, lines, bad_line, fragment):
+    text = HEADER + PROVINCE + lines + "C9,Chi bộ hợp lệ,chi_bo_truc_thuoc,D1\n"
+    with pytest.raises(ImportRefused) as refused:
+        import_text(app, text)
+    problems = refused.value.problems
+    assert any(f" {bad_line}:" in p or f" {bad_line} " in p for p in problems), problems
+    if fragment:
+        assert any(fragment in p for p in problems), problems
+    assert all_units(app) == {}
+
+
+def test_a_cycle_between_committees_is_refused(app):
+    import_text(app, HEADER + PROVINCE)
+    with pytest.raises(ImportRefused):
+        import_text(app, HEADER + "H1,Huyện ủy,cap_huyen,D1\nD1,Đảng bộ,dang_bo_co_so,H1\n")
+    assert all_units(app)["H1"][2] == "TU"
+
+
+def test_every_bad_line_is_listed(app):
+    text = HEADER + PROVINCE + "A,x,bad,D1\nB,y,chi_bo_truc_thuoc,MISSING\nC,z,chi_bo_truc_thuoc,H1\n"
+    with pytest.raises(ImportRefused) as refused:
+        import_text(app, text)
+    lines = {p.split(":")[0] for p in refused.value.problems}
+    assert len(lines) == 3
+
+
+@pytest.mark.parametrize("raw", [
+    b"code;name;level;parent_code\nTU;T\xe1\xbb\x89nh;tinh;\n",
+    b"code,name,level,parent_code\nTU,T\xe1nh,tinh,\n",
+    b"code,name,level,parent_code\n",
+    b"code,name,level,parent_code\nTU,Tinh,tinh,,extra\n",
+])
+def test_malformed_files_are_refused(app, raw):
+    with app.app_context(), pytest.raises(ImportRefused):
+        import_units(raw)
+
+
+def test_level_of_a_unit_with_answers_cannot_change(app):
+    import_text(app, HEADER + PROVINCE + "C1,Chi bộ,chi_bo_co_so,H1\n")
+    with app.app_context():
+        unit = db.session.scalar(sa.select(Unit).filter_by(code="C1"))
+        db.session.add(Response(unit=unit))
+        db.session.commit()
+    with pytest.raises(ImportRefused) as refused:
+        import_text(app, HEADER + PROVINCE + "C1,Chi bộ,chi_bo_truc_thuoc,D1\n")
+    assert any("C1" in p for p in refused.value.problems)
+
+
+def test_links_are_unguessable_and_distinct(app):
+    import_text(app, DEMO_UNITS.read_text(encoding="utf-8"))
+    with app.app_context():
+        tokens = list(db.session.scalars(sa.select(Unit.token)))
+    assert len(set(tokens)) == len(tokens)
+    # 32 bytes from `secrets`, URL-safe base64: 43 characters, 256 bits.
+    assert all(len(token) == 43 for token in tokens)
+
+
+def test_import_command_reports_and_refuses(runner, tmp_path):
+    good = tmp_path / "units.csv"
+    good.write_text(HEADER + PROVINCE, encoding="utf-8-sig")
+    result = runner.invoke(args=["units", "import", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "3" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "X,Y,nowhere,\n", encoding="utf-8")
+    result = runner.invoke(args=["units", "import", str(bad)])
+    assert result.exit_code == 1
+    assert "nowhere" in result.output
+
+
+def test_links_command_prints_csv_with_working_links(runner, app, client):
+    runner.invoke(args=["units", "import", str(DEMO_UNITS)])
+    result = runner.invoke(args=["units", "links", "--base-url", "https://tongket.example.vn/"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert list(rows[0]) == ["code", "name", "level", "url"]
+    by_code = {row["code"]: row for row in rows}
+    assert by_code["KP.EK.02"]["name"] == 'Chi bộ buôn Krông Búk "A"'
+    assert "TU" not in by_code, "the province reports nothing, so it gets no link"
+    url = by_code["BMT.TL.03"]["url"]
+    assert url.startswith("https://tongket.example.vn/s/")
+    assert client.get(url.removeprefix("https://tongket.example.vn")).status_code == 200
