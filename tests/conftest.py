@@ -19,42 +19,51 @@ SHIPPED_CONFIG = ROOT / "surveys" / "chi-thi-10.yaml"
 DEMO_UNITS = ROOT / "demo" / "units.csv"
 
 
-def base_config(url, survey_config=SHIPPED_CONFIG):
+def base_config(database, survey_config=SHIPPED_CONFIG):
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": url,
         "SURVEY_CONFIG": str(survey_config),
+        **database,
     }
 
 
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory):
-    """Run the real migrations once: into a template SQLite file, or into the PostgreSQL database."""
+    """Run the real migrations once: into a template SQLite file, or into a PostgreSQL schema of
+    this session's own, so that test runs sharing the server never see each other's tables."""
     postgres = os.environ.get("DATABASE_URL")
     if postgres:
         url = database_url(postgres, "")
+        schema = f"tongket_test_{os.getpid()}"
         engine = sa.create_engine(url)
         with engine.begin() as connection:
-            connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
+            connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
+        database = {"SQLALCHEMY_DATABASE_URI": url,
+                    "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}}}
     else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.sqlite3'}"
-    app = create_app(base_config(url))
+        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+        database = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
+    app = create_app(base_config(database))
     with app.app_context():
         upgrade()
         db.engine.dispose()
-    return url
+    yield database
+    if postgres:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
 
 
 @pytest.fixture
 def database(migrated_database, tmp_path):
-    """Return the URL of an empty, migrated database for one test."""
-    if migrated_database.startswith("sqlite"):
+    """Return the settings of an empty, migrated database for one test."""
+    url = migrated_database["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
         path = tmp_path / "tongket.sqlite3"
-        shutil.copy(migrated_database.removeprefix("sqlite:///"), path)
-        return f"sqlite:///{path}"
-    engine = sa.create_engine(migrated_database)
+        shutil.copy(url.removeprefix("sqlite:///"), path)
+        return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
+    engine = sa.create_engine(url, **migrated_database["SQLALCHEMY_ENGINE_OPTIONS"])
     with engine.begin() as connection:
         connection.execute(sa.text("TRUNCATE revisions, responses, units RESTART IDENTITY CASCADE"))
     engine.dispose()

@@ -1,0 +1,60 @@
+"""Synthetic provinces: the right number of units, a sound hierarchy, answers that pass the rules."""
+
+import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
+
+from forms import survey_form_class
+from forms.fields import format_number
+from models import Response, Revision, Unit, db
+from schema import PARENT_LEVEL
+
+
+def as_form_data(answers):
+    """Write stored answers back as a browser would post them."""
+    data = MultiDict()
+    for key, value in answers.items():
+        if isinstance(value, bool):
+            data.add(key, "co" if value else "khong")
+        elif isinstance(value, list):
+            for item in value:
+                data.add(key, item)
+        elif isinstance(value, (int, float)):
+            data.add(key, format_number(value))
+        else:
+            data.add(key, value)
+    return data
+
+
+def test_demo_command_fills_an_empty_database(app, runner):
+    result = runner.invoke(args=["demo", "--units", "400"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        units = {unit.id: unit for unit in db.session.scalars(sa.select(Unit))}
+        assert len(units) == 400
+        for unit in units.values():
+            parent = units.get(unit.parent_id)
+            assert (parent.level if parent else None) == PARENT_LEVEL[unit.level]
+        levels = {unit.level for unit in units.values()}
+        assert levels == set(PARENT_LEVEL)
+        statuses = db.session.execute(sa.select(Response.submitted_number, Response.current_number)).all()
+        assert any(s for s, _ in statuses) and any(c and not s for s, c in statuses)
+
+
+def test_demo_answers_pass_the_surveys_own_validation(app, runner):
+    runner.invoke(args=["demo", "--units", "150"])
+    with app.app_context(), app.test_request_context():
+        survey = app.extensions["survey"]
+        rows = db.session.execute(sa.select(Revision.action, Revision.answers, Unit.level)
+                                  .join(Response, Revision.response_id == Response.id)
+                                  .join(Unit, Response.unit_id == Unit.id)).all()
+        assert rows
+        for action, answers, level in rows:
+            form_class = survey_form_class(survey, level)
+            form = form_class(formdata=as_form_data(answers), submitting=action == "submit", meta={"csrf": False})
+            assert form.validate(), (level, form.errors)
+            assert form.answers() == answers
+
+
+def test_demo_refuses_a_database_with_units(runner, units):
+    result = runner.invoke(args=["demo", "--units", "10"])
+    assert result.exit_code == 1
