@@ -11,9 +11,8 @@ import shutil
 import threading
 
 import pytest
+from answers import LONG_TEXT_IDS, cell_report
 from werkzeug.serving import make_server
-
-from tests.answers import LONG_TEXT_IDS, cell_report
 
 CHROMIUM = "/usr/bin/chromium"
 if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
