@@ -25,7 +25,7 @@ translations: $(VENV)/.installed
 ## Refresh messages.pot and merge new strings into every catalogue.
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o translations/messages.pot --ignore-dirs='.venv tests bench' .
-	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 ## Create or upgrade the database, then load the shipped demo province.
 db: $(VENV)/.installed translations

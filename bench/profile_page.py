@@ -58,7 +58,7 @@ STEPS = (
     ("UnitPage(): unit + response query", "views/survey.py", "__init__", "sum"),
     ("current_answers(): revision query", "reporting/saving.py", "current_answers", "sum"),
     ("survey_form_class(): build the class", "forms/survey.py", "survey_form_class", "sum"),
-    ("form instance (fields bound)", "wtforms/form.py", "__call__", "sum"),
+    ("form instance (fields bound, data or form data processed)", "wtforms/form.py", "__call__", "sum"),
     ("sign_form_state()", "views/survey.py", "sign_form_state", "sum"),
     ("render_template()", "flask/templating.py", "render_template", "sum"),
     ("section_block macro (all questions)", "_questions.html", "macro", "max"),
@@ -67,11 +67,10 @@ STEPS = (
     ("Text.__str__ (config labels)", "schema/model.py", "__str__", "sum"),
     ("SQL execute (all)", "sqlalchemy/engine/base.py", "_execute_context", "sum"),
     ("save(): the POST view", "views/survey.py", "save", "sum"),
-    ("form instance + form data parsed", "wtforms/form.py", "__call__", "sum"),
     ("form.validate()", "forms/survey.py", "validate", "sum"),
     ("save_report()", "reporting/saving.py", "save_report", "sum"),
-    ("session commit", "sqlalchemy/orm/session.py", "commit", "sum"),
-    ("session cookie saved (flash)", "flask/sessions.py", "save_session", "sum"),
+    ("db.session.commit()", "sqlalchemy/orm/scoping.py", "commit", "sum"),
+    ("session cookie signed and set", "flask/sessions.py", "save_session", "sum"),
 )
 
 

@@ -65,8 +65,9 @@ def main(argv=None):
         server.prepare_database()
         cells = server.cell_paths()
         server.start()
-        print(f"gunicorn: {args.workers} sync workers, gunicorn.conf.py, access log off "
-              f"(up after {server.boot_seconds:.1f}s); {len(cells)} party cells")
+        recycling = "as in gunicorn.conf.py" if args.max_requests < 0 else args.max_requests or "off"
+        print(f"gunicorn: gunicorn.conf.py with {args.workers} sync workers, access log off, worker recycling "
+              f"{recycling} (up after {server.boot_seconds:.1f}s); {len(cells)} party cells")
         bench = Benchmark(server, cells, args)
         bench.warm_up()
         weight_ok = bench.report_page_weight()
@@ -87,8 +88,9 @@ def parse_args(argv):
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (WEB_CONCURRENCY)")
     parser.add_argument("--probe", type=int, default=300,
                         help="party cells opened during the warm-up; those showing a form are the GET set")
-    parser.add_argument("--max-requests", type=int, default=None,
-                        help="override gunicorn.conf.py's max_requests (0: never recycle workers)")
+    parser.add_argument("--max-requests", type=int, default=0,
+                        help="gunicorn max_requests for the run: 0 never recycles a worker, so that no ~1s "
+                             "worker restart lands in one scenario; -1 keeps gunicorn.conf.py's 2000 +- 200")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     if min(args.units, args.rounds, args.concurrency, args.workers, args.probe) < 1 or args.seconds <= 0:
@@ -165,7 +167,7 @@ class BenchServer:
 
     def start(self):
         command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--no-control-socket"]
-        if self.args.max_requests is not None:
+        if self.args.max_requests >= 0:
             command += ["--max-requests", str(self.args.max_requests)]
         started = time.monotonic()
         with open(self.log_path, "wb") as log:
@@ -337,6 +339,8 @@ class Run:
     machine_cpu: float | None = None
     #: The save ran out of prepared forms before its time was up.
     exhausted: bool = False
+    #: gunicorn workers (re)booted during the run: a restart costs a worker about a second.
+    restarts: int = 0
 
     @property
     def rps(self):
@@ -381,6 +385,7 @@ def run_load(scenario, make_job, concurrency, seconds, server):
             client.close()
             stop.set()
 
+    boots = server.worker_boots()
     cpu_before, server_before, machine_before = time.process_time(), server.cpu_seconds(), machine_busy_seconds()
     start = time.perf_counter()
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
@@ -401,6 +406,7 @@ def run_load(scenario, make_job, concurrency, seconds, server):
         run.server_cpu = server_after - server_before
     if machine_before is not None and machine_after is not None:
         run.machine_cpu = machine_after - machine_before
+    run.restarts = server.worker_boots() - boots
     return run
 
 
@@ -549,7 +555,7 @@ class Benchmark:
     def measure(self):
         print()
         print(ROW.format("round", "scenario", "requests", "errors", "req/s", "p50 ms", "p95 ms",
-                         "srv ms/req", "client cpu", "other cpu"))
+                         "srv ms/req", "client cpu", "other cpu", "notes"))
         save_estimate = None
         for number in range(1, self.args.rounds + 1):
             minimal = run_load("minimal GET", self.minimal_job, self.args.concurrency, self.args.seconds,
@@ -648,7 +654,7 @@ class Assets(HTMLParser):
 
 # --- Figures --------------------------------------------------------------------------------------
 
-ROW = "{:>5}  {:<11} {:>8} {:>6} {:>8} {:>7} {:>7} {:>10} {:>10} {:>9}"
+ROW = "{:>5}  {:<11} {:>8} {:>6} {:>8} {:>7} {:>7} {:>10} {:>10} {:>10}  {}"
 
 
 def pooled(runs):
@@ -658,6 +664,7 @@ def pooled(runs):
         total.ok += run.ok
         total.errors.update(run.errors)
         total.seconds += run.seconds
+        total.restarts += run.restarts
     for name in ("client_cpu", "server_cpu", "machine_cpu"):
         values = [getattr(run, name) for run in runs]
         setattr(total, name, None if None in values else sum(values))
@@ -688,13 +695,14 @@ def print_row(label, run):
     if None not in (run.machine_cpu, run.server_cpu, run.client_cpu):
         other = max(0.0, run.machine_cpu - run.server_cpu - run.client_cpu)
     server = "-" if not run.server_cpu or not run.requests else f"{cpu_per_request(run) * 1000:.2f}"
-    scenario = run.scenario + ("*" if run.exhausted else "")
-    print(ROW.format(label, scenario, run.requests, sum(run.errors.values()), f"{run.rps:.1f}",
-                     f"{percentile(run.latencies, 50) * 1000:.1f}", f"{p95(run) * 1000:.1f}", server,
-                     cores(run.client_cpu), cores(other)))
+    notes = []
     if run.exhausted:
-        print("       * every prepared form was posted before the time was up; the rate is over "
-              f"{run.seconds:.1f}s")
+        notes.append(f"all prepared forms posted in {run.seconds:.1f}s")
+    if run.restarts:
+        notes.append(f"{run.restarts} worker restart(s)")
+    print(ROW.format(label, run.scenario, run.requests, sum(run.errors.values()), f"{run.rps:.1f}",
+                     f"{percentile(run.latencies, 50) * 1000:.1f}", f"{p95(run) * 1000:.1f}", server,
+                     cores(run.client_cpu), cores(other), "; ".join(notes)))
 
 
 def print_errors(run):

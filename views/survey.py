@@ -140,7 +140,8 @@ def save(token):
     if result.conflict and not result.repeated:
         form.form_state.data = sign_form_state(unit_page.unit, unit_page.response.current_number)
         return unit_page.render_form(form, 409, conflict=result.revision)
-    flash(saved_message(result, action), "success")
+    if result.repeated or action == "save":
+        flash(saved_message(result), "success")
     return redirect(url_for("survey.page", token=token))
 
 
@@ -151,11 +152,10 @@ def refuse_form(unit_page, form, message):
     return unit_page.render_form(form, 400, refusal=message)
 
 
-def saved_message(result, action):
+def saved_message(result):
+    """Confirm a draft; a submission is confirmed by the page that shows the submitted report."""
     if result.repeated:
         return _("This form had already been saved; nothing was saved twice.")
-    if action == "submit":
-        return _("Your report was submitted. You can still correct it until the deadline.")
     return _("Draft saved (version %(number)s).", number=result.revision.number)
 
 
