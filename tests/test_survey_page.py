@@ -1,5 +1,7 @@
 """A unit's one-page survey over HTTP: drafting, submitting, correcting, and every kind of bad input."""
 
+import time
+
 import pytest
 import sqlalchemy as sa
 from answers import LONG_TEXT_IDS, cell_report, committee_report
@@ -228,6 +230,18 @@ def test_a_missing_csrf_token_asks_to_press_again_and_keeps_the_text(app, client
     again = post_from(client, token, refused.text, action="save", **read_form(refused.text).values)
     assert again.status_code == 302
     assert stored(app)[1][0].answers["uu_diem"] == cell_report()["uu_diem"]
+
+
+def test_an_expired_csrf_token_asks_to_press_again_and_keeps_the_text(app, make_app, units):
+    app = make_app(WTF_CSRF_TIME_LIMIT=1)
+    client = app.test_client()
+    token = units[CELL].token
+    page_html = client.get(f"/s/{token}").text
+    time.sleep(2)
+    refused = post_from(client, token, page_html, action="submit", **cell_report())
+    assert refused.status_code == 400
+    assert read_form(refused.text).values["de_xuat"] == cell_report()["de_xuat"]
+    assert post_from(client, token, refused.text, action="submit", **cell_report()).status_code == 302
 
 
 def test_a_csrf_token_from_another_session_is_refused(app, client, token):
