@@ -61,7 +61,7 @@ STEPS = (
     ("form instance (fields bound, data or form data processed)", "wtforms/form.py", "__call__", "sum"),
     ("sign_form_state()", "views/survey.py", "sign_form_state", "sum"),
     ("render_template()", "flask/templating.py", "render_template", "sum"),
-    ("section_block macro (all questions)", "_questions.html", "macro", "max"),
+    ("macros of _questions.html (outermost; calls: all)", "_questions.html", "macro", "max"),
     ("condition_note()", "views/display.py", "condition_note", "sum"),
     ("gettext / lazy strings", "flask_babel/__init__.py", "gettext", "sum"),
     ("Text.__str__ (config labels)", "schema/model.py", "__str__", "sum"),
@@ -84,7 +84,7 @@ def main(argv=None):
     parser.add_argument("--dump", type=Path, help="also write the raw profile here, for pstats or snakeviz")
     args = parser.parse_args(argv)
     # The same demo database as the benchmark, in a temporary directory removed at the end.
-    with BenchServer(argparse.Namespace(units=args.units, seed=1, workers=1, max_requests=None)) as server:
+    with BenchServer(argparse.Namespace(units=args.units, seed=1, workers=1, max_requests=0)) as server:
         server.prepare_database()
         cells = server.cell_paths()
         os.environ.update(DATABASE_URL=server.env["DATABASE_URL"], SECRET_KEY=server.env["SECRET_KEY"])
