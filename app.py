@@ -5,13 +5,14 @@ import secrets
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, get_locale
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from commands import demo_command, survey_cli, units_cli
 from models import db
+from schema.model import display_language
 from schema.store import init_survey
 from views import register_error_pages, survey_pages
 
@@ -97,7 +98,17 @@ def configure_languages(app):
     Babel(app, locale_selector=select_language, default_locale="vi",
           default_translation_directories=str(ROOT / "translations"))
 
-    app.context_processor(lambda: {"language": str(get_locale())})
+    app.context_processor(lambda: {"language": display_language.get()})
+
+    @app.before_request
+    def choose_language():
+        g.display_language_token = display_language.set(str(get_locale()))
+
+    @app.teardown_request
+    def forget_language(_error):
+        # So that a command run later in the same thread speaks the default language again.
+        if "display_language_token" in g:
+            display_language.reset(g.display_language_token)
 
     @app.after_request
     def remember_language(response):

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
-from forms.fields import format_number
+from forms.fields import NO, YES, format_number
 from reporting.status import STATUS_LABELS
 from schema import OTHER_CHOICE, other_key
 from schema.levels import level_label
@@ -57,7 +57,23 @@ def condition_note(question):
              answers=" / ".join(f"“{text}”" for text in texts))
 
 
+#: How each choice-like question is typed: one radio button or several checkboxes.
+CHOICE_KINDS = {"single_choice": "radio", "yes_no": "radio", "multiple_choice": "checkbox"}
+
+
+def answer_options(question):
+    """Return (value, label) for every option a choice-like question offers, "other" included."""
+    if question.type == "yes_no":
+        return [(YES, _("Yes")), (NO, _("No"))]
+    options = [(choice.value, str(choice.label)) for choice in question.choices]
+    if question.other:
+        options.append((OTHER_CHOICE, _("Other (please specify)")))
+    return options
+
+
 TEMPLATE_HELPERS = {
+    "CHOICE_KINDS": CHOICE_KINDS,
+    "answer_options": answer_options,
     "STATUS_LABELS": STATUS_LABELS,
     "condition_note": condition_note,
     "answer_text": answer_text,

@@ -7,17 +7,16 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.orm import selectinload
 
 from forms import survey_form_class
-from models import Revision, Unit, db, utcnow
+from models import Revision, db, utcnow
 from reporting.saving import (
     ReportLocked,
-    current_answers,
     is_locked,
     open_response,
     revision_of,
     save_report,
+    unit_with_answers,
 )
 from reporting.status import report_status
 from schema import REPORTING_LEVELS
@@ -38,12 +37,10 @@ class UnitPage:
     """What every view of a unit's page needs: the unit, its survey, deadline and response."""
 
     def __init__(self, token):
-        if not TOKEN_PATTERN.match(token):
+        found = unit_with_answers(token) if TOKEN_PATTERN.match(token) else None
+        if found is None or found[0].level not in REPORTING_LEVELS:
             abort(404)
-        self.unit = db.session.scalar(
-            sa.select(Unit).filter_by(token=token).options(selectinload(Unit.response)))
-        if self.unit is None or self.unit.level not in REPORTING_LEVELS:
-            abort(404)
+        self.unit, self.answers = found
         self.token = token
         self.survey = current_survey()
         self.deadline = self.survey.deadline_for(self.unit.level)
@@ -104,10 +101,9 @@ def home():
 @bp.get("/s/<token>")
 def page(token):
     unit_page = UnitPage(token)
-    answers = current_answers(unit_page.response)
     if unit_page.shows_submission:
-        return unit_page.render_answers(answers)
-    form = unit_page.form_class()(formdata=None, data=answers)
+        return unit_page.render_answers(unit_page.answers)
+    form = unit_page.form_class()(formdata=None, data=unit_page.answers)
     form.form_state.data = sign_form_state(unit_page.unit, unit_page.response.current_number)
     return unit_page.render_form(form)
 
@@ -129,14 +125,14 @@ def save(token):
                 "below: press the button again to save it."))
         return unit_page.render_form(form, 422, error_summary=True)
     if unit_page.locked:
-        return unit_page.render_answers(current_answers(unit_page.response), status=409)
+        return unit_page.render_answers(unit_page.answers, status=409)
     try:
         result = save_report(
             unit_page.unit, form.answers(), action=action, based_on=state["based_on"],
             submission_id=state["id"], config_version=unit_page.survey.version, token=token,
             deadline=unit_page.deadline)
     except ReportLocked:
-        return unit_page.render_answers(current_answers(unit_page.response), status=409)
+        return unit_page.render_answers(unit_page.answers, status=409)
     if result.conflict and not result.repeated:
         form.form_state.data = sign_form_state(unit_page.unit, unit_page.response.current_number)
         return unit_page.render_form(form, 409, conflict=result.revision)
