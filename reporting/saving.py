@@ -68,6 +68,12 @@ def unit_with_answers(token):
     return None if row is None else (row[0], row[1] or {})
 
 
+def revision_history(response):
+    """Return every revision of a report, newest first."""
+    return list(db.session.scalars(
+        sa.select(Revision).filter_by(response_id=response.id).order_by(Revision.number.desc())))
+
+
 def revision_of(response, number):
     if number is None:
         return None

@@ -3,17 +3,17 @@
 import re
 import uuid
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from forms import survey_form_class
-from models import Revision, db, utcnow
+from models import utcnow
 from reporting.saving import (
     ReportLocked,
     is_locked,
     open_response,
+    revision_history,
     revision_of,
     save_report,
     unit_with_answers,
@@ -158,9 +158,7 @@ def saved_message(result):
 @bp.get("/s/<token>/revisions")
 def revisions(token):
     unit_page = UnitPage(token)
-    history = db.session.scalars(
-        sa.select(Revision).filter_by(response_id=unit_page.response.id).order_by(Revision.number.desc()))
-    return unit_page.render("survey/revisions.html", revisions=list(history))
+    return unit_page.render("survey/revisions.html", revisions=revision_history(unit_page.response))
 
 
 @bp.get("/s/<token>/revisions/<int:number>")
