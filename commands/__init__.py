@@ -1,7 +1,8 @@
 """`flask --app app ...` commands for administrators: survey, units, demo."""
 
 from .demo import demo_command
+from .export import export_cli
 from .survey import survey_cli
 from .units import units_cli
 
-__all__ = ["demo_command", "survey_cli", "units_cli"]
+__all__ = ["demo_command", "export_cli", "survey_cli", "units_cli"]

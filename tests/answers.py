@@ -25,3 +25,16 @@ def committee_report(**changes):
     """Return form data answering every question a grassroots party committee is asked."""
     return cell_report(so_chi_bo_truc_thuoc="8", da_to_chuc_hoi_nghi="co", ngay_hoi_nghi="12/04/2027",
                        so_dang_vien="180", **changes)
+
+
+def stored_cell_answers(**changes):
+    """Return a party cell's complete answers as the database stores them."""
+    answers = {question_id: f"Ý kiến về “{question_id}”." for question_id in LONG_TEXT_IDS}
+    answers.update(
+        linh_vuc="nong_thon", so_dang_vien=25, so_dang_vien_mien_sinh_hoat=2, ty_le_tham_du=92.5,
+        so_buoi_sinh_hoat=12, noi_dung_sinh_hoat=["thoi_su", "quan_triet", "phe_binh"],
+        noi_dung_tap_trung="quan_triet", so_chuyen_de=2.5, chuyen_de_hieu_qua="Học tập và làm theo Bác",
+        da_lay_y_kien=True, ngay_thao_luan="2027-04-02",
+    )
+    answers.update(changes)
+    return {key: value for key, value in answers.items() if value is not None}

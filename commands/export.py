@@ -1,0 +1,38 @@
+"""`flask export xlsx`: the Organisation Committee's workbook, for the whole province or one subtree."""
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+from flask_babel import gettext as _
+
+from exports import ExportSource, write_workbook
+from models import Unit, db
+from schema.store import current_survey
+
+export_cli = AppGroup("export", help="Export commands.")
+
+
+@export_cli.command("xlsx")
+@click.argument("output", type=click.Path(dir_okay=False, writable=True))
+@click.option("--scope", "scope_code", help="Code of the unit whose subtree to export (default: everything).")
+@click.option("--language", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--include-drafts", is_flag=True, help="Also show the answers of reports not yet submitted.")
+def xlsx_command(output, scope_code, language, include_drafts):
+    """Write the Excel workbook (figures, totals, comments, progress, statistics, questions)."""
+    scope = None
+    if scope_code:
+        scope = db.session.scalar(sa.select(Unit).filter_by(code=scope_code))
+        if scope is None:
+            raise click.BadParameter(_("no unit has the code %(code)s", code=scope_code), param_hint="--scope")
+    source = ExportSource(scope, include_drafts=include_drafts)
+    with click.progressbar(length=source.count(), label=_("Units"), file=sys.stderr) as bar:
+        summary = write_workbook(output, current_survey(), source, language=language,
+                                 on_unit=lambda: bar.update(1))
+    click.echo(_("%(units)s units written to %(path)s.", units=summary.units, path=output))
+    click.echo(_("%(count)s answers were longer than one Excel cell and continue on the next rows of the "
+                 "comments sheet.", count=summary.split_answers))
+    if summary.retired_questions:
+        click.echo(_("Retired questions kept in marked columns: %(ids)s",
+                     ids=", ".join(summary.retired_questions)))

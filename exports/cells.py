@@ -1,0 +1,76 @@
+"""Writing what units typed into cells so that it stays text, whole and readable.
+
+Spreadsheet formula injection: https://owasp.org/www-community/attacks/CSV_Injection. Every user
+text is written with write_string (never interpreted), and one that starts like a formula also gets
+a quote-prefix format, so that it stays text even after someone edits the cell in Excel.
+"""
+
+import re
+
+#: Excel's limit for one cell, in UTF-16 code units (an emoji counts two).
+CELL_LIMIT = 32767
+
+#: Characters XML 1.0 cannot hold; they are dropped and the rest of the text is kept.
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+#: Starts that Excel (or LibreOffice) would read as a formula or a command when the cell is edited.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠", "{")
+
+
+def clean_cell_text(text):
+    """Return text without the characters a workbook cannot store."""
+    return UNSTORABLE.sub("", text)
+
+
+def looks_like_formula(text):
+    return text.startswith(FORMULA_STARTS)
+
+
+def utf16_length(text):
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_for_cells(text, limit=CELL_LIMIT):
+    """Cut text into pieces that each fit one cell, preferring to cut after a line or a space."""
+    if len(text) <= limit // 2 or utf16_length(text) <= limit:
+        return [text]
+    pieces = []
+    while text:
+        end = _fitting_prefix_length(text, limit)
+        if end < len(text):
+            cut = max(text.rfind("\n", 0, end), text.rfind(" ", 0, end))
+            end = cut + 1 if cut > end // 2 else end
+        pieces.append(text[:end])
+        text = text[end:]
+    return pieces
+
+
+def _fitting_prefix_length(text, limit):
+    """Return how many characters from the start fit in `limit` UTF-16 units."""
+    units = 0
+    for index, character in enumerate(text):
+        units += 2 if ord(character) > 0xFFFF else 1
+        if units > limit:
+            return index
+    return len(text)
+
+
+class TextCells:
+    """Write user text to a worksheet with the right format: plain or wrapped, quote-prefixed if risky."""
+
+    def __init__(self, workbook, base):
+        self.plain = workbook.add_format({**base})
+        self.plain_quoted = workbook.add_format({**base, "quote_prefix": True})
+        self.wrapped = workbook.add_format({**base, "text_wrap": True, "valign": "top"})
+        self.wrapped_quoted = workbook.add_format({**base, "text_wrap": True, "valign": "top", "quote_prefix": True})
+
+    def write(self, sheet, row, col, text, wrap=False):
+        """Write `text` as a string cell; return the text actually written."""
+        text = clean_cell_text(text or "")
+        risky = looks_like_formula(text)
+        if wrap:
+            cell_format = self.wrapped_quoted if risky else self.wrapped
+        else:
+            cell_format = self.plain_quoted if risky else self.plain
+        sheet.write_string(row, col, text, cell_format)
+        return text

@@ -1,0 +1,52 @@
+"""The comments sheet: every narrative answer, grouped by outline item, then by unit in hierarchy order.
+
+One pass over the database per question, so that nothing is held in memory; an answer longer than a
+cell can hold continues on the next rows, marked as a continuation.
+"""
+
+from flask_babel import gettext as _
+
+from schema import level_label
+
+from .cells import split_for_cells
+
+HEADERS = (
+    ("section", 8), ("question_code", 16), ("question", 30), ("district", 22), ("grassroots", 22),
+    ("unit_code", 12), ("unit", 26), ("level", 16), ("part", 10), ("answer", 100),
+)
+
+
+def header_labels():
+    return {
+        "section": _("Section"), "question_code": _("Question code"), "question": _("Question"),
+        "district": _("District-level committee"), "grassroots": _("Grassroots committee"),
+        "unit_code": _("Unit code"), "unit": _("Unit"), "level": _("Level"), "part": _("Part"),
+        "answer": _("Answer"),
+    }
+
+
+def write_comments_sheet(sheet, formats, questions, texts_of):
+    """Write the answers to each narrative question; return how many answers had to be split."""
+    labels = header_labels()
+    for index, (key, width) in enumerate(HEADERS):
+        sheet.set_column(index, index, width)
+        sheet.write_string(0, index, labels[key], formats.header)
+    sheet.freeze_panes(1, 0)
+    row, split = 1, 0
+    for question in questions:
+        for code, name, level, district, grassroots, answer in texts_of(question.id):
+            pieces = split_for_cells(answer)
+            split += len(pieces) > 1
+            for number, piece in enumerate(pieces, start=1):
+                fixed = (question.section_number, question.id, str(question.label), district, grassroots,
+                         code, name, str(level_label(level)))
+                for col, value in enumerate(fixed):
+                    formats.text.write(sheet, row, col, value or "", wrap=col == 2)
+                part = "" if len(pieces) == 1 else _("%(number)s of %(count)s", number=number, count=len(pieces))
+                if number > 1:
+                    part = _("continued, %(part)s", part=part)
+                sheet.write_string(row, 8, part)
+                formats.text.write(sheet, row, 9, piece, wrap=True)
+                row += 1
+    sheet.autofilter(0, 0, max(row - 1, 1), len(HEADERS) - 1)
+    return split

@@ -1,0 +1,29 @@
+"""The workbook as a download: a thin wrapper over write_workbook for the committees' pages."""
+
+import os
+import tempfile
+from zoneinfo import ZoneInfo
+
+from flask import send_file
+
+from models import utcnow
+
+from .source import ExportSource
+from .workbook import download_name, write_workbook
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook_download(survey, scope=None, language="vi"):
+    """Return a response sending the workbook of `scope`, written to a temporary file, not to memory."""
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        write_workbook(path, survey, ExportSource(scope), language=language)
+        # Open, then unlink: the file lives until the response is sent, and is gone after, whatever happens.
+        workbook = open(path, "rb")  # noqa: SIM115 - send_file closes it
+    finally:
+        os.unlink(path)
+    day = utcnow().astimezone(ZoneInfo(survey.timezone)).date()
+    return send_file(workbook, mimetype=XLSX_MIMETYPE, as_attachment=True,
+                     download_name=download_name(scope.name if scope else None, day), max_age=0)

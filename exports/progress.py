@@ -1,0 +1,39 @@
+"""The progress sheet: every unit with its deadline and where its report stands; overdue rows stand out."""
+
+from flask_babel import gettext as _
+
+from reporting.status import STATUS_LABELS, report_status
+from schema import level_label
+
+COLUMNS = (22, 22, 12, 30, 18, 12, 16, 16, 16, 10)
+
+
+class ProgressSheet:
+    def __init__(self, sheet, formats, survey, local_time, now):
+        self.sheet, self.formats = sheet, formats
+        self.survey, self.local_time, self.now = survey, local_time, now
+        self.row = 1
+        headers = (_("District-level committee"), _("Grassroots committee"), _("Unit code"), _("Unit"),
+                   _("Level"), _("Deadline"), _("Status"), _("Last saved"), _("Submitted at"), _("Versions"))
+        for index, (header, width) in enumerate(zip(headers, COLUMNS, strict=True)):
+            sheet.set_column(index, index, width)
+            sheet.write_string(0, index, header, formats.header)
+        sheet.freeze_panes(1, 4)
+
+    def add(self, record):
+        sheet, formats, row = self.sheet, self.formats, self.row
+        status = report_status(record.response, self.survey.deadline_for(record.level), self.now)
+        highlight = formats.overdue if status == "overdue" else None
+        for col, text in enumerate((record.district_name, record.grassroots_name, record.code, record.name,
+                                    str(level_label(record.level)))):
+            formats.text.write(sheet, row, col, text or "")
+        sheet.write_datetime(row, 5, self.survey.deadlines[record.level], formats.date)
+        sheet.write_string(row, 6, str(STATUS_LABELS[status]), highlight)
+        for col, moment in ((7, record.updated_at), (8, record.submitted_at)):
+            if moment is not None:
+                sheet.write_datetime(row, col, self.local_time(moment), formats.datetime)
+        sheet.write_number(row, 9, record.revision_count, formats.integer)
+        self.row += 1
+
+    def finish(self):
+        self.sheet.autofilter(0, 0, max(self.row - 1, 1), len(COLUMNS) - 1)

@@ -1,0 +1,140 @@
+"""Read units and their answers for an export: a few streaming queries, however many units there are.
+
+Units come in hierarchy order (district-level committee, then each grassroots committee followed by
+its cells), computed in SQL from the unit's parent and grandparent, so nothing is sorted in Python.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from models import Response, Revision, Unit, db
+from schema import REPORTING_LEVELS
+
+#: Rows fetched from the database at a time; the export never holds more than this many.
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class ResponseFacts:
+    """What the status of a report depends on (see reporting.status.report_status)."""
+
+    current_number: int | None
+    is_submitted: bool
+    submitted_late: bool
+
+
+@dataclass(frozen=True)
+class UnitRecord:
+    code: str
+    name: str
+    level: str
+    district_code: str | None
+    district_name: str | None
+    grassroots_code: str | None
+    grassroots_name: str | None
+    response: ResponseFacts | None
+    submitted_at: object
+    updated_at: object
+    revision_count: int
+    answers: dict
+    config_version: str | None
+
+
+class ExportSource:
+    """The units of one scope and the answers an export shows for them, read from the database."""
+
+    def __init__(self, scope=None, include_drafts=False):
+        self.scope = scope
+        self.include_drafts = include_drafts
+        self.parent = aliased(Unit)
+        self.grandparent = aliased(Unit)
+
+    def _district(self, column):
+        unit, parent, grandparent = Unit, self.parent, self.grandparent
+        return sa.case(
+            (unit.level == "cap_huyen", getattr(unit, column)),
+            (unit.level.in_(("dang_bo_co_so", "chi_bo_co_so")), getattr(parent, column)),
+            (unit.level == "chi_bo_truc_thuoc", getattr(grandparent, column)),
+        )
+
+    def _grassroots(self, column):
+        return sa.case(
+            (Unit.level.in_(("dang_bo_co_so", "chi_bo_co_so")), getattr(Unit, column)),
+            (Unit.level == "chi_bo_truc_thuoc", getattr(self.parent, column)),
+        )
+
+    def _select(self, *columns):
+        """Select columns for every unit of the scope, in hierarchy order, with its exported revision."""
+        shown = Response.submitted_number
+        if self.include_drafts:
+            shown = sa.func.coalesce(Response.submitted_number, Response.current_number)
+        district_code, grassroots_code = self._district("code"), self._grassroots("code")
+        query = (
+            sa.select(*columns)
+            .select_from(Unit)
+            .outerjoin(self.parent, Unit.parent_id == self.parent.id)
+            .outerjoin(self.grandparent, self.parent.parent_id == self.grandparent.id)
+            .outerjoin(Response, Response.unit_id == Unit.id)
+            .outerjoin(Revision, sa.and_(Revision.response_id == Response.id, Revision.number == shown))
+            .where(Unit.level.in_(REPORTING_LEVELS))
+            .order_by(district_code, sa.func.coalesce(grassroots_code, ""),
+                      sa.case((Unit.level == "chi_bo_truc_thuoc", 1), else_=0), Unit.code)
+        )
+        return self._limit_to_scope(query, district_code, grassroots_code)
+
+    def _limit_to_scope(self, query, district_code, grassroots_code):
+        scope = self.scope
+        if scope is None or scope.level == "tinh":
+            return query
+        if scope.level == "cap_huyen":
+            return query.where(district_code == scope.code)
+        if scope.level in ("dang_bo_co_so", "chi_bo_co_so"):
+            return query.where(grassroots_code == scope.code)
+        return query.where(Unit.code == scope.code)
+
+    def count(self):
+        return db.session.scalar(sa.select(sa.func.count()).select_from(self._select(Unit.id).subquery()))
+
+    def units(self, question_ids):
+        """Yield a UnitRecord per unit, with the answers to `question_ids` only."""
+        answer_columns = [Revision.answers[qid].label(f"a{i}") for i, qid in enumerate(question_ids)]
+        query = self._select(
+            Unit.code, Unit.name, Unit.level,
+            self._district("code"), self._district("name"), self._grassroots("code"), self._grassroots("name"),
+            Response.id, Response.current_number, Response.submitted_number, Response.submitted_late,
+            Response.submitted_at, Response.updated_at, Response.revision_count, Revision.config_version,
+            *answer_columns,
+        )
+        for row in self._stream(query):
+            response = None if row[7] is None else ResponseFacts(row[8], row[9] is not None, row[10])
+            answers = {qid: value for qid, value in zip(question_ids, row[15:], strict=True) if value is not None}
+            yield UnitRecord(
+                code=row[0], name=row[1], level=row[2], district_code=row[3], district_name=row[4],
+                grassroots_code=row[5], grassroots_name=row[6], response=response, submitted_at=row[11],
+                updated_at=row[12], revision_count=row[13] or 0, answers=answers, config_version=row[14],
+            )
+
+    def texts(self, question_id):
+        """Yield (unit code, unit name, level, district name, grassroots name, answer) for one question."""
+        answer = Revision.answers[question_id].as_string()
+        query = self._select(Unit.code, Unit.name, Unit.level, self._district("name"), self._grassroots("name"),
+                             answer).where(answer.is_not(None))
+        yield from self._stream(query)
+
+    def answered_question_ids(self):
+        """Return the ids of every answer key the exported revisions hold (retired questions included)."""
+        revisions = self._select(Revision.id).where(Revision.id.is_not(None)).subquery()
+        if db.engine.dialect.name == "postgresql":
+            keys = sa.select(sa.func.jsonb_object_keys(Revision.answers).label("key"))
+        else:
+            each = sa.func.json_each(Revision.answers).table_valued("key")
+            keys = sa.select(each.c.key).select_from(Revision).join(each, sa.true())
+        keys = keys.where(Revision.id.in_(sa.select(revisions.c.id))).distinct()
+        return set(db.session.scalars(keys))
+
+    def _stream(self, query):
+        result = db.session.execute(query.execution_options(yield_per=BATCH))
+        for partition in result.partitions():
+            yield from partition

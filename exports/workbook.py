@@ -1,0 +1,123 @@
+"""The Organisation Committee's workbook, written row by row in XlsxWriter's constant-memory mode."""
+
+import datetime as dt
+import re
+import unicodedata
+from contextlib import contextmanager
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import xlsxwriter
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from reporting.status import STATUS_LABELS
+from schema import level_label, other_key
+from schema.model import display_language
+
+from .columns import question_columns, retired_column, unit_columns
+from .comments import write_comments_sheet
+from .dictionary import write_dictionary_sheet
+from .figures import FiguresSheet, write_totals_sheet
+from .formats import Formats
+from .progress import ProgressSheet
+from .statistics import Statistics, write_statistics_sheet
+
+#: User text is never read as a number, a formula or a link.
+WORKBOOK_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_numbers": False,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+}
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    units: int
+    #: Answers longer than one cell, written over several rows of the comments sheet.
+    split_answers: int
+    retired_questions: tuple
+
+
+def sheet_names():
+    return {
+        "figures": _("Figures"), "totals": _("Totals by committee"), "comments": _("Comments"),
+        "progress": _("Progress"), "statistics": _("Statistics"), "questions": _("Questions"),
+    }
+
+
+@contextmanager
+def speaking(language):
+    """Write texts of the interface and of the config in `language`."""
+    token = display_language.set(language)
+    try:
+        with force_locale(language):
+            yield
+    finally:
+        display_language.reset(token)
+
+
+def write_workbook(target, survey, source, *, language="vi", now=None, on_unit=None):
+    """Write the whole workbook for the units of `source` to `target` (a path or a binary file)."""
+    now = now or dt.datetime.now(dt.UTC)
+    zone = ZoneInfo(survey.timezone)
+
+    def local_time(moment):
+        return moment.astimezone(zone).replace(tzinfo=None)
+
+    with speaking(language):
+        workbook = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
+        formats = Formats(workbook)
+        names = sheet_names()
+        sheets = {key: workbook.add_worksheet(name) for key, name in names.items()}
+        figures_questions = [q for q in survey.questions.values() if not q.is_narrative]
+        retired = retired_question_ids(survey, source.answered_question_ids())
+        columns = unit_columns(survey.deadline_for, now)
+        for question in figures_questions:
+            columns += question_columns(question)
+        columns += [retired_column(question_id) for question_id in retired]
+
+        title = _("%(title)s — exported %(time)s", title=survey.title, time=local_time(now).strftime("%d/%m/%Y %H:%M"))
+        submitted_labels = [str(STATUS_LABELS["submitted"]), str(STATUS_LABELS["submitted_late"])]
+        figures = FiguresSheet(sheets["figures"], formats, columns, title, local_time, submitted_labels)
+        progress = ProgressSheet(sheets["progress"], formats, survey, local_time, now)
+        stats = Statistics(figures_questions)
+        units = 0
+        for record in source.units(answer_keys(figures_questions, retired)):
+            figures.add(record)
+            progress.add(record)
+            stats.add(record)
+            units += 1
+            if on_unit:
+                on_unit()
+        figures.finish()
+        progress.finish()
+        write_totals_sheet(sheets["totals"], formats, figures, names["figures"], lambda lv: str(level_label(lv)))
+        narrative = [q for q in survey.questions.values() if q.is_narrative]
+        split = write_comments_sheet(sheets["comments"], formats, narrative, source.texts)
+        write_statistics_sheet(workbook, sheets["statistics"], formats, stats)
+        write_dictionary_sheet(sheets["questions"], formats, survey, retired)
+        workbook.close()
+    return ExportSummary(units=units, split_answers=split, retired_questions=tuple(retired))
+
+
+def retired_question_ids(survey, answered):
+    """Return the answer keys that no question of the current config gives, sorted."""
+    known = set(survey.questions) | {other_key(q.id) for q in survey.questions.values() if q.other}
+    return sorted(answered - known)
+
+
+def answer_keys(questions, retired):
+    keys = []
+    for question in questions:
+        keys.append(question.id)
+        if question.other:
+            keys.append(other_key(question.id))
+    return keys + list(retired)
+
+
+def download_name(scope_name, day):
+    """Return a file name that keeps Vietnamese letters and is safe on every system."""
+    words = re.sub(r"[^\w]+", "-", unicodedata.normalize("NFC", scope_name or "")).strip("-")
+    return f"tổng-kết-chỉ-thị-10_{words or 'toan-tinh'}_{day.isoformat()}.xlsx"

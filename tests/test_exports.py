@@ -1,0 +1,318 @@
+"""The Organisation Committee's workbook, read back with openpyxl: values, types, formulas, safety."""
+
+import datetime as dt
+import re
+import uuid
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from answers import LONG_TEXT_IDS, stored_cell_answers
+
+from exports import ExportSource, workbook_download, write_workbook
+from models import Response, Unit, db
+from reporting.saving import save_report
+
+VI_SHEETS = ["Tổng hợp số liệu", "Cộng theo cấp ủy", "Ý kiến", "Tiến độ", "Thống kê", "Câu hỏi"]
+EN_SHEETS = ["Figures", "Totals by committee", "Comments", "Progress", "Statistics", "Questions"]
+FIRST_DATA_ROW = 4  # 1-based: title, codes, labels, then units; the total row last
+
+
+def store(app, code, answers, action="submit"):
+    """Save answers for a unit as its link would, on top of its current revision."""
+    with app.app_context():
+        unit = db.session.scalar(sa.select(Unit).filter_by(code=code))
+        survey = app.extensions["survey"]
+        current = db.session.scalar(sa.select(Response.current_number).filter_by(unit_id=unit.id))
+        save_report(unit, answers, action=action, based_on=current, submission_id=uuid.uuid4().hex,
+                    config_version=survey.version, token=unit.token, deadline=survey.deadline_for(unit.level))
+
+
+def export(app, tmp_path, scope_code=None, **options):
+    """Write the workbook and return (openpyxl workbook, summary)."""
+    path = tmp_path / f"export-{uuid.uuid4().hex}.xlsx"
+    with app.app_context():
+        scope = db.session.scalar(sa.select(Unit).filter_by(code=scope_code)) if scope_code else None
+        summary = write_workbook(path, app.extensions["survey"], ExportSource(scope), **options)
+    return openpyxl.load_workbook(path), summary
+
+
+def table(sheet, header_row):
+    """Return {header: column letter index} and the data rows below the header row, as cells."""
+    headers = {cell.value: cell.column for cell in sheet[header_row] if cell.value is not None}
+    return headers, list(sheet.iter_rows(min_row=header_row + 1))
+
+
+def excel_text(value):
+    """Read a string as Excel does: openpyxl leaves the OOXML escapes (_xHHHH_) in place."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda match: chr(int(match.group(1), 16)), value)
+
+
+def figures_rows(book):
+    sheet = book[VI_SHEETS[0]]
+    codes = {cell.value: cell.column - 1 for cell in sheet[2] if cell.value}
+    rows = list(sheet.iter_rows(min_row=FIRST_DATA_ROW))[:-1]
+    return sheet, codes, {row[codes["code"]].value: row for row in rows}
+
+
+@pytest.fixture
+def province(app, units):
+    store(app, "BMT.TL.01", stored_cell_answers())
+    store(app, "BMT.TL.02", stored_cell_answers(so_dang_vien=31, ty_le_tham_du=80, da_lay_y_kien=False,
+                                                ngay_thao_luan=None, noi_dung_sinh_hoat=["thoi_su", "phe_binh"],
+                                                noi_dung_tap_trung="phe_binh"))
+    store(app, "KP.EK.01", stored_cell_answers(so_dang_vien=12, linh_vuc="khac", linh_vuc__other="Hợp tác xã"))
+    store(app, "KP.EK.02", stored_cell_answers(so_dang_vien=99), action="save")
+    return units
+
+
+def test_sheets_are_named_in_the_interface_language(app, province, tmp_path):
+    assert export(app, tmp_path)[0].sheetnames == VI_SHEETS
+    assert export(app, tmp_path, language="en")[0].sheetnames == EN_SHEETS
+
+
+def test_figures_have_one_row_per_unit_in_hierarchy_order(app, province, tmp_path):
+    book, summary = export(app, tmp_path)
+    sheet, codes, rows = figures_rows(book)
+    order = list(rows)
+    assert summary.units == len(order) == 26, "every reporting unit, the province itself left out"
+    assert order.index("TU.BMT") < order.index("BMT.HT") < order.index("BMT.HT.01") < order.index("BMT.TL")
+    assert order.index("BMT.TL") < order.index("BMT.TL.01") < order.index("BMT.VP") < order.index("TU.KCQ")
+    row = rows["BMT.TL.01"]
+    assert row[codes["district"]].value == "Thành ủy Buôn Ma Thuột"
+    assert row[codes["grassroots"]].value == "Đảng bộ phường Tân Lợi"
+    assert row[codes["grassroots_code"]].value == "BMT.TL"
+    assert sheet.freeze_panes == "G4"
+    assert sheet.auto_filter.ref.startswith("A3:") and sheet.auto_filter.ref.endswith(str(sheet.max_row - 1))
+
+
+def test_figures_are_typed_for_adding_up(app, province, tmp_path):
+    book, _ = export(app, tmp_path)
+    _sheet, codes, rows = figures_rows(book)
+    row = rows["BMT.TL.01"]
+    assert row[codes["so_dang_vien"]].value == 25 and row[codes["so_dang_vien"]].data_type == "n"
+    assert row[codes["ty_le_tham_du"]].value == pytest.approx(0.925)
+    assert "%" in row[codes["ty_le_tham_du"]].number_format
+    assert row[codes["so_chuyen_de"]].value == 2.5
+    assert row[codes["ngay_thao_luan"]].value == dt.datetime(2027, 4, 2)
+    assert row[codes["da_lay_y_kien"]].value == 1 and rows["BMT.TL.02"][codes["da_lay_y_kien"]].value == 0
+    assert row[codes["linh_vuc"]].value == "Xã, thôn, bản (nông thôn)"
+    assert rows["KP.EK.01"][codes["linh_vuc"]].value == "Khác"
+    assert rows["KP.EK.01"][codes["linh_vuc__other"]].value == "Hợp tác xã"
+    assert row[codes["noi_dung_sinh_hoat.thoi_su"]].value == 1
+    assert row[codes["noi_dung_sinh_hoat.dan_van"]].value == 0
+    assert "Tự phê bình và phê bình" in row[codes["noi_dung_sinh_hoat"]].value
+    assert rows["BMT.TL.01"][codes["status"]].value == "Đã gửi"
+    assert rows["KP.EK.02"][codes["so_dang_vien"]].value is None, "a draft's answers are not counted"
+    assert rows["BMT.HT.01"][codes["status"]].value == "Chưa mở"
+
+
+def test_total_row_follows_the_filter(app, province, tmp_path):
+    path = tmp_path / "subtotal.xlsx"
+    with app.app_context():
+        write_workbook(path, app.extensions["survey"], ExportSource())
+    sheet, codes, _rows = figures_rows(openpyxl.load_workbook(path))
+    cached = openpyxl.load_workbook(path, data_only=True)[VI_SHEETS[0]]
+    total, last_unit = sheet.max_row, sheet.max_row - 1
+    letter = openpyxl.utils.get_column_letter(codes["so_dang_vien"] + 1)
+    assert sheet[f"{letter}{total}"].value == f"=SUBTOTAL(109,{letter}4:{letter}{last_unit})"
+    assert cached[f"{letter}{total}"].value == 25 + 31 + 12
+    rate = openpyxl.utils.get_column_letter(codes["ty_le_tham_du"] + 1)
+    assert sheet[f"{rate}{total}"].value == f"=SUBTOTAL(101,{rate}4:{rate}{last_unit})"
+    assert cached[f"{rate}{total}"].value == pytest.approx((0.925 + 0.80 + 0.925) / 3)
+
+
+def test_totals_by_committee_are_sumifs_with_the_right_ranges(app, province, tmp_path):
+    path = tmp_path / "totals.xlsx"
+    with app.app_context():
+        write_workbook(path, app.extensions["survey"], ExportSource())
+    formulas = openpyxl.load_workbook(path)[VI_SHEETS[1]]
+    values = openpyxl.load_workbook(path, data_only=True)[VI_SHEETS[1]]
+    figures = openpyxl.load_workbook(path)[VI_SHEETS[0]]
+    codes = {cell.value: openpyxl.utils.get_column_letter(cell.column) for cell in figures[2] if cell.value}
+    headers = [cell.value for cell in formulas[1]]
+    members = next(i for i, h in enumerate(headers) if h and h.startswith("so_dang_vien\n"))
+    rate = next(i for i, h in enumerate(headers) if h and h.startswith("ty_le_tham_du\n"))
+    by_code = {row[1].value: (row, values[row[0].row]) for row in formulas.iter_rows(min_row=2) if row[1].value}
+    row, cached = by_code["BMT.TL"]
+    sheet_ref = "'Tổng hợp số liệu'!"
+    m, g = codes["so_dang_vien"], codes["grassroots_code"]
+    assert row[members].value == (f"=SUMIFS({sheet_ref}${m}$4:${m}$1048576,"
+                                  f'{sheet_ref}${g}$4:${g}$1048576,"BMT.TL")')
+    assert cached[members].value == 25 + 31
+    assert "AVERAGEIFS" in row[rate].value and cached[rate].value == pytest.approx((0.925 + 0.80) / 2)
+    district_row, district_cached = by_code["TU.BMT"]
+    assert f"${codes['district_code']}$4" in district_row[members].value
+    assert district_cached[members].value == 56
+    assert district_cached[4].value == 2, "two reports submitted in Buôn Ma Thuột"
+    last = list(formulas.iter_rows(min_row=2))[-1]
+    code = codes["code"]
+    assert last[members].value == f'=SUMIFS({sheet_ref}${m}$4:${m}$1048576,{sheet_ref}${code}$4:${code}$1048576,"<>")'
+    assert values[last[0].row][members].value == 25 + 31 + 12
+
+
+def test_comments_are_grouped_by_question_then_unit(app, province, tmp_path):
+    book, _ = export(app, tmp_path)
+    headers, rows = table(book[VI_SHEETS[2]], 1)
+    question_col, unit_col, answer_col = headers["Mã câu hỏi"] - 1, headers["Mã đơn vị"] - 1, headers["Ý kiến"] - 1
+    questions = [row[question_col].value for row in rows]
+    assert questions == sorted(questions, key=list(LONG_TEXT_IDS).index)
+    first_block = [row[unit_col].value for row in rows if row[question_col].value == "dac_diem_tinh_hinh"]
+    assert first_block == ["BMT.TL.01", "BMT.TL.02", "KP.EK.01"]
+    answer = rows[0][answer_col]
+    assert answer.value == "Ý kiến về “dac_diem_tinh_hinh”." and answer.alignment.wrap_text
+
+
+@pytest.mark.parametrize(("length", "pieces"), [(32767, 1), (32768, 2), (100000, 4)])
+def test_long_answers_continue_on_the_next_rows(app, units, tmp_path, length, pieces):
+    text = ("Đảng viên góp ý. " * 7000)[:length - 1] + "Z"
+    store(app, "BMT.TL.01", stored_cell_answers(uu_diem=text))
+    book, summary = export(app, tmp_path)
+    headers, rows = table(book[VI_SHEETS[2]], 1)
+    parts = [row for row in rows if row[headers["Mã câu hỏi"] - 1].value == "uu_diem"]
+    assert len(parts) == pieces
+    assert "".join(row[headers["Ý kiến"] - 1].value for row in parts) == text
+    assert summary.split_answers == (pieces > 1)
+    if pieces > 1:
+        assert "2" in parts[1][headers["Phần"] - 1].value and parts[1][headers["Phần"] - 1].value != "1"
+
+
+def test_emoji_count_double_against_the_cell_limit(app, units, tmp_path):
+    text = "😀" * 20000
+    store(app, "BMT.TL.01", stored_cell_answers(uu_diem=text))
+    book, _summary = export(app, tmp_path)
+    headers, rows = table(book[VI_SHEETS[2]], 1)
+    parts = [row[headers["Ý kiến"] - 1].value for row in rows if row[headers["Mã câu hỏi"] - 1].value == "uu_diem"]
+    assert "".join(parts) == text and len(parts) == 2
+
+
+HOSTILE = [
+    "=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "＝1+1", "{=1+1}", '=HYPERLINK("http://x","y")',
+    "http://example.com/" + "a" * 2100, "_x0041_", "emoji 😀🇻🇳", "[]:*?/\\",
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_what_units_typed_stays_text(app, units, tmp_path, hostile):
+    store(app, "BMT.TL.01", stored_cell_answers(uu_diem=hostile, chuyen_de_hieu_qua=hostile))
+    book, _ = export(app, tmp_path)
+    _sheet, codes, rows = figures_rows(book)
+    short = rows["BMT.TL.01"][codes["chuyen_de_hieu_qua"]]
+    assert excel_text(short.value) == hostile and short.data_type == "s" and short.hyperlink is None
+    headers, comment_rows = table(book[VI_SHEETS[2]], 1)
+    comment = next(row[headers["Ý kiến"] - 1] for row in comment_rows
+                   if row[headers["Mã câu hỏi"] - 1].value == "uu_diem")
+    assert excel_text(comment.value) == hostile and comment.data_type == "s"
+    if hostile[0] in "=+-@\t＝{":
+        assert short.quotePrefix and comment.quotePrefix
+
+
+def test_control_characters_are_dropped_and_the_rest_kept(app, units, tmp_path):
+    store(app, "BMT.TL.01", stored_cell_answers(uu_diem="Trước\x01\x07giữa\x1fsau\ufffe hết"))
+    book, _ = export(app, tmp_path)
+    headers, rows = table(book[VI_SHEETS[2]], 1)
+    texts = [row[headers["Ý kiến"] - 1].value for row in rows if row[headers["Mã câu hỏi"] - 1].value == "uu_diem"]
+    assert texts == ["Trướcgiữasau hết"]
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x","y")', "Chi bộ [A]:*?/\\ thôn 3", "-Chi bộ"])
+def test_unit_names_are_user_input_too(app, units, tmp_path, name):
+    with app.app_context():
+        db.session.execute(sa.update(Unit).filter_by(code="BMT.TL.01").values(name=name))
+        db.session.commit()
+    book, _ = export(app, tmp_path)
+    _sheet, codes, rows = figures_rows(book)
+    cell = rows["BMT.TL.01"][codes["name"]]
+    assert cell.value == name and cell.data_type == "s"
+    progress_names = [row[3].value for row in book[VI_SHEETS[3]].iter_rows(min_row=2)]
+    assert name in progress_names
+
+
+def test_progress_lists_every_unit_and_marks_overdue(make_app, config_with, units, tmp_path):
+    app = make_app(config_with((r"^(  \w+): 2027-04-\d\d$", r"\1: 2020-04-10")))
+    store(app, "BMT.TL.01", stored_cell_answers())
+    book, _ = export(app, tmp_path)
+    headers, rows = table(book[VI_SHEETS[3]], 1)
+    by_code = {row[headers["Mã đơn vị"] - 1].value: row for row in rows}
+    assert len(by_code) == 26
+    late = by_code["BMT.TL.01"][headers["Tình trạng"] - 1]
+    assert late.value == "Gửi muộn"
+    overdue = by_code["BMT.TL.02"][headers["Tình trạng"] - 1]
+    assert overdue.value == "Quá hạn" and overdue.fill.fgColor.rgb.endswith("F8CBAD")
+    assert by_code["BMT.TL.01"][headers["Các phiên bản"] - 1].value == 1
+    assert by_code["BMT.TL.02"][headers["Hạn nộp"] - 1].value == dt.datetime(2020, 4, 10)
+
+
+def test_statistics_and_charts(app, province, tmp_path):
+    path = tmp_path / "stats.xlsx"
+    with app.app_context():
+        write_workbook(path, app.extensions["survey"], ExportSource())
+    sheet = openpyxl.load_workbook(path)[VI_SHEETS[4]]
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    start = next(i for i, row in enumerate(cells) if row[0] and str(row[0]).startswith("so_dang_vien —"))
+    assert cells[start + 2][1:5] == [3, 12, pytest.approx((25 + 31 + 12) / 3), 31]
+    assert len(sheet._charts) >= 2
+
+
+def test_retired_questions_keep_their_answers(app, units, tmp_path):
+    store(app, "BMT.TL.01", stored_cell_answers(cau_hoi_cu="Câu trả lời cũ"))
+    book, summary = export(app, tmp_path)
+    assert summary.retired_questions == ("cau_hoi_cu",)
+    _sheet, codes, rows = figures_rows(book)
+    assert rows["BMT.TL.01"][codes["cau_hoi_cu"]].value == "Câu trả lời cũ"
+    dictionary = [row[0].value for row in book[VI_SHEETS[5]].iter_rows(min_row=2)]
+    assert "cau_hoi_cu" in dictionary and "ty_le_tham_du" in dictionary
+
+
+def test_scope_limits_the_export_to_a_subtree(app, province, tmp_path):
+    book, _summary = export(app, tmp_path, scope_code="TU.KP")
+    _sheet, _codes, rows = figures_rows(book)
+    assert set(rows) == {"TU.KP", "KP.PA", "KP.PA.01", "KP.PA.02", "KP.EK", "KP.EK.01", "KP.EK.02", "KP.BV"}
+    book, _ = export(app, tmp_path, scope_code="KP.EK")
+    assert set(figures_rows(book)[2]) == {"KP.EK", "KP.EK.01", "KP.EK.02"}
+
+
+def test_queries_do_not_grow_with_the_number_of_units(make_app, tmp_path):
+    counts = []
+    for units in (60, 400):
+        app = make_app()
+        with app.app_context():
+            for table_name in ("revisions", "responses", "units"):
+                db.session.execute(sa.text(f"DELETE FROM {table_name}"))
+            db.session.commit()
+        app.test_cli_runner().invoke(args=["demo", "--units", str(units)])
+        statements = []
+
+        def count(_connection, _cursor, statement, *_args, seen=statements):
+            seen.append(statement)
+
+        with app.app_context():
+            sa.event.listen(db.engine, "before_cursor_execute", count)
+            write_workbook(tmp_path / f"{units}.xlsx", app.extensions["survey"], ExportSource())
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+
+
+def test_export_command(runner, province, tmp_path):
+    path = tmp_path / "cli.xlsx"
+    result = runner.invoke(args=["export", "xlsx", str(path), "--scope", "TU.BMT"])
+    assert result.exit_code == 0, result.output
+    assert openpyxl.load_workbook(path).sheetnames == VI_SHEETS
+    assert "9" in result.output
+    bad = runner.invoke(args=["export", "xlsx", str(path), "--scope", "NOPE"])
+    assert bad.exit_code != 0 and "NOPE" in bad.output
+
+
+def test_download_offers_a_vietnamese_safe_file_name(app, province):
+    with app.test_request_context(), app.app_context():
+        scope = db.session.scalar(sa.select(Unit).filter_by(code="TU.KP"))
+        response = workbook_download(app.extensions["survey"], scope)
+        response.direct_passthrough = False
+        body = response.get_data()
+        response.close()
+    disposition = response.headers["Content-Disposition"]
+    assert "filename*=UTF-8''t%E1%BB%95ng-k%E1%BA%BFt" in disposition
+    assert "Huy%E1%BB%87n-%E1%BB%A7y-Kr%C3%B4ng-P%E1%BA%AFc" in disposition
+    assert "filename=tong-ket-chi-thi-10_Huyen-uy-Krong-Pac_" in disposition
+    assert body[:2] == b"PK"
