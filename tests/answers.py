@@ -1,4 +1,11 @@
-"""A complete, valid report as a browser posts it, for the shipped survey."""
+"""Complete, valid reports for the shipped survey: as a browser posts them, and as they are stored."""
+
+import uuid
+
+import sqlalchemy as sa
+
+from models import Response, Unit, db
+from reporting.saving import save_report
 
 LONG_TEXT_IDS = (
     "dac_diem_tinh_hinh", "nhan_thuc", "thuc_trang", "chuan_bi_dieu_hanh", "nen_nep", "danh_gia_noi_dung",
@@ -38,3 +45,13 @@ def stored_cell_answers(**changes):
     )
     answers.update(changes)
     return {key: value for key, value in answers.items() if value is not None}
+
+
+def store(app, code, answers, action="submit"):
+    """Save answers for a unit as its link would, on top of its current revision."""
+    with app.app_context():
+        unit = db.session.scalar(sa.select(Unit).filter_by(code=code))
+        survey = app.extensions["survey"]
+        current = db.session.scalar(sa.select(Response.current_number).filter_by(unit_id=unit.id))
+        save_report(unit, answers, action=action, based_on=current, submission_id=uuid.uuid4().hex,
+                    config_version=survey.version, token=unit.token, deadline=survey.deadline_for(unit.level))

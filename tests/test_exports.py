@@ -7,25 +7,14 @@ import uuid
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from answers import LONG_TEXT_IDS, stored_cell_answers
+from answers import LONG_TEXT_IDS, store, stored_cell_answers
 
 from exports import ExportSource, workbook_download, write_workbook
-from models import Response, Unit, db
-from reporting.saving import save_report
+from models import Unit, db
 
 VI_SHEETS = ["Tổng hợp số liệu", "Cộng theo cấp ủy", "Ý kiến", "Tiến độ", "Thống kê", "Câu hỏi"]
 EN_SHEETS = ["Figures", "Totals by committee", "Comments", "Progress", "Statistics", "Questions"]
 FIRST_DATA_ROW = 4  # 1-based: title, codes, labels, then units; the total row last
-
-
-def store(app, code, answers, action="submit"):
-    """Save answers for a unit as its link would, on top of its current revision."""
-    with app.app_context():
-        unit = db.session.scalar(sa.select(Unit).filter_by(code=code))
-        survey = app.extensions["survey"]
-        current = db.session.scalar(sa.select(Response.current_number).filter_by(unit_id=unit.id))
-        save_report(unit, answers, action=action, based_on=current, submission_id=uuid.uuid4().hex,
-                    config_version=survey.version, token=unit.token, deadline=survey.deadline_for(unit.level))
 
 
 def export(app, tmp_path, scope_code=None, **options):

@@ -1,0 +1,44 @@
+"""The workbook opens in LibreOffice Calc, and the texts and totals survive (skipped without soffice)."""
+
+import csv
+import shutil
+import subprocess
+import uuid
+
+import pytest
+from answers import store, stored_cell_answers
+
+from exports import ExportSource, write_workbook
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+
+#: CSV export filter: comma, double quote, UTF-8 (76), first line 1, formulas as their results.
+CSV_UTF8 = "csv:Text - txt - csv (StarCalc):44,34,76"
+
+
+def convert_to_csv(workbook_path, tmp_path):
+    profile = tmp_path / f"lo-profile-{uuid.uuid4().hex}"
+    subprocess.run(
+        [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", CSV_UTF8,
+         "--outdir", str(tmp_path), str(workbook_path)],
+        check=True, capture_output=True, timeout=180,
+    )
+    with open(workbook_path.with_suffix(".csv"), encoding="utf-8", newline="") as file:
+        return list(csv.reader(file))
+
+
+def test_libreoffice_opens_the_workbook_and_keeps_texts_and_totals(app, units, tmp_path):
+    hostile = "=1+1 “Chi bộ” _x0041_ 😀"
+    store(app, "BMT.TL.01", stored_cell_answers(chuyen_de_hieu_qua=hostile))
+    store(app, "BMT.TL.02", stored_cell_answers(so_dang_vien=31))
+    path = tmp_path / "tong-ket.xlsx"
+    with app.app_context():
+        write_workbook(path, app.extensions["survey"], ExportSource())
+    rows = convert_to_csv(path, tmp_path)
+    codes = rows[1]
+    by_code = {row[codes.index("code")]: row for row in rows[3:] if row[codes.index("code")]}
+    cell = by_code["BMT.TL.01"]
+    assert cell[codes.index("name")] == "Chi bộ tổ dân phố 1"
+    assert cell[codes.index("chuyen_de_hieu_qua")] == hostile
+    assert rows[-1][codes.index("so_dang_vien")] == "56", "LibreOffice computes the SUBTOTAL row"
