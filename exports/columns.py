@@ -102,18 +102,14 @@ def _choice_label(question, value):
 
 def _option_columns(question):
     """One 0/1 column per option, so that a sum counts the units that ticked it."""
-    options = [(choice.value, str(choice.label)) for choice in question.choices]
-    if question.other:
-        options.append((OTHER_CHOICE, _("Other")))
-
     def ticked(value):
         def flag(record):
             chosen = record.answers.get(question.id)
             return None if chosen is None else int(value in chosen)
         return flag
 
-    return [Column(f"{question.id}.{value}", label, "flag", ticked(value), 12, total="sum")
-            for value, label in options]
+    return [Column(f"{question.id}.{value}", str(label), "flag", ticked(value), 12, total="sum")
+            for value, label in question.answer_options()]
 
 
 def _other_column(question):

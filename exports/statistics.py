@@ -9,8 +9,6 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from schema import OTHER_CHOICE
-
 WHOLE = ""
 
 
@@ -64,13 +62,6 @@ class Statistics:
                     self.choice_counts[(question.id, group, option)] += 1
 
 
-def options_of(question):
-    if question.type == "yes_no":
-        return [(True, _("Yes")), (False, _("No"))]
-    options = [(choice.value, str(choice.label)) for choice in question.choices]
-    return [*options, (OTHER_CHOICE, _("Other"))] if question.other else options
-
-
 def write_statistics_sheet(workbook, sheet, formats, stats):
     sheet.set_column(0, 0, 44)
     sheet.set_column(1, 40, 13)
@@ -111,10 +102,10 @@ def _write_choice_block(workbook, sheet, formats, stats, question, groups, row):
     for index, (_code, name) in enumerate(groups):
         sheet.write_string(row + 1, 1 + 2 * index, f"{name}: {_('Units')}", formats.header)
         sheet.write_string(row + 1, 2 + 2 * index, f"{name}: {_('Share')}", formats.header)
-    options = options_of(question)
+    options = question.answer_options()
     first = row + 2
     for offset, (value, label) in enumerate(options):
-        formats.text.write(sheet, first + offset, 0, label)
+        formats.text.write(sheet, first + offset, 0, str(label))
         for index, (code, _name) in enumerate(groups):
             count = stats.choice_counts.get((question.id, code, value), 0)
             answered = stats.answered.get((question.id, code), 0)

@@ -9,6 +9,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
+
 #: The language config texts are shown in. The app sets it once per request: a page shows some
 #: hundred config texts, and asking Flask-Babel each time would cost a tenth of the page.
 display_language = ContextVar("display_language", default="vi")
@@ -30,6 +32,7 @@ COMPARISONS = {
 
 #: The value a choice question stores when the unit picks "other, please specify".
 OTHER_CHOICE = "khac"
+OTHER_LABEL, YES_LABEL, NO_LABEL = _l("Other"), _l("Yes"), _l("No")
 
 
 def other_key(question_id):
@@ -102,6 +105,13 @@ class Question:
 
     def is_shown(self, answers):
         return self.show_if is None or self.show_if.holds(answers)
+
+    def answer_options(self):
+        """Return (stored value, label) for every answer a choice or yes/no question offers, "other" last."""
+        if self.type == "yes_no":
+            return [(True, YES_LABEL), (False, NO_LABEL)]
+        options = [(choice.value, choice.label) for choice in self.choices]
+        return [*options, (OTHER_CHOICE, OTHER_LABEL)] if self.other else options
 
     def choice_label(self, value):
         for choice in self.choices:

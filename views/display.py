@@ -61,14 +61,14 @@ def condition_note(question):
 CHOICE_KINDS = {"single_choice": "radio", "yes_no": "radio", "multiple_choice": "checkbox"}
 
 
+#: How the form posts the stored yes/no answers.
+FORM_VALUES = {True: YES, False: NO}
+
+
 def answer_options(question):
-    """Return (value, label) for every option a choice-like question offers, "other" included."""
-    if question.type == "yes_no":
-        return [(YES, _("Yes")), (NO, _("No"))]
-    options = [(choice.value, str(choice.label)) for choice in question.choices]
-    if question.other:
-        options.append((OTHER_CHOICE, _("Other (please specify)")))
-    return options
+    """Return (posted value, label) for every option of a choice-like question, as the form shows it."""
+    return [(FORM_VALUES.get(value, value), _("Other (please specify)") if value == OTHER_CHOICE else str(label))
+            for value, label in question.answer_options()]
 
 
 TEMPLATE_HELPERS = {
