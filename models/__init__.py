@@ -3,5 +3,6 @@
 from .base import db, utcnow
 from .response import Response, Revision
 from .unit import Unit, new_link_token
+from .user import ROLES, SignInAttempt, User
 
-__all__ = ["Response", "Revision", "Unit", "db", "new_link_token", "utcnow"]
+__all__ = ["ROLES", "Response", "Revision", "SignInAttempt", "Unit", "User", "db", "new_link_token", "utcnow"]

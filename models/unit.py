@@ -1,13 +1,20 @@
 """Units of the party hierarchy, each with its secret survey link."""
 
 import secrets
+import unicodedata
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from schema import LEVELS
 
 from .base import UTCDateTime, db, utcnow
+
+
+def fold_for_search(text):
+    """Return text lower-cased without diacritics, so that "tan phu" finds "Tân Phú"."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def new_link_token():
@@ -27,6 +34,8 @@ class Unit(db.Model):
     code: Mapped[str] = mapped_column(sa.String(50), unique=True)
     #: The unit's name in Vietnamese, as imported.
     name: Mapped[str] = mapped_column(sa.String(300))
+    #: The name folded by fold_for_search, kept up to date whenever the name is set.
+    search_name: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     #: One of schema.LEVELS.
     level: Mapped[str] = mapped_column(sa.String(32))
     #: The committee directly above; None only for the province.
@@ -37,6 +46,11 @@ class Unit(db.Model):
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id])
     response: Mapped["Response | None"] = relationship(back_populates="unit")  # noqa: F821
+
+    @validates("name")
+    def _fold_name(self, _key, name):
+        self.search_name = fold_for_search(name)
+        return name
 
     def __repr__(self):
         return f"<Unit {self.code} {self.level}>"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from models import Response, Revision, Unit, db, new_link_token, utcnow
+from models.unit import fold_for_search
 
 from .saving import link_fingerprint
 
@@ -74,8 +75,8 @@ def insert_units(plan):
     """Insert the planned units level by level and return their ids by code."""
     ids = {}
     for level in ("tinh", "cap_huyen", "dang_bo_co_so", "chi_bo_co_so", "chi_bo_truc_thuoc"):
-        batch = [dict(code=code, name=name, level=lvl, parent_id=ids.get(parent), token=new_link_token(),
-                      created_at=utcnow())
+        batch = [dict(code=code, name=name, search_name=fold_for_search(name), level=lvl,
+                      parent_id=ids.get(parent), token=new_link_token(), created_at=utcnow())
                  for code, name, lvl, parent in plan if lvl == level]
         for start in range(0, len(batch), BATCH):
             db.session.execute(sa.insert(Unit), batch[start:start + BATCH])

@@ -1,0 +1,51 @@
+"""Committee accounts: each sees one unit's subtree, and failed sign-ins are counted in the database."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .base import UTCDateTime, db, utcnow
+
+ROLES = ("viewer", "manager")
+
+
+class User(db.Model):
+    __tablename__ = "users"
+    __table_args__ = (sa.CheckConstraint(sa.column("role").in_(ROLES), name="known_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    #: scrypt hash from werkzeug.security; the password itself is never stored or logged.
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    #: The unit whose subtree the account sees: the province for the Organisation Committee.
+    scope_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    #: "viewer" reads; "manager" may also reopen, extend deadlines and rotate links.
+    role: Mapped[str] = mapped_column(sa.String(16), default="viewer")
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    scope: Mapped["Unit"] = relationship()  # noqa: F821
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+    def __repr__(self):
+        return f"<User {self.username} {self.role}>"
+
+
+class SignInAttempt(db.Model):
+    """One failed sign-in; kept in the database so that every worker counts the same attempts."""
+
+    __tablename__ = "sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The user name tried, lower-cased, whether or not such an account exists.
+    username: Mapped[str] = mapped_column(sa.String(80), index=True)
+    remote_addr: Mapped[str] = mapped_column(sa.String(64), index=True)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    def __repr__(self):
+        return f"<SignInAttempt {self.username} from {self.remote_addr}>"
