@@ -10,7 +10,7 @@ from flask_babel import Babel, get_locale
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
-from commands import demo_command, export_cli, survey_cli, units_cli
+from commands import demo_command, export_cli, survey_cli, units_cli, users_cli
 from models import db
 from schema.model import display_language
 from schema.store import init_survey
@@ -154,5 +154,5 @@ def register_pages(app):
 
 
 def register_commands(app):
-    for command in (survey_cli, units_cli, demo_command, export_cli):
+    for command in (survey_cli, units_cli, users_cli, demo_command, export_cli):
         app.cli.add_command(command)

@@ -1,16 +1,14 @@
 """Read units and their answers for an export: a few streaming queries, however many units there are.
 
-Units come in hierarchy order (district-level committee, then each grassroots committee followed by
-its cells), computed in SQL from the unit's parent and grandparent, so nothing is sorted in Python.
+Units come in hierarchy order (see reporting.hierarchy), so nothing is sorted in Python.
 """
 
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from models import Response, Revision, Unit, db
-from schema import REPORTING_LEVELS
+from reporting.hierarchy import UnitTree
 
 #: Rows fetched from the database at a time; the export never holds more than this many.
 BATCH = 1000
@@ -48,51 +46,19 @@ class ExportSource:
     def __init__(self, scope=None, include_drafts=False):
         self.scope = scope
         self.include_drafts = include_drafts
-        self.parent = aliased(Unit)
-        self.grandparent = aliased(Unit)
-
-    def _district(self, column):
-        unit, parent, grandparent = Unit, self.parent, self.grandparent
-        return sa.case(
-            (unit.level == "cap_huyen", getattr(unit, column)),
-            (unit.level.in_(("dang_bo_co_so", "chi_bo_co_so")), getattr(parent, column)),
-            (unit.level == "chi_bo_truc_thuoc", getattr(grandparent, column)),
-        )
-
-    def _grassroots(self, column):
-        return sa.case(
-            (Unit.level.in_(("dang_bo_co_so", "chi_bo_co_so")), getattr(Unit, column)),
-            (Unit.level == "chi_bo_truc_thuoc", getattr(self.parent, column)),
-        )
+        self.tree = UnitTree()
 
     def _select(self, *columns):
         """Select columns for every unit of the scope, in hierarchy order, with its exported revision."""
         shown = Response.submitted_number
         if self.include_drafts:
             shown = sa.func.coalesce(Response.submitted_number, Response.current_number)
-        district_code, grassroots_code = self._district("code"), self._grassroots("code")
         query = (
-            sa.select(*columns)
-            .select_from(Unit)
-            .outerjoin(self.parent, Unit.parent_id == self.parent.id)
-            .outerjoin(self.grandparent, self.parent.parent_id == self.grandparent.id)
+            self.tree.select(*columns, scope=self.scope)
             .outerjoin(Response, Response.unit_id == Unit.id)
             .outerjoin(Revision, sa.and_(Revision.response_id == Response.id, Revision.number == shown))
-            .where(Unit.level.in_(REPORTING_LEVELS))
-            .order_by(district_code, sa.func.coalesce(grassroots_code, ""),
-                      sa.case((Unit.level == "chi_bo_truc_thuoc", 1), else_=0), Unit.code)
         )
-        return self._limit_to_scope(query, district_code, grassroots_code)
-
-    def _limit_to_scope(self, query, district_code, grassroots_code):
-        scope = self.scope
-        if scope is None or scope.level == "tinh":
-            return query
-        if scope.level == "cap_huyen":
-            return query.where(district_code == scope.code)
-        if scope.level in ("dang_bo_co_so", "chi_bo_co_so"):
-            return query.where(grassroots_code == scope.code)
-        return query.where(Unit.code == scope.code)
+        return self.tree.in_order(query)
 
     def count(self):
         return db.session.scalar(sa.select(sa.func.count()).select_from(self._select(Unit.id).subquery()))
@@ -102,7 +68,8 @@ class ExportSource:
         answer_columns = [Revision.answers[qid].label(f"a{i}") for i, qid in enumerate(question_ids)]
         query = self._select(
             Unit.code, Unit.name, Unit.level,
-            self._district("code"), self._district("name"), self._grassroots("code"), self._grassroots("name"),
+            self.tree.district("code"), self.tree.district("name"),
+            self.tree.grassroots("code"), self.tree.grassroots("name"),
             Response.id, Response.current_number, Response.submitted_number, Response.submitted_late,
             Response.submitted_at, Response.updated_at, Response.revision_count, Revision.config_version,
             *answer_columns,
@@ -119,7 +86,7 @@ class ExportSource:
     def texts(self, question_id):
         """Yield (unit code, unit name, level, district name, grassroots name, answer) for one question."""
         answer = Revision.answers[question_id].as_string()
-        query = self._select(Unit.code, Unit.name, Unit.level, self._district("name"), self._grassroots("name"),
+        query = self._select(Unit.code, Unit.name, Unit.level, self.tree.district("name"), self.tree.grassroots("name"),
                              answer).where(answer.is_not(None))
         yield from self._stream(query)
 
