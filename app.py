@@ -14,7 +14,7 @@ from commands import demo_command, export_cli, survey_cli, units_cli, users_cli
 from models import db
 from schema.model import display_language
 from schema.store import init_survey
-from views import register_error_pages, survey_pages
+from views import admin_pages, register_error_pages, survey_pages
 
 ROOT = Path(__file__).resolve().parent
 LANGUAGES = ("vi", "en")
@@ -46,6 +46,8 @@ def configure_settings(app, test_config):
         # People draft for hours; an expired token would only make them press Save twice.
         WTF_CSRF_TIME_LIMIT=24 * 3600,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
         SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
     )
     if test_config:
@@ -150,6 +152,7 @@ def register_pages(app):
     # The survey form checks its own CSRF token, so that an expired one loses none of the text.
     csrf.exempt(survey_pages)
     app.register_blueprint(survey_pages)
+    app.register_blueprint(admin_pages)
     register_error_pages(app)
 
 

@@ -23,6 +23,7 @@ def base_config(database, survey_config=SHIPPED_CONFIG):
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
+        "SIGN_IN_FAILURE_DELAY": 0,
         "SURVEY_CONFIG": str(survey_config),
         **database,
     }

@@ -1,6 +1,7 @@
 """Routes only: each view reads the request, calls reporting/ and forms/, and picks a response."""
 
+from .admin import bp as admin_pages
 from .errors import register_error_pages
 from .survey import bp as survey_pages
 
-__all__ = ["register_error_pages", "survey_pages"]
+__all__ = ["admin_pages", "register_error_pages", "survey_pages"]

@@ -1,0 +1,106 @@
+"""Progress of a scope's reports, counted in SQL: one query per page, however many units."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from models import Response, Unit, db
+from models.unit import fold_for_search
+from schema import REPORTING_LEVELS
+
+from .hierarchy import UnitTree
+from .status import STATUS_LABELS
+
+SUBMITTED = ("submitted", "submitted_late")
+MISSING_LIMIT = 500
+
+
+def status_expression(survey, now):
+    """The status of each unit's report, as reporting.status.report_status computes it for one."""
+    past_deadline = [level for level in REPORTING_LEVELS if now >= survey.deadline_for(level)]
+    return sa.case(
+        (sa.and_(Response.submitted_number.is_not(None), Response.submitted_late), "submitted_late"),
+        (Response.submitted_number.is_not(None), "submitted"),
+        (Unit.level.in_(past_deadline), "overdue"),
+        (Response.id.is_(None), "not_opened"),
+        (Response.current_number.is_(None), "opened"),
+        else_="draft",
+    )
+
+
+@dataclass
+class Row:
+    """Counts of one level or one unit below the scope."""
+
+    code: str
+    name: str
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def total(self):
+        return sum(self.counts.values())
+
+    @property
+    def submitted(self):
+        return sum(self.counts[status] for status in SUBMITTED)
+
+    def share(self, status):
+        return self.counts[status] / self.total if self.total else 0
+
+
+@dataclass
+class Progress:
+    by_level: list
+    by_child: list
+    overall: Row
+
+
+def scope_progress(scope, survey, now):
+    """Count the scope's units by status, per level and per unit one level below the scope."""
+    tree = UnitTree()
+    status = status_expression(survey, now).label("status")
+    child_code, child_name = tree.child_of_scope(scope, "code"), tree.child_of_scope(scope, "name")
+    query = (
+        tree.select(Unit.level, child_code, child_name, status, sa.func.count(), scope=scope)
+        .outerjoin(Response, Response.unit_id == Unit.id)
+        .group_by(Unit.level, child_code, child_name, status)
+    )
+    levels = {level: Row(level, level) for level in REPORTING_LEVELS}
+    children = {}
+    overall = Row("", "")
+    for level, code, name, state, count in db.session.execute(query):
+        levels[level].counts[state] += count
+        children.setdefault(code, Row(code, name)).counts[state] += count
+        overall.counts[state] += count
+    by_level = [row for row in levels.values() if row.total]
+    by_child = sorted(children.values(), key=lambda row: row.code or "")
+    return Progress(by_level=by_level, by_child=by_child, overall=overall)
+
+
+def missing_units(scope, survey, now, *, level=None, status=None, child=None, search=None):
+    """Return the scope's units that have not submitted, filtered, at most MISSING_LIMIT of them."""
+    tree = UnitTree()
+    state = status_expression(survey, now)
+    query = tree.in_order(
+        tree.select(Unit.code, Unit.name, Unit.level, tree.child_of_scope(scope, "name"), state.label("status"),
+                    Response.updated_at, scope=scope)
+        .outerjoin(Response, Response.unit_id == Unit.id)
+        .where(state.not_in(SUBMITTED))
+    )
+    if level in REPORTING_LEVELS:
+        query = query.where(Unit.level == level)
+    if status in STATUS_LABELS:
+        query = query.where(state == status)
+    if child:
+        query = query.where(tree.child_of_scope(scope, "code") == child)
+    if search:
+        query = query.where(search_condition(search))
+    return db.session.execute(query.limit(MISSING_LIMIT)).all()
+
+
+def search_condition(text):
+    """Match a unit's name ignoring diacritics and case ("tan phu" finds "Tân Phú"), or its code."""
+    folded = fold_for_search(text.strip())
+    pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return sa.or_(Unit.search_name.like(pattern, escape="\\"), sa.func.lower(Unit.code) == text.strip().lower())
