@@ -1,0 +1,78 @@
+"""Signing in to the committees' side, and the guard every other admin page stands behind."""
+
+import datetime as dt
+import functools
+import time
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from forms.admin import SignInForm
+from models import Unit, User, db, utcnow
+from reporting.accounts import TooManyAttempts, authenticate
+from reporting.hierarchy import UnitTree
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+SESSION_LIFETIME = dt.timedelta(hours=8)
+
+
+def signed_in_user():
+    """Return the account of this session, or None if there is none, it expired or was disabled."""
+    user_id, since = session.get("user_id"), session.get("signed_in_at")
+    if user_id is None or since is None:
+        return None
+    if utcnow() - dt.datetime.fromisoformat(since) > SESSION_LIFETIME:
+        session.clear()
+        return None
+    user = db.session.get(User, user_id)
+    return None if user is None or user.disabled else user
+
+
+def unit_in_scope_or_404(code):
+    """Return the unit with this code if the signed-in account's scope holds it; otherwise a plain 404,
+    so that codes outside the scope are not revealed."""
+    unit = db.session.scalar(sa.select(Unit).filter_by(code=code))
+    if unit is None or not UnitTree().contains(g.user.scope, unit):
+        abort(404)
+    return unit
+
+
+def sign_in_required(view):
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        g.user = signed_in_user()
+        if g.user is None:
+            return redirect(url_for("admin.home"))
+        return view(*args, **kwargs)
+    return wrapper
+
+
+@bp.post("/sign-in")
+def sign_in():
+    form = SignInForm()
+    if not form.validate_on_submit():
+        return render_template("admin/sign_in.html", form=form), 400
+    try:
+        user = authenticate(form.username.data, form.password.data, request.remote_addr or "")
+    except TooManyAttempts:
+        message = _("Too many failed attempts. Wait 15 minutes, then try again.")
+        return render_template("admin/sign_in.html", form=form, message=message), 429
+    if user is None:
+        time.sleep(current_app.config.get("SIGN_IN_FAILURE_DELAY", 1.0))
+        message = _("The user name or the password is wrong.")
+        return render_template("admin/sign_in.html", form=form, message=message), 401
+    session.clear()
+    session.permanent = True
+    session["user_id"] = user.id
+    session["signed_in_at"] = utcnow().isoformat()
+    return redirect(url_for("admin.home"))
+
+
+@bp.post("/sign-out")
+def sign_out():
+    session.clear()
+    return redirect(url_for("admin.home"))
+
+
