@@ -135,3 +135,11 @@ def _make_current(response, revision):
         response.submitted_number = revision.number
         response.submitted_at = revision.created_at
         response.submitted_late = revision.late
+
+
+def reopen_report(response):
+    """Take a submitted report back to draft, so that its unit can correct and submit it again."""
+    response.submitted_number = None
+    response.submitted_at = None
+    response.submitted_late = False
+    db.session.commit()

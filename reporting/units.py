@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from models import Response, Unit, db
+from models import Response, Unit, db, new_link_token
 from schema import LEVELS, PARENT_LEVEL
 
 COLUMNS = ("code", "name", "level", "parent_code")
@@ -169,3 +169,9 @@ def units_in_hierarchy_order():
         ordered.append(unit)
         stack.extend(reversed(children.get(unit.id, [])))
     return ordered
+
+
+def rotate_link(unit):
+    """Give the unit a new secret link; the old one stops working at once."""
+    unit.token = new_link_token()
+    db.session.commit()

@@ -172,3 +172,62 @@ def test_admin_pages_send_security_headers(client, accounts):
         assert "unsafe-inline" not in headers["Content-Security-Policy"]
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "same-origin"
+
+
+def csrf_of(page_html):
+    return re.search(r'name="csrf_token" value="([^"]+)"', page_html).group(1)
+
+
+def test_unit_page_shows_the_report_history_and_what_changed(app, client, accounts):
+    store(app, "KP.EK.01", stored_cell_answers(), action="save")
+    store(app, "KP.EK.01", stored_cell_answers(so_dang_vien=30, uu_diem="<b>Đã sửa</b> phần ưu điểm"))
+    sign_in(client, "krongpac")
+    page = client.get("/admin/units/KP.EK.01")
+    text = text_of(page.text)
+    assert "Chi bộ thôn 3" in text and "Đảng bộ xã Ea Kly" in text
+    assert "&lt;b&gt;Đã sửa&lt;/b&gt;" in page.text and "<b>Đã sửa" not in page.text
+    changes = page.text.split('class="changes"')[1].split("</table>")[0]
+    assert "Tổng số đảng viên" in changes and "30" in changes and "25" in changes
+    assert "Tỷ lệ trung bình" not in changes, "only what changed is listed"
+    assert 'action="/admin/units/KP.EK.01/reopen"' not in page.text, "a viewer sees no manager action"
+
+
+def test_a_viewer_cannot_reopen_or_rotate(app, client, accounts):
+    store(app, "KP.EK.01", stored_cell_answers())
+    sign_in(client, "krongpac")
+    token = csrf_of(client.get("/admin/units/KP.EK.01").text)
+    assert client.post("/admin/units/KP.EK.01/reopen", data={"csrf_token": token}).status_code == 403
+    assert client.post("/admin/units/KP.EK.01/rotate-link", data={"csrf_token": token}).status_code == 403
+
+
+def test_a_manager_reopens_a_submitted_report(make_app, config_with, accounts):
+    app = make_app(config_with((r"^(  \w+): 2027-04-\d\d$", r"\1: 2020-04-10")))
+    store(app, "KP.EK.01", stored_cell_answers())
+    unit_client = app.test_client()
+    token = accounts["KP.EK.01"].token
+    assert 'name="action"' not in unit_client.get(f"/s/{token}?edit=1").text, "locked after the deadline"
+    client = app.test_client()
+    sign_in(client, "btc")
+    page = client.get("/admin/units/KP.EK.01").text
+    assert client.post("/admin/units/KP.EK.01/reopen", data={"csrf_token": csrf_of(page)}).status_code == 302
+    assert 'name="action"' in unit_client.get(f"/s/{token}").text, "the unit can correct it again"
+
+
+def test_rotating_a_link_stops_the_old_one_at_once(app, client, accounts):
+    old = accounts["KP.EK.01"].token
+    sign_in(client, "btc")
+    page = client.get("/admin/units/KP.EK.01").text
+    assert client.post("/admin/units/KP.EK.01/rotate-link", data={"csrf_token": csrf_of(page)}).status_code == 302
+    assert client.get(f"/s/{old}").status_code == 404
+    with app.app_context():
+        new = db.session.scalar(sa.select(Unit.token).filter_by(code="KP.EK.01"))
+    assert new != old and client.get(f"/s/{new}").status_code == 200
+
+
+def test_manager_actions_need_a_csrf_token_and_the_scope(app, client, accounts, runner):
+    runner.invoke(args=["users", "create", "kp-manager", "--scope", "TU.KP", "--role", "manager"],
+                  input=f"{PASSWORD}\n{PASSWORD}\n")
+    sign_in(client, "kp-manager")
+    assert client.post("/admin/units/KP.EK.01/rotate-link").status_code == 400
+    token = csrf_of(client.get("/admin/units/KP.EK.01").text)
+    assert client.post("/admin/units/BMT.TL.01/rotate-link", data={"csrf_token": token}).status_code == 404

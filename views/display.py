@@ -57,6 +57,16 @@ def condition_note(question):
              answers=" / ".join(f"“{text}”" for text in texts))
 
 
+def answer_changes(survey, level, before, after):
+    """Return (question, before, after) as a person reads them, for every answer that differs."""
+    changes = []
+    for question in survey.questions_for(level):
+        old, new = answer_text(question, before), answer_text(question, after)
+        if old != new:
+            changes.append((question, old, new))
+    return changes
+
+
 #: How each choice-like question is typed: one radio button or several checkboxes.
 CHOICE_KINDS = {"single_choice": "radio", "yes_no": "radio", "multiple_choice": "checkbox"}
 

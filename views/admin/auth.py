@@ -49,6 +49,17 @@ def sign_in_required(view):
     return wrapper
 
 
+def manager_required(view):
+    """Only managers may change a unit's report or link; a viewer is told so."""
+    @functools.wraps(view)
+    @sign_in_required
+    def wrapper(*args, **kwargs):
+        if g.user.role != "manager":
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapper
+
+
 @bp.post("/sign-in")
 def sign_in():
     form = SignInForm()

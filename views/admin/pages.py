@@ -1,16 +1,20 @@
 """The committees' pages: progress of their scope, missing units, a unit's page, the workbook."""
 
-from flask import g, render_template, request
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from exports import workbook_download
 from forms.admin import SignInForm
 from models import utcnow
 from reporting.progress import missing_units, scope_progress
+from reporting.saving import reopen_report, revision_history, revision_of
 from reporting.status import STATUS_LABELS, report_status
+from reporting.units import rotate_link
 from schema import REPORTING_LEVELS
 from schema.store import current_survey
+from views.display import answer_changes
 
-from .auth import bp, sign_in_required, signed_in_user, unit_in_scope_or_404
+from .auth import bp, manager_required, sign_in_required, signed_in_user, unit_in_scope_or_404
 
 
 @bp.get("/")
@@ -51,9 +55,41 @@ def export_workbook():
 @bp.get("/units/<code>")
 @sign_in_required
 def unit(code):
-    """A unit's page is only for accounts whose scope holds it; others get a plain 404."""
+    """A unit's place, status, report as last submitted (or drafted), history and what changed."""
     found = unit_in_scope_or_404(code)
-    survey = current_survey()
-    response = found.response
+    survey, response = current_survey(), found.response
     status = report_status(response, survey.deadline_for(found.level), utcnow())
-    return render_template("admin/unit.html", unit=found, status=status, statuses=STATUS_LABELS)
+    history = revision_history(response) if response else []
+    shown = revision_of(response, response.submitted_number or response.current_number) if response else None
+    compared = compared_revisions(response, history)
+    changes = answer_changes(survey, found.level, compared[0].answers, compared[1].answers) if compared else []
+    return render_template("admin/unit.html", unit=found, status=status, statuses=STATUS_LABELS, survey=survey,
+                           history=history, shown=shown, compared=compared, changes=changes)
+
+
+def compared_revisions(response, history):
+    """Return the two revisions to compare: ?from=&to= numbers, or the two latest; None if fewer."""
+    if len(history) < 2:
+        return None
+    numbers = {revision.number: revision for revision in history}
+    first = numbers.get(request.args.get("from", type=int), history[1])
+    second = numbers.get(request.args.get("to", type=int), history[0])
+    return first, second
+
+
+@bp.post("/units/<code>/reopen")
+@manager_required
+def reopen(code):
+    found = unit_in_scope_or_404(code)
+    if found.response is not None and found.response.is_submitted:
+        reopen_report(found.response)
+        flash(_("The report was reopened: the unit can correct it and submit it again."), "success")
+    return redirect(url_for("admin.unit", code=code))
+
+
+@bp.post("/units/<code>/rotate-link")
+@manager_required
+def rotate(code):
+    rotate_link(unit_in_scope_or_404(code))
+    flash(_("The unit has a new link; the old one no longer works. Send the new one to the unit."), "success")
+    return redirect(url_for("admin.unit", code=code))
