@@ -61,7 +61,7 @@
       });
       var counted = form.querySelectorAll("textarea[data-max-length]");
       for (var k = 0; k < counted.length; k++) { updateCounter(counted[k]); }
-      watchUnsavedChanges(form);
+      if (!form.classList.contains("preview")) { watchUnsavedChanges(form); }
     }
     var printButton = document.querySelector("[data-print]");
     if (printButton) { printButton.addEventListener("click", function () { window.print(); }); }

@@ -1,7 +1,9 @@
 """The committees' side: accounts, sign-in, scope, progress, missing units, downloads, security."""
 
 import io
+import os
 import re
+import time
 
 import openpyxl
 import pytest
@@ -231,3 +233,32 @@ def test_manager_actions_need_a_csrf_token_and_the_scope(app, client, accounts, 
     assert client.post("/admin/units/KP.EK.01/rotate-link").status_code == 400
     token = csrf_of(client.get("/admin/units/KP.EK.01").text)
     assert client.post("/admin/units/BMT.TL.01/rotate-link", data={"csrf_token": token}).status_code == 404
+
+
+def test_preview_shows_the_survey_as_each_level_sees_it(client, accounts):
+    sign_in(client, "krongpac")
+    cell = client.get("/admin/preview?level=chi_bo_truc_thuoc")
+    committee = client.get("/admin/preview?level=dang_bo_co_so")
+    assert cell.status_code == committee.status_code == 200
+    assert 'name="so_chi_bo_truc_thuoc"' not in cell.text and 'name="so_chi_bo_truc_thuoc"' in committee.text
+    assert 'name="action"' not in cell.text
+
+
+def test_a_config_edit_goes_live_without_a_restart_and_a_bad_one_is_refused(make_app, config_with, accounts):
+    path = config_with()
+    app = make_app(path)
+    client = app.test_client()
+    sign_in(client, "btc")
+    unit_page = f"/s/{accounts['BMT.TL.01'].token}"
+    first = app.extensions["survey"].version
+    edited = path.read_text(encoding="utf-8").replace("Bài học kinh nghiệm, en:", "Bài học kinh nghiệm rút ra, en:")
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))
+    assert "Bài học kinh nghiệm rút ra" in client.get(unit_page).text
+    second = app.extensions["survey"].version
+    assert second != first
+    path.write_text(edited.replace("type: percentage", "type: percnt"), encoding="utf-8")
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 2 * 10**9))
+    assert "Bài học kinh nghiệm rút ra" in client.get(unit_page).text, "the last good version stays live"
+    dashboard = client.get("/admin/").text
+    assert "percnt" in dashboard and second in dashboard

@@ -4,6 +4,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from exports import workbook_download
+from forms import survey_form_class
 from forms.admin import SignInForm
 from models import utcnow
 from reporting.progress import missing_units, scope_progress
@@ -11,7 +12,7 @@ from reporting.saving import reopen_report, revision_history, revision_of
 from reporting.status import STATUS_LABELS, report_status
 from reporting.units import rotate_link
 from schema import REPORTING_LEVELS
-from schema.store import current_survey
+from schema.store import current_survey, survey_store
 from views.display import answer_changes
 
 from .auth import bp, manager_required, sign_in_required, signed_in_user, unit_in_scope_or_404
@@ -31,7 +32,19 @@ def dashboard():
     deadlines = {level: survey.deadline_for(level) for level in REPORTING_LEVELS}
     days_left = {level: (deadline - now).days for level, deadline in deadlines.items()}
     return render_template("admin/dashboard.html", progress=progress, deadlines=deadlines, days_left=days_left,
-                           statuses=STATUS_LABELS)
+                           statuses=STATUS_LABELS, survey=survey, refused_edit=survey_store().refused_edit)
+
+
+@bp.get("/preview")
+@sign_in_required
+def preview():
+    """The survey as a level sees it, without a unit: to check a config edit before sending links."""
+    survey = current_survey()
+    level = request.args.get("level")
+    level = level if level in REPORTING_LEVELS else REPORTING_LEVELS[-1]
+    form = survey_form_class(survey, level)(formdata=None)
+    return render_template("admin/preview.html", survey=survey, level=level, levels=REPORTING_LEVELS, form=form,
+                           refused_edit=survey_store().refused_edit)
 
 
 @bp.get("/missing")
