@@ -27,7 +27,8 @@ class Column:
 def unit_columns(deadlines, now):
     """The columns that place a unit in the hierarchy and say where its report stands."""
     def status(record):
-        return str(STATUS_LABELS[report_status(record.response, deadlines(record.level), now)])
+        deadline = deadlines(record.level, record.deadline_extended_to)
+        return str(STATUS_LABELS[report_status(record.response, deadline, now)])
 
     return [
         Column("district_code", _("District code"), "text", lambda r: r.district_code, 10),

@@ -22,12 +22,14 @@ class ProgressSheet:
 
     def add(self, record):
         sheet, formats, row = self.sheet, self.formats, self.row
-        status = report_status(record.response, self.survey.deadline_for(record.level), self.now)
+        deadline = self.survey.deadline_for(record.level, record.deadline_extended_to)
+        status = report_status(record.response, deadline, self.now)
         highlight = formats.overdue if status == "overdue" else None
         for col, text in enumerate((record.district_name, record.grassroots_name, record.code, record.name,
                                     str(level_label(record.level)))):
             formats.text.write(sheet, row, col, text or "")
-        sheet.write_datetime(row, 5, self.survey.deadlines[record.level], formats.date)
+        last_day = record.deadline_extended_to or self.survey.deadlines[record.level]
+        sheet.write_datetime(row, 5, last_day, formats.date)
         sheet.write_string(row, 6, str(STATUS_LABELS[status]), highlight)
         for col, moment in ((7, record.updated_at), (8, record.submitted_at)):
             if moment is not None:

@@ -38,6 +38,7 @@ class UnitRecord:
     revision_count: int
     answers: dict
     config_version: str | None
+    deadline_extended_to: object = None
 
 
 class ExportSource:
@@ -72,15 +73,16 @@ class ExportSource:
             self.tree.grassroots("code"), self.tree.grassroots("name"),
             Response.id, Response.current_number, Response.submitted_number, Response.submitted_late,
             Response.submitted_at, Response.updated_at, Response.revision_count, Revision.config_version,
-            *answer_columns,
+            Unit.deadline_extended_to, *answer_columns,
         )
         for row in self._stream(query):
             response = None if row[7] is None else ResponseFacts(row[8], row[9] is not None, row[10])
-            answers = {qid: value for qid, value in zip(question_ids, row[15:], strict=True) if value is not None}
+            answers = {qid: value for qid, value in zip(question_ids, row[16:], strict=True) if value is not None}
             yield UnitRecord(
                 code=row[0], name=row[1], level=row[2], district_code=row[3], district_name=row[4],
                 grassroots_code=row[5], grassroots_name=row[6], response=response, submitted_at=row[11],
                 updated_at=row[12], revision_count=row[13] or 0, answers=answers, config_version=row[14],
+                deadline_extended_to=row[15],
             )
 
     def texts(self, question_id):

@@ -2,8 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import DateField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length
+
+
+class ExtendDeadlineForm(FlaskForm):
+    last_day = DateField(_l("New last day"), validators=[InputRequired()])
 
 
 class SignInForm(FlaskForm):

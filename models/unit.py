@@ -1,5 +1,6 @@
 """Units of the party hierarchy, each with its secret survey link."""
 
+import datetime as dt
 import secrets
 import unicodedata
 
@@ -40,6 +41,8 @@ class Unit(db.Model):
     level: Mapped[str] = mapped_column(sa.String(32))
     #: The committee directly above; None only for the province.
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    #: A later last day granted to this unit by a manager; None means its level's deadline.
+    deadline_extended_to: Mapped[dt.date | None] = mapped_column(sa.Date)
     #: The secret part of the unit's link; whoever has it may fill in the unit's report.
     token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_link_token)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)

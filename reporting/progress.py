@@ -19,10 +19,12 @@ MISSING_LIMIT = 500
 def status_expression(survey, now):
     """The status of each unit's report, as reporting.status.report_status computes it for one."""
     past_deadline = [level for level in REPORTING_LEVELS if now >= survey.deadline_for(level)]
+    extended = Unit.deadline_extended_to
+    overdue = sa.case((extended.is_not(None), extended < survey.today(now)), else_=Unit.level.in_(past_deadline))
     return sa.case(
         (sa.and_(Response.submitted_number.is_not(None), Response.submitted_late), "submitted_late"),
         (Response.submitted_number.is_not(None), "submitted"),
-        (Unit.level.in_(past_deadline), "overdue"),
+        (overdue, "overdue"),
         (Response.id.is_(None), "not_opened"),
         (Response.current_number.is_(None), "opened"),
         else_="draft",

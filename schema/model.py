@@ -170,10 +170,14 @@ class Survey:
         for section in self.sections:
             yield from section.walk()
 
+    def today(self, now):
+        """Return the date it is at `now` where the survey runs."""
+        return now.astimezone(ZoneInfo(self.timezone)).date()
+
     def questions_for(self, level):
         return [q for q in self.questions.values() if q.applies_to(level)]
 
-    def deadline_for(self, level):
-        """Return the end of the level's deadline day, as an aware datetime."""
-        day = self.deadlines[level]
+    def deadline_for(self, level, extended_to=None):
+        """Return the end of the deadline day (the level's, or a unit's extension), as an aware datetime."""
+        day = extended_to or self.deadlines[level]
         return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), ZoneInfo(self.timezone))

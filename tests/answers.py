@@ -54,4 +54,5 @@ def store(app, code, answers, action="submit"):
         survey = app.extensions["survey"]
         current = db.session.scalar(sa.select(Response.current_number).filter_by(unit_id=unit.id))
         save_report(unit, answers, action=action, based_on=current, submission_id=uuid.uuid4().hex,
-                    config_version=survey.version, token=unit.token, deadline=survey.deadline_for(unit.level))
+                    config_version=survey.version, token=unit.token,
+                    deadline=survey.deadline_for(unit.level, unit.deadline_extended_to))

@@ -1,5 +1,6 @@
 """The committees' side: accounts, sign-in, scope, progress, missing units, downloads, security."""
 
+import datetime as dt
 import io
 import os
 import re
@@ -262,3 +263,33 @@ def test_a_config_edit_goes_live_without_a_restart_and_a_bad_one_is_refused(make
     assert "Bài học kinh nghiệm rút ra" in client.get(unit_page).text, "the last good version stays live"
     dashboard = client.get("/admin/").text
     assert "percnt" in dashboard and second in dashboard
+
+
+def test_a_manager_extends_one_units_deadline(make_app, config_with, accounts):
+    app = make_app(config_with((r"^(  \w+): 2027-04-\d\d$", r"\1: 2020-04-10")))
+    client = app.test_client()
+    sign_in(client, "btc")
+    assert "Chi bộ thôn 3" in text_of(client.get("/admin/missing?status=overdue").text)
+    page = client.get("/admin/units/KP.EK.01").text
+    past = client.post("/admin/units/KP.EK.01/extend", data={"csrf_token": csrf_of(page), "last_day": "2020-01-01"})
+    assert past.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(Unit.deadline_extended_to).filter_by(code="KP.EK.01")) is None
+    later = (utcnow() + dt.timedelta(days=10)).date().isoformat()
+    client.post("/admin/units/KP.EK.01/extend", data={"csrf_token": csrf_of(page), "last_day": later})
+    assert "Chi bộ thôn 3" not in text_of(client.get("/admin/missing?status=overdue").text)
+    assert "Chi bộ thôn 3" in text_of(client.get("/admin/missing?status=not_opened").text)
+    store(app, "KP.EK.01", stored_cell_answers())
+    unit_page = app.test_client().get(f"/s/{accounts['KP.EK.01'].token}").text
+    assert 'status-submitted"' in unit_page, "submitted on time thanks to the extension"
+    book, _ = export_of(client)
+    progress = {row[2].value: row for row in book.worksheets[3].iter_rows(min_row=2)}
+    assert progress["KP.EK.01"][5].value.date().isoformat() == later
+    assert progress["KP.EK.01"][6].value == "Đã gửi" and progress["KP.EK.02"][6].value == "Quá hạn"
+
+
+def export_of(client):
+    response = client.get("/admin/export.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    response.close()
+    return book, response

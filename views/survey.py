@@ -43,7 +43,7 @@ class UnitPage:
         self.unit, self.answers = found
         self.token = token
         self.survey = current_survey()
-        self.deadline = self.survey.deadline_for(self.unit.level)
+        self.deadline = self.survey.deadline_for(self.unit.level, self.unit.deadline_extended_to)
         self.now = utcnow()
         self.response = open_response(self.unit)
 

@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 
 from exports import workbook_download
 from forms import survey_form_class
-from forms.admin import SignInForm
+from forms.admin import ExtendDeadlineForm, SignInForm
 from models import utcnow
 from reporting.progress import missing_units, scope_progress
 from reporting.saving import reopen_report, revision_history, revision_of
 from reporting.status import STATUS_LABELS, report_status
-from reporting.units import rotate_link
+from reporting.units import extend_deadline, rotate_link
 from schema import REPORTING_LEVELS
 from schema.store import current_survey, survey_store
 from views.display import answer_changes
@@ -71,13 +71,14 @@ def unit(code):
     """A unit's place, status, report as last submitted (or drafted), history and what changed."""
     found = unit_in_scope_or_404(code)
     survey, response = current_survey(), found.response
-    status = report_status(response, survey.deadline_for(found.level), utcnow())
+    status = report_status(response, survey.deadline_for(found.level, found.deadline_extended_to), utcnow())
     history = revision_history(response) if response else []
     shown = revision_of(response, response.submitted_number or response.current_number) if response else None
     compared = compared_revisions(response, history)
     changes = answer_changes(survey, found.level, compared[0].answers, compared[1].answers) if compared else []
     return render_template("admin/unit.html", unit=found, status=status, statuses=STATUS_LABELS, survey=survey,
-                           history=history, shown=shown, compared=compared, changes=changes)
+                           history=history, shown=shown, compared=compared, changes=changes,
+                           extend_form=ExtendDeadlineForm())
 
 
 def compared_revisions(response, history):
@@ -97,6 +98,21 @@ def reopen(code):
     if found.response is not None and found.response.is_submitted:
         reopen_report(found.response)
         flash(_("The report was reopened: the unit can correct it and submit it again."), "success")
+    return redirect(url_for("admin.unit", code=code))
+
+
+@bp.post("/units/<code>/extend")
+@manager_required
+def extend(code):
+    found = unit_in_scope_or_404(code)
+    form = ExtendDeadlineForm()
+    today = current_survey().today(utcnow())
+    if not form.validate_on_submit() or form.last_day.data < today:
+        flash(_("Choose a last day from today on."), "error")
+    else:
+        extend_deadline(found, form.last_day.data)
+        flash(_("The unit may now report on time until %(day)s.", day=form.last_day.data.strftime("%d/%m/%Y")),
+              "success")
     return redirect(url_for("admin.unit", code=code))
 
 
