@@ -15,15 +15,20 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 
 def workbook_download(survey, scope=None, language="vi"):
-    """Return a response sending the workbook of `scope`, written to a temporary file, not to memory."""
+    """Return a response sending the workbook of `scope`."""
+    day = utcnow().astimezone(ZoneInfo(survey.timezone)).date()
+    return send_workbook(lambda path: write_workbook(path, survey, ExportSource(scope), language=language),
+                         download_name(scope.name if scope else None, day))
+
+
+def send_workbook(write, name):
+    """Write a workbook with `write(path)` to a temporary file, not to memory, and send it as `name`."""
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
-        write_workbook(path, survey, ExportSource(scope), language=language)
+        write(path)
         # Open, then unlink: the file lives until the response is sent, and is gone after, whatever happens.
         workbook = open(path, "rb")  # noqa: SIM115 - send_file closes it
     finally:
         os.unlink(path)
-    day = utcnow().astimezone(ZoneInfo(survey.timezone)).date()
-    return send_file(workbook, mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name=download_name(scope.name if scope else None, day), max_age=0)
+    return send_file(workbook, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name, max_age=0)

@@ -5,7 +5,6 @@ import re
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from flask_babel import force_locale
@@ -61,11 +60,7 @@ def speaking(language):
 def write_workbook(target, survey, source, *, language="vi", now=None, on_unit=None):
     """Write the whole workbook for the units of `source` to `target` (a path or a binary file)."""
     now = now or dt.datetime.now(dt.UTC)
-    zone = ZoneInfo(survey.timezone)
-
-    def local_time(moment):
-        return moment.astimezone(zone).replace(tzinfo=None)
-
+    local_time = survey.local
     with speaking(language):
         workbook = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
         formats = Formats(workbook)

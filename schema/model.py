@@ -170,9 +170,13 @@ class Survey:
         for section in self.sections:
             yield from section.walk()
 
+    def local(self, moment):
+        """Return an aware moment as the naive wall-clock time where the survey runs (for Excel)."""
+        return moment.astimezone(ZoneInfo(self.timezone)).replace(tzinfo=None)
+
     def today(self, now):
         """Return the date it is at `now` where the survey runs."""
-        return now.astimezone(ZoneInfo(self.timezone)).date()
+        return self.local(now).date()
 
     def questions_for(self, level):
         return [q for q in self.questions.values() if q.applies_to(level)]

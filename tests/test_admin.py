@@ -293,3 +293,14 @@ def export_of(client):
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     response.close()
     return book, response
+
+
+def test_the_missing_list_downloads_with_its_filters(client, accounts):
+    sign_in(client, "krongpac")
+    assert "missing.xlsx?level=chi_bo_truc_thuoc" in client.get("/admin/missing?level=chi_bo_truc_thuoc").text
+    response = client.get("/admin/missing.xlsx?level=chi_bo_truc_thuoc")
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    response.close()
+    codes = [row[0].value for row in book.worksheets[0].iter_rows(min_row=2)]
+    assert codes == ["KP.EK.01", "KP.EK.02", "KP.PA.01", "KP.PA.02"]
+    assert "filename*=UTF-8''%C4%91%C6%A1n-v%E1%BB%8B" in response.headers["Content-Disposition"]

@@ -4,6 +4,8 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from exports import workbook_download
+from exports.download import send_workbook
+from exports.missing import write_missing_workbook
 from forms import survey_form_class
 from forms.admin import ExtendDeadlineForm, SignInForm
 from models import utcnow
@@ -56,6 +58,16 @@ def missing():
     children = scope_progress(g.user.scope, survey, now).by_child
     return render_template("admin/missing.html", rows=rows, filters=filters, children=children,
                            statuses=STATUS_LABELS, levels=REPORTING_LEVELS)
+
+
+@bp.get("/missing.xlsx")
+@sign_in_required
+def missing_workbook():
+    survey, now = current_survey(), utcnow()
+    filters = {key: request.args.get(key) or None for key in ("level", "status", "child", "search")}
+    rows = missing_units(g.user.scope, survey, now, **filters)
+    name = f"đơn-vị-chưa-gửi_{survey.today(now).isoformat()}.xlsx"
+    return send_workbook(lambda path: write_missing_workbook(path, rows, survey.local), name)
 
 
 @bp.get("/export.xlsx")

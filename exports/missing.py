@@ -1,0 +1,31 @@
+"""The list of units still missing, as a small workbook to chase them by phone or message."""
+
+import xlsxwriter
+from flask_babel import gettext as _
+
+from reporting.status import STATUS_LABELS
+from schema import level_label
+
+from .formats import Formats
+from .workbook import WORKBOOK_OPTIONS
+
+WIDTHS = (14, 36, 24, 30, 16, 16)
+
+
+def write_missing_workbook(target, rows, local_time):
+    """Write rows of (code, name, level, under, status, last saved) as returned by missing_units."""
+    workbook = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
+    formats = Formats(workbook)
+    sheet = workbook.add_worksheet(_("Units still missing")[:31])
+    headers = (_("Unit code"), _("Unit"), _("Level"), _("Under"), _("Status"), _("Last saved"))
+    for col, (header, width) in enumerate(zip(headers, WIDTHS, strict=True)):
+        sheet.set_column(col, col, width)
+        sheet.write_string(0, col, header, formats.header)
+    sheet.freeze_panes(1, 0)
+    for row, (code, name, level, under, status, updated_at) in enumerate(rows, start=1):
+        for col, text in enumerate((code, name, str(level_label(level)), under or "", str(STATUS_LABELS[status]))):
+            formats.text.write(sheet, row, col, text)
+        if updated_at is not None:
+            sheet.write_datetime(row, 5, local_time(updated_at), formats.datetime)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
+    workbook.close()
