@@ -6,6 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, g, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
@@ -30,6 +31,7 @@ def create_app(test_config=None):
     configure_database(app)
     configure_languages(app)
     init_survey(app)
+    app.session_interface = SessionInterface()
     register_pages(app)
     register_commands(app)
     app.after_request(add_security_headers)
@@ -116,7 +118,7 @@ def configure_languages(app):
     def remember_language(response):
         chosen = request.args.get("lang")
         if chosen in LANGUAGES:
-            response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax")
+            response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure)
         return response
 
 
@@ -145,6 +147,14 @@ def add_security_headers(response):
         # Not "no-store": the browser keeps its copy, so Back after an error page gives the text back.
         response.headers.setdefault("Cache-Control", "private, no-cache")
     return response
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie Secure whenever the request came over HTTPS (gunicorn reads the proxy's
+    X-Forwarded-Proto from FORWARDED_ALLOW_IPS), so no setting is needed for it in production."""
+
+    def get_cookie_secure(self, app):
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
 
 
 def register_pages(app):

@@ -304,3 +304,16 @@ def test_the_missing_list_downloads_with_its_filters(client, accounts):
     codes = [row[0].value for row in book.worksheets[0].iter_rows(min_row=2)]
     assert codes == ["KP.EK.01", "KP.EK.02", "KP.PA.01", "KP.PA.02"]
     assert "filename*=UTF-8''%C4%91%C6%A1n-v%E1%BB%8B" in response.headers["Content-Disposition"]
+
+
+def test_session_cookie_is_secure_over_https_only(app, client, accounts):
+    plain = sign_in(client, "btc")
+    assert "Secure" not in plain.headers["Set-Cookie"] and "HttpOnly" in plain.headers["Set-Cookie"]
+    client = app.test_client()
+    page = client.get("/admin/", base_url="https://localhost")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
+    secure = client.post("/admin/sign-in", base_url="https://localhost",
+                         headers={"Referer": "https://localhost/admin/"},
+                         data={"username": "btc", "password": PASSWORD, "csrf_token": token})
+    assert secure.status_code == 302
+    assert "Secure" in secure.headers["Set-Cookie"]
