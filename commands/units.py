@@ -1,15 +1,16 @@
 """`flask units import` and `flask units links`: load the unit list and hand out the links."""
 
 import csv
+import itertools
 import sys
 
 import click
-from flask import current_app, url_for
+from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
-from reporting.units import ImportRefused, import_units, units_in_hierarchy_order
-from schema import REPORTING_LEVELS
+from reporting.links import unit_links
+from reporting.units import ImportRefused, import_units
 
 units_cli = AppGroup("units", help="Unit list commands.")
 
@@ -38,7 +39,5 @@ def links_command(base_url, limit):
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["code", "name", "level", "url"])
     with current_app.test_request_context(base_url=base_url):
-        reporting = [unit for unit in units_in_hierarchy_order() if unit.level in REPORTING_LEVELS]
-        for unit in reporting[:limit]:
-            writer.writerow([unit.code, unit.name, unit.level,
-                             url_for("survey.page", token=unit.token, _external=True)])
+        for link in itertools.islice(unit_links(None), limit):
+            writer.writerow([link.code, link.name, link.level, link.url])

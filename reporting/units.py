@@ -156,21 +156,6 @@ def apply_rows(rows, existing):
     return ImportSummary(created=created, updated=updated, unchanged=len(rows) - created - updated)
 
 
-def units_in_hierarchy_order():
-    """Return every unit, each followed by the units under it, siblings by code."""
-    units = list(db.session.scalars(sa.select(Unit).order_by(Unit.code)))
-    children = {}
-    for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit)
-    ordered = []
-    stack = list(reversed(children.get(None, [])))
-    while stack:
-        unit = stack.pop()
-        ordered.append(unit)
-        stack.extend(reversed(children.get(unit.id, [])))
-    return ordered
-
-
 def rotate_link(unit):
     """Give the unit a new secret link; the old one stops working at once."""
     unit.token = new_link_token()

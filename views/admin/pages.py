@@ -3,7 +3,7 @@
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from exports import workbook_download
+from exports import download_name, workbook_download
 from exports.download import send_workbook
 from exports.missing import write_missing_workbook
 from forms import survey_form_class
@@ -66,7 +66,7 @@ def missing_workbook():
     survey, now = current_survey(), utcnow()
     filters = {key: request.args.get(key) or None for key in ("level", "status", "child", "search")}
     rows = missing_units(g.user.scope, survey, now, **filters)
-    name = f"đơn-vị-chưa-gửi_{survey.today(now).isoformat()}.xlsx"
+    name = download_name(g.user.scope.name, survey.today(now), prefix="đơn-vị-chưa-gửi")
     return send_workbook(lambda path: write_missing_workbook(path, rows, survey.local), name)
 
 

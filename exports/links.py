@@ -1,0 +1,38 @@
+"""The links to send: one sheet, a row per unit with its committees, code, name, level, last day, link."""
+
+import xlsxwriter
+from flask_babel import gettext as _
+
+from schema import level_label
+
+from .formats import Formats
+from .workbook import WORKBOOK_OPTIONS
+
+WIDTHS = (24, 24, 12, 34, 22, 12, 72)
+
+
+def write_links_workbook(target, links, survey):
+    """Write one sheet: a row per unit with its committees, code, name, level, last day and link.
+
+    The link is a plain string, not a hyperlink, so that nothing opens by a stray click; unit names
+    are written through TextCells, so that a name starting like a formula stays text. Return the
+    number of units written."""
+    workbook = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
+    formats = Formats(workbook)
+    sheet = workbook.add_worksheet(_("Links")[:31])
+    headers = (_("District-level committee"), _("Grassroots committee"), _("Unit code"), _("Unit"), _("Level"),
+               _("Deadline"), _("Link"))
+    for col, (header, width) in enumerate(zip(headers, WIDTHS, strict=True)):
+        sheet.set_column(col, col, width)
+        sheet.write_string(0, col, header, formats.header)
+    sheet.freeze_panes(1, 4)
+    row = 0
+    for row, link in enumerate(links, start=1):
+        for col, text in enumerate((link.district, link.grassroots, link.code, link.name,
+                                    str(level_label(link.level)))):
+            formats.text.write(sheet, row, col, text or "")
+        sheet.write_datetime(row, 5, link.last_day(survey), formats.date)
+        formats.text.write(sheet, row, 6, link.url)
+    sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
+    workbook.close()
+    return row

@@ -1,0 +1,92 @@
+"""The links units receive: every reporting unit of a scope with its survey link, and its QR code.
+
+Nothing here reads a request: the views pass `link_for`, which turns a token into the address units
+open, so that links follow the address the committee uses (or `test_request_context(base_url=...)`).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import segno
+import sqlalchemy as sa
+from flask import url_for
+
+from models import Unit, db
+
+from .hierarchy import UnitTree
+
+BATCH = 1000
+
+#: More invitations than this in one page would take a worker too long (a QR code costs some 10 ms).
+INVITATIONS_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class UnitLink:
+    code: str
+    name: str
+    level: str
+    district: str | None
+    grassroots: str | None
+    deadline_extended_to: object
+    url: str
+
+    @property
+    def under(self):
+        """Names of the committees above the unit, nearest first."""
+        above = {"chi_bo_truc_thuoc": (self.grassroots, self.district), "dang_bo_co_so": (self.district,),
+                 "chi_bo_co_so": (self.district,)}
+        return [name for name in above.get(self.level, ()) if name]
+
+    def last_day(self, survey):
+        """The unit's last day: its own extension, or its level's deadline."""
+        return self.deadline_extended_to or survey.deadlines[self.level]
+
+
+def survey_link(token):
+    """The unit's survey page at the address of the current request."""
+    return url_for("survey.page", token=token, _external=True)
+
+
+def _links_query(tree, scope):
+    return tree.select(Unit.code, Unit.name, Unit.level, tree.district("name"), tree.grassroots("name"),
+                       Unit.deadline_extended_to, Unit.token, scope=scope)
+
+
+def unit_links(scope, link_for: Callable[[str], str] = survey_link):
+    """Yield a UnitLink for every reporting unit of `scope`'s subtree (the whole province if None),
+    in hierarchy order, streamed from the database."""
+    tree = UnitTree()
+    query = tree.in_order(_links_query(tree, scope))
+    result = db.session.execute(query.execution_options(yield_per=BATCH))
+    for *fields, token in result:
+        yield UnitLink(*fields, url=link_for(token))
+
+
+def unit_link(unit, link_for: Callable[[str], str] = survey_link):
+    """Return the UnitLink of one unit, or None if the unit does not report (the province)."""
+    tree = UnitTree()
+    row = db.session.execute(_links_query(tree, None).where(Unit.id == unit.id)).one_or_none()
+    if row is None:
+        return None
+    *fields, token = row
+    return UnitLink(*fields, url=link_for(token))
+
+
+def count_links(scope):
+    """Return how many reporting units `scope`'s subtree holds."""
+    return db.session.scalar(UnitTree().select(sa.func.count(), scope=scope))
+
+
+def child_units(unit):
+    """Return (code, name) of the units directly under `unit`, by code."""
+    query = sa.select(Unit.code, Unit.name).where(Unit.parent_id == unit.id).order_by(Unit.code)
+    return db.session.execute(query).all()
+
+
+def qr_data_uri(link):
+    """Return the link's QR code as an SVG data URI, for <img src>: no inline style, so the CSP holds.
+
+    Error correction M (15 % of the code may be smudged) or better if it fits the same size: the code
+    is printed and carried around."""
+    return segno.make_qr(link, error="m").svg_data_uri(scale=4, border=4)
