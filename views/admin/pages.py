@@ -9,6 +9,7 @@ from exports.missing import write_missing_workbook
 from forms import survey_form_class
 from forms.admin import ExtendDeadlineForm, SignInForm
 from models import utcnow
+from reporting.links import child_units
 from reporting.progress import missing_units, scope_progress
 from reporting.saving import reopen_report, revision_history, revision_of
 from reporting.status import STATUS_LABELS, report_status
@@ -49,24 +50,26 @@ def preview():
                            refused_edit=survey_store().refused_edit)
 
 
+def requested_missing_units(survey):
+    """Return the filters of the request and the scope's missing units they select."""
+    filters = {key: request.args.get(key) or None for key in ("level", "status", "child", "search")}
+    return filters, missing_units(g.user.scope, survey, utcnow(), **filters)
+
+
 @bp.get("/missing")
 @sign_in_required
 def missing():
-    survey, now = current_survey(), utcnow()
-    filters = {key: request.args.get(key) or None for key in ("level", "status", "child", "search")}
-    rows = missing_units(g.user.scope, survey, now, **filters)
-    children = scope_progress(g.user.scope, survey, now).by_child
-    return render_template("admin/missing.html", rows=rows, filters=filters, children=children,
+    filters, rows = requested_missing_units(current_survey())
+    return render_template("admin/missing.html", rows=rows, filters=filters, children=child_units(g.user.scope),
                            statuses=STATUS_LABELS, levels=REPORTING_LEVELS)
 
 
 @bp.get("/missing.xlsx")
 @sign_in_required
 def missing_workbook():
-    survey, now = current_survey(), utcnow()
-    filters = {key: request.args.get(key) or None for key in ("level", "status", "child", "search")}
-    rows = missing_units(g.user.scope, survey, now, **filters)
-    name = download_name(g.user.scope.name, survey.today(now), prefix="đơn-vị-chưa-gửi")
+    survey = current_survey()
+    _filters, rows = requested_missing_units(survey)
+    name = download_name(g.user.scope.name, survey.today(utcnow()), prefix="đơn-vị-chưa-gửi")
     return send_workbook(lambda path: write_missing_workbook(path, rows, survey.local), name)
 
 
