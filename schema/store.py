@@ -70,6 +70,12 @@ def survey_store():
     return current_app.extensions["survey_store"]
 
 
+def survey_of_this_request():
+    """Return the survey the request already obtained through current_survey(), without checking
+    the file again: templates call this once per row."""
+    return current_app.extensions["survey"]
+
+
 def current_survey():
     """Return the live Survey (reloaded if its file changed), or raise the ConfigError that kept it out."""
     survey_store().refresh()

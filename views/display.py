@@ -9,19 +9,19 @@ from forms.fields import NO, YES, format_number
 from reporting.status import STATUS_LABELS
 from schema import OTHER_CHOICE, other_key
 from schema.levels import level_label
-from schema.store import current_survey
+from schema.store import survey_of_this_request
 
 
 def local_time(moment):
     """Return an aware datetime as dd/mm/yyyy HH:MM in the survey's time zone."""
     if moment is None:
         return ""
-    return moment.astimezone(ZoneInfo(current_survey().timezone)).strftime("%d/%m/%Y %H:%M")
+    return moment.astimezone(ZoneInfo(survey_of_this_request().timezone)).strftime("%d/%m/%Y %H:%M")
 
 
 def local_date(moment):
     """Return the last day before an end-of-day deadline, as dd/mm/yyyy."""
-    day = moment.astimezone(ZoneInfo(current_survey().timezone)) - dt.timedelta(seconds=1)
+    day = moment.astimezone(ZoneInfo(survey_of_this_request().timezone)) - dt.timedelta(seconds=1)
     return day.strftime("%d/%m/%Y")
 
 
@@ -51,7 +51,7 @@ def choice_text(question, choice, answers):
 
 def condition_note(question):
     """Say, for pages without JavaScript, when a conditional question is to be answered."""
-    target = current_survey().questions[question.show_if.question]
+    target = survey_of_this_request().questions[question.show_if.question]
     texts = [answer_text(target, {target.id: value}) for value in question.show_if.values]
     return _("Answer only if the answer to “%(question)s” is %(answers)s.", question=target.label,
              answers=" / ".join(f"“{text}”" for text in texts))

@@ -15,6 +15,7 @@ from reporting.saving import reopen_report, revision_history, revision_of
 from reporting.status import STATUS_LABELS, report_status
 from reporting.units import extend_deadline, rotate_link
 from schema import REPORTING_LEVELS
+from schema.levels import LEVEL_LABELS
 from schema.store import current_survey, survey_store
 from views.display import answer_changes
 
@@ -50,6 +51,11 @@ def preview():
                            refused_edit=survey_store().refused_edit)
 
 
+def translated(labels):
+    """Translate a table of lazy labels once, rather than once per row of a long list."""
+    return {key: str(label) for key, label in labels.items()}
+
+
 def requested_missing_units(survey):
     """Return the filters of the request and the scope's missing units they select."""
     filters = {key: request.args.get(key) or None for key in ("level", "status", "child", "search")}
@@ -61,7 +67,8 @@ def requested_missing_units(survey):
 def missing():
     filters, rows = requested_missing_units(current_survey())
     return render_template("admin/missing.html", rows=rows, filters=filters, children=child_units(g.user.scope),
-                           statuses=STATUS_LABELS, levels=REPORTING_LEVELS)
+                           statuses=translated(STATUS_LABELS), levels=REPORTING_LEVELS,
+                           level_names=translated(LEVEL_LABELS))
 
 
 @bp.get("/missing.xlsx")
