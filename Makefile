@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PYTHON ?= python3
 
-.PHONY: run test lint translations extract-messages db bench-survey clean
+.PHONY: run test lint translations extract-messages db bench-survey bench-export bench-admin clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ lint: $(VENV)/.dev-installed
 
 bench-survey: $(VENV)/.dev-installed translations
 	$(BIN)/python bench/survey_pages.py
+
+bench-export: $(VENV)/.dev-installed translations
+	$(BIN)/python bench/export_workbook.py
+
+bench-admin: $(VENV)/.dev-installed translations
+	$(BIN)/python bench/admin_pages.py
 
 clean:
 	rm -rf $(VENV) instance

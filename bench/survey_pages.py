@@ -148,8 +148,11 @@ class BenchServer:
         return self
 
     def __exit__(self, *exc):
-        self.stop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        try:
+            self.stop()
+        finally:
+            # Even when a second Ctrl-C lands while gunicorn shuts down (it already has its SIGTERM).
+            shutil.rmtree(self.tmp, ignore_errors=True)
         return False
 
     def flask(self, *arguments):
