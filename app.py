@@ -12,16 +12,11 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from commands import demo_command, export_cli, survey_cli, units_cli, users_cli
+from config import DEFAULT_LANGUAGE, LANGUAGES, ROOT, default_settings
 from models import db
 from schema.model import display_language
 from schema.store import init_survey
 from views import admin_pages, register_error_pages, survey_pages
-
-ROOT = Path(__file__).resolve().parent
-LANGUAGES = ("vi", "en")
-
-#: A full report is some 60,000 characters of Vietnamese, about 0.5 MB once form-encoded.
-MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
 def create_app(test_config=None):
@@ -40,18 +35,7 @@ def create_app(test_config=None):
 
 def configure_settings(app, test_config):
     os.makedirs(app.instance_path, exist_ok=True)
-    app.config.from_mapping(
-        SQLALCHEMY_DATABASE_URI=database_url(os.environ.get("DATABASE_URL"), app.instance_path),
-        SURVEY_CONFIG=os.environ.get("SURVEY_CONFIG", str(ROOT / "surveys" / "chi-thi-10.yaml")),
-        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
-        MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
-        # People draft for hours; an expired token would only make them press Save twice.
-        WTF_CSRF_TIME_LIMIT=24 * 3600,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_HTTPONLY=True,
-        PERMANENT_SESSION_LIFETIME=8 * 3600,
-        SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
-    )
+    app.config.from_mapping(default_settings(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
@@ -66,17 +50,6 @@ def instance_secret_key(instance_path):
         with os.fdopen(fd, "w") as file:
             file.write(secrets.token_hex(32))
     return path.read_text().strip()
-
-
-def database_url(url, instance_path):
-    """Return the SQLAlchemy URL: DATABASE_URL (PostgreSQL via psycopg 3) or a SQLite file."""
-    if not url:
-        return f"sqlite:///{Path(instance_path) / 'tongket.sqlite3'}"
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return url
 
 
 def configure_database(app):
@@ -99,7 +72,7 @@ def enable_sqlite_wal(connection, _record):
 
 
 def configure_languages(app):
-    Babel(app, locale_selector=select_language, default_locale="vi",
+    Babel(app, locale_selector=select_language, default_locale=DEFAULT_LANGUAGE,
           default_translation_directories=str(ROOT / "translations"))
 
     app.context_processor(lambda: {"language": display_language.get()})
@@ -129,7 +102,7 @@ def select_language():
     for chosen in (request.args.get("lang"), request.cookies.get("lang")):
         if chosen in LANGUAGES:
             return chosen
-    return "vi"
+    return DEFAULT_LANGUAGE
 
 
 #: No inline script or style anywhere, so the policy can be strict.

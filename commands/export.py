@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from config import DEFAULT_LANGUAGE, LANGUAGES
 from exports import ExportSource, write_workbook
 from models import Unit, db
 from schema.store import current_survey
@@ -17,7 +18,7 @@ export_cli = AppGroup("export", help="Export commands.")
 @export_cli.command("xlsx")
 @click.argument("output", type=click.Path(dir_okay=False, writable=True))
 @click.option("--scope", "scope_code", help="Code of the unit whose subtree to export (default: everything).")
-@click.option("--language", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--language", type=click.Choice(LANGUAGES), default=DEFAULT_LANGUAGE, show_default=True)
 @click.option("--include-drafts", is_flag=True, help="Also show the answers of reports not yet submitted.")
 def xlsx_command(output, scope_code, language, include_drafts):
     """Write the Excel workbook (figures, totals, comments, progress, statistics, questions)."""

@@ -38,5 +38,5 @@ def summary(path, survey):
     lines += [f"  {qtype}: {count}" for qtype, count in sorted(types.items())]
     for level in REPORTING_LEVELS:
         lines.append(_("Level %(level)s: %(count)s questions, deadline %(day)s", level=level,
-                       count=len(survey.questions_for(level)), day=survey.deadlines[level].strftime("%d/%m/%Y")))
+                       count=len(survey.questions_for(level)), day=survey.last_day(level).strftime("%d/%m/%Y")))
     return "\n".join(lines)

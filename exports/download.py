@@ -2,11 +2,10 @@
 
 import os
 import tempfile
-from zoneinfo import ZoneInfo
 
 from flask import send_file
 
-from models import utcnow
+import clock
 
 from .source import ExportSource
 from .workbook import download_name, write_workbook
@@ -16,7 +15,7 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 def workbook_download(survey, scope=None, language="vi"):
     """Return a response sending the workbook of `scope`."""
-    day = utcnow().astimezone(ZoneInfo(survey.timezone)).date()
+    day = survey.today(clock.now())
     return send_workbook(lambda path: write_workbook(path, survey, ExportSource(scope), language=language),
                          download_name(scope.name if scope else None, day))
 

@@ -28,7 +28,7 @@ class ProgressSheet:
         for col, text in enumerate((record.district_name, record.grassroots_name, record.code, record.name,
                                     str(level_label(record.level)))):
             formats.text.write(sheet, row, col, text or "")
-        last_day = record.deadline_extended_to or self.survey.deadlines[record.level]
+        last_day = self.survey.last_day(record.level, record.deadline_extended_to)
         sheet.write_datetime(row, 5, last_day, formats.date)
         sheet.write_string(row, 6, str(STATUS_LABELS[status]), highlight)
         for col, moment in ((7, record.updated_at), (8, record.submitted_at)):

@@ -1,6 +1,5 @@
 """The Organisation Committee's workbook, written row by row in XlsxWriter's constant-memory mode."""
 
-import datetime as dt
 import re
 import unicodedata
 from contextlib import contextmanager
@@ -10,6 +9,7 @@ import xlsxwriter
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+import clock
 from reporting.status import STATUS_LABELS
 from schema import level_label, other_key
 from schema.model import display_language
@@ -59,7 +59,7 @@ def speaking(language):
 
 def write_workbook(target, survey, source, *, language="vi", now=None, on_unit=None):
     """Write the whole workbook for the units of `source` to `target` (a path or a binary file)."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.now()
     local_time = survey.local
     with speaking(language):
         workbook = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)

@@ -1,8 +1,8 @@
 """Database models. Import `db` and the models from here."""
 
-from .base import db, utcnow
+from .base import db
 from .response import Response, Revision
 from .unit import Unit, new_link_token
 from .user import ROLES, SignInAttempt, User
 
-__all__ = ["ROLES", "Response", "Revision", "SignInAttempt", "Unit", "User", "db", "new_link_token", "utcnow"]
+__all__ = ["ROLES", "Response", "Revision", "SignInAttempt", "Unit", "User", "db", "new_link_token"]

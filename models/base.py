@@ -36,5 +36,3 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value
 
 
-def utcnow():
-    return dt.datetime.now(dt.UTC)

@@ -1,9 +1,13 @@
 """A unit's report: one response per unit, and every version of it kept as a revision."""
 
+import datetime as dt
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import JSONType, UTCDateTime, db, utcnow
+import clock
+
+from .base import JSONType, UTCDateTime, db
 
 ACTIONS = ("save", "submit")
 
@@ -23,7 +27,7 @@ class Response(db.Model):
     #: The unit this report belongs to; the database allows one response per unit.
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), unique=True)
     #: When the unit's link was first opened.
-    opened_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     #: How many revisions exist; saving increments it first, which serialises saves of one unit.
     revision_count: Mapped[int] = mapped_column(default=0)
     #: The revision the page shows and the committees read; None until the first save.
@@ -31,11 +35,11 @@ class Response(db.Model):
     #: The last submitted revision; None while the report was never submitted.
     submitted_number: Mapped[int | None]
     #: When the report was last submitted.
-    submitted_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: Whether the last submission came after the unit's deadline.
     submitted_late: Mapped[bool] = mapped_column(default=False)
     #: When any revision was last saved.
-    updated_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     unit: Mapped["Unit"] = relationship(back_populates="response")  # noqa: F821
 
@@ -76,7 +80,7 @@ class Revision(db.Model):
     submission_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
     #: A fingerprint of the link used: who saved, since links can be rotated.
     link_fingerprint: Mapped[str] = mapped_column(sa.String(16))
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     response: Mapped["Response"] = relationship()
 

@@ -7,9 +7,10 @@ import unicodedata
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+import clock
 from schema import LEVELS
 
-from .base import UTCDateTime, db, utcnow
+from .base import UTCDateTime, db
 
 
 def fold_for_search(text):
@@ -45,7 +46,7 @@ class Unit(db.Model):
     deadline_extended_to: Mapped[dt.date | None] = mapped_column(sa.Date)
     #: The secret part of the unit's link; whoever has it may fill in the unit's report.
     token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_link_token)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id])
     response: Mapped["Response | None"] = relationship(back_populates="unit")  # noqa: F821

@@ -1,10 +1,14 @@
 """Committee accounts: each sees one unit's subtree, and failed sign-ins are counted in the database."""
 
+import datetime as dt
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .base import UTCDateTime, db, utcnow
+import clock
+
+from .base import UTCDateTime, db
 
 ROLES = ("viewer", "manager")
 
@@ -22,7 +26,7 @@ class User(db.Model):
     #: "viewer" reads; "manager" may also reopen, extend deadlines and rotate links.
     role: Mapped[str] = mapped_column(sa.String(16), default="viewer")
     disabled: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     scope: Mapped["Unit"] = relationship()  # noqa: F821
 
@@ -45,7 +49,7 @@ class SignInAttempt(db.Model):
     #: The user name tried, lower-cased, whether or not such an account exists.
     username: Mapped[str] = mapped_column(sa.String(80), index=True)
     remote_addr: Mapped[str] = mapped_column(sa.String(64), index=True)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
 
     def __repr__(self):
         return f"<SignInAttempt {self.username} from {self.remote_addr}>"

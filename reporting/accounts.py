@@ -8,7 +8,8 @@ import datetime as dt
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from models import ROLES, SignInAttempt, Unit, User, db, utcnow
+import clock
+from models import ROLES, SignInAttempt, Unit, User, db
 
 MIN_PASSWORD_LENGTH = 10
 #: At most this many failures per user name, and per address, within the window.
@@ -61,7 +62,7 @@ def list_users():
 def authenticate(username, password, remote_addr):
     """Return the active user with this name and password, or None; count a failure."""
     username = (username or "").strip().lower()
-    now = utcnow()
+    now = clock.now()
     if _recent_failures(username, remote_addr, now) >= MAX_FAILURES:
         raise TooManyAttempts()
     user = db.session.scalar(sa.select(User).filter_by(username=username))

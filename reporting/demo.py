@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from models import Response, Revision, Unit, db, new_link_token, utcnow
+import clock
+from models import Response, Revision, Unit, db, new_link_token
 from models.unit import fold_for_search
 
 from .saving import link_fingerprint
@@ -76,7 +77,7 @@ def insert_units(plan):
     ids = {}
     for level in ("tinh", "cap_huyen", "dang_bo_co_so", "chi_bo_co_so", "chi_bo_truc_thuoc"):
         batch = [dict(code=code, name=name, search_name=fold_for_search(name), level=lvl,
-                      parent_id=ids.get(parent), token=new_link_token(), created_at=utcnow())
+                      parent_id=ids.get(parent), token=new_link_token(), created_at=clock.now())
                  for code, name, lvl, parent in plan if lvl == level]
         for start in range(0, len(batch), BATCH):
             db.session.execute(sa.insert(Unit), batch[start:start + BATCH])
@@ -86,7 +87,7 @@ def insert_units(plan):
 
 def insert_reports(survey, reports, rng):
     """Give each unit a random status and, for drafts and submissions, one revision of answers."""
-    now = utcnow()
+    now = clock.now()
     response_rows, answer_rows = [], []
     for unit_id, level in reports:
         status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]

@@ -38,10 +38,6 @@ class UnitLink:
                  "chi_bo_co_so": (self.district,)}
         return [name for name in above.get(self.level, ()) if name]
 
-    def last_day(self, survey):
-        """The unit's last day: its own extension, or its level's deadline."""
-        return self.deadline_extended_to or survey.deadlines[self.level]
-
 
 def survey_link(token):
     """The unit's survey page at the address of the current request."""

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
-from models import Response, Revision, Unit, db, utcnow
+import clock
+from models import Response, Revision, Unit, db
 
 
 class ReportLocked(Exception):
@@ -86,7 +87,7 @@ def save_report(unit, answers, *, action, based_on, submission_id, config_versio
     repeated = _revision_with_submission_id(submission_id)
     if repeated is not None:
         return SaveResult(repeated, conflict=repeated.conflict, repeated=True)
-    now = utcnow()
+    now = clock.now()
     number = _take_revision_number(response)
     if is_locked(response, deadline, now):
         db.session.rollback()

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from flask_babel import gettext as _
 
+from config import LANGUAGES
+
 from .levels import REPORTING_LEVELS
 from .model import (
     CHOICE_TYPES,
@@ -31,7 +33,6 @@ from .model import (
 )
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
-LANGUAGES = ("vi", "en")
 DEFAULT_MAX_LENGTH = {"short_text": 500, "long_text": 20000}
 
 

@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
+from config import DEFAULT_LANGUAGE
+
 #: The language config texts are shown in. The app sets it once per request: a page shows some
 #: hundred config texts, and asking Flask-Babel each time would cost a tenth of the page.
-display_language = ContextVar("display_language", default="vi")
+display_language = ContextVar("display_language", default=DEFAULT_LANGUAGE)
 
 #: Question types and whether their answer is a number that can be added up.
 QUESTION_TYPES = (
@@ -170,9 +172,13 @@ class Survey:
         for section in self.sections:
             yield from section.walk()
 
+    @property
+    def zone(self):
+        return ZoneInfo(self.timezone)
+
     def local(self, moment):
         """Return an aware moment as the naive wall-clock time where the survey runs (for Excel)."""
-        return moment.astimezone(ZoneInfo(self.timezone)).replace(tzinfo=None)
+        return moment.astimezone(self.zone).replace(tzinfo=None)
 
     def today(self, now):
         """Return the date it is at `now` where the survey runs."""
@@ -181,7 +187,11 @@ class Survey:
     def questions_for(self, level):
         return [q for q in self.questions.values() if q.applies_to(level)]
 
+    def last_day(self, level, extended_to=None):
+        """Return a unit's last day to submit: its own extension, or its level's deadline."""
+        return extended_to or self.deadlines[level]
+
     def deadline_for(self, level, extended_to=None):
-        """Return the end of the deadline day (the level's, or a unit's extension), as an aware datetime."""
-        day = extended_to or self.deadlines[level]
-        return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), ZoneInfo(self.timezone))
+        """Return the moment a unit's last day ends, as an aware datetime."""
+        day = self.last_day(level, extended_to)
+        return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), self.zone)

@@ -1,6 +1,7 @@
 """Fixtures: a real database (a SQLite file, or PostgreSQL when DATABASE_URL is set), migrated once
-per session and emptied before every test, and an app built on it."""
+per session and emptied before every test, an app built on it, and the app's clock."""
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -10,18 +11,56 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from app import create_app, database_url
+from app import create_app
+from config import database_url
 from models import Unit, db
 from reporting.units import import_units
+from schema import load_survey
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CONFIG = ROOT / "surveys" / "chi-thi-10.yaml"
 DEMO_UNITS = ROOT / "demo" / "units.csv"
+SHIPPED_SURVEY = load_survey(SHIPPED_CONFIG)
 
 
-def base_config(database, survey_config=SHIPPED_CONFIG):
+class Clock:
+    """The tests' "now", given to every app as its CLOCK setting: it stands still until a test moves it,
+    and it starts ten days before the shipped survey's first deadline, whatever the machine's date."""
+
+    def __init__(self, survey=SHIPPED_SURVEY):
+        self.survey = survey
+        self.at(min(survey.deadlines.values()) - dt.timedelta(days=10))
+
+    def __call__(self):
+        return self.moment
+
+    def at(self, day, hour=9, minute=0):
+        """Move to a wall-clock time of `day` where the survey runs."""
+        self.moment = dt.datetime.combine(day, dt.time(hour, minute), self.survey.zone)
+        return self
+
+    def on_last_day(self, level, hour=23, minute=59):
+        """Move to the last minutes of a level's last day: still on time."""
+        return self.at(self.survey.last_day(level), hour, minute)
+
+    def after_last_day(self, level, days=1, hour=0, minute=0):
+        """Move past a level's deadline: `days` after its last day."""
+        return self.at(self.survey.last_day(level) + dt.timedelta(days=days), hour, minute)
+
+    def advance(self, **delta):
+        self.moment += dt.timedelta(**delta)
+        return self
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+def base_config(database, survey_config=SHIPPED_CONFIG, clock=None):
     return {
         "TESTING": True,
+        "CLOCK": clock or Clock(),
         "SECRET_KEY": "test-secret",
         "SIGN_IN_FAILURE_DELAY": 0,
         "SURVEY_CONFIG": str(survey_config),
@@ -73,12 +112,13 @@ def database(migrated_database, tmp_path):
 
 
 @pytest.fixture
-def make_app(database):
-    """Build apps on the test's database, with the shipped survey or another config file."""
+def make_app(database, clock):
+    """Build apps on the test's database, with the shipped survey or another config file, sharing the
+    test's clock."""
     built = []
 
     def make(survey_config=SHIPPED_CONFIG, **settings):
-        app = create_app({**base_config(database, survey_config), **settings})
+        app = create_app({**base_config(database, survey_config, clock), **settings})
         built.append(app)
         return app
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from answers import store, stored_cell_answers
 from pages import text_of
 
-from models import SignInAttempt, Unit, User, db, utcnow
+from models import SignInAttempt, Unit, User, db
 from reporting.status import report_status
 
 PASSWORD = "mật-khẩu-đủ-dài"
@@ -82,11 +82,11 @@ def test_failed_sign_ins_are_limited_across_workers(app, make_app, accounts):
     assert sign_in(other_worker, "btc").status_code == 429
 
 
-def test_sessions_expire_and_end_when_the_account_is_disabled(client, accounts, runner):
+def test_sessions_expire_and_end_when_the_account_is_disabled(client, accounts, runner, clock):
     sign_in(client, "krongpac")
+    clock.advance(hours=7, minutes=59)
     assert "Huyện ủy Krông Pắc" in client.get("/admin/").text
-    with client.session_transaction() as session:
-        session["signed_in_at"] = "2020-01-01T00:00:00+00:00"
+    clock.advance(minutes=2)
     assert "Huyện ủy Krông Pắc" not in client.get("/admin/").text
     sign_in(client, "krongpac")
     runner.invoke(args=["users", "disable", "krongpac"])
@@ -134,7 +134,7 @@ def test_missing_units_search_ignores_diacritics_and_case(client, accounts):
     assert "Đảng bộ xã Ea Kly" in text_of(client.get("/admin/missing?search=kp.ek").text)
 
 
-def test_progress_counts_agree_with_each_units_status(app, client, accounts):
+def test_progress_counts_agree_with_each_units_status(app, client, accounts, clock):
     store(app, "BMT.TL.01", stored_cell_answers())
     store(app, "BMT.TL.02", stored_cell_answers(), action="save")
     sign_in(client, "btc")
@@ -143,7 +143,7 @@ def test_progress_counts_agree_with_each_units_status(app, client, accounts):
     assert "Chi bộ tổ dân phố 1" not in missing, "submitted units are not missing"
     assert "Chi bộ tổ dân phố 2" in missing
     with app.app_context():
-        survey, now = app.extensions["survey"], utcnow()
+        survey, now = app.extensions["survey"], clock()
         units = db.session.scalars(sa.select(Unit).where(Unit.level != "tinh")).all()
         expected = {}
         for unit in units:
@@ -203,9 +203,9 @@ def test_a_viewer_cannot_reopen_or_rotate(app, client, accounts):
     assert client.post("/admin/units/KP.EK.01/rotate-link", data={"csrf_token": token}).status_code == 403
 
 
-def test_a_manager_reopens_a_submitted_report(make_app, config_with, accounts):
-    app = make_app(config_with((r"^(  \w+): 2027-04-\d\d$", r"\1: 2020-04-10")))
+def test_a_manager_reopens_a_submitted_report(app, accounts, clock):
     store(app, "KP.EK.01", stored_cell_answers())
+    clock.after_last_day("chi_bo_truc_thuoc")
     unit_client = app.test_client()
     token = accounts["KP.EK.01"].token
     assert 'name="action"' not in unit_client.get(f"/s/{token}?edit=1").text, "locked after the deadline"
@@ -265,17 +265,19 @@ def test_a_config_edit_goes_live_without_a_restart_and_a_bad_one_is_refused(make
     assert "percnt" in dashboard and second in dashboard
 
 
-def test_a_manager_extends_one_units_deadline(make_app, config_with, accounts):
-    app = make_app(config_with((r"^(  \w+): 2027-04-\d\d$", r"\1: 2020-04-10")))
+def test_a_manager_extends_one_units_deadline(app, accounts, clock):
+    clock.after_last_day("cap_huyen")
     client = app.test_client()
     sign_in(client, "btc")
     assert "Chi bộ thôn 3" in text_of(client.get("/admin/missing?status=overdue").text)
     page = client.get("/admin/units/KP.EK.01").text
-    past = client.post("/admin/units/KP.EK.01/extend", data={"csrf_token": csrf_of(page), "last_day": "2020-01-01"})
+    today = clock.survey.today(clock())
+    yesterday = (today - dt.timedelta(days=1)).isoformat()
+    past = client.post("/admin/units/KP.EK.01/extend", data={"csrf_token": csrf_of(page), "last_day": yesterday})
     assert past.status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.select(Unit.deadline_extended_to).filter_by(code="KP.EK.01")) is None
-    later = (utcnow() + dt.timedelta(days=10)).date().isoformat()
+    later = (today + dt.timedelta(days=10)).isoformat()
     client.post("/admin/units/KP.EK.01/extend", data={"csrf_token": csrf_of(page), "last_day": later})
     assert "Chi bộ thôn 3" not in text_of(client.get("/admin/missing?status=overdue").text)
     assert "Chi bộ thôn 3" in text_of(client.get("/admin/missing?status=not_opened").text)

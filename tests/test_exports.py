@@ -217,8 +217,8 @@ def test_unit_names_are_user_input_too(app, units, tmp_path, name):
     assert name in progress_names
 
 
-def test_progress_lists_every_unit_and_marks_overdue(make_app, config_with, units, tmp_path):
-    app = make_app(config_with((r"^(  \w+): 2027-04-\d\d$", r"\1: 2020-04-10")))
+def test_progress_lists_every_unit_and_marks_overdue(app, units, tmp_path, clock):
+    clock.after_last_day("cap_huyen")
     store(app, "BMT.TL.01", stored_cell_answers())
     book, _ = export(app, tmp_path)
     headers, rows = table(book[VI_SHEETS[3]], 1)
@@ -229,7 +229,8 @@ def test_progress_lists_every_unit_and_marks_overdue(make_app, config_with, unit
     overdue = by_code["BMT.TL.02"][headers["Tình trạng"] - 1]
     assert overdue.value == "Quá hạn" and overdue.fill.fgColor.rgb.endswith("F8CBAD")
     assert by_code["BMT.TL.01"][headers["Các phiên bản"] - 1].value == 1
-    assert by_code["BMT.TL.02"][headers["Hạn nộp"] - 1].value == dt.datetime(2020, 4, 10)
+    last_day = clock.survey.last_day("chi_bo_truc_thuoc")
+    assert by_code["BMT.TL.02"][headers["Hạn nộp"] - 1].value == dt.datetime.combine(last_day, dt.time())
 
 
 def test_statistics_and_charts(app, province, tmp_path):

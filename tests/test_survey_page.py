@@ -361,12 +361,8 @@ def test_answers_keep_the_config_version_and_survive_a_config_edit(app, make_app
     assert values["nhan_thuc"] == "Giữ nguyên qua mọi phiên bản"
 
 
-PAST_DEADLINES = (r"^(  \w+): 2027-04-\d\d$", r"\1: 2020-04-10")
-
-
-def test_after_the_deadline_an_unsubmitted_report_can_still_be_submitted_late(make_app, config_with, units):
-    app = make_app(config_with(PAST_DEADLINES))
-    client = app.test_client()
+def test_after_the_deadline_an_unsubmitted_report_can_still_be_submitted_late(app, client, units, clock):
+    clock.after_last_day("chi_bo_truc_thuoc")
     token = units[CELL].token
     assert 'class="status status-overdue"' in client.get(f"/s/{token}").text
     assert post(client, token, action="submit", **cell_report()).status_code == 302
@@ -374,9 +370,8 @@ def test_after_the_deadline_an_unsubmitted_report_can_still_be_submitted_late(ma
     assert response.submitted_late and revisions[0].late
 
 
-def test_after_the_deadline_a_submitted_report_is_read_only(make_app, config_with, units):
-    app = make_app(config_with(PAST_DEADLINES))
-    client = app.test_client()
+def test_after_the_deadline_a_submitted_report_is_read_only(app, client, units, clock):
+    clock.after_last_day("chi_bo_truc_thuoc")
     token = units[CELL].token
     stale_page = client.get(f"/s/{token}").text
     post(client, token, action="submit", **cell_report())

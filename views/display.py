@@ -1,7 +1,6 @@
 """How stored answers and times read on a page, in the person's language and the survey's time zone."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
@@ -16,12 +15,11 @@ def local_time(moment):
     """Return an aware datetime as dd/mm/yyyy HH:MM in the survey's time zone."""
     if moment is None:
         return ""
-    return moment.astimezone(ZoneInfo(survey_of_this_request().timezone)).strftime("%d/%m/%Y %H:%M")
+    return survey_of_this_request().local(moment).strftime("%d/%m/%Y %H:%M")
 
 
-def local_date(moment):
-    """Return the last day before an end-of-day deadline, as dd/mm/yyyy."""
-    day = moment.astimezone(ZoneInfo(survey_of_this_request().timezone)) - dt.timedelta(seconds=1)
+def date_text(day):
+    """Return a date as dd/mm/yyyy, the way Vietnamese documents write it."""
     return day.strftime("%d/%m/%Y")
 
 
@@ -88,7 +86,7 @@ TEMPLATE_HELPERS = {
     "condition_note": condition_note,
     "answer_text": answer_text,
     "local_time": local_time,
-    "local_date": local_date,
+    "date_text": date_text,
     "level_label": level_label,
     "OTHER_CHOICE": OTHER_CHOICE,
     "other_key": other_key,

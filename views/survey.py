@@ -7,8 +7,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
+import clock
 from forms import survey_form_class
-from models import utcnow
 from reporting.saving import (
     ReportLocked,
     is_locked,
@@ -44,7 +44,7 @@ class UnitPage:
         self.token = token
         self.survey = current_survey()
         self.deadline = self.survey.deadline_for(self.unit.level, self.unit.deadline_extended_to)
-        self.now = utcnow()
+        self.now = clock.now()
         self.response = open_response(self.unit)
 
     @property
@@ -124,8 +124,6 @@ def save(token):
                 "Your session has expired, so nothing was saved yet. Everything you typed is still "
                 "below: press the button again to save it."))
         return unit_page.render_form(form, 422, error_summary=True)
-    if unit_page.locked:
-        return unit_page.render_answers(unit_page.answers, status=409)
     try:
         result = save_report(
             unit_page.unit, form.answers(), action=action, based_on=state["based_on"],

@@ -8,22 +8,20 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+import clock
 from forms.admin import SignInForm
-from models import Unit, User, db, utcnow
+from models import Unit, User, db
 from reporting.accounts import TooManyAttempts, authenticate
 from reporting.hierarchy import UnitTree
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-SESSION_LIFETIME = dt.timedelta(hours=8)
-
 
 def signed_in_user():
     """Return the account of this session, or None if there is none, it expired or was disabled."""
     user_id, since = session.get("user_id"), session.get("signed_in_at")
     if user_id is None or since is None:
         return None
-    if utcnow() - dt.datetime.fromisoformat(since) > SESSION_LIFETIME:
+    if clock.now() - dt.datetime.fromisoformat(since) > current_app.permanent_session_lifetime:
         session.clear()
         return None
     user = db.session.get(User, user_id)
@@ -77,7 +75,7 @@ def sign_in():
     session.clear()
     session.permanent = True
     session["user_id"] = user.id
-    session["signed_in_at"] = utcnow().isoformat()
+    session["signed_in_at"] = clock.now().isoformat()
     return redirect(url_for("admin.home"))
 
 

@@ -2,10 +2,10 @@
 
 from flask import abort, g, render_template, request
 
+import clock
 from exports import download_name
 from exports.download import send_workbook
 from exports.links import write_links_workbook
-from models import utcnow
 from reporting.links import (
     INVITATIONS_LIMIT,
     child_units,
@@ -27,7 +27,7 @@ NOT_STORED = "private, no-store"
 def links_workbook():
     """Every unit of the scope with its link, to send by message or e-mail."""
     survey, scope = current_survey(), g.user.scope
-    name = download_name(scope.name, survey.today(utcnow()), prefix="đường-liên-kết")
+    name = download_name(scope.name, survey.today(clock.now()), prefix="đường-liên-kết")
     response = send_workbook(lambda path: write_links_workbook(path, unit_links(scope), survey), name)
     response.headers["Cache-Control"] = NOT_STORED
     return response

@@ -1,14 +1,15 @@
 """The committees' pages: progress of their scope, missing units, a unit's page, the workbook."""
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
+import clock
 from exports import download_name, workbook_download
 from exports.download import send_workbook
 from exports.missing import write_missing_workbook
 from forms import survey_form_class
 from forms.admin import ExtendDeadlineForm, SignInForm
-from models import utcnow
 from reporting.links import child_units
 from reporting.progress import missing_units, scope_progress
 from reporting.saving import reopen_report, revision_history, revision_of
@@ -31,11 +32,12 @@ def home():
 
 
 def dashboard():
-    survey, now = current_survey(), utcnow()
+    survey, now = current_survey(), clock.now()
     progress = scope_progress(g.user.scope, survey, now)
-    deadlines = {level: survey.deadline_for(level) for level in REPORTING_LEVELS}
-    days_left = {level: (deadline - now).days for level, deadline in deadlines.items()}
-    return render_template("admin/dashboard.html", progress=progress, deadlines=deadlines, days_left=days_left,
+    last_days = {level: survey.last_day(level) for level in REPORTING_LEVELS}
+    today = survey.today(now)
+    days_left = {level: (day - today).days for level, day in last_days.items()}
+    return render_template("admin/dashboard.html", progress=progress, last_days=last_days, days_left=days_left,
                            statuses=STATUS_LABELS, survey=survey, refused_edit=survey_store().refused_edit)
 
 
@@ -59,7 +61,7 @@ def translated(labels):
 def requested_missing_units(survey):
     """Return the filters of the request and the scope's missing units they select."""
     filters = {key: request.args.get(key) or None for key in ("level", "status", "child", "search")}
-    return filters, missing_units(g.user.scope, survey, utcnow(), **filters)
+    return filters, missing_units(g.user.scope, survey, clock.now(), **filters)
 
 
 @bp.get("/missing")
@@ -76,15 +78,14 @@ def missing():
 def missing_workbook():
     survey = current_survey()
     _filters, rows = requested_missing_units(survey)
-    name = download_name(g.user.scope.name, survey.today(utcnow()), prefix="đơn-vị-chưa-gửi")
+    name = download_name(g.user.scope.name, survey.today(clock.now()), prefix="đơn-vị-chưa-gửi")
     return send_workbook(lambda path: write_missing_workbook(path, rows, survey.local), name)
 
 
 @bp.get("/export.xlsx")
 @sign_in_required
 def export_workbook():
-    language = "en" if str(request.args.get("lang") or request.cookies.get("lang")) == "en" else "vi"
-    return workbook_download(current_survey(), g.user.scope, language)
+    return workbook_download(current_survey(), g.user.scope, str(get_locale()))
 
 
 @bp.get("/units/<code>")
@@ -93,7 +94,7 @@ def unit(code):
     """A unit's place, status, report as last submitted (or drafted), history and what changed."""
     found = unit_in_scope_or_404(code)
     survey, response = current_survey(), found.response
-    status = report_status(response, survey.deadline_for(found.level, found.deadline_extended_to), utcnow())
+    status = report_status(response, survey.deadline_for(found.level, found.deadline_extended_to), clock.now())
     history = revision_history(response) if response else []
     shown = revision_of(response, response.submitted_number or response.current_number) if response else None
     compared = compared_revisions(response, history)
@@ -128,7 +129,7 @@ def reopen(code):
 def extend(code):
     found = unit_in_scope_or_404(code)
     form = ExtendDeadlineForm()
-    today = current_survey().today(utcnow())
+    today = current_survey().today(clock.now())
     if not form.validate_on_submit() or form.last_day.data < today:
         flash(_("Choose a last day from today on."), "error")
     else:
