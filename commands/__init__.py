@@ -1,4 +1,4 @@
-"""`flask --app app ...` commands for administrators: survey, units, demo."""
+"""`flask --app app ...` commands for administrators: survey, units, users, demo, export."""
 
 from .demo import demo_command
 from .export import export_cli

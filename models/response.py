@@ -21,6 +21,7 @@ class Response(db.Model):
                            name="current_is_a_revision"),
         sa.CheckConstraint("submitted_number IS NULL OR submitted_number <= current_number",
                            name="submitted_not_after_current"),
+        sa.CheckConstraint("(submitted_number IS NULL) = (submitted_at IS NULL)", name="submitted_at_with_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,7 +67,7 @@ class Revision(db.Model):
     number: Mapped[int]
     #: "save" for a draft, "submit" for a submission.
     action: Mapped[str] = mapped_column(sa.String(10))
-    #: Answers keyed by question id, as stored by forms.answers_from_form.
+    #: Answers keyed by question id, as SurveyForm.answers() gives them.
     answers: Mapped[dict] = mapped_column(JSONType)
     #: The survey config version (hash of the file) the answers were given under.
     config_version: Mapped[str] = mapped_column(sa.String(64))

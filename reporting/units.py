@@ -1,4 +1,4 @@
-"""Import the unit list from CSV, all or nothing, and list the units' links."""
+"""The unit list: import it from CSV, all or nothing; rotate a link; extend a deadline."""
 
 import csv
 import io
