@@ -16,6 +16,7 @@ from config import DEFAULT_LANGUAGE, LANGUAGES, ROOT, default_settings
 from models import db
 from schema.model import display_language
 from schema.store import init_survey
+from schema.types import TYPES, check_types
 from views import admin_pages, register_error_pages, survey_pages
 
 
@@ -28,6 +29,7 @@ def create_app(test_config=None):
     init_survey(app)
     app.session_interface = SessionInterface()
     register_pages(app)
+    check_question_types(app)
     register_commands(app)
     app.after_request(add_security_headers)
     return app
@@ -105,6 +107,9 @@ def select_language():
     return DEFAULT_LANGUAGE
 
 
+#: The form macros of the question types, one per type.
+QUESTION_MACROS = "survey/_types.html"
+
 #: No inline script or style anywhere, so the policy can be strict.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -137,6 +142,14 @@ def register_pages(app):
     app.register_blueprint(survey_pages)
     app.register_blueprint(admin_pages)
     register_error_pages(app)
+
+
+def check_question_types(app):
+    """Refuse to start when a question type misses a part or its form macro."""
+    macros = set(dir(app.jinja_env.get_template(QUESTION_MACROS).module))
+    problems = check_types(TYPES, macros)
+    if problems:
+        raise RuntimeError("; ".join(problems))
 
 
 def register_commands(app):

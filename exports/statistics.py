@@ -34,8 +34,8 @@ class Statistics:
     """Accumulate answers unit by unit; memory grows with districts and options, not with units."""
 
     def __init__(self, questions):
-        self.numbers = [q for q in questions if q.is_number]
-        self.choices = [q for q in questions if q.type in ("single_choice", "multiple_choice", "yes_no")]
+        self.numbers = [q for q in questions if q.kind.summary == "numbers"]
+        self.choices = [q for q in questions if q.kind.summary == "options"]
         self.number_stats = defaultdict(NumberStats)
         self.choice_counts = defaultdict(int)
         self.answered = defaultdict(int)
@@ -102,7 +102,7 @@ def _write_choice_block(workbook, sheet, formats, stats, question, groups, row):
     for index, (_code, name) in enumerate(groups):
         sheet.write_string(row + 1, 1 + 2 * index, f"{name}: {_('Units')}", formats.header)
         sheet.write_string(row + 1, 2 + 2 * index, f"{name}: {_('Share')}", formats.header)
-    options = question.answer_options()
+    options = question.kind.options(question)
     first = row + 2
     for offset, (value, label) in enumerate(options):
         formats.text.write(sheet, first + offset, 0, str(label))

@@ -14,7 +14,7 @@ from reporting.status import STATUS_LABELS
 from schema import level_label, other_key
 from schema.model import display_language
 
-from .columns import question_columns, retired_column, unit_columns
+from .columns import retired_column, unit_columns
 from .comments import write_comments_sheet
 from .dictionary import write_dictionary_sheet
 from .figures import FiguresSheet, write_totals_sheet
@@ -70,7 +70,7 @@ def write_workbook(target, survey, source, *, language="vi", now=None, on_unit=N
         retired = retired_question_ids(survey, source.answered_question_ids())
         columns = unit_columns(survey.deadline_for, now)
         for question in figures_questions:
-            columns += question_columns(question)
+            columns += question.kind.columns(question)
         columns += [retired_column(question_id) for question_id in retired]
 
         title = _("%(title)s — exported %(time)s", title=survey.title, time=local_time(now).strftime("%d/%m/%Y %H:%M"))

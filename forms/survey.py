@@ -5,8 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from schema import OTHER_CHOICE, other_key
+from schema.types import format_number
 
-from .fields import FIELD_CLASSES, TextAnswerField, format_number
+from .fields import OTHER_TEXT, AnswerField
 
 OTHER_MAX_LENGTH = 500
 
@@ -114,9 +115,9 @@ def survey_form_class(survey, level):
     asked = {q.id for q in questions}
     fields = {}
     for question in questions:
-        fields[question.id] = FIELD_CLASSES[question.type](question)
+        fields[question.id] = AnswerField(question)
         if question.other:
-            fields[other_key(question.id)] = TextAnswerField(question)
+            fields[other_key(question.id)] = AnswerField(question, kind=OTHER_TEXT)
     attributes = dict(
         fields,
         questions=tuple(questions),
@@ -124,3 +125,15 @@ def survey_form_class(survey, level):
     )
     return type("UnitSurveyForm", (SurveyForm,), attributes)
 
+
+
+def posted_answers(survey, level, answers):
+    """Return stored answers as a browser posts them: (name, text) pairs, one per ticked box."""
+    pairs = []
+    for question in survey.questions_for(level):
+        for key in (question.id, other_key(question.id)):
+            if key not in answers:
+                continue
+            shown = question.kind.form_value(question, answers[key]) if key == question.id else answers[key]
+            pairs += [(key, item) for item in shown] if isinstance(shown, list) else [(key, shown)]
+    return pairs

@@ -13,18 +13,6 @@ from models.unit import fold_for_search
 
 from .saving import link_fingerprint
 
-SENTENCES = (
-    "Chi bộ duy trì nền nếp sinh hoạt định kỳ vào ngày 05 hằng tháng.",
-    "Đa số đảng viên nhận thức rõ ý nghĩa, tầm quan trọng của việc nâng cao chất lượng sinh hoạt chi bộ.",
-    "Nội dung sinh hoạt bám sát nhiệm vụ chính trị của địa phương, đơn vị.",
-    "Công tác chuẩn bị được cấp ủy quan tâm, dự thảo nghị quyết gửi trước cho đảng viên.",
-    "Một số đảng viên còn ngại phát biểu, tinh thần tự phê bình và phê bình chưa cao.",
-    "Việc sinh hoạt chuyên đề có lúc còn hình thức, chưa chọn được chủ đề sát thực tế.",
-    "Cần tăng cường kiểm tra, giám sát việc thực hiện nghị quyết của chi bộ.",
-    "Đề nghị cấp trên hướng dẫn cụ thể hơn về nội dung sinh hoạt chuyên đề.",
-    "Đảng viên lớn tuổi, ở xa, việc đi lại khó khăn ảnh hưởng đến tỷ lệ tham gia.",
-    "Bí thư chi bộ chủ động, linh hoạt trong điều hành, phát huy dân chủ trong sinh hoạt.",
-)
 PLACES = ("Tân Lợi", "Hòa Thắng", "Ea Tu", "Cư Êbur", "Krông Búk", "Ea Kao", "Hòa Phú", "Tân An",
           "Thành Nhất", "Khánh Xuân", "Ea Nuôl", "Buôn Đôn", "Phước An", "Ea Kly", "Hòa Đông")
 STATUS_WEIGHTS = {"not_opened": 10, "opened": 10, "draft": 30, "submitted": 50}
@@ -121,28 +109,9 @@ def random_answers(survey, level, rng, complete):
     for question in survey.questions_for(level):
         if not question.is_shown(answers) or (not complete and rng.random() < 0.3):
             continue
-        answers[question.id] = random_value(question, rng)
+        answers[question.id] = question.kind.demo_value(question, rng)
     for check in survey.checks:
         if check.left in answers and check.right in answers and check.fails(answers):
             answers[check.left] = (rng.choice(answers[check.right]) if check.op == "in"
                                    else answers[check.right])
     return answers
-
-
-def random_value(question, rng):
-    kind = question.type
-    if kind in ("short_text", "long_text"):
-        count = rng.randint(1, 2) if kind == "short_text" else rng.randint(2, 8)
-        return " ".join(rng.choice(SENTENCES) for _ in range(count))[:question.max_length]
-    if kind in ("integer", "decimal", "percentage"):
-        low, high = question.min or 0, min(question.max if question.max is not None else 100, 500)
-        value = rng.uniform(max(low, high * 0.6), high) if kind == "percentage" else rng.uniform(low, high / 4 + low)
-        return int(value) if kind == "integer" else round(value, 1)
-    if kind == "date":
-        return (dt.date(2027, 3, 1) + dt.timedelta(days=rng.randrange(40))).isoformat()
-    if kind == "yes_no":
-        return rng.random() < 0.8
-    values = [choice.value for choice in question.choices]
-    if kind == "single_choice":
-        return rng.choice(values)
-    return sorted(rng.sample(values, rng.randint(1, len(values))), key=values.index)

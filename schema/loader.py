@@ -17,12 +17,8 @@ from config import LANGUAGES
 
 from .levels import REPORTING_LEVELS
 from .model import (
-    CHOICE_TYPES,
     COMPARISONS,
     EMPTY_TEXT,
-    NUMBER_TYPES,
-    QUESTION_TYPES,
-    TEXT_TYPES,
     Check,
     Choice,
     Condition,
@@ -31,9 +27,16 @@ from .model import (
     Survey,
     Text,
 )
+from .types import OTHER_CHOICE, TYPES, QuestionType
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
-DEFAULT_MAX_LENGTH = {"short_text": 500, "long_text": 20000}
+#: Stands for an unknown type while the rest of the question is checked.
+NO_TYPE = QuestionType()
+
+
+def kind_of(question):
+    """Return a question's type, or a type that allows nothing if the config named an unknown one."""
+    return TYPES.get(question.type, NO_TYPE)
 
 
 class ConfigError(Exception):
@@ -193,10 +196,11 @@ class _Reader:
                                           "starting with a letter"))
             qid = str(qid)
         qtype = data.get("type")
-        if qtype not in QUESTION_TYPES:
+        if qtype not in TYPES:
             self.problem(f"{where}.type", _("question '%(id)s': unknown type '%(type)s'; types are %(types)s",
-                                            id=qid, type=qtype, types=", ".join(QUESTION_TYPES)))
-        low, high = self.bounds(data, where, qtype)
+                                            id=qid, type=qtype, types=", ".join(TYPES)))
+        kind = TYPES.get(qtype, NO_TYPE)
+        low, high = self.bounds(data, where, kind)
         return Question(
             id=qid,
             type=qtype,
@@ -205,8 +209,8 @@ class _Reader:
             required=self.flag(data, "required", where),
             min=low,
             max=high,
-            max_length=self.max_length(data, where, qtype),
-            choices=self.choices(data, where, qtype),
+            max_length=self.max_length(data, where, kind),
+            choices=self.choices(data, where, kind),
             other=self.flag(data, "other", where),
             show_if=self.condition(data.get("show_if"), f"{where}.show_if"),
             levels=self.levels(data.get("levels"), f"{where}.levels"),
@@ -220,38 +224,37 @@ class _Reader:
             return False
         return value
 
-    def bounds(self, data, where, qtype):
-        low, high = data.get("min"), data.get("max")
-        if qtype == "percentage":
-            low = 0 if low is None else low
-            high = 100 if high is None else high
+    def bounds(self, data, where, kind):
+        default_low, default_high = kind.default_bounds
+        low = default_low if data.get("min") is None else data["min"]
+        high = default_high if data.get("max") is None else data["max"]
         for key, value in (("min", low), ("max", high)):
             if value is None:
                 continue
-            if qtype not in NUMBER_TYPES:
+            if not kind.is_number:
                 self.problem(f"{where}.{key}", _("only number questions take %(key)s", key=key))
             elif isinstance(value, bool) or not isinstance(value, (int, float)):
                 self.problem(f"{where}.{key}", _("must be a number"))
-            elif qtype == "integer" and not float(value).is_integer():
+            elif kind.name == "integer" and not float(value).is_integer():
                 self.problem(f"{where}.{key}", _("must be a whole number for an integer question"))
         numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high))
         if numbers and high < low:
             self.problem(f"{where}.max", _("must not be less than min"))
         return low, high
 
-    def max_length(self, data, where, qtype):
+    def max_length(self, data, where, kind):
         value = data.get("max_length")
         if value is None:
-            return DEFAULT_MAX_LENGTH.get(qtype)
-        if qtype not in TEXT_TYPES:
+            return kind.default_max_length
+        if not kind.takes_max_length:
             self.problem(f"{where}.max_length", _("only text questions take max_length"))
         elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
             self.problem(f"{where}.max_length", _("must be a positive whole number"))
         return value
 
-    def choices(self, data, where, qtype):
+    def choices(self, data, where, kind):
         items = data.get("choices")
-        if qtype not in CHOICE_TYPES:
+        if not kind.takes_choices:
             if items is not None:
                 self.problem(f"{where}.choices", _("only choice questions take choices"))
             if data.get("other"):
@@ -271,7 +274,7 @@ class _Reader:
         for value, count in Counter(c.value for c in choices).items():
             if count > 1:
                 self.problem(f"{where}.choices", _("duplicate choice value '%(value)s'", value=value))
-        if data.get("other") is True and any(c.value == "khac" for c in choices):
+        if data.get("other") is True and any(c.value == OTHER_CHOICE for c in choices):
             self.problem(f"{where}.choices", _("the value 'khac' is reserved for other: true"))
         return tuple(choices)
 
@@ -333,11 +336,8 @@ class _Reader:
                 self.check_condition_values(condition, target, where)
 
     def check_condition_values(self, condition, target, where):
-        if target.type in CHOICE_TYPES:
-            allowed = {c.value for c in target.choices}
-        elif target.type == "yes_no":
-            allowed = {True, False}
-        else:
+        allowed = {value for value, _label in kind_of(target).options(target)} - {OTHER_CHOICE}
+        if not allowed:
             self.problem(where, _("only choice and yes/no questions can show or hide others"))
             return
         for value in condition.values:
@@ -369,7 +369,7 @@ class _Reader:
             if item["op"] == "in":
                 valid = left.type == "single_choice" and right.type == "multiple_choice"
             else:
-                valid = left.is_number and right.is_number
+                valid = kind_of(left).is_number and kind_of(right).is_number
             if not valid:
                 self.problem(where, _("'%(op)s' compares two numbers, or with 'in' a single choice "
                                       "with a multiple choice", op=item["op"]))

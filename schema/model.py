@@ -9,37 +9,19 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
-
 from config import DEFAULT_LANGUAGE
+
+from .types import TYPES
 
 #: The language config texts are shown in. The app sets it once per request: a page shows some
 #: hundred config texts, and asking Flask-Babel each time would cost a tenth of the page.
 display_language = ContextVar("display_language", default=DEFAULT_LANGUAGE)
-
-#: Question types and whether their answer is a number that can be added up.
-QUESTION_TYPES = (
-    "short_text", "long_text", "integer", "decimal", "percentage",
-    "date", "single_choice", "multiple_choice", "yes_no",
-)
-NUMBER_TYPES = ("integer", "decimal", "percentage")
-CHOICE_TYPES = ("single_choice", "multiple_choice")
-TEXT_TYPES = ("short_text", "long_text")
 
 #: Cross-question comparisons a config may use; `in` tests membership in a multiple choice.
 COMPARISONS = {
     "<": operator.lt, "<=": operator.le, "==": operator.eq,
     ">=": operator.ge, ">": operator.gt, "in": lambda left, right: left in right,
 }
-
-#: The value a choice question stores when the unit picks "other, please specify".
-OTHER_CHOICE = "khac"
-OTHER_LABEL, YES_LABEL, NO_LABEL = _l("Other"), _l("Yes"), _l("No")
-
-
-def other_key(question_id):
-    """Return the answer key holding the "other, please specify" text of a choice question."""
-    return f"{question_id}__other"
 
 
 @dataclass(frozen=True)
@@ -95,31 +77,23 @@ class Question:
     section_number: str = ""
 
     @property
+    def kind(self):
+        """The question's type: how its answers are parsed, shown, exported and summarised."""
+        return TYPES[self.type]
+
+    @property
     def is_number(self):
-        return self.type in NUMBER_TYPES
+        return self.kind.is_number
 
     @property
     def is_narrative(self):
-        return self.type == "long_text"
+        return self.kind.narrative
 
     def applies_to(self, level):
         return level in self.levels
 
     def is_shown(self, answers):
         return self.show_if is None or self.show_if.holds(answers)
-
-    def answer_options(self):
-        """Return (stored value, label) for every answer a choice or yes/no question offers, "other" last."""
-        if self.type == "yes_no":
-            return [(True, YES_LABEL), (False, NO_LABEL)]
-        options = [(choice.value, choice.label) for choice in self.choices]
-        return [*options, (OTHER_CHOICE, OTHER_LABEL)] if self.other else options
-
-    def choice_label(self, value):
-        for choice in self.choices:
-            if choice.value == value:
-                return choice.label
-        return value
 
 
 @dataclass(frozen=True)

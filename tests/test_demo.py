@@ -3,26 +3,9 @@
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from forms import survey_form_class
-from forms.fields import format_number
+from forms import posted_answers, survey_form_class
 from models import Response, Revision, Unit, db
 from schema import PARENT_LEVEL
-
-
-def as_form_data(answers):
-    """Write stored answers back as a browser would post them."""
-    data = MultiDict()
-    for key, value in answers.items():
-        if isinstance(value, bool):
-            data.add(key, "co" if value else "khong")
-        elif isinstance(value, list):
-            for item in value:
-                data.add(key, item)
-        elif isinstance(value, (int, float)):
-            data.add(key, format_number(value))
-        else:
-            data.add(key, value)
-    return data
 
 
 def test_demo_command_fills_an_empty_database(app, runner):
@@ -50,7 +33,8 @@ def test_demo_answers_pass_the_surveys_own_validation(app, runner):
         assert rows
         for action, answers, level in rows:
             form_class = survey_form_class(survey, level)
-            form = form_class(formdata=as_form_data(answers), submitting=action == "submit", meta={"csrf": False})
+            posted = MultiDict(posted_answers(survey, level, answers))
+            form = form_class(formdata=posted, submitting=action == "submit", meta={"csrf": False})
             assert form.validate(), (level, form.errors)
             assert form.answers() == answers
 

@@ -1,0 +1,415 @@
+"""Question types: one class per type, the one home of what a type means.
+
+Each type says how a posted answer is parsed and stored, how a stored answer reads on a page and in
+the form, which columns it gives the workbook, how it is summarised in the statistics, and what a
+demo unit answers. The form macro of the same name lives in `templates/survey/_types.html`.
+`check_types` runs at start-up and refuses a type that misses any part.
+
+Adding a type: one subclass here, registered in TYPES, and its macro.
+"""
+
+import datetime as dt
+import decimal
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+#: The value a choice question stores when the unit picks "other, please specify".
+OTHER_CHOICE = "khac"
+OTHER_LABEL, YES_LABEL, NO_LABEL = _l("Other"), _l("Yes"), _l("No")
+#: What the form posts for yes and no.
+YES, NO = "co", "khong"
+
+#: Control characters that neither PostgreSQL text nor the XML inside a workbook can hold.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+INTEGER = re.compile(r"^[+-]?\d{1,15}$")
+DECIMAL = re.compile(r"^[+-]?\d{1,15}([.,]\d{1,6})?$")
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
+
+#: Sentences of demo reports (`flask demo`, the benchmarks).
+DEMO_SENTENCES = (
+    "Chi bộ duy trì nền nếp sinh hoạt định kỳ vào ngày 05 hằng tháng.",
+    "Đa số đảng viên nhận thức rõ ý nghĩa, tầm quan trọng của việc nâng cao chất lượng sinh hoạt chi bộ.",
+    "Nội dung sinh hoạt bám sát nhiệm vụ chính trị của địa phương, đơn vị.",
+    "Công tác chuẩn bị được cấp ủy quan tâm, dự thảo nghị quyết gửi trước cho đảng viên.",
+    "Một số đảng viên còn ngại phát biểu, tinh thần tự phê bình và phê bình chưa cao.",
+    "Việc sinh hoạt chuyên đề có lúc còn hình thức, chưa chọn được chủ đề sát thực tế.",
+    "Cần tăng cường kiểm tra, giám sát việc thực hiện nghị quyết của chi bộ.",
+    "Đề nghị cấp trên hướng dẫn cụ thể hơn về nội dung sinh hoạt chuyên đề.",
+    "Đảng viên lớn tuổi, ở xa, việc đi lại khó khăn ảnh hưởng đến tỷ lệ tham gia.",
+    "Bí thư chi bộ chủ động, linh hoạt trong điều hành, phát huy dân chủ trong sinh hoạt.",
+)
+
+
+def other_key(question_id):
+    """Return the answer key holding the "other, please specify" text of a choice question."""
+    return f"{question_id}__other"
+
+
+def clean_text(text):
+    """Return text with Windows line ends folded and unstorable control characters removed."""
+    return CONTROL_CHARACTERS.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def format_number(value):
+    """Show a stored number the way the user's language writes it (1,5 in Vietnamese)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    locale = get_locale()
+    text = str(value)
+    return text.replace(".", ",") if locale is None or locale.language == "vi" else text
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the workbook's figures sheet."""
+
+    #: The question id (or a fixed key) shown above the label, so that columns can be matched to the config.
+    code: str
+    label: str
+    #: How the value is written: text, integer, decimal, percent, date, datetime, yes_no, flag.
+    kind: str
+    #: Takes an exported unit (with `.answers`) and returns the cell's value, None for an empty cell.
+    value: Callable
+    width: float = 14
+    #: How the totals add the column up: "sum" for counts, "average" for rates, None for neither.
+    total: str | None = None
+    retired: bool = False
+
+
+def answer_of(key):
+    return lambda record: record.answers.get(key)
+
+
+class QuestionType:
+    """What every type must give; `check_types` refuses a subclass that leaves a part out."""
+
+    #: The type's name in the config file, and of its macro in templates/survey/_types.html.
+    name = None
+    #: How the statistics sheet summarises it: "numbers" (count, min, mean, max), "options" (count and
+    #: share of each option), or "" for not at all.
+    summary = None
+    #: What the config may say of such a question.
+    is_number = takes_choices = takes_max_length = False
+    default_max_length = None
+    #: (min, max) when the config gives none.
+    default_bounds = (None, None)
+    #: Text read side by side in the comments sheet rather than a figure.
+    narrative = False
+    #: Several values posted for one question are one answer (checkboxes), not a tampered form.
+    posts_several = False
+
+    PARTS = ("parse", "form_value", "text", "columns", "demo_value")
+
+    def parse(self, question, text):
+        """Return the stored value of a non-empty posted text; raise ValueError with a message if malformed."""
+        raise NotImplementedError
+
+    def form_value(self, question, value):
+        """Return a stored answer as the form shows it again."""
+        raise NotImplementedError
+
+    def text(self, question, value, answers):
+        """Return a stored answer as a person reads it (`answers` gives an "other" text)."""
+        raise NotImplementedError
+
+    def columns(self, question):
+        """Return the figures sheet's columns for this question ([] for text read in the comments sheet)."""
+        raise NotImplementedError
+
+    def demo_value(self, question, rng):
+        """Return a valid random answer."""
+        raise NotImplementedError
+
+    def options(self, question):
+        """Return (stored value, label) of every answer offered, for choice-like types."""
+        return []
+
+
+class ShortText(QuestionType):
+    name, summary = "short_text", ""
+    takes_max_length, default_max_length = True, 500
+    #: How many demo sentences make an answer.
+    demo_sentences = (1, 2)
+
+    def parse(self, question, text):
+        return clean_text(text) or None
+
+    def form_value(self, question, value):
+        return value or ""
+
+    def text(self, question, value, answers):
+        return value
+
+    def columns(self, question):
+        return [Column(question.id, str(question.label), "text", answer_of(question.id), 24)]
+
+    def demo_value(self, question, rng):
+        count = rng.randint(*self.demo_sentences)
+        return " ".join(rng.choice(DEMO_SENTENCES) for _ in range(count))[:question.max_length]
+
+
+class LongText(ShortText):
+    """Narrative text: read side by side in the comments sheet, not a figure."""
+
+    name, default_max_length, demo_sentences, narrative = "long_text", 20000, (2, 8), True
+
+    def columns(self, question):
+        return []
+
+
+class Integer(QuestionType):
+    name, summary, is_number = "integer", "numbers", True
+    total = "sum"
+
+    def parse(self, question, text):
+        text = text.replace(" ", "").replace("\u00a0", "")
+        if not INTEGER.match(text):
+            raise ValueError(_l("Enter a whole number, using digits only, for example 25."))
+        return int(text)
+
+    def form_value(self, question, value):
+        return format_number(value)
+
+    def text(self, question, value, answers):
+        return format_number(value)
+
+    def columns(self, question):
+        return [Column(question.id, str(question.label), "integer", answer_of(question.id), total=self.total)]
+
+    def demo_value(self, question, rng):
+        low, high = self.demo_range(question)
+        return int(rng.uniform(low, high / 4 + low))
+
+    def demo_range(self, question):
+        return question.min or 0, min(question.max if question.max is not None else 100, 500)
+
+
+class Decimal(Integer):
+    """A number that may have a fraction; a Vietnamese decimal comma is accepted, exponents and NaN are not."""
+
+    name, total = "decimal", "average"
+
+    def parse(self, question, text):
+        text = text.replace(" ", "").replace("\u00a0", "")
+        if not DECIMAL.match(text):
+            raise ValueError(_l("Enter a number, for example 12 or 12,5."))
+        try:
+            number = decimal.Decimal(text.replace(",", "."))
+        except decimal.InvalidOperation:
+            raise ValueError(_l("Enter a number, for example 12 or 12,5.")) from None
+        return int(number) if number == number.to_integral_value() else float(number)
+
+    def columns(self, question):
+        return [Column(question.id, str(question.label), "decimal", answer_of(question.id), total=self.total)]
+
+    def demo_value(self, question, rng):
+        low, high = self.demo_range(question)
+        return round(rng.uniform(low, high / 4 + low), 1)
+
+
+class Percentage(Decimal):
+    """A rate from 0 to 100, written in the workbook as a percentage cell."""
+
+    name, default_bounds = "percentage", (0, 100)
+
+    def text(self, question, value, answers):
+        return format_number(value) + "%"
+
+    def columns(self, question):
+        qid = question.id
+
+        def share(record):
+            value = record.answers.get(qid)
+            return None if value is None else value / 100
+
+        return [Column(qid, str(question.label), "percent", share, total=self.total)]
+
+    def demo_value(self, question, rng):
+        low, high = self.demo_range(question)
+        return round(rng.uniform(max(low, high * 0.6), high), 1)
+
+
+class Date(QuestionType):
+    """A day, stored as YYYY-MM-DD; typed as a date field or as dd/mm/yyyy where browsers have none."""
+
+    name, summary = "date", ""
+
+    def parse(self, question, text):
+        for pattern in DATE_FORMATS:
+            try:
+                return dt.datetime.strptime(text, pattern).date().isoformat()
+            except ValueError:
+                continue
+        raise ValueError(_l("Enter a date as dd/mm/yyyy, for example 05/04/2027."))
+
+    def form_value(self, question, value):
+        return value or ""
+
+    def text(self, question, value, answers):
+        return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+
+    def columns(self, question):
+        qid = question.id
+
+        def day(record):
+            value = record.answers.get(qid)
+            return None if value is None else dt.date.fromisoformat(value)
+
+        return [Column(qid, str(question.label), "date", day, 12)]
+
+    def demo_value(self, question, rng):
+        return (dt.date(2027, 3, 1) + dt.timedelta(days=rng.randrange(40))).isoformat()
+
+
+class YesNo(QuestionType):
+    """Yes or no, stored as true or false; in the workbook 1 or 0, so that a sum counts the yeses."""
+
+    name, summary = "yes_no", "options"
+
+    def parse(self, question, text):
+        if text not in (YES, NO):
+            raise ValueError(_l("Choose yes or no."))
+        return text == YES
+
+    def form_value(self, question, value):
+        return {True: YES, False: NO}.get(value, "")
+
+    def text(self, question, value, answers):
+        return str(YES_LABEL if value else NO_LABEL)
+
+    def posted(self, value):
+        """Return what the form posts for one option."""
+        return self.form_value(None, value)
+
+    def options(self, question):
+        return [(True, YES_LABEL), (False, NO_LABEL)]
+
+    def columns(self, question):
+        qid = question.id
+
+        def one_or_zero(record):
+            value = record.answers.get(qid)
+            return None if value is None else int(bool(value))
+
+        return [Column(qid, str(question.label), "yes_no", one_or_zero, 10, total="sum")]
+
+    def demo_value(self, question, rng):
+        return rng.random() < 0.8
+
+
+class SingleChoice(QuestionType):
+    """One of the config's choices, or "other" with a text when the question allows it."""
+
+    name, summary, takes_choices = "single_choice", "options", True
+
+    def parse(self, question, text):
+        if text not in self.values(question):
+            raise ValueError(_l("Choose one of the answers offered."))
+        return text
+
+    def form_value(self, question, value):
+        return value or ""
+
+    def posted(self, value):
+        """Return what the form posts for one option."""
+        return value
+
+    def text(self, question, value, answers):
+        return "; ".join(self.choice_text(question, choice, answers) for choice in self.chosen(value))
+
+    def options(self, question):
+        options = [(choice.value, choice.label) for choice in question.choices]
+        return [*options, (OTHER_CHOICE, OTHER_LABEL)] if question.other else options
+
+    def values(self, question):
+        return [value for value, _label in self.options(question)]
+
+    def chosen(self, value):
+        return [value]
+
+    def choice_text(self, question, choice, answers):
+        if choice == OTHER_CHOICE:
+            return str(_l("Other: %(text)s", text=answers.get(other_key(question.id), "")))
+        return str(self.label(question, choice))
+
+    def label(self, question, value):
+        return dict(self.options(question)).get(value, value)
+
+    def columns(self, question):
+        def labels(record):
+            value = record.answers.get(question.id)
+            return None if value is None else "; ".join(str(self.label(question, v)) for v in self.chosen(value))
+
+        return [Column(question.id, str(question.label), "text", labels, 24), *self.other_column(question)]
+
+    def other_column(self, question):
+        if not question.other:
+            return []
+        key = other_key(question.id)
+        return [Column(key, str(_l("%(question)s: other answer", question=question.label)), "text",
+                       answer_of(key), 24)]
+
+    def demo_value(self, question, rng):
+        return rng.choice([choice.value for choice in question.choices])
+
+
+class MultipleChoice(SingleChoice):
+    """Any of the config's choices, stored as a list in the config's order."""
+
+    name, posts_several = "multiple_choice", True
+
+    def parse(self, question, values):
+        allowed = self.values(question)
+        if any(value not in allowed for value in values):
+            raise ValueError(_l("Choose among the answers offered."))
+        return [value for value in allowed if value in values] or None
+
+    def form_value(self, question, value):
+        return value or []
+
+    def chosen(self, value):
+        return value
+
+    def columns(self, question):
+        """One 0/1 column per option, so that a sum counts the units that ticked it, then the labels."""
+        def ticked(value):
+            def flag(record):
+                chosen = record.answers.get(question.id)
+                return None if chosen is None else int(value in chosen)
+            return flag
+
+        flags = [Column(f"{question.id}.{value}", str(label), "flag", ticked(value), 12, total="sum")
+                 for value, label in self.options(question)]
+        text, *other = super().columns(question)
+        return [*flags, Column(text.code, text.label, text.kind, text.value, 30), *other]
+
+    def demo_value(self, question, rng):
+        values = [choice.value for choice in question.choices]
+        return sorted(rng.sample(values, rng.randint(1, len(values))), key=values.index)
+
+
+#: Every question type by its name in the config.
+TYPES = {kind.name: kind() for kind in (ShortText, LongText, Integer, Decimal, Percentage, Date, YesNo,
+                                        SingleChoice, MultipleChoice)}
+
+
+def missing_parts(kind):
+    """Return the parts a question type leaves undefined."""
+    missing = [part for part in QuestionType.PARTS if getattr(type(kind), part) is getattr(QuestionType, part)]
+    return missing + [attribute for attribute in ("name", "summary") if getattr(kind, attribute) is None]
+
+
+def check_types(types, macros):
+    """Return a problem for each type missing a part or its form macro (`macros`: the names defined)."""
+    problems = []
+    for name, kind in types.items():
+        missing = missing_parts(kind) + ([] if name in macros else ["form macro"])
+        if missing:
+            problems.append(f"question type '{name}' has no {', '.join(missing)}")
+    return problems
