@@ -31,6 +31,8 @@ def default_settings(instance_path):
         #: How long a committee member stays signed in.
         "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=8),
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        #: Seconds a failed sign-in waits before answering.
+        "SIGN_IN_FAILURE_DELAY": 1.0,
         #: A function returning "now" (aware); None for the system clock. See clock.py.
         "CLOCK": None,
     }

@@ -34,7 +34,7 @@ class Statistics:
     """Accumulate answers unit by unit; memory grows with districts and options, not with units."""
 
     def __init__(self, questions):
-        self.numbers = [q for q in questions if q.kind.summary == "numbers"]
+        self.numbers = [q for q in questions if q.kind.summary in ("numbers", "rates")]
         self.choices = [q for q in questions if q.kind.summary == "options"]
         self.number_stats = defaultdict(NumberStats)
         self.choice_counts = defaultdict(int)
@@ -78,8 +78,8 @@ def _write_number_block(workbook, sheet, formats, stats, question, groups, row):
     headers = [_("Committee"), _("Answers"), _("Minimum"), _("Mean"), _("Maximum")]
     for col, header in enumerate(headers):
         sheet.write_string(row + 1, col, header, formats.header)
-    number_format = formats.percent if question.type == "percentage" else formats.decimal
-    scale = 100 if question.type == "percentage" else 1
+    rate = question.kind.summary == "rates"
+    number_format, scale = (formats.percent, 100) if rate else (formats.decimal, 1)
     first = row + 2
     for offset, (code, name) in enumerate(groups):
         entry = stats.number_stats.get((question.id, code)) or NumberStats()
@@ -89,7 +89,7 @@ def _write_number_block(workbook, sheet, formats, stats, question, groups, row):
             if value is not None:
                 sheet.write_number(first + offset, col, value / scale, number_format)
     end = first + len(groups)
-    if question.type == "percentage" and len(groups) > 1:
+    if rate and len(groups) > 1:
         _insert_chart(workbook, sheet, "column", f"{question.label}: {_('Mean')}",
                       first + 1, end - 1, 0, 3, row, 6)
         end = max(end, row + 16)

@@ -91,8 +91,9 @@ class QuestionType:
 
     #: The type's name in the config file, and of its macro in templates/survey/_types.html.
     name = None
-    #: How the statistics sheet summarises it: "numbers" (count, min, mean, max), "options" (count and
-    #: share of each option), or "" for not at all.
+    #: How the statistics sheet summarises it: "numbers" (count, min, mean, max), "rates" (the same, as
+    #: percentages, with a chart of the means), "options" (count and share of each option), or "" for
+    #: not at all.
     summary = None
     #: What the config may say of such a question.
     is_number = takes_choices = takes_max_length = False
@@ -216,7 +217,7 @@ class Decimal(Integer):
 class Percentage(Decimal):
     """A rate from 0 to 100, written in the workbook as a percentage cell."""
 
-    name, default_bounds = "percentage", (0, 100)
+    name, summary, default_bounds = "percentage", "rates", (0, 100)
 
     def text(self, question, value, answers):
         return format_number(value) + "%"

@@ -69,7 +69,7 @@ def sign_in():
         message = _("Too many failed attempts. Wait 15 minutes, then try again.")
         return render_template("admin/sign_in.html", form=form, message=message), 429
     if user is None:
-        time.sleep(current_app.config.get("SIGN_IN_FAILURE_DELAY", 1.0))
+        time.sleep(current_app.config["SIGN_IN_FAILURE_DELAY"])
         message = _("The user name or the password is wrong.")
         return render_template("admin/sign_in.html", form=form, message=message), 401
     session.clear()
