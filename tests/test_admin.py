@@ -28,9 +28,9 @@ KNOWN_ROUTES = {("admin.missing", "GET"), ("admin.unit", "GET"), ("admin.export_
                 ("admin.reopen", "POST"), ("admin.extend", "POST"), ("admin.rotate", "POST")}
 
 
-def missing_codes(html):
+def missing_codes(page_html):
     """Return the codes of the units the missing list shows, in page order."""
-    return re.findall(r'<tr class="status-\w+"><td><a href="/admin/units/([^"]+)">', html)
+    return re.findall(r'<tr class="status-\w+"><td><a href="/admin/units/([^"]+)">', page_html)
 
 
 def listed_users(runner):
@@ -52,7 +52,7 @@ def test_users_command_creates_lists_and_disables(app, client, auth, accounts, r
     assert refused.status_code == 401, "the right password no longer signs in"
     assert "Huyện ủy Krông Pắc" not in client.get("/admin/").text
     assert listed_users(runner) == ["btc\tmanager\tTU\tđang hoạt động", "krongpac\tviewer\tTU.KP\tđã khóa"]
-    auth.for_client(app.test_client()).sign_in("btc")
+    auth.for_client(app.test_client()).sign_in("btc")  # the other accounts still sign in
 
 
 @pytest.mark.parametrize(("args", "stdin", "message"), [
@@ -62,7 +62,7 @@ def test_users_command_creates_lists_and_disables(app, client, auth, accounts, r
     (["users", "create", "btc", "--scope", "TU"], f"{OTHER_PASSWORD}\n{OTHER_PASSWORD}\n",
      "Tài khoản btc đã có."),
     (["users", "passwd", "nobody"], f"{OTHER_PASSWORD}\n{OTHER_PASSWORD}\n", "Không có tài khoản nào tên nobody."),
-])
+], ids=["unknown-scope", "short-password", "existing-user", "unknown-user"])
 def test_users_command_refuses_bad_requests(app, auth, accounts, runner, args, stdin, message):
     result = runner.invoke(args=args, input=stdin)
     assert isinstance(result.exception, SystemExit) and result.exit_code == 1, result.exception
