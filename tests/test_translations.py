@@ -5,13 +5,23 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-CATALOGUE = Path(__file__).resolve().parent.parent / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+CATALOGUE = TRANSLATIONS / "vi" / "LC_MESSAGES" / "messages.po"
+TEMPLATE = TRANSLATIONS / "messages.pot"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 
+def read_catalogue(path):
+    with path.open("rb") as file:
+        return read_po(file)
+
+
 def test_every_message_is_translated_into_vietnamese_with_its_placeholders():
-    with CATALOGUE.open("rb") as file:
-        catalogue = read_po(file)
+    catalogue = read_catalogue(CATALOGUE)
+    extracted = {message.id for message in read_catalogue(TEMPLATE) if message.id}
+    assert extracted, "messages.pot lists the interface texts"
+    assert sorted(map(str, extracted - {message.id for message in catalogue if message.id})) == [], \
+        "in messages.pot but not in the Vietnamese catalogue: run make extract-messages"
     problems = []
     for message in catalogue:
         if not message.id:

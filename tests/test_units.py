@@ -6,7 +6,6 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from conftest import DEMO_UNITS
 
 from models import Response, Unit, db
 from reporting.units import ImportRefused, import_units
@@ -63,18 +62,17 @@ def test_reimport_never_deletes_a_unit(app):
     ("C1,Chi bộ,chi_bo_truc_thuoc,C1\n", 5, "C1"),
     ("D1,Trùng mã,dang_bo_co_so,H1\n", 5, "D1"),
     ("C 1,Chi bộ,chi_bo_truc_thuoc,D1\n", 5, "C 1"),
-    ("C1,,chi_bo_truc_thuoc,D1\n", 5, None),
-    ("C1,Chi bộ,chi_bo_truc_thuoc,\n", 5, None),
-    ("T2,Tỉnh khác,tinh,TU\n", 5, None),
+    ("C1,,chi_bo_truc_thuoc,D1\n", 5, "tên đơn vị bị bỏ trống"),
+    ("C1,Chi bộ,chi_bo_truc_thuoc,\n", 5, "parent_code"),
+    ("T2,Tỉnh khác,tinh,TU\n", 5, "không có đơn vị cấp trên"),
 ])
 def test_a_bad_line_refuses_the_whole_file(app, lines, bad_line, fragment):
     text = HEADER + PROVINCE + lines + "C9,Chi bộ hợp lệ,chi_bo_truc_thuoc,D1\n"
     with pytest.raises(ImportRefused) as refused:
         import_text(app, text)
     problems = refused.value.problems
-    assert any(f" {bad_line}:" in p or f" {bad_line} " in p for p in problems), problems
-    if fragment:
-        assert any(fragment in p for p in problems), problems
+    assert problems and all(p.startswith(f"dòng {bad_line}: ") for p in problems), problems
+    assert any(fragment in p for p in problems), problems
     assert all_units(app) == {}
 
 
@@ -90,7 +88,7 @@ def test_every_bad_line_is_listed(app):
     with pytest.raises(ImportRefused) as refused:
         import_text(app, text)
     lines = {p.split(":")[0] for p in refused.value.problems}
-    assert len(lines) == 3
+    assert lines == {"dòng 5", "dòng 6", "dòng 7"}
 
 
 @pytest.mark.parametrize("raw", [
@@ -112,11 +110,13 @@ def test_level_of_a_unit_with_answers_cannot_change(app):
         db.session.commit()
     with pytest.raises(ImportRefused) as refused:
         import_text(app, HEADER + PROVINCE + "C1,Chi bộ,chi_bo_truc_thuoc,D1\n")
-    assert any("C1" in p for p in refused.value.problems)
+    assert refused.value.problems == [
+        "dòng 5: đơn vị C1 đã có câu trả lời hoặc đã có đơn vị trực thuộc nên không thể đổi cấp"]
+    assert all_units(app)["C1"] == ("Chi bộ", "chi_bo_co_so", "H1")
 
 
-def test_links_are_unguessable_and_distinct(app):
-    import_text(app, DEMO_UNITS.read_text(encoding="utf-8"))
+def test_links_are_unguessable_and_distinct(app, demo_units_csv):
+    import_text(app, demo_units_csv.read_text(encoding="utf-8"))
     with app.app_context():
         tokens = list(db.session.scalars(sa.select(Unit.token)))
     assert len(set(tokens)) == len(tokens)
@@ -124,21 +124,24 @@ def test_links_are_unguessable_and_distinct(app):
     assert all(len(token) == 43 for token in tokens)
 
 
-def test_import_command_reports_and_refuses(runner, tmp_path):
+def test_import_command_reports_and_refuses(app, runner, tmp_path):
     good = tmp_path / "units.csv"
     good.write_text(HEADER + PROVINCE, encoding="utf-8-sig")
     result = runner.invoke(args=["units", "import", str(good)])
     assert result.exit_code == 0, result.output
-    assert "3" in result.output
+    assert result.output == "Đã tạo mới 3 đơn vị, cập nhật 0 đơn vị, giữ nguyên 0 đơn vị.\n"
+    assert set(all_units(app)) == {"TU", "H1", "D1"}
     bad = tmp_path / "bad.csv"
     bad.write_text(HEADER + "X,Y,nowhere,\n", encoding="utf-8")
     result = runner.invoke(args=["units", "import", str(bad)])
     assert result.exit_code == 1
+    assert result.output.splitlines()[0] == "Tệp bị từ chối; không có đơn vị nào bị thay đổi:"
     assert "nowhere" in result.output
+    assert set(all_units(app)) == {"TU", "H1", "D1"}
 
 
-def test_links_command_prints_csv_with_working_links(runner, app, client):
-    runner.invoke(args=["units", "import", str(DEMO_UNITS)])
+def test_links_command_prints_csv_with_working_links(runner, app, client, demo_units_csv):
+    assert runner.invoke(args=["units", "import", str(demo_units_csv)]).exit_code == 0
     result = runner.invoke(args=["units", "links", "--base-url", "https://tongket.example.vn/"])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.output)))
