@@ -61,15 +61,16 @@ def load_survey(path):
 def parse_survey(raw, path="<config>"):
     """Return the Survey described by the YAML bytes `raw`, or raise ConfigError."""
     try:
-        data = yaml.safe_load(raw)
+        # Decoded here rather than by PyYAML, which would report bad UTF-8 as a syntax error.
+        data = yaml.safe_load(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(path, [_("the file is not UTF-8 text")]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         raise ConfigError(path, [_("YAML syntax error at line %(line)d, column %(column)d: %(problem)s",
                                    line=mark.line + 1, column=mark.column + 1, problem=error.problem)]) from None
     except yaml.YAMLError as error:
         raise ConfigError(path, [_("YAML syntax error: %(problem)s", problem=error)]) from None
-    except UnicodeDecodeError:
-        raise ConfigError(path, [_("the file is not UTF-8 text")]) from None
     version = hashlib.sha256(raw).hexdigest()[:12]
     reader = _Reader()
     survey = reader.survey(data, version)
