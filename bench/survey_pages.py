@@ -25,6 +25,7 @@ from urllib.parse import urlencode, urlsplit
 
 import common
 
+from forms import posted_answers
 from reporting.demo import random_answers
 from schema.store import current_survey
 
@@ -64,14 +65,7 @@ def report_bodies(survey, seed):
     """Yield complete party-cell reports as a browser posts them, from the demo's answer generator."""
     rng = random.Random(seed)
     while True:
-        data = {}
-        for question_id, value in random_answers(survey, CELL_LEVEL, rng, complete=True).items():
-            if isinstance(value, bool):
-                value = "co" if value else "khong"
-            elif isinstance(value, float):
-                value = str(value).replace(".", ",")  # as Vietnamese write it
-            data[question_id] = value if isinstance(value, list) else str(value)
-        yield urlencode(data, doseq=True)
+        yield urlencode(posted_answers(survey, CELL_LEVEL, random_answers(survey, CELL_LEVEL, rng, complete=True)))
 
 
 def save_body(reports, page):
