@@ -13,6 +13,9 @@ def unit_columns(deadlines, now):
         deadline = deadlines(record.level, record.deadline_extended_to)
         return str(STATUS_LABELS[report_status(record.response, deadline, now)])
 
+    def submitted(record):
+        return int(record.response is not None and record.response.is_submitted)
+
     return [
         Column("district_code", _("District code"), "text", lambda r: r.district_code, 10),
         Column("district", _("District-level committee"), "text", lambda r: r.district_name, 24),
@@ -22,6 +25,7 @@ def unit_columns(deadlines, now):
         Column("name", _("Unit"), "text", lambda r: r.name, 30),
         Column("level", _("Level"), "text", lambda r: str(level_label(r.level)), 18),
         Column("status", _("Status"), "text", status, 14),
+        Column("submitted", _("Submitted (1 = yes)"), "flag", submitted, 10),
         Column("submitted_at", _("Submitted at"), "datetime", lambda r: r.submitted_at, 16),
     ]
 

@@ -1,45 +1,33 @@
 """The figures sheet (one row per unit, numbers Excel can add up) and the totals by committee.
 
-Totals are live formulas: below the unit rows a SUBTOTAL row that follows the filter, and on the
-totals sheet SUMIFS/AVERAGEIFS by committee code, which survive any sorting or filtering of the unit
-rows and recalculate after a hand correction. Each formula also carries the value computed here, so
-that a reader that does not recalculate (a preview, LibreOffice's default) still shows it.
+Totals follow exports.consolidation: only the units whose answer counts (asked, with no unit below
+them asked too) and that have submitted. Helper columns on the figures sheet say which units count
+(1/0 per set of asked levels, and whether the report is submitted) and, for a weighted mean, the
+value times its weight; the totals are live formulas over them (SUMIFS, and below the unit rows a
+SUMPRODUCT of SUBTOTAL that follows the filter), so they survive sorting, filtering and a hand
+correction. Each formula also carries the value computed here, for readers that do not recalculate.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+from schema.types import Column
+
+from .consolidation import Tally, counts_in_totals, differs, tolerance
 
 #: Rows 0-2 are the title, the question codes and the labels; units start below. Rows are written
 #: strictly in order (constant-memory mode), so the total row comes last.
 FIRST_DATA_ROW = 3
 LAST_EXCEL_ROW = 1048576
-#: SUBTOTAL functions that skip rows hidden by a filter: 109 sums, 101 averages.
-SUBTOTAL_FUNCTION = {"sum": 109, "average": 101}
-
-
-@dataclass
-class Tally:
-    """Sums and counts of the total columns for one group of units."""
-
-    units: int = 0
-    submitted: int = 0
-    sums: dict = field(default_factory=lambda: defaultdict(float))
-    counts: dict = field(default_factory=lambda: defaultdict(int))
-
-    def add(self, record, values):
-        self.units += 1
-        self.submitted += bool(record.response and record.response.is_submitted)
-        for index, value in values.items():
-            self.sums[index] += value
-            self.counts[index] += 1
-
-    def result(self, index, how):
-        if not self.counts[index]:
-            return None
-        return self.sums[index] if how == "sum" else self.sums[index] / self.counts[index]
+#: The committees that get a row of totals, and the figures sheet's column that names their subtree.
+COMMITTEE_KEYS = {"cap_huyen": "district_code", "dang_bo_co_so": "grassroots_code"}
+SUBMITTED = "submitted"
+#: A weighted mean's helper cells: the value times its weight, and the weight, where both are given.
+PRODUCT_FORMULA = '=IF(AND(ISNUMBER({0}),ISNUMBER({1})),{0}*{1},"")'
+WEIGHT_FORMULA = '=IF(AND(ISNUMBER({0}),ISNUMBER({1})),{1},"")'
 
 
 @dataclass(frozen=True)
@@ -47,22 +35,68 @@ class Committee:
     code: str
     name: str
     level: str
-    #: Which column of the figures sheet names this kind of committee.
-    key_column: str
+    #: Its own answers to the totalled columns, by column index.
+    own: dict
+
+
+def consolidation_columns(columns, levels_below):
+    """Return the helper columns the totals read, for the totalled `columns`; `levels_below` gives each
+    unit code the levels found below it."""
+    totalled = [column for column in columns if column.total]
+    by_levels = defaultdict(list)
+    for column in totalled:
+        by_levels[column.levels].append(column.code)
+    helpers = [counted_column(levels, codes, levels_below) for levels, codes in by_levels.items()]
+    for column in totalled:
+        if column.weight:
+            helpers += weighted_mean_columns(column, next(c for c in columns if c.code == column.weight))
+    return helpers
+
+
+def counted_column(levels, codes, levels_below):
+    def counted(record):
+        return int(counts_in_totals(record.level, levels_below.get(record.code, frozenset()), levels))
+
+    return Column(counted_code(levels), _("Counts in the totals of %(codes)s (1 = yes)", codes=", ".join(codes)),
+                  "flag", counted, 14)
+
+
+def counted_code(levels):
+    return "counted:" + "+".join(levels)
+
+
+def weighted_mean_columns(column, weight):
+    def both(record):
+        value, weighed_by = column.value(record), weight.value(record)
+        return None if value is None or weighed_by is None else (value, weighed_by)
+
+    def product(record):
+        pair = both(record)
+        return None if pair is None else pair[0] * pair[1]
+
+    def weight_used(record):
+        pair = both(record)
+        return None if pair is None else pair[1]
+
+    inputs = (column.code, weight.code)
+    return [
+        Column(f"{column.code}*{weight.code}", _("%(question)s × %(weight)s", question=column.code,
+                                                 weight=weight.code),
+               "decimal", product, 14, formula=PRODUCT_FORMULA, inputs=inputs),
+        Column(f"{weight.code}@{column.code}", _("%(weight)s where %(question)s is given", question=column.code,
+                                                 weight=weight.code),
+               "decimal", weight_used, 14, formula=WEIGHT_FORMULA, inputs=inputs),
+    ]
 
 
 class FiguresSheet:
     """Write unit rows one at a time, keeping only per-committee tallies in memory."""
 
-    def __init__(self, sheet, formats, columns, title, local_time, submitted_labels):
-        self.sheet = sheet
-        #: The status texts that count as submitted, for the COUNTIFS of the totals sheet.
-        self.submitted_labels = submitted_labels
-        self.formats = formats
-        self.columns = columns
-        self.local_time = local_time
-        self.row = FIRST_DATA_ROW
+    def __init__(self, sheet, formats, columns, title, local_time):
+        self.sheet, self.formats, self.columns, self.local_time = sheet, formats, columns, local_time
+        self.index = {column.code: index for index, column in enumerate(columns)}
         self.totalled = [(i, c) for i, c in enumerate(columns) if c.total]
+        self.row = FIRST_DATA_ROW
         self.tallies = defaultdict(Tally)
         self.committees = []
         self._write_header(title)
@@ -76,18 +110,18 @@ class FiguresSheet:
             formats.text.write(sheet, 1, index, column.code)
         for index, column in enumerate(self.columns):
             sheet.write_string(2, index, column.label, formats.header)
-        sheet.set_row(2, 45)
+        sheet.set_row(2, 60)
         sheet.freeze_panes(FIRST_DATA_ROW, 6)
 
     def add(self, record):
         values = {}
         for index, column in enumerate(self.columns):
             value = column.value(record)
-            if value is None:
-                continue
-            self._write_value(index, column.kind, value)
-            if column.total:
-                values[index] = value
+            if column.formula:
+                self._write_formula(index, column, value)
+            elif value is not None:
+                self._write_value(index, column.kind, value)
+            values[index] = value
         self._tally(record, values)
         self.row += 1
 
@@ -102,87 +136,174 @@ class FiguresSheet:
         else:
             sheet.write_number(self.row, col, value, formats.for_kind(kind))
 
+    def _write_formula(self, col, column, value):
+        cells = [xl_rowcol_to_cell(self.row, self.index[code]) for code in column.inputs]
+        self.sheet.write_formula(self.row, col, column.formula.format(*cells), self.formats.for_kind(column.kind),
+                                 "" if value is None else value)
+
     def _tally(self, record, values):
-        keys = [("all",)]
-        if record.district_code:
-            keys.append(("district_code", record.district_code))
-        if record.grassroots_code:
-            keys.append(("grassroots_code", record.grassroots_code))
-        for key in keys:
-            self.tallies[key].add(record, values)
-        if record.level == "cap_huyen":
-            self.committees.append(Committee(record.code, record.name, record.level, "district_code"))
-        elif record.level in ("dang_bo_co_so", "chi_bo_co_so"):
-            self.committees.append(Committee(record.code, record.name, record.level, "grassroots_code"))
+        submitted = bool(values[self.index[SUBMITTED]])
+        groups = [self.tallies[("all",)]]
+        for key in ("district_code", "grassroots_code"):
+            code = getattr(record, key)
+            if code:
+                groups.append(self.tallies[(key, code)])
+        for tally in groups:
+            tally.add_unit(submitted)
+        if submitted:
+            for index, column in self.totalled:
+                self._count(groups, index, column, values)
+        if record.level in COMMITTEE_KEYS:
+            own = {index: values[index] for index, column in self.totalled if record.level in column.levels}
+            self.committees.append(Committee(record.code, record.name, record.level, own))
+
+    def _count(self, groups, index, column, values):
+        value = values[index]
+        if value is None or not values[self.index[counted_code(column.levels)]]:
+            return
+        weight = values[self.index[column.weight]] if column.weight else None
+        if column.weight and weight is None:
+            return
+        for tally in groups:
+            tally.add(index, value, weight)
+
+    def whole_column(self, code, sheet_reference=""):
+        letter = xl_col_to_name(self.index[code])
+        return f"{sheet_reference}${letter}${FIRST_DATA_ROW + 1}:${letter}${LAST_EXCEL_ROW}"
 
     def finish(self):
-        """Write the total row below the units, and the autofilter over the units only."""
+        """Write the total row of the rows the filter shows, and the autofilter over the units only."""
         last_row = max(self.row - 1, FIRST_DATA_ROW)
         grand = self.tallies[("all",)]
         self.sheet.write_string(self.row, 0, _("Total of the rows shown by the filter"), self.formats.total_label)
         for index, column in self.totalled:
-            letter = xl_col_to_name(index)
-            formula = (f"=SUBTOTAL({SUBTOTAL_FUNCTION[column.total]},"
-                       f"{letter}{FIRST_DATA_ROW + 1}:{letter}{last_row + 1})")
-            result = grand.result(index, column.total)
-            self.sheet.write_formula(self.row, index, formula, self.formats.totals[column.kind],
-                                     "" if result is None else result)
+            result = grand.result(index, column)
+            self.sheet.write_formula(self.row, index, self._shown_rows_formula(column, last_row),
+                                     self.formats.totals[column.kind], "" if result is None else result)
         self.sheet.autofilter(2, 0, last_row, len(self.columns) - 1)
+
+    def _shown_rows_formula(self, column, last_row):
+        """A total over the rows the filter shows, of the units that count and have submitted."""
+        def rows(code):
+            letter = xl_col_to_name(self.index[code])
+            return f"${letter}${FIRST_DATA_ROW + 1}:${letter}${last_row + 1}"
+
+        def shown(code, function=109):
+            first = rows(code).split(":")[0]
+            criteria = f"{rows(counted_code(column.levels))},{rows(SUBMITTED)}"
+            return f"SUMPRODUCT(SUBTOTAL({function},OFFSET({first},ROW({rows(code)})-ROW({first}),0)),{criteria})"
+
+        if column.total == "sum":
+            return f"={shown(column.code)}"
+        if column.weight:
+            product, used = (c.code for c in self.columns if c.formula and c.inputs == (column.code, column.weight))
+            return f'=IFERROR({shown(product)}/{shown(used)},"")'
+        return f'=IFERROR({shown(column.code)}/{shown(column.code, 103)},"")'
 
 
 def write_totals_sheet(sheet, formats, figures, figures_sheet_name, level_name):
-    """Write one row per district-level and grassroots committee, then the grand total, as formulas."""
+    """Write one row per committee, then the whole scope: the units' figures as formulas, and beside each
+    the committee's own answer, marked where the two differ."""
     reference = "'" + figures_sheet_name.replace("'", "''") + "'!"
-    column_index = {column.code: index for index, column in enumerate(figures.columns)}
-
-    def whole_column(index):
-        letter = xl_col_to_name(index)
-        return f"{reference}${letter}${FIRST_DATA_ROW + 1}:${letter}${LAST_EXCEL_ROW}"
-
-    headers = [_("Committee"), _("Code"), _("Level"), _("Units"), _("Submitted")]
-    headers += [f"{column.code}\n{column.label}" for _index, column in figures.totalled]
+    headers = [_("Committee"), _("Code"), _("Level"), _("Units"), _("Submitted"), _("Not submitted")]
+    own_answer = _("own answer")
+    for _index, column in figures.totalled:
+        headers += [f"{column.code}\n{column.label}\n({consolidation_text(column)})", f"{column.code}\n{own_answer}"]
     for index, header in enumerate(headers):
         sheet.write_string(0, index, header, formats.header)
         sheet.set_column(index, index, 30 if index == 0 else 14)
-    sheet.set_row(0, 60)
+    sheet.set_row(0, 90)
     sheet.freeze_panes(1, 2)
-    group_row = GroupRow(sheet, formats, figures, whole_column, whole_column(column_index["status"]))
+    writer = TotalsRow(sheet, formats, figures, reference)
     for row, committee in enumerate(figures.committees, start=1):
         formats.text.write(sheet, row, 0, committee.name)
         formats.text.write(sheet, row, 1, committee.code)
         sheet.write_string(row, 2, level_name(committee.level))
-        group_row.write(row, whole_column(column_index[committee.key_column]), _criterion(committee.code),
-                        figures.tallies[(committee.key_column, committee.code)], total=False)
+        key = COMMITTEE_KEYS[committee.level]
+        writer.write(row, figures.whole_column(key, reference), criterion(committee.code),
+                     figures.tallies[(key, committee.code)], committee)
     row = len(figures.committees) + 1
     sheet.write_string(row, 0, _("Whole scope"), formats.total_label)
     # Every unit row has a code; the total row under the units has none, so it is never counted.
-    group_row.write(row, whole_column(column_index["code"]), '"<>"', figures.tallies[("all",)], total=True)
+    writer.write(row, figures.whole_column("code", reference), '"<>"', figures.tallies[("all",)], None)
+    writer.mark_differences(row)
 
 
-def _criterion(code):
+def consolidation_text(column):
+    if column.total == "sum":
+        return _("sum over the units that count")
+    if column.weight:
+        return _("mean weighted by %(weight)s", weight=column.weight)
+    return _("mean over the units that count")
+
+
+def criterion(code):
     return '"' + code.replace('"', '""') + '"'
 
 
-class GroupRow:
-    """Write the counts and totals of one group of units: COUNTIFS, SUMIFS, AVERAGEIFS on one key column."""
+class TotalsRow:
+    """Write the counts and figures of one group of units: COUNTIFS, SUMIFS, AVERAGEIFS on its key column."""
 
-    def __init__(self, sheet, formats, figures, whole_column, status_range):
-        self.sheet, self.formats, self.figures = sheet, formats, figures
-        self.whole_column, self.status_range = whole_column, status_range
+    def __init__(self, sheet, formats, figures, reference):
+        self.sheet, self.formats, self.figures, self.reference = sheet, formats, figures, reference
 
-    def write(self, row, key_range, criterion, tally, total):
-        sheet, formats = self.sheet, self.formats
+    def column(self, code):
+        return self.figures.whole_column(code, self.reference)
+
+    def write(self, row, key_range, key, tally, committee):
+        sheet, formats, total = self.sheet, self.formats, committee is None
         count_format = formats.totals["integer"] if total else formats.integer
-        sheet.write_formula(row, 3, f"=COUNTIFS({key_range},{criterion})", count_format, tally.units)
-        submitted = "+".join(f'COUNTIFS({key_range},{criterion},{self.status_range},"{label}")'
-                             for label in self.figures.submitted_labels)
-        sheet.write_formula(row, 4, f"={submitted}", count_format, tally.submitted)
-        for offset, (index, column) in enumerate(self.figures.totalled, start=5):
-            value_range = self.whole_column(index)
-            if column.total == "sum":
-                formula = f"=SUMIFS({value_range},{key_range},{criterion})"
-            else:
-                formula = f'=IFERROR(AVERAGEIFS({value_range},{key_range},{criterion}),"")'
-            result = tally.result(index, column.total)
-            cell_format = formats.totals[column.kind] if total else formats.for_kind(column.kind)
-            sheet.write_formula(row, offset, formula, cell_format, "" if result is None else result)
+        submitted = self.column(SUBMITTED)
+        sheet.write_formula(row, 3, f"=COUNTIFS({key_range},{key})", count_format, tally.units)
+        sheet.write_formula(row, 4, f"=COUNTIFS({key_range},{key},{submitted},1)", count_format, tally.submitted)
+        sheet.write_formula(row, 5, f"={xl_rowcol_to_cell(row, 3)}-{xl_rowcol_to_cell(row, 4)}", count_format,
+                            tally.units - tally.submitted)
+        for offset, (index, column) in enumerate(self.figures.totalled):
+            col = 6 + 2 * offset
+            criteria = f"{key_range},{key},{self.column(counted_code(column.levels))},1,{submitted},1"
+            result = tally.result(index, column)
+            cell_format = formats.totals[column.kind] if total else formats.for_kind(self.figure_kind(column))
+            sheet.write_formula(row, col, self.formula(column, criteria), cell_format,
+                                "" if result is None else result)
+            if committee is not None and index in committee.own:
+                self.write_own(row, col + 1, column, committee, index)
+
+    def figure_kind(self, column):
+        """Yeses and ticks are counted: a count of units, not one unit's yes."""
+        return "integer" if column.kind in ("yes_no", "flag") else column.kind
+
+    def formula(self, column, criteria):
+        if column.total == "sum":
+            return f"=SUMIFS({self.column(column.code)},{criteria})"
+        if column.weight:
+            product, used = (c.code for c in self.figures.columns
+                             if c.formula and c.inputs == (column.code, column.weight))
+            return f'=IFERROR(SUMIFS({self.column(product)},{criteria})/SUMIFS({self.column(used)},{criteria}),"")'
+        return f'=IFERROR(AVERAGEIFS({self.column(column.code)},{criteria}),"")'
+
+    def write_own(self, row, col, column, committee, index):
+        found = f"INDEX({self.column(column.code)},MATCH({criterion(committee.code)},{self.column('code')},0))"
+        value = committee.own[index]
+        self.sheet.write_formula(row, col, f'=IFERROR(IF({found}="","",{found}),"")',
+                                 self.formats.for_kind(column.kind), "" if value is None else value)
+
+    def mark_differences(self, last_row):
+        """Colour a committee's own answer where it differs from its units' figure by more than rounding."""
+        for offset, (_index, column) in enumerate(self.figures.totalled):
+            figure, own = 6 + 2 * offset, 7 + 2 * offset
+            first_own, first_figure = xl_rowcol_to_cell(1, own), xl_rowcol_to_cell(1, figure)
+            self.sheet.conditional_format(1, own, max(last_row - 1, 1), own, {
+                "type": "formula", "format": self.formats.overdue,
+                "criteria": f"=AND(ISNUMBER({first_own}),ISNUMBER({first_figure}),"
+                            f"ABS({first_own}-{first_figure})>{tolerance(column)})",
+            })
+
+
+def difference_rows(figures):
+    """Yield (committee, column, own, units' figure, tally) wherever a committee's own answer differs."""
+    for committee in figures.committees:
+        tally = figures.tallies[(COMMITTEE_KEYS[committee.level], committee.code)]
+        for index, column in figures.totalled:
+            own, computed = committee.own.get(index), tally.result(index, column)
+            if differs(own, computed, column):
+                yield committee, column, own, computed, tally

@@ -92,6 +92,16 @@ class ExportSource:
                              answer).where(answer.is_not(None))
         yield from self._stream(query)
 
+    def levels_below(self):
+        """Return, for each unit code of the scope, the set of levels found below it."""
+        found = {}
+        # Units are at most two levels below a reporting unit (a district's cells).
+        for ancestor in (self.tree.parent, self.tree.grandparent):
+            query = self.tree.select(ancestor.code, Unit.level, scope=self.scope).where(ancestor.code.is_not(None))
+            for code, level in db.session.execute(query.distinct()):
+                found.setdefault(code, set()).add(level)
+        return {code: frozenset(levels) for code, levels in found.items()}
+
     def answered_question_ids(self):
         """Return the ids of every answer key the exported revisions hold (retired questions included)."""
         revisions = self._select(Revision.id).where(Revision.id.is_not(None)).subquery()

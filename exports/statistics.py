@@ -1,15 +1,26 @@
-"""The statistics sheet: per question, for the whole scope and per district-level committee.
+"""The statistics sheet: per question and per level group, over the submitted reports.
 
-Numbers get count, min, mean and max; choices the count and share of each option. Native charts show
-the mean of each percentage per district and the counts of each choice.
+Cells and committees are never mixed: a cell's figure and a committee's (which already covers its
+cells) do not belong in one mean. Numbers get count, min, mean and max; choices the count and share
+of each option, also written the way a party report does ("12/20 chi bộ (60%)"). Native charts show
+the shares of each choice and the mean of each rate, per level group.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-WHOLE = ""
+from schema.types import format_number
+
+#: The groups of levels the statistics keep apart, and what a report calls their units.
+LEVEL_GROUPS = {
+    "cells": (("chi_bo_co_so", "chi_bo_truc_thuoc"), _l("Party cells"), _l("cells")),
+    "grassroots": (("dang_bo_co_so",), _l("Grassroots party committees"), _l("grassroots committees")),
+    "above": (("cap_huyen",), _l("Committees above grassroots level"), _l("committees")),
+}
+GROUP_OF_LEVEL = {level: group for group, (levels, _title, _noun) in LEVEL_GROUPS.items() for level in levels}
 
 
 @dataclass
@@ -31,7 +42,7 @@ class NumberStats:
 
 
 class Statistics:
-    """Accumulate answers unit by unit; memory grows with districts and options, not with units."""
+    """Accumulate submitted answers unit by unit; memory grows with questions and options, not with units."""
 
     def __init__(self, questions):
         self.numbers = [q for q in questions if q.kind.summary in ("numbers", "rates")]
@@ -39,85 +50,98 @@ class Statistics:
         self.number_stats = defaultdict(NumberStats)
         self.choice_counts = defaultdict(int)
         self.answered = defaultdict(int)
-        self.districts = {}
 
     def add(self, record):
-        groups = [WHOLE]
-        if record.district_code:
-            self.districts.setdefault(record.district_code, record.district_name)
-            groups.append(record.district_code)
+        if record.response is None or not record.response.is_submitted:
+            return
+        group = GROUP_OF_LEVEL[record.level]
         for question in self.numbers:
             value = record.answers.get(question.id)
             if value is not None:
-                for group in groups:
-                    self.number_stats[(question.id, group)].add(value)
+                self.number_stats[(question.id, group)].add(value)
         for question in self.choices:
             value = record.answers.get(question.id)
             if value is None:
                 continue
-            chosen = value if isinstance(value, list) else [value]
-            for group in groups:
-                self.answered[(question.id, group)] += 1
-                for option in chosen:
-                    self.choice_counts[(question.id, group, option)] += 1
+            self.answered[(question.id, group)] += 1
+            for option in value if isinstance(value, list) else [value]:
+                self.choice_counts[(question.id, group, option)] += 1
+
+
+def groups_asked(question):
+    """Return the level groups a question is asked of, in LEVEL_GROUPS' order."""
+    return [group for group, (levels, _title, _noun) in LEVEL_GROUPS.items() if set(levels) & set(question.levels)]
+
+
+def share_text(count, answered, group):
+    """Write a share as a party report does: 12/20 chi bộ (60%)."""
+    percent = format_number(round(100 * count / answered, 1)) if answered else "0"
+    return _("%(count)s/%(answered)s %(units)s (%(percent)s%%)", count=count, answered=answered,
+             units=LEVEL_GROUPS[group][2], percent=percent)
 
 
 def write_statistics_sheet(workbook, sheet, formats, stats):
     sheet.set_column(0, 0, 44)
-    sheet.set_column(1, 40, 13)
-    groups = [(WHOLE, _("Whole scope")), *sorted(stats.districts.items())]
+    sheet.set_column(1, 40, 14)
     row = 0
     for question in stats.numbers:
-        row = _write_number_block(workbook, sheet, formats, stats, question, groups, row)
+        row = _write_number_block(workbook, sheet, formats, stats, question, row)
     for question in stats.choices:
-        row = _write_choice_block(workbook, sheet, formats, stats, question, groups, row)
+        row = _write_choice_block(workbook, sheet, formats, stats, question, row)
 
 
-def _write_number_block(workbook, sheet, formats, stats, question, groups, row):
+def _write_number_block(workbook, sheet, formats, stats, question, row):
     sheet.write_string(row, 0, f"{question.id} — {question.label}", formats.title)
-    headers = [_("Committee"), _("Answers"), _("Minimum"), _("Mean"), _("Maximum")]
+    headers = [_("Level"), _("Answers"), _("Minimum"), _("Mean"), _("Maximum")]
     for col, header in enumerate(headers):
         sheet.write_string(row + 1, col, header, formats.header)
     rate = question.kind.summary == "rates"
     number_format, scale = (formats.percent, 100) if rate else (formats.decimal, 1)
+    groups = groups_asked(question)
     first = row + 2
-    for offset, (code, name) in enumerate(groups):
-        entry = stats.number_stats.get((question.id, code)) or NumberStats()
-        formats.text.write(sheet, first + offset, 0, name or code)
+    for offset, group in enumerate(groups):
+        entry = stats.number_stats.get((question.id, group)) or NumberStats()
+        sheet.write_string(first + offset, 0, str(LEVEL_GROUPS[group][1]))
         sheet.write_number(first + offset, 1, entry.count, formats.integer)
         for col, value in ((2, entry.low), (3, entry.mean), (4, entry.high)):
             if value is not None:
                 sheet.write_number(first + offset, col, value / scale, number_format)
     end = first + len(groups)
-    if rate and len(groups) > 1:
-        _insert_chart(workbook, sheet, "column", f"{question.label}: {_('Mean')}",
-                      first + 1, end - 1, 0, 3, row, 6)
+    if rate:
+        _insert_chart(workbook, sheet, "column", f"{question.label}: {_('Mean')}", (first, end - 1, 0, 3), (row, 6))
         end = max(end, row + 16)
     return end + 1
 
 
-def _write_choice_block(workbook, sheet, formats, stats, question, groups, row):
+def _write_choice_block(workbook, sheet, formats, stats, question, row):
     sheet.write_string(row, 0, f"{question.id} — {question.label}", formats.title)
     sheet.write_string(row + 1, 0, _("Option"), formats.header)
-    for index, (_code, name) in enumerate(groups):
-        sheet.write_string(row + 1, 1 + 2 * index, f"{name}: {_('Units')}", formats.header)
-        sheet.write_string(row + 1, 2 + 2 * index, f"{name}: {_('Share')}", formats.header)
+    groups = groups_asked(question)
+    for index, group in enumerate(groups):
+        title = LEVEL_GROUPS[group][1]
+        for offset, header in enumerate((_("Units"), _("Share"), _("As a report writes it"))):
+            sheet.write_string(row + 1, 1 + 3 * index + offset, f"{title}: {header}", formats.header)
     options = question.kind.options(question)
     first = row + 2
     for offset, (value, label) in enumerate(options):
         formats.text.write(sheet, first + offset, 0, str(label))
-        for index, (code, _name) in enumerate(groups):
-            count = stats.choice_counts.get((question.id, code, value), 0)
-            answered = stats.answered.get((question.id, code), 0)
-            sheet.write_number(first + offset, 1 + 2 * index, count, formats.integer)
+        for index, group in enumerate(groups):
+            count = stats.choice_counts.get((question.id, group, value), 0)
+            answered = stats.answered.get((question.id, group), 0)
+            col = 1 + 3 * index
+            sheet.write_number(first + offset, col, count, formats.integer)
             if answered:
-                sheet.write_number(first + offset, 2 + 2 * index, count / answered, formats.percent)
+                sheet.write_number(first + offset, col + 1, count / answered, formats.percent)
+            sheet.write_string(first + offset, col + 2, share_text(count, answered, group))
     end = first + len(options)
-    _insert_chart(workbook, sheet, "bar", str(question.label), first, end - 1, 0, 1, row, 4 + 2 * len(groups))
+    _insert_chart(workbook, sheet, "bar", f"{question.label}: {LEVEL_GROUPS[groups[0]][1]}",
+                  (first, end - 1, 0, 2), (row, 2 + 3 * len(groups)))
     return max(end, row + 16) + 1
 
 
-def _insert_chart(workbook, sheet, kind, title, first_row, last_row, label_col, value_col, at_row, at_col):
+def _insert_chart(workbook, sheet, kind, title, cells, at):
+    """Chart one column of shares or rates (`cells`: first row, last row, label column, value column)."""
+    first_row, last_row, label_col, value_col = cells
     chart = workbook.add_chart({"type": kind})
     chart.add_series({
         "name": title,
@@ -126,5 +150,8 @@ def _insert_chart(workbook, sheet, kind, title, first_row, last_row, label_col, 
     })
     chart.set_title({"name": title, "name_font": {"size": 10}})
     chart.set_legend({"none": True})
+    # The value axis is horizontal in a bar chart and vertical in a column chart.
+    value_axis = chart.set_x_axis if kind == "bar" else chart.set_y_axis
+    value_axis({"num_format": "0%", "min": 0})
     chart.set_size({"width": 520, "height": 300})
-    sheet.insert_chart(at_row, at_col, chart)
+    sheet.insert_chart(*at, chart)

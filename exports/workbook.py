@@ -10,14 +10,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 import clock
-from reporting.status import STATUS_LABELS
 from schema import level_label, other_key
 from schema.model import display_language
 
 from .columns import retired_column, unit_columns
 from .comments import write_comments_sheet
 from .dictionary import write_dictionary_sheet
-from .figures import FiguresSheet, write_totals_sheet
+from .differences import write_differences_sheet
+from .figures import FiguresSheet, consolidation_columns, write_totals_sheet
 from .formats import Formats
 from .progress import ProgressSheet
 from .statistics import Statistics, write_statistics_sheet
@@ -41,7 +41,8 @@ class ExportSummary:
 
 def sheet_names():
     return {
-        "figures": _("Figures"), "totals": _("Totals by committee"), "comments": _("Comments"),
+        "figures": _("Figures"), "totals": _("Totals by committee"), "differences": _("Differences"),
+        "comments": _("Comments"),
         "progress": _("Progress"), "statistics": _("Statistics"), "questions": _("Questions"),
     }
 
@@ -72,10 +73,10 @@ def write_workbook(target, survey, source, *, language="vi", now=None, on_unit=N
         for question in figures_questions:
             columns += question.kind.columns(question)
         columns += [retired_column(question_id) for question_id in retired]
+        columns += consolidation_columns(columns, source.levels_below())
 
         title = _("%(title)s — exported %(time)s", title=survey.title, time=local_time(now).strftime("%d/%m/%Y %H:%M"))
-        submitted_labels = [str(STATUS_LABELS["submitted"]), str(STATUS_LABELS["submitted_late"])]
-        figures = FiguresSheet(sheets["figures"], formats, columns, title, local_time, submitted_labels)
+        figures = FiguresSheet(sheets["figures"], formats, columns, title, local_time)
         progress = ProgressSheet(sheets["progress"], formats, survey, local_time, now)
         stats = Statistics(figures_questions)
         units = 0
@@ -88,13 +89,18 @@ def write_workbook(target, survey, source, *, language="vi", now=None, on_unit=N
                 on_unit()
         figures.finish()
         progress.finish()
-        write_totals_sheet(sheets["totals"], formats, figures, names["figures"], lambda lv: str(level_label(lv)))
+        write_totals_sheet(sheets["totals"], formats, figures, names["figures"], level_name)
+        write_differences_sheet(sheets["differences"], formats, figures, level_name)
         narrative = [q for q in survey.questions.values() if q.is_narrative]
         split = write_comments_sheet(sheets["comments"], formats, narrative, source.texts)
         write_statistics_sheet(workbook, sheets["statistics"], formats, stats)
         write_dictionary_sheet(sheets["questions"], formats, survey, retired)
         workbook.close()
     return ExportSummary(units=units, split_answers=split, retired_questions=tuple(retired))
+
+
+def level_name(level):
+    return str(level_label(level))
 
 
 def retired_question_ids(survey, answered):

@@ -101,6 +101,7 @@ class _Reader:
         questions = self.index_questions(sections)
         checks = self.checks(data.get("checks") or [], questions)
         self.check_references(questions)
+        self.check_weights(questions)
         return Survey(title=title, directive=directive, version=version, timezone=timezone,
                       deadlines=deadlines, sections=sections, checks=checks, questions=questions)
 
@@ -190,7 +191,8 @@ class _Reader:
             self.problem(where, _("must be a mapping"))
             return None
         self.unknown_keys(data, where, {"id", "type", "label", "hint", "required", "min", "max",
-                                        "max_length", "choices", "other", "show_if", "levels"})
+                                        "max_length", "choices", "other", "show_if", "levels",
+                                        "consolidate", "weight"})
         qid = data.get("id")
         if not isinstance(qid, str) or not ID_PATTERN.match(qid):
             self.problem(f"{where}.id", _("must be lower-case letters, digits and single underscores, "
@@ -202,6 +204,7 @@ class _Reader:
                                             id=qid, type=qtype, types=", ".join(TYPES)))
         kind = TYPES.get(qtype, NO_TYPE)
         low, high = self.bounds(data, where, kind)
+        consolidate, weight = self.consolidation(data, where, kind)
         return Question(
             id=qid,
             type=qtype,
@@ -216,6 +219,8 @@ class _Reader:
             show_if=self.condition(data.get("show_if"), f"{where}.show_if"),
             levels=self.levels(data.get("levels"), f"{where}.levels"),
             section_number=section_number,
+            consolidate=consolidate,
+            weight=weight,
         )
 
     def flag(self, data, key, where):
@@ -242,6 +247,22 @@ class _Reader:
         if numbers and high < low:
             self.problem(f"{where}.max", _("must not be less than min"))
         return low, high
+
+    def consolidation(self, data, where, kind):
+        """Return how the question's figures consolidate, and the question that weighs a mean."""
+        how, weight = data.get("consolidate", kind.default_consolidation), data.get("weight")
+        if how == "none":
+            how = None
+        elif "consolidate" in data and not kind.consolidations:
+            self.problem(f"{where}.consolidate", _("only number questions take consolidate"))
+            how = None
+        elif how is not None and how not in kind.consolidations:
+            self.problem(f"{where}.consolidate", _("must be one of %(ways)s for a %(type)s question",
+                                                   ways=", ".join((*kind.consolidations, "none")), type=kind.name))
+        if weight is not None and (how != "mean" or not isinstance(weight, str)):
+            self.problem(f"{where}.weight", _("names the question that weighs a mean: use it with consolidate: mean"))
+            weight = None
+        return how, weight
 
     def max_length(self, data, where, kind):
         value = data.get("max_length")
@@ -335,6 +356,19 @@ class _Reader:
                                       id=target.id))
             else:
                 self.check_condition_values(condition, target, where)
+
+    def check_weights(self, questions):
+        for question in questions.values():
+            if question.weight is None:
+                continue
+            where = f"question '{question.id}'.weight"
+            weight = questions.get(question.weight)
+            if weight is None or weight.id == question.id:
+                self.problem(where, _("names unknown question '%(id)s'", id=question.weight))
+            elif not kind_of(weight).is_number:
+                self.problem(where, _("question '%(id)s' is not a number", id=weight.id))
+            elif not set(question.levels) <= set(weight.levels):
+                self.problem(where, _("question '%(id)s' is not asked of every level this one is", id=weight.id))
 
     def check_condition_values(self, condition, target, where):
         allowed = {value for value, _label in kind_of(target).options(target)} - {OTHER_CHOICE}

@@ -75,6 +75,10 @@ class Question:
     show_if: Condition | None = None
     levels: tuple = ()
     section_number: str = ""
+    #: How a committee's or a scope's figure is made from its units' answers: "sum", "mean" or None.
+    consolidate: str | None = None
+    #: For a mean, the number question that weighs each unit's answer (members for an attendance rate).
+    weight: str | None = None
 
     @property
     def kind(self):

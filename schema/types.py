@@ -77,9 +77,19 @@ class Column:
     #: Takes an exported unit (with `.answers`) and returns the cell's value, None for an empty cell.
     value: Callable
     width: float = 14
-    #: How the totals add the column up: "sum" for counts, "average" for rates, None for neither.
+    #: How committees' and the scope's figures are made from the units' values: "sum" (counts, yeses,
+    #: ticks), "mean", or None for not at all. Only the units that answer the question and have no unit
+    #: below them that answers it too are counted, so that each member is counted once.
     total: str | None = None
+    #: For a mean, the code of the column that weighs it.
+    weight: str | None = None
+    #: The levels asked the question: which units count in its totals.
+    levels: tuple = ()
     retired: bool = False
+    #: A helper column of the workbook is a formula over other columns of the same row: a format string
+    #: given their cells, in the order of `inputs` (column codes). `value` computes what it caches.
+    formula: str | None = None
+    inputs: tuple = ()
 
 
 def answer_of(key):
@@ -100,6 +110,9 @@ class QuestionType:
     default_max_length = None
     #: (min, max) when the config gives none.
     default_bounds = (None, None)
+    #: How answers may consolidate across units (the config's `consolidate`), and how they do by default.
+    consolidations = ()
+    default_consolidation = None
     #: Text read side by side in the comments sheet rather than a figure.
     narrative = False
     #: Several values posted for one question are one answer (checkboxes), not a tampered form.
@@ -166,7 +179,7 @@ class LongText(ShortText):
 
 class Integer(QuestionType):
     name, summary, is_number = "integer", "numbers", True
-    total = "sum"
+    consolidations, default_consolidation = ("sum", "mean"), "sum"
 
     def parse(self, question, text):
         text = text.replace(" ", "").replace("\u00a0", "")
@@ -180,8 +193,21 @@ class Integer(QuestionType):
     def text(self, question, value, answers):
         return format_number(value)
 
+    #: How the workbook writes it, and the cell's value for an answer.
+    cell_kind = "integer"
+
+    def cell(self, value):
+        return value
+
     def columns(self, question):
-        return [Column(question.id, str(question.label), "integer", answer_of(question.id), total=self.total)]
+        qid, cell = question.id, self.cell
+
+        def value(record):
+            answer = record.answers.get(qid)
+            return None if answer is None else cell(answer)
+
+        return [Column(qid, str(question.label), self.cell_kind, value, total=question.consolidate,
+                       weight=question.weight, levels=question.levels)]
 
     def demo_value(self, question, rng):
         low, high = self.demo_range(question)
@@ -194,7 +220,7 @@ class Integer(QuestionType):
 class Decimal(Integer):
     """A number that may have a fraction; a Vietnamese decimal comma is accepted, exponents and NaN are not."""
 
-    name, total = "decimal", "average"
+    name, default_consolidation, cell_kind = "decimal", "mean", "decimal"
 
     def parse(self, question, text):
         text = text.replace(" ", "").replace("\u00a0", "")
@@ -206,9 +232,6 @@ class Decimal(Integer):
             raise ValueError(_l("Enter a number, for example 12 or 12,5.")) from None
         return int(number) if number == number.to_integral_value() else float(number)
 
-    def columns(self, question):
-        return [Column(question.id, str(question.label), "decimal", answer_of(question.id), total=self.total)]
-
     def demo_value(self, question, rng):
         low, high = self.demo_range(question)
         return round(rng.uniform(low, high / 4 + low), 1)
@@ -217,19 +240,15 @@ class Decimal(Integer):
 class Percentage(Decimal):
     """A rate from 0 to 100, written in the workbook as a percentage cell."""
 
-    name, summary, default_bounds = "percentage", "rates", (0, 100)
+    name, summary, default_bounds, cell_kind = "percentage", "rates", (0, 100), "percent"
+    #: Rates are never added up.
+    consolidations = ("mean",)
 
     def text(self, question, value, answers):
         return format_number(value) + "%"
 
-    def columns(self, question):
-        qid = question.id
-
-        def share(record):
-            value = record.answers.get(qid)
-            return None if value is None else value / 100
-
-        return [Column(qid, str(question.label), "percent", share, total=self.total)]
+    def cell(self, value):
+        return value / 100
 
     def demo_value(self, question, rng):
         low, high = self.demo_range(question)
@@ -298,7 +317,7 @@ class YesNo(QuestionType):
             value = record.answers.get(qid)
             return None if value is None else int(bool(value))
 
-        return [Column(qid, str(question.label), "yes_no", one_or_zero, 10, total="sum")]
+        return [Column(qid, str(question.label), "yes_no", one_or_zero, 10, total="sum", levels=question.levels)]
 
     def demo_value(self, question, rng):
         return rng.random() < 0.8
@@ -385,7 +404,8 @@ class MultipleChoice(SingleChoice):
                 return None if chosen is None else int(value in chosen)
             return flag
 
-        flags = [Column(f"{question.id}.{value}", str(label), "flag", ticked(value), 12, total="sum")
+        flags = [Column(f"{question.id}.{value}", str(label), "flag", ticked(value), 12, total="sum",
+                        levels=question.levels)
                  for value, label in self.options(question)]
         text, *other = super().columns(question)
         return [*flags, Column(text.code, text.label, text.kind, text.value, 30), *other]

@@ -352,7 +352,7 @@ def test_a_manager_extends_one_units_deadline(app, auth, accounts, clock):
     unit_page = app.test_client().get(f"/s/{accounts['KP.EK.01'].token}").text
     assert 'status-submitted"' in unit_page, "submitted on time thanks to the extension"
     book = downloaded_workbook(client.get("/admin/export.xlsx"))
-    progress = {row[2].value: row for row in book.worksheets[3].iter_rows(min_row=2)}
+    progress = {row[2].value: row for row in book["Tiến độ"].iter_rows(min_row=2)}
     assert progress["KP.EK.01"][5].value.date().isoformat() == later
     assert progress["KP.EK.01"][6].value == "Đã gửi" and progress["KP.EK.02"][6].value == "Quá hạn"
 

@@ -119,7 +119,7 @@ def test_the_progress_pages_and_the_workbook_agree_with_each_units_status(app, u
         write_workbook(tmp_path / "book.xlsx", survey, ExportSource(), now=now)
         with force_locale("vi"):
             labels = {str(label): status for status, label in STATUS_LABELS.items()}
-    progress_sheet = openpyxl.load_workbook(tmp_path / "book.xlsx").worksheets[3]
+    progress_sheet = openpyxl.load_workbook(tmp_path / "book.xlsx")["Tiến độ"]
     in_workbook = {row[2]: labels[row[6]] for row in progress_sheet.iter_rows(min_row=2, values_only=True)}
     assert (statuses[code] == "overdue") is (where == "after_last_day")
     assert +counted == Counter(statuses.values())

