@@ -212,3 +212,24 @@ def test_numbers_consolidate_by_their_types_default_unless_the_config_says_other
     assert (questions["so_dang_vien"].consolidate, questions["so_ky"].consolidate) == ("sum", "mean")
     assert (questions["ty_le"].consolidate, questions["ty_le"].weight) == ("mean", "so_dang_vien")
     assert questions["nam_thanh_lap"].consolidate is None and questions["nhan_xet"].consolidate is None
+
+
+def test_statistics_keep_cells_and_committees_apart_and_read_as_a_report_does(tree, tmp_path):
+    sheet = openpyxl.load_workbook(export(tree, tmp_path / "book.xlsx"))["Thống kê"]
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+    def block(question_id, rows):
+        start = next(i for i, row in enumerate(cells) if row[0] and str(row[0]).startswith(f"{question_id} —"))
+        return [[value for value in row if value is not None] for row in cells[start + 1:start + 2 + rows]]
+
+    header, *groups = block("so_dang_vien", 3)
+    assert header[:5] == ["Cấp", "Số trả lời", "Nhỏ nhất", "Trung bình", "Lớn nhất"]
+    assert groups == [
+        ["Chi bộ", 5, 7, pytest.approx(12), 20],
+        ["Đảng bộ cơ sở", 2, 18, pytest.approx(29), 40],
+        ["Cấp trên cơ sở", 2, 25, pytest.approx(32.5), 40],
+    ], "the draft's 5 members are left out; committees are never averaged with cells"
+    header, yes, no = block("hop_du", 2)
+    assert header[:4] == ["Lựa chọn", "Chi bộ: Số đơn vị", "Chi bộ: Tỷ lệ", "Chi bộ: Cách ghi trong báo cáo"]
+    assert yes[:4] == ["Có", 4, pytest.approx(0.8), "4/5 chi bộ (80%)"]
+    assert no[:4] == ["Không", 1, pytest.approx(0.2), "1/5 chi bộ (20%)"]
