@@ -34,6 +34,17 @@ ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 NO_TYPE = QuestionType()
 
 
+def outline_number(parent, number):
+    """Join a section's number to its parent's: "II" and "3" give "II.3"; "II.3" and "3.1" (a config may
+    number sub-sections from their parent's own number) give "II.3.1"."""
+    if not parent or not number:
+        return parent or number
+    head, _dot, last = parent.rpartition(".")
+    if number.startswith(last + "."):
+        return f"{head}.{number}" if head else number
+    return f"{parent}.{number}"
+
+
 def kind_of(question):
     """Return a question's type, or a type that allows nothing if the config named an unknown one."""
     return TYPES.get(question.type, NO_TYPE)
@@ -158,30 +169,32 @@ class _Reader:
                 self.problem("deadlines", _("no deadline for level '%(level)s'", level=level))
         return deadlines
 
-    def sections(self, data, where):
+    def sections(self, data, where, parent=""):
         if not isinstance(data, list) or not data:
             self.problem(where, _("must be a non-empty list of sections"))
             return ()
-        return tuple(self.section(item, f"{where}[{i}]") for i, item in enumerate(data))
+        return tuple(self.section(item, f"{where}[{i}]", parent) for i, item in enumerate(data))
 
-    def section(self, data, where):
+    def section(self, data, where, parent):
+        """Read a section; `parent` is the outline number above it, so that questions get the full one (II.3.1)."""
         if not isinstance(data, dict):
             self.problem(where, _("must be a mapping"))
             return Section(number="", title=EMPTY_TEXT)
         self.unknown_keys(data, where, {"number", "title", "hint", "questions", "sections"})
         number = str(data.get("number", "")).strip()
+        outline = outline_number(parent, number)
         questions = data.get("questions") or []
         if not isinstance(questions, list):
             self.problem(f"{where}.questions", _("must be a list"))
             questions = []
-        children = self.sections(data["sections"], f"{where}.sections") if "sections" in data else ()
+        children = self.sections(data["sections"], f"{where}.sections", outline) if "sections" in data else ()
         if not questions and not children:
             self.problem(where, _("has neither questions nor sections"))
         return Section(
             number=number,
             title=self.text(data.get("title"), f"{where}.title", required=True),
             hint=self.text(data.get("hint"), f"{where}.hint"),
-            questions=tuple(self.question(q, f"{where}.questions[{i}]", number)
+            questions=tuple(self.question(q, f"{where}.questions[{i}]", outline)
                             for i, q in enumerate(questions)),
             sections=children,
         )

@@ -74,6 +74,7 @@ class Question:
     other: bool = False
     show_if: Condition | None = None
     levels: tuple = ()
+    #: The full outline number of the question's section, e.g. "II.3.1".
     section_number: str = ""
     #: How a committee's or a scope's figure is made from its units' answers: "sum", "mean" or None.
     consolidate: str | None = None

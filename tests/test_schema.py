@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from models import Unit, db
 from reporting.units import import_units
 from schema import REPORTING_LEVELS, ConfigError, load_survey
+from schema.loader import outline_number
 
 
 @pytest.fixture
@@ -193,3 +194,20 @@ def test_under_the_flask_command_an_invalid_config_leaves_pages_unavailable(make
     response = app.test_client().get(f"/s/{token}")
     assert response.status_code == 503
     assert "percnt" not in response.text
+
+
+@pytest.mark.parametrize(("parent", "number", "full"), [
+    ("", "II", "II"), ("II", "3", "II.3"), ("II.3", "3.1", "II.3.1"), ("II.3", "1", "II.3.1"), ("II", "II.4", "II.4"),
+    ("III", "", "III"),
+])
+def test_a_question_carries_its_full_outline_number(parent, number, full):
+    assert outline_number(parent, number) == full
+
+
+def test_outline_numbers_never_repeat_across_sections(shipped):
+    by_number = {}
+    for section in shipped.all_sections():
+        for question in section.questions:
+            by_number.setdefault(question.section_number, set()).add(str(section.title))
+    assert all(len(titles) == 1 for titles in by_number.values()), by_number
+    assert shipped.questions["ty_le_tham_du"].section_number == "II.3.2"
