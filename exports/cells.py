@@ -55,6 +55,25 @@ def _fitting_prefix_length(text, limit):
     return len(text)
 
 
+#: Excel's tallest row, in points, and the height of one line of 10-point Arial.
+MAX_ROW_HEIGHT, LINE_HEIGHT = 409, 12.75
+
+
+def wrapped_height(cells):
+    """Return the row height that shows whole the wrapped texts of a row, given as (text, column width).
+
+    Excel fits a row to wrapped text when it opens a file, LibreOffice does not: the height is set."""
+    lines = max((_wrapped_lines(text, width) for text, width in cells), default=1)
+    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
+
+
+def _wrapped_lines(text, width):
+    # A column `width` characters wide holds that many digits of 10-point Arial, and fewer letters once
+    # words wrap: counting 85% of it errs on the tall side.
+    per_line = max(1, int(width * 0.85))
+    return sum(max(1, -(-len(paragraph) // per_line)) for paragraph in text.split("\n"))
+
+
 class TextCells:
     """Write user text to a worksheet with the right format: plain or wrapped, quote-prefixed if risky."""
 

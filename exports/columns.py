@@ -31,9 +31,6 @@ def unit_columns(deadlines, now):
 
 
 def retired_column(question_id):
-    """A column for answers to a question the current config no longer has: shown as given."""
-    def value(record):
-        answer = record.answers.get(question_id)
-        return None if answer is None else str(answer)
-
-    return Column(question_id, _("(retired question) %(id)s", id=question_id), "text", value, 18, retired=True)
+    """A column for answers to a question the current config no longer has: typed as they were stored."""
+    return Column(question_id, _("(retired question) %(id)s", id=question_id), "answer",
+                  lambda record: record.answers.get(question_id), 18, retired=True)

@@ -1,14 +1,18 @@
 """The comments sheet: every narrative answer, grouped by outline item, then by unit in hierarchy order.
 
 One pass over the database per question, so that nothing is held in memory; an answer longer than a
-cell can hold continues on the next rows, marked as a continuation.
+cell can hold continues on the next rows, marked as a continuation. Any other text too long for its
+cell on the figures sheet is given whole here too.
 """
+
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
 from schema import level_label
 
-from .cells import split_for_cells
+from .cells import split_for_cells, wrapped_height
+from .formats import prepare_for_print
 
 HEADERS = (
     ("section", 8), ("question_code", 16), ("question", 30), ("district", 22), ("grassroots", 22),
@@ -25,20 +29,33 @@ def header_labels():
     }
 
 
+@dataclass(frozen=True)
+class CommentedQuestion:
+    section: str
+    code: str
+    label: str
+    #: The units whose answers are given; None for all.
+    units: frozenset | None = None
+
+
 def write_comments_sheet(sheet, formats, questions, texts_of):
-    """Write the answers to each narrative question; return how many answers had to be split."""
+    """Write the answers to each CommentedQuestion; return how many answers had to be split."""
     labels = header_labels()
     for index, (key, width) in enumerate(HEADERS):
         sheet.set_column(index, index, width)
         sheet.write_string(0, index, labels[key], formats.header)
     sheet.freeze_panes(1, 0)
+    prepare_for_print(sheet, [width for _key, width in HEADERS])
     row, split = 1, 0
     for question in questions:
-        for code, name, level, district, grassroots, answer in texts_of(question.id):
+        for code, name, level, district, grassroots, answer in texts_of(question.code):
+            if question.units is not None and code not in question.units:
+                continue
             pieces = split_for_cells(answer)
             split += len(pieces) > 1
             for number, piece in enumerate(pieces, start=1):
-                fixed = (question.section_number, question.id, str(question.label), district, grassroots,
+                sheet.set_row(row, wrapped_height([(question.label, HEADERS[2][1]), (piece, HEADERS[9][1])]))
+                fixed = (question.section, question.code, question.label, district, grassroots,
                          code, name, str(level_label(level)))
                 for col, value in enumerate(fixed):
                     formats.text.write(sheet, row, col, value or "", wrap=col == 2)

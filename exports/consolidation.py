@@ -51,6 +51,12 @@ class Tally:
         return self.sums[index] / self.counts[index]
 
 
+def compares_with_own(column):
+    """Tell whether a committee's own answer can stand beside its units' figure: a number can; a yes or
+    a ticked option cannot, since the units' figure counts units."""
+    return column.kind in ("integer", "decimal", "percent")
+
+
 def tolerance(column):
     """Return how far a committee's own figure may be from its units' before it is flagged: sums must
     agree; means are read to one decimal (a percentage cell holds a share: to a tenth of a percent)."""

@@ -5,6 +5,8 @@ from flask_babel import lazy_gettext as _l
 
 from schema import level_label
 
+from .formats import prepare_for_print
+
 COLUMNS = ((_l("Code"), 24), (_l("Section"), 9), (_l("Question"), 60), (_l("Type"), 16), (_l("Rules"), 60),
            (_l("Config version"), 14))
 
@@ -34,6 +36,7 @@ def write_dictionary_sheet(sheet, formats, survey, retired_ids):
         sheet.write_string(0, col, str(header), formats.header)
         sheet.set_column(col, col, width)
     sheet.freeze_panes(1, 1)
+    prepare_for_print(sheet, [width for _header, width in COLUMNS])
     row = 1
     for question in survey.questions.values():
         values = (question.id, question.section_number, str(question.label), question.type,

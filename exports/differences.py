@@ -7,23 +7,28 @@ out of the units' figure, so the count of those is shown beside it.
 
 from flask_babel import gettext as _
 
+from .cells import wrapped_height
 from .figures import difference_rows
+from .formats import prepare_for_print
 
-WIDTHS = (12, 30, 18, 16, 40, 14, 14, 14, 12)
+WIDTHS = (12, 30, 18, 26, 40, 14, 14, 14, 12)
 
 
 def write_differences_sheet(sheet, formats, figures, level_name):
     headers = (_("Code"), _("Committee"), _("Level"), _("Question code"), _("Question"), _("Own answer"),
                _("Units' figure"), _("Difference"), _("Not submitted"))
+    sheet.set_row(0, wrapped_height(zip(headers, WIDTHS, strict=True)))
     for index, (header, width) in enumerate(zip(headers, WIDTHS, strict=True)):
         sheet.set_column(index, index, width)
         sheet.write_string(0, index, header, formats.header)
     sheet.freeze_panes(1, 2)
+    prepare_for_print(sheet, WIDTHS)
     row = 1
     for committee, column, own, computed, tally in difference_rows(figures):
+        sheet.set_row(row, wrapped_height([(committee.name, WIDTHS[1]), (column.label, WIDTHS[4])]))
         for col, text in enumerate((committee.code, committee.name, level_name(committee.level), column.code,
                                     column.label)):
-            formats.text.write(sheet, row, col, text, wrap=col == 4)
+            formats.text.write(sheet, row, col, text, wrap=col in (1, 4))
         number_format = formats.for_kind(column.kind)
         sheet.write_number(row, 5, own, number_format)
         sheet.write_number(row, 6, computed, number_format)

@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
+from schema import level_label
 from schema.types import Column
 
-from .consolidation import Tally, counts_in_totals, differs, tolerance
+from .cells import CELL_LIMIT, split_for_cells, utf16_length, wrapped_height
+from .consolidation import Tally, compares_with_own, counts_in_totals, differs, tolerance
+from .formats import prepare_for_print
 
 #: Rows 0-2 are the title, the question codes and the labels; units start below. Rows are written
 #: strictly in order (constant-memory mode), so the total row comes last.
@@ -39,26 +42,36 @@ class Committee:
     own: dict
 
 
+def answer_cell(value):
+    """Return (kind, value) for an answer whose question the config no longer has: typed as it was stored."""
+    if isinstance(value, bool):
+        return "yes_no", int(value)
+    if isinstance(value, (int, float)):
+        return "decimal", value
+    if isinstance(value, list):
+        return "text", "; ".join(str(item) for item in value)
+    return "text", str(value)
+
+
 def consolidation_columns(columns, levels_below):
     """Return the helper columns the totals read, for the totalled `columns`; `levels_below` gives each
     unit code the levels found below it."""
     totalled = [column for column in columns if column.total]
-    by_levels = defaultdict(list)
-    for column in totalled:
-        by_levels[column.levels].append(column.code)
-    helpers = [counted_column(levels, codes, levels_below) for levels, codes in by_levels.items()]
+    by_levels = dict.fromkeys(column.levels for column in totalled)
+    helpers = [counted_column(levels, levels_below) for levels in by_levels]
     for column in totalled:
         if column.weight:
             helpers += weighted_mean_columns(column, next(c for c in columns if c.code == column.weight))
     return helpers
 
 
-def counted_column(levels, codes, levels_below):
+def counted_column(levels, levels_below):
     def counted(record):
         return int(counts_in_totals(record.level, levels_below.get(record.code, frozenset()), levels))
 
-    return Column(counted_code(levels), _("Counts in the totals of %(codes)s (1 = yes)", codes=", ".join(codes)),
-                  "flag", counted, 14)
+    asked = ", ".join(str(level_label(level)) for level in levels)
+    return Column(counted_code(levels), _("Counts in the totals of the questions asked of %(levels)s (1 = yes)",
+                                          levels=asked), "flag", counted, 24)
 
 
 def counted_code(levels):
@@ -99,6 +112,8 @@ class FiguresSheet:
         self.row = FIRST_DATA_ROW
         self.tallies = defaultdict(Tally)
         self.committees = []
+        #: Texts too long for a cell, by column code: the units whose text the comments sheet gives whole.
+        self.overflow = defaultdict(set)
         self._write_header(title)
 
     def _write_header(self, title):
@@ -108,10 +123,12 @@ class FiguresSheet:
         sheet.write_string(0, 0, title, formats.title)
         for index, column in enumerate(self.columns):
             formats.text.write(sheet, 1, index, column.code)
+        sheet.set_row(2, wrapped_height((column.label, column.width) for column in self.columns))
         for index, column in enumerate(self.columns):
             sheet.write_string(2, index, column.label, formats.header)
-        sheet.set_row(2, 60)
         sheet.freeze_panes(FIRST_DATA_ROW, 6)
+        prepare_for_print(sheet, [column.width for column in self.columns], header_rows=FIRST_DATA_ROW,
+                          key_columns=6)
 
     def add(self, record):
         values = {}
@@ -120,21 +137,31 @@ class FiguresSheet:
             if column.formula:
                 self._write_formula(index, column, value)
             elif value is not None:
-                self._write_value(index, column.kind, value)
+                self._write_value(index, column, value, record)
             values[index] = value
         self._tally(record, values)
         self.row += 1
 
-    def _write_value(self, col, kind, value):
-        sheet, formats = self.sheet, self.formats
+    def _write_value(self, col, column, value, record):
+        sheet, formats, kind = self.sheet, self.formats, column.kind
+        if kind == "answer":
+            kind, value = answer_cell(value)
         if kind == "text":
-            formats.text.write(sheet, self.row, col, value)
+            formats.text.write(sheet, self.row, col, self._fitting(value, column, record))
         elif kind == "date":
             sheet.write_datetime(self.row, col, value, formats.date)
         elif kind == "datetime":
             sheet.write_datetime(self.row, col, self.local_time(value), formats.datetime)
         else:
             sheet.write_number(self.row, col, value, formats.for_kind(kind))
+
+    def _fitting(self, text, column, record):
+        """Return a text that fits one cell: a longer one is cut, says so, and goes whole to the comments sheet."""
+        if utf16_length(text) <= CELL_LIMIT:
+            return text
+        self.overflow[column.code].add(record.code)
+        marker = " " + _("[… continued in full on the Comments sheet]")
+        return split_for_cells(text, CELL_LIMIT - 2 * len(marker))[0] + marker
 
     def _write_formula(self, col, column, value):
         cells = [xl_rowcol_to_cell(self.row, self.index[code]) for code in column.inputs]
@@ -154,7 +181,8 @@ class FiguresSheet:
             for index, column in self.totalled:
                 self._count(groups, index, column, values)
         if record.level in COMMITTEE_KEYS:
-            own = {index: values[index] for index, column in self.totalled if record.level in column.levels}
+            own = {index: values[index] for index, column in self.totalled
+                   if record.level in column.levels and compares_with_own(column)}
             self.committees.append(Committee(record.code, record.name, record.level, own))
 
     def _count(self, groups, index, column, values):
@@ -209,10 +237,11 @@ def write_totals_sheet(sheet, formats, figures, figures_sheet_name, level_name):
     own_answer = _("own answer")
     for _index, column in figures.totalled:
         headers += [f"{column.code}\n{column.label}\n({consolidation_text(column)})", f"{column.code}\n{own_answer}"]
+    sheet.set_row(0, wrapped_height((header, 14) for header in headers))
     for index, header in enumerate(headers):
         sheet.write_string(0, index, header, formats.header)
         sheet.set_column(index, index, 30 if index == 0 else 14)
-    sheet.set_row(0, 90)
+    prepare_for_print(sheet, [30, *[14] * (len(headers) - 1)], key_columns=2)
     sheet.freeze_panes(1, 2)
     writer = TotalsRow(sheet, formats, figures, reference)
     for row, committee in enumerate(figures.committees, start=1):
@@ -290,6 +319,8 @@ class TotalsRow:
     def mark_differences(self, last_row):
         """Colour a committee's own answer where it differs from its units' figure by more than rounding."""
         for offset, (_index, column) in enumerate(self.figures.totalled):
+            if not compares_with_own(column):
+                continue
             figure, own = 6 + 2 * offset, 7 + 2 * offset
             first_own, first_figure = xl_rowcol_to_cell(1, own), xl_rowcol_to_cell(1, figure)
             self.sheet.conditional_format(1, own, max(last_row - 1, 1), own, {

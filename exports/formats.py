@@ -7,6 +7,39 @@ from .cells import TextCells
 BASE = {"font_name": "Arial", "font_size": 10}
 
 
+#: Paper sizes in XlsxWriter's numbering, with their printable width in landscape (mm, 10 mm margins).
+A4, A3 = 9, 8
+PRINTABLE_MM = {A4: 277, A3: 400}
+#: Below this scale a printed page is too small to read: a wider sheet prints across pages instead.
+SMALLEST_SCALE = 0.55
+
+
+def printed_width_mm(widths):
+    """Return how wide columns of these Excel widths print at 100% (a width unit is about 7 pixels)."""
+    return sum(7 * width + 5 for width in widths) * 25.4 / 96
+
+
+def prepare_for_print(sheet, widths, header_rows=1, key_columns=0):
+    """Print landscape with the header rows on every page and page numbers: on A4 as wide as one page,
+    else on A3 as wide as one page, else (too wide to read at one page) across A3 pages at a readable
+    scale, repeating the `key_columns` that name each row."""
+    sheet.set_landscape()
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    sheet.set_footer("&C&P / &N")
+    if header_rows:
+        sheet.repeat_rows(0, header_rows - 1)
+    width = printed_width_mm(widths)
+    for paper in (A4, A3):
+        if PRINTABLE_MM[paper] / width >= SMALLEST_SCALE:
+            sheet.set_paper(paper)
+            sheet.fit_to_pages(1, 0)
+            return
+    sheet.set_paper(A3)
+    sheet.set_print_scale(round(100 * SMALLEST_SCALE))
+    if key_columns:
+        sheet.repeat_columns(0, key_columns - 1)
+
+
 class Formats:
     def __init__(self, workbook):
         def add(**properties):

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from schema import level_label
 
-from .formats import Formats
+from .formats import Formats, prepare_for_print
 from .workbook import WORKBOOK_OPTIONS
 
 WIDTHS = (24, 24, 12, 34, 22, 12, 72)
@@ -26,6 +26,7 @@ def write_links_workbook(target, links, survey):
         sheet.set_column(col, col, width)
         sheet.write_string(0, col, header, formats.header)
     sheet.freeze_panes(1, 4)
+    prepare_for_print(sheet, WIDTHS)
     row = 0
     for row, link in enumerate(links, start=1):
         for col, text in enumerate((link.district, link.grassroots, link.code, link.name,

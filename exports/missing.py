@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from reporting.status import STATUS_LABELS
 from schema import level_label
 
-from .formats import Formats
+from .formats import Formats, prepare_for_print
 from .workbook import WORKBOOK_OPTIONS
 
 WIDTHS = (14, 36, 24, 30, 16, 16)
@@ -22,6 +22,7 @@ def write_missing_workbook(target, rows, local_time):
         sheet.set_column(col, col, width)
         sheet.write_string(0, col, header, formats.header)
     sheet.freeze_panes(1, 0)
+    prepare_for_print(sheet, WIDTHS)
     for row, (code, name, level, under, status, updated_at) in enumerate(rows, start=1):
         for col, text in enumerate((code, name, str(level_label(level)), under or "", str(STATUS_LABELS[status]))):
             formats.text.write(sheet, row, col, text)

@@ -5,6 +5,8 @@ from flask_babel import gettext as _
 from reporting.status import STATUS_LABELS, report_status
 from schema import level_label
 
+from .formats import prepare_for_print
+
 COLUMNS = (22, 22, 12, 30, 18, 12, 16, 16, 16, 10)
 
 
@@ -19,6 +21,7 @@ class ProgressSheet:
             sheet.set_column(index, index, width)
             sheet.write_string(0, index, header, formats.header)
         sheet.freeze_panes(1, 4)
+        prepare_for_print(sheet, COLUMNS)
 
     def add(self, record):
         sheet, formats, row = self.sheet, self.formats, self.row

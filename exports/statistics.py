@@ -14,6 +14,8 @@ from flask_babel import lazy_gettext as _l
 
 from schema.types import format_number
 
+from .formats import prepare_for_print
+
 #: The groups of levels the statistics keep apart, and what a report calls their units.
 LEVEL_GROUPS = {
     "cells": (("chi_bo_co_so", "chi_bo_truc_thuoc"), _l("Party cells"), _l("cells")),
@@ -83,6 +85,8 @@ def share_text(count, answered, group):
 def write_statistics_sheet(workbook, sheet, formats, stats):
     sheet.set_column(0, 0, 44)
     sheet.set_column(1, 40, 14)
+    widest = max((3 * len(groups_asked(q)) for q in stats.choices), default=4)
+    prepare_for_print(sheet, [44, *[14] * max(widest, 4)], header_rows=0)
     row = 0
     for question in stats.numbers:
         row = _write_number_block(workbook, sheet, formats, stats, question, row)

@@ -14,7 +14,7 @@ from schema import level_label, other_key
 from schema.model import display_language
 
 from .columns import retired_column, unit_columns
-from .comments import write_comments_sheet
+from .comments import CommentedQuestion, write_comments_sheet
 from .dictionary import write_dictionary_sheet
 from .differences import write_differences_sheet
 from .figures import FiguresSheet, consolidation_columns, write_totals_sheet
@@ -91,12 +91,23 @@ def write_workbook(target, survey, source, *, language="vi", now=None, on_unit=N
         progress.finish()
         write_totals_sheet(sheets["totals"], formats, figures, names["figures"], level_name)
         write_differences_sheet(sheets["differences"], formats, figures, level_name)
-        narrative = [q for q in survey.questions.values() if q.is_narrative]
-        split = write_comments_sheet(sheets["comments"], formats, narrative, source.texts)
+        split = write_comments_sheet(sheets["comments"], formats, commented_questions(survey, figures), source.texts)
         write_statistics_sheet(workbook, sheets["statistics"], formats, stats)
         write_dictionary_sheet(sheets["questions"], formats, survey, retired)
         workbook.close()
     return ExportSummary(units=units, split_answers=split, retired_questions=tuple(retired))
+
+
+def commented_questions(survey, figures):
+    """Return the narrative questions, then every other text too long for its cell on the figures sheet."""
+    questions = [CommentedQuestion(q.section_number, q.id, str(q.label))
+                 for q in survey.questions.values() if q.is_narrative]
+    for column in figures.columns:
+        if column.code in figures.overflow:
+            question = survey.questions.get(column.code)
+            questions.append(CommentedQuestion(question.section_number if question else "", column.code,
+                                               column.label, frozenset(figures.overflow[column.code])))
+    return questions
 
 
 def level_name(level):

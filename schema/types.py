@@ -72,7 +72,8 @@ class Column:
     #: The question id (or a fixed key) shown above the label, so that columns can be matched to the config.
     code: str
     label: str
-    #: How the value is written: text, integer, decimal, percent, date, datetime, yes_no, flag.
+    #: How the value is written: text, integer, decimal, percent, date, datetime, yes_no, flag, or answer
+    #: (a stored answer typed by its value, for a question the config no longer has).
     kind: str
     #: Takes an exported unit (with `.answers`) and returns the cell's value, None for an empty cell.
     value: Callable
