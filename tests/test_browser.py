@@ -34,7 +34,7 @@ TYPED = cell_report(
     dac_diem_tinh_hinh="Chi bộ có 25 đảng viên, phần lớn là cán bộ hưu trí; đời sống nhân dân ổn định.\n"
                        "Khó khăn: đảng viên trẻ thường đi làm ăn xa, ít dự sinh hoạt.",
     nen_nep="Nền nếp được giữ vững; đảng viên vắng mặt đều báo cáo lý do với bí thư chi bộ.",
-    de_xuat="Đề nghị cấp trên sớm ban hành tài liệu hướng dẫn sinh hoạt chuyên đề năm 2027.",
+    de_xuat_cap_tren="Đề nghị cấp trên sớm ban hành tài liệu hướng dẫn sinh hoạt chuyên đề năm 2027.",
     chuyen_de_hieu_qua="Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
     ty_le_tham_du="87,5",
 )

@@ -9,7 +9,7 @@ from collections import Counter
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from answers import cell_report, committee_report, store, stored_cell_answers
+from answers import cell_report, committee_report, district_report, store, stored_cell_answers
 from flask_babel import force_locale
 from pages import hidden_state, text_of
 
@@ -27,7 +27,8 @@ MOMENTS = {
     "first minute after": (lambda clock, level: clock.after_last_day(level), False),
     "a month after": (lambda clock, level: clock.after_last_day(level, days=30, hour=14), False),
 }
-UNITS = {"BMT.TL.01": ("chi_bo_truc_thuoc", cell_report), "BMT.TL": ("dang_bo_co_so", committee_report)}
+UNITS = {"BMT.TL.01": ("chi_bo_truc_thuoc", cell_report), "BMT.TL": ("dang_bo_co_so", committee_report),
+         "TU.BMT": ("cap_huyen", district_report)}
 
 
 def submit(client, token, report, page_html=None):

@@ -7,7 +7,7 @@ import uuid
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from answers import LONG_TEXT_IDS, store, stored_cell_answers
+from answers import LONG_TEXT_IDS, store, stored_cell_answers, stored_committee_answers
 
 from exports import ExportSource, workbook_download, write_workbook
 from models import Unit, db
@@ -95,6 +95,22 @@ def test_figures_are_typed_for_adding_up(app, province, tmp_path):
     assert rows["BMT.TL.01"][codes["status"]].value == "Đã gửi"
     assert rows["KP.EK.02"][codes["so_dang_vien"]].value is None, "a draft's answers are not counted"
     assert rows["BMT.HT.01"][codes["status"]].value == "Chưa mở"
+
+
+def test_a_committees_counts_and_a_cells_own_figures_have_their_columns(app, units, tmp_path):
+    store(app, "BMT.TL.01", stored_cell_answers(chu_de_hieu_qua="khac", chu_de_hieu_qua__other="Chuyển đổi số"))
+    store(app, "BMT.TL", stored_committee_answers())
+    book, _ = export(app, tmp_path)
+    _sheet, codes, rows = figures_rows(book)
+    cell, committee = rows["BMT.TL.01"], rows["BMT.TL"]
+    assert committee[codes["so_ky_sinh_hoat_binh_quan"]].value == 11.5
+    assert committee[codes["so_chi_bo_du_12_ky"]].value == 6
+    assert committee[codes["so_chi_bo_chuyen_de_hang_quy"]].value == 5
+    assert committee[codes["so_buoi_sinh_hoat"]].value is None and committee[codes["noi_dung_tap_trung"]].value is None
+    assert cell[codes["so_buoi_sinh_hoat"]].value == 12 and cell[codes["so_chi_bo_du_12_ky"]].value is None
+    assert committee[codes["chu_de_hieu_qua"]].value == "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"
+    other = cell[codes["chu_de_hieu_qua"]].value, cell[codes["chu_de_hieu_qua__other"]].value
+    assert other == ("Khác", "Chuyển đổi số")
 
 
 def test_comments_are_grouped_by_question_then_unit(app, province, tmp_path):

@@ -3,6 +3,7 @@
 import datetime as dt
 import errno
 import os
+import unicodedata
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +12,9 @@ from models import Unit, db
 from reporting.units import import_units
 from schema import REPORTING_LEVELS, ConfigError, load_survey
 from schema.loader import outline_number
+
+CELLS = ("chi_bo_co_so", "chi_bo_truc_thuoc")
+COMMITTEES = ("cap_huyen", "dang_bo_co_so")
 
 
 @pytest.fixture
@@ -48,8 +52,93 @@ def test_shipped_config_asks_for_the_numbers_the_committee_adds_up(shipped):
     assert questions["so_chuyen_de"].type == "decimal"
     assert questions["chuyen_de_hieu_qua"].type == "short_text"
     assert questions["so_dang_vien"].type == "integer"
-    assert questions["so_chi_bo_truc_thuoc"].levels == ("cap_huyen", "dang_bo_co_so")
+    assert questions["so_chi_bo_truc_thuoc"].levels == COMMITTEES
     assert questions["linh_vuc"].other
+
+
+def test_a_cell_counts_its_meetings_and_a_committee_averages_them_per_cell(shipped):
+    questions = shipped.questions
+    cell, committee = questions["so_buoi_sinh_hoat"], questions["so_ky_sinh_hoat_binh_quan"]
+    assert (cell.type, cell.levels, cell.min, cell.max) == ("integer", CELLS, 0, 12)
+    assert (committee.type, committee.levels, committee.min, committee.max) == ("decimal", COMMITTEES, 0, 12)
+    assert str(committee.label) == "Số kỳ sinh hoạt chi bộ thường kỳ bình quân mỗi năm"
+
+
+def test_the_rate_says_what_it_divides_and_for_which_year(shipped):
+    question = shipped.questions["ty_le_tham_du"]
+    assert str(question.label) == "Tỷ lệ đảng viên dự sinh hoạt chi bộ bình quân trong năm (%)"
+    hint = question.hint.by_language
+    for fragment in ("Năm 2026", "số lượt đảng viên có mặt chia cho số lượt đảng viên phải dự",
+                     "được miễn công tác và sinh hoạt đảng không tính"):
+        assert fragment in hint["vi"]
+    assert "members present divided by members due" in hint["en"]
+
+
+@pytest.mark.parametrize("count", ["so_chi_bo_du_12_ky", "so_chi_bo_chuyen_de_hang_quy"])
+def test_committee_counts_of_cells_are_bounded_by_the_cells(shipped, count):
+    question = shipped.questions[count]
+    assert (question.type, question.levels, question.required) == ("integer", COMMITTEES, True)
+    check = next(check for check in shipped.checks if check.left == count)
+    assert (check.op, check.right) == ("<=", "so_chi_bo_truc_thuoc")
+
+
+def test_the_most_effective_topic_is_a_choice_with_other_beside_its_title(shipped):
+    questions = list(shipped.questions)
+    choice = shipped.questions["chu_de_hieu_qua"]
+    assert (choice.type, choice.other, choice.required) == ("single_choice", True, True)
+    assert {"hoc_tap_bac_ho", "xay_dung_dang"} <= {c.value for c in choice.choices}
+    assert questions.index("chuyen_de_hieu_qua") == questions.index("chu_de_hieu_qua") + 1
+
+
+def test_proposals_are_separated_by_addressee(shipped):
+    section_v = shipped.sections[4]
+    assert [q.id for q in section_v.questions] == ["de_xuat_trung_uong", "de_xuat_tinh_uy", "de_xuat_cap_tren"]
+    assert shipped.questions["de_xuat_cap_tren"].levels == ("dang_bo_co_so", *CELLS), \
+        "a district-level committee's committee above is the Provincial Committee"
+    assert "de_xuat" not in shipped.questions
+
+
+def test_the_kinds_of_unit_are_the_partys(shipped):
+    labels = {c.value: str(c.label) for c in shipped.questions["linh_vuc"].choices}
+    assert labels["co_quan"] == "Cơ quan Đảng, Nhà nước, Mặt trận Tổ quốc, đoàn thể chính trị - xã hội"
+    assert labels["su_nghiep"] == "Đơn vị sự nghiệp công lập"
+    assert (labels["quan_doi"], labels["cong_an"]) == ("Quân đội", "Công an")
+    assert str(shipped.questions["so_dang_vien_mien_sinh_hoat"].label) == \
+        "Số đảng viên được miễn công tác và sinh hoạt đảng"
+
+
+def config_texts(survey):
+    """Yield (where, Text) for every text of a survey."""
+    yield "title", survey.title
+    yield "directive", survey.directive
+    for section in survey.all_sections():
+        yield f"section {section.number}", section.title
+        if section.hint:
+            yield f"section {section.number} hint", section.hint
+    for question in survey.questions.values():
+        yield question.id, question.label
+        if question.hint:
+            yield f"{question.id} hint", question.hint
+        for choice in question.choices:
+            yield f"{question.id}.{choice.value}", choice.label
+    for check in survey.checks:
+        yield f"check {check.left} {check.op} {check.right}", check.message
+
+
+def test_every_text_of_the_shipped_config_has_its_english_translation(shipped):
+    missing = [where for where, text in config_texts(shipped) if not text.by_language.get("en")]
+    assert missing == []
+
+
+def test_the_shipped_config_writes_uy_one_way(shipped, shipped_config):
+    raw = unicodedata.normalize("NFC", shipped_config.read_text(encoding="utf-8"))
+    assert "uỷ" not in raw.lower()
+    assert "Tỉnh ủy" in raw and "Ủy viên Ban Thường vụ" in raw
+
+
+def test_check_messages_say_must_not_be_greater(shipped):
+    messages = [check.message.by_language["vi"] for check in shipped.checks if check.op in ("<=", "<")]
+    assert len(messages) >= 4 and all("không được lớn hơn" in message for message in messages), messages
 
 
 def test_shipped_config_uses_every_type_and_sets_deadlines_per_level(shipped):
@@ -65,7 +154,7 @@ def test_shipped_config_uses_every_type_and_sets_deadlines_per_level(shipped):
 
 def test_shipped_config_is_vietnamese_with_diacritics(shipped):
     assert "Đặc điểm, tình hình" in str(shipped.sections[0].title)
-    assert str(shipped.questions["ty_le_tham_du"].label).startswith("Tỷ lệ trung bình")
+    assert str(shipped.questions["ty_le_tham_du"].label).startswith("Tỷ lệ đảng viên dự sinh hoạt")
 
 
 def test_questions_depend_on_the_level(shipped):
@@ -79,6 +168,39 @@ def test_questions_depend_on_the_level(shipped):
         assert shipped.questions_for(level)
 
 
+#: What only cells are asked (a single pick means something for one cell), and what only committees are.
+CELL_SHAPED = {"so_buoi_sinh_hoat", "noi_dung_tap_trung"}
+COMMITTEE_SHAPED = {"so_chi_bo_truc_thuoc", "so_ky_sinh_hoat_binh_quan", "so_chi_bo_du_12_ky",
+                    "so_chi_bo_chuyen_de_hang_quy"}
+#: What a district-level committee is asked about its report instead of its members' comments.
+STANDING_COMMITTEE = {"btv_da_thao_luan", "ngay_btv_thao_luan", "so_hoi_nghi_uv_btv_du"}
+MEMBERS_COMMENTS = {"da_lay_y_kien", "ngay_thao_luan"}
+
+
+@pytest.mark.parametrize("level", CELLS)
+def test_a_cell_is_asked_cell_shaped_questions_only(shipped, level):
+    asked = {q.id for q in shipped.questions_for(level)}
+    assert CELL_SHAPED | MEMBERS_COMMENTS | {"chu_de_hieu_qua", "de_xuat_cap_tren"} <= asked
+    assert asked.isdisjoint(COMMITTEE_SHAPED | STANDING_COMMITTEE | {"so_to_chuc_co_so_dang", "da_to_chuc_hoi_nghi"})
+
+
+@pytest.mark.parametrize("level", COMMITTEES)
+def test_a_committee_is_asked_counts_not_a_single_pick(shipped, level):
+    asked = {q.id for q in shipped.questions_for(level)}
+    assert COMMITTEE_SHAPED | {"chu_de_hieu_qua", "so_chuyen_de", "ty_le_tham_du"} <= asked
+    assert asked.isdisjoint(CELL_SHAPED)
+
+
+def test_a_district_level_committee_reports_its_standing_committees_work(shipped):
+    district = {q.id for q in shipped.questions_for("cap_huyen")}
+    grassroots = {q.id for q in shipped.questions_for("dang_bo_co_so")}
+    assert district >= STANDING_COMMITTEE and district.isdisjoint(MEMBERS_COMMENTS | {"de_xuat_cap_tren"})
+    assert grassroots >= MEMBERS_COMMENTS and grassroots.isdisjoint(STANDING_COMMITTEE)
+    assert shipped.questions["ngay_btv_thao_luan"].show_if.question == "btv_da_thao_luan"
+    check = next(check for check in shipped.checks if check.left == "so_hoi_nghi_uv_btv_du")
+    assert (check.op, check.right) == ("<=", "so_to_chuc_co_so_dang")
+
+
 def test_version_is_a_hash_of_the_file(app, config_with, shipped_config):
     with app.app_context():
         first = load_survey(shipped_config).version
@@ -86,11 +208,15 @@ def test_version_is_a_hash_of_the_file(app, config_with, shipped_config):
     assert len(first) == 12 and first != edited
 
 
+#: Gives the cell's number of regular meetings (sections[1].sections[2].sections[1].questions[1]) a min above its max.
+MIN_ABOVE_MAX = (r"min: 0\n(\s+)max: 12\n(\s+)levels: \[chi_bo", r"min: 70\n\1max: 12\n\2levels: [chi_bo")
+
+
 # Each expected problem is given by fragments that do not depend on the language of the messages.
 @pytest.mark.parametrize(("replacements", "fragments"), [
     ([(r"type: percentage", "type: percnt")],
      ["sections[1].sections[2].sections[1].questions[0].type:", "'ty_le_tham_du'", "'percnt'"]),
-    ([(r"min: 0\n(\s+)max: 60", r"min: 70\n\1max: 60")],
+    ([MIN_ABOVE_MAX],
      ["sections[1].sections[2].sections[1].questions[1].max:", "min"]),
     ([(r"id: so_buoi_sinh_hoat", "id: ty_le_tham_du")], ["sections:", "'ty_le_tham_du'"]),
     ([(r"id: so_buoi_sinh_hoat", "id: So buoi")], ["sections[1].sections[2].sections[1].questions[1].id:"]),
@@ -109,7 +235,7 @@ def test_version_is_a_hash_of_the_file(app, config_with, shipped_config):
     ([(r"value: do_thi", "value: nong_thon")], ["sections[0].questions[0].choices:", "'nong_thon'"]),
     ([(r"required: true\n(\s+)min: 3", r"required: yes please\n\1min: 3")],
      ["sections[0].questions[1].required:"]),
-    ([(r"max_length: 500", "max_length: -1")], ["sections[1].sections[2].sections[3].questions[1].max_length:"]),
+    ([(r"max_length: 500", "max_length: -1")], ["sections[1].sections[2].sections[3].questions[3].max_length:"]),
     ([(r"^title:", "titel:")], ["(top):", "'titel'"]),
     ([(r'\{vi: "Loại hình, lĩnh vực hoạt động chủ yếu"', "{vi: Loại hình, lĩnh vực hoạt động chủ yếu")],
      ["sections[0].questions[0].label:", "'lĩnh vực hoạt động chủ yếu'"]),
@@ -164,12 +290,12 @@ def test_check_command_summarises_a_valid_file(runner):
     result = runner.invoke(args=["survey", "check"])
     assert result.exit_code == 0, result.output
     assert "chi-thi-10.yaml" in result.output
-    assert "long_text: 14" in result.output
+    assert "long_text: 16" in result.output
     assert "chi_bo_truc_thuoc" in result.output
 
 
 def test_check_command_lists_problems_and_fails(runner, config_with):
-    path = config_with((r"type: percentage", "type: percnt"), (r"min: 0\n(\s+)max: 60", r"min: 70\n\1max: 60"))
+    path = config_with((r"type: percentage", "type: percnt"), MIN_ABOVE_MAX)
     result = runner.invoke(args=["survey", "check", str(path)])
     assert result.exit_code == 1
     assert "sections[1].sections[2].sections[1].questions[0].type:" in result.output

@@ -4,7 +4,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from answers import LONG_TEXT_IDS, cell_report, committee_report
+from answers import LONG_TEXT_IDS, cell_report, committee_report, district_report
 from markupsafe import escape
 from pages import hidden_state, read_form, text_of
 
@@ -12,6 +12,7 @@ from models import Response, Revision, db
 
 CELL = "BMT.TL.01"
 COMMITTEE = "BMT.TL"
+DISTRICT = "TU.BMT"
 
 
 @pytest.fixture
@@ -126,6 +127,10 @@ def test_a_submitted_report_can_be_corrected_and_resubmitted_before_the_deadline
     assert response.submitted_number == 3 and revisions[2].answers["so_dang_vien"] == 27
 
 
+#: Choice questions: a refused option is not shown ticked again (there is no box that holds it).
+CHOICES = ("linh_vuc", "noi_dung_tap_trung", "da_lay_y_kien", "chu_de_hieu_qua")
+
+
 @pytest.mark.parametrize(("field", "value"), [
     ("so_dang_vien", "abc"), ("so_dang_vien", "-5"), ("so_dang_vien", "1e309"), ("so_dang_vien", "NaN"),
     ("so_dang_vien", "1,5"), ("so_dang_vien", "Infinity"), ("so_dang_vien", "2"), ("so_dang_vien", "9" * 40),
@@ -133,6 +138,7 @@ def test_a_submitted_report_can_be_corrected_and_resubmitted_before_the_deadline
     ("ty_le_tham_du", "100,01"), ("so_chuyen_de", "1,2,3"), ("so_chuyen_de", "0x10"), ("so_chuyen_de", "25"),
     ("ngay_thao_luan", "31/02/2027"), ("ngay_thao_luan", "hôm qua"),
     ("linh_vuc", "hacker"), ("noi_dung_tap_trung", "khong_co"), ("da_lay_y_kien", "maybe"),
+    ("so_buoi_sinh_hoat", "11,5"), ("so_buoi_sinh_hoat", "13"), ("chu_de_hieu_qua", "khong_co"),
 ])
 @pytest.mark.parametrize("action", ["save", "submit"])
 def test_malformed_or_out_of_range_values_are_refused_and_kept(app, client, token, field, value, action):
@@ -141,7 +147,7 @@ def test_malformed_or_out_of_range_values_are_refused_and_kept(app, client, toke
     form = read_form(page.text)
     assert form.errors, "an error message is shown"
     assert f'href="#q-{field}"' in page.text
-    if field not in ("linh_vuc", "noi_dung_tap_trung", "da_lay_y_kien"):
+    if field not in CHOICES:
         assert form.values[field] == value, "what was typed is still in the box"
     assert form.values["nhan_thuc"] == cell_report()["nhan_thuc"]
     assert stored(app)[1] == []
@@ -243,7 +249,7 @@ def test_an_expired_csrf_token_asks_to_press_again_and_keeps_the_text(app, make_
     time.sleep(2)
     refused = post_from(client, token, page_html, action="submit", **cell_report())
     assert refused.status_code == 400
-    assert read_form(refused.text).values["de_xuat"] == cell_report()["de_xuat"]
+    assert read_form(refused.text).values["de_xuat_cap_tren"] == cell_report()["de_xuat_cap_tren"]
     assert post_from(client, token, refused.text, action="submit", **cell_report()).status_code == 302
 
 
@@ -353,6 +359,94 @@ def test_a_committee_answers_its_own_questions(app, client, units):
     assert post(client, code, action="submit", **committee_report()).status_code == 302
     answers = stored(app, COMMITTEE)[1][0].answers
     assert answers["so_chi_bo_truc_thuoc"] == 8 and answers["ngay_hoi_nghi"] == "2027-04-12"
+    assert (answers["so_ky_sinh_hoat_binh_quan"], answers["so_chi_bo_du_12_ky"]) == (11.5, 6)
+    assert answers["so_chi_bo_chuyen_de_hang_quy"] == 5
+
+
+#: Counts of cells only a committee gives, and what only a district-level committee gives.
+COMMITTEE_COUNTS = ("so_chi_bo_truc_thuoc", "so_ky_sinh_hoat_binh_quan", "so_chi_bo_du_12_ky",
+                    "so_chi_bo_chuyen_de_hang_quy")
+STANDING_COMMITTEE = ("btv_da_thao_luan", "ngay_btv_thao_luan", "so_hoi_nghi_uv_btv_du")
+
+
+def asks(page_html, question_id):
+    return f'name="{question_id}"' in page_html
+
+
+def test_a_cell_gives_its_own_figures_and_a_committee_counts_its_cells(client, units, token):
+    cell = client.get(f"/s/{token}").text
+    committee = client.get(f"/s/{units[COMMITTEE].token}").text
+    district = client.get(f"/s/{units[DISTRICT].token}").text
+    for question_id in COMMITTEE_COUNTS:
+        assert not asks(cell, question_id) and asks(committee, question_id) and asks(district, question_id)
+    for question_id in ("so_buoi_sinh_hoat", "noi_dung_tap_trung"):
+        assert asks(cell, question_id) and not asks(committee, question_id) and not asks(district, question_id)
+    for page in (cell, committee, district):
+        assert asks(page, "ty_le_tham_du") and asks(page, "chu_de_hieu_qua") and asks(page, "chu_de_hieu_qua__other")
+
+
+def test_a_district_level_committee_reports_its_standing_committees_work(app, client, units, token):
+    district = client.get(f"/s/{units[DISTRICT].token}").text
+    others = [client.get(f"/s/{units[code].token}").text for code in (CELL, COMMITTEE)]
+    assert all(asks(district, question_id) for question_id in STANDING_COMMITTEE)
+    assert not asks(district, "da_lay_y_kien") and not asks(district, "ngay_thao_luan")
+    assert not asks(district, "de_xuat_cap_tren")
+    for page in others:
+        assert asks(page, "da_lay_y_kien") and asks(page, "de_xuat_cap_tren")
+        assert not any(asks(page, question_id) for question_id in STANDING_COMMITTEE)
+    # What a cell would answer is not taken from a district-level committee's post.
+    report = district_report(da_lay_y_kien="co", ngay_thao_luan="2027-04-02", noi_dung_tap_trung="thoi_su")
+    assert post(client, units[DISTRICT].token, action="submit", **report).status_code == 302
+    answers = stored(app, DISTRICT)[1][0].answers
+    assert (answers["btv_da_thao_luan"], answers["ngay_btv_thao_luan"]) == (True, "2027-04-17")
+    assert answers["so_hoi_nghi_uv_btv_du"] == 20 and answers["so_ky_sinh_hoat_binh_quan"] == 11.2
+    assert {"da_lay_y_kien", "ngay_thao_luan", "noi_dung_tap_trung", "de_xuat_cap_tren"}.isdisjoint(answers)
+
+
+def test_a_district_level_committee_must_say_whether_its_standing_committee_discussed(app, client, units):
+    token = units[DISTRICT].token
+    page = post(client, token, action="submit", **district_report(btv_da_thao_luan=None))
+    assert page.status_code == 422 and 'href="#q-btv_da_thao_luan"' in page.text
+    page = post(client, token, action="submit", **district_report(ngay_btv_thao_luan=""))
+    assert page.status_code == 422 and 'href="#q-ngay_btv_thao_luan"' in page.text
+    not_yet = district_report(btv_da_thao_luan="khong", ngay_btv_thao_luan="17/04/2027")
+    assert post(client, token, action="submit", **not_yet).status_code == 302
+    answers = stored(app, DISTRICT)[1][0].answers
+    assert answers["btv_da_thao_luan"] is False and "ngay_btv_thao_luan" not in answers
+
+
+@pytest.mark.parametrize(("code", "report", "changes", "field"), [
+    (COMMITTEE, committee_report, {"so_chi_bo_truc_thuoc": "8", "so_chi_bo_du_12_ky": "9"}, "so_chi_bo_du_12_ky"),
+    (COMMITTEE, committee_report, {"so_chi_bo_truc_thuoc": "8", "so_chi_bo_chuyen_de_hang_quy": "9"},
+     "so_chi_bo_chuyen_de_hang_quy"),
+    (DISTRICT, district_report, {"so_to_chuc_co_so_dang": "42", "so_hoi_nghi_uv_btv_du": "43"},
+     "so_hoi_nghi_uv_btv_du"),
+    (COMMITTEE, committee_report, {"so_ky_sinh_hoat_binh_quan": "12,5"}, "so_ky_sinh_hoat_binh_quan"),
+])
+def test_a_committees_counts_are_checked(app, client, units, code, report, changes, field):
+    page = post(client, units[code].token, action="submit", **report(**changes))
+    assert page.status_code == 422
+    assert f'href="#q-{field}"' in page.text
+    assert len(read_form(page.text).errors) == 1
+    assert stored(app, code)[1] == []
+
+
+def test_a_count_equal_to_the_cells_is_accepted(app, client, units):
+    every_cell = committee_report(so_chi_bo_truc_thuoc="8", so_chi_bo_du_12_ky="8", so_chi_bo_chuyen_de_hang_quy="8")
+    assert post(client, units[COMMITTEE].token, action="submit", **every_cell).status_code == 302
+
+
+def test_the_most_effective_topic_can_be_another_subject(app, client, token):
+    page = post(client, token, action="submit", **cell_report(chu_de_hieu_qua="khac"))
+    assert page.status_code == 422
+    assert 'href="#q-chu_de_hieu_qua__other"' in page.text
+    subject = "Chuyển đổi số trong sinh hoạt chi bộ"
+    done = post(client, token, action="submit", **cell_report(chu_de_hieu_qua="khac", chu_de_hieu_qua__other=subject))
+    assert done.status_code == 302
+    answers = stored(app)[1][0].answers
+    assert (answers["chu_de_hieu_qua"], answers["chu_de_hieu_qua__other"]) == ("khac", subject)
+    assert answers["chuyen_de_hieu_qua"] == "Học tập và làm theo Bác"
+    assert f"Khác: {subject}" in text_of(client.get(f"/s/{token}").text)
 
 
 def test_answers_keep_the_config_version_and_survive_a_config_edit(app, make_app, client, token, config_with):

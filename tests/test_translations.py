@@ -1,11 +1,13 @@
 """Every interface text has its Vietnamese translation, with the same placeholders."""
 
 import re
+import unicodedata
 from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "translations"
 CATALOGUE = TRANSLATIONS / "vi" / "LC_MESSAGES" / "messages.po"
 TEMPLATE = TRANSLATIONS / "messages.pot"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
@@ -33,3 +35,12 @@ def test_every_message_is_translated_into_vietnamese_with_its_placeholders():
         elif set(PLACEHOLDER.findall(ids[-1])) != set(PLACEHOLDER.findall(strings[0])):
             problems.append(f"placeholders differ: {ids[0]!r}")
     assert problems == []
+
+
+def test_uy_is_written_one_way_in_pages_and_catalogues():
+    """Pages and catalogues write "ủy" (Tỉnh ủy, cấp ủy) as the survey config does, never "uỷ"."""
+    files = [*ROOT.glob("templates/**/*.html"), *TRANSLATIONS.glob("*/LC_MESSAGES/*.po"), TEMPLATE]
+    assert len(files) > 5
+    old_spelling = [str(path.relative_to(ROOT)) for path in files
+                    if "uỷ" in unicodedata.normalize("NFC", path.read_text(encoding="utf-8")).lower()]
+    assert old_spelling == []
