@@ -27,11 +27,11 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o translations/messages.pot --ignore-dirs='.venv tests bench' .
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
-## Create or upgrade the database, then load the shipped demo province.
+## Create or upgrade the database, then load the shipped demo province in today's shape (README: The unit list).
 db: $(VENV)/.installed translations
 	$(FLASK) survey check
 	$(FLASK) db upgrade
-	$(FLASK) units import demo/units.csv
+	$(FLASK) units import demo/units-2025.csv
 
 ## Serve on 127.0.0.1:5000 after printing a few unit links.
 run: db

@@ -17,10 +17,10 @@ def unit_columns(deadlines, now):
         return int(record.response is not None and record.response.is_submitted)
 
     return [
-        Column("district_code", _("District code"), "text", lambda r: r.district_code, 10),
-        Column("district", _("District-level committee"), "text", lambda r: r.district_name, 24),
+        Column("district_code", _("Code of committee above grassroots level"), "text", lambda r: r.district_code, 10),
+        Column("district", _("Committee above grassroots level"), "text", lambda r: r.district_name, 24),
         Column("grassroots_code", _("Grassroots code"), "text", lambda r: r.grassroots_code, 10),
-        Column("grassroots", _("Grassroots committee"), "text", lambda r: r.grassroots_name, 24),
+        Column("grassroots", _("Grassroots committee or cell"), "text", lambda r: r.grassroots_name, 24),
         Column("code", _("Unit code"), "text", lambda r: r.code, 12),
         Column("name", _("Unit"), "text", lambda r: r.name, 30),
         Column("level", _("Level"), "text", lambda r: str(level_label(r.level)), 18),

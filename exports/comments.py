@@ -23,7 +23,7 @@ HEADERS = (
 def header_labels():
     return {
         "section": _("Section"), "question_code": _("Question code"), "question": _("Question"),
-        "district": _("District-level committee"), "grassroots": _("Grassroots committee"),
+        "district": _("Committee above grassroots level"), "grassroots": _("Grassroots committee or cell"),
         "unit_code": _("Unit code"), "unit": _("Unit"), "level": _("Level"), "part": _("Part"),
         "answer": _("Answer"),
     }

@@ -20,8 +20,8 @@ def write_links_workbook(target, links, survey):
     workbook = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
     formats = Formats(workbook)
     sheet = workbook.add_worksheet(_("Links")[:31])
-    headers = (_("District-level committee"), _("Grassroots committee"), _("Unit code"), _("Unit"), _("Level"),
-               _("Deadline"), _("Link"))
+    headers = (_("Committee above grassroots level"), _("Grassroots committee or cell"), _("Unit code"), _("Unit"),
+               _("Level"), _("Deadline"), _("Link"))
     for col, (header, width) in enumerate(zip(headers, WIDTHS, strict=True)):
         sheet.set_column(col, col, width)
         sheet.write_string(0, col, header, formats.header)

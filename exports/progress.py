@@ -15,7 +15,7 @@ class ProgressSheet:
         self.sheet, self.formats = sheet, formats
         self.survey, self.local_time, self.now = survey, local_time, now
         self.row = 1
-        headers = (_("District-level committee"), _("Grassroots committee"), _("Unit code"), _("Unit"),
+        headers = (_("Committee above grassroots level"), _("Grassroots committee or cell"), _("Unit code"), _("Unit"),
                    _("Level"), _("Deadline"), _("Status"), _("Last saved"), _("Submitted at"), _("Versions"))
         for index, (header, width) in enumerate(zip(headers, COLUMNS, strict=True)):
             sheet.set_column(index, index, width)

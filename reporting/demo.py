@@ -26,10 +26,18 @@ class DemoSummary:
     revisions: int
 
 
-def create_demo_province(survey, unit_count, seed=1):
+#: The shapes of province the demo builds (see schema.levels): the seed's, every grassroots unit under a
+#: district committee; or today's, communes, wards and grassroots cells directly under the province.
+SHAPES = ("2025", "seed")
+#: Committees directly under the province in today's shape (cấp trên cơ sở).
+PROVINCE_COMMITTEES = ("Đảng ủy các cơ quan Đảng tỉnh", "Đảng ủy UBND tỉnh", "Đảng ủy Quân sự tỉnh",
+                       "Đảng ủy Công an tỉnh")
+
+
+def create_demo_province(survey, unit_count, seed=1, shape="2025"):
     """Fill an empty database with `unit_count` units under one province, and their reports."""
     rng = random.Random(seed)
-    plan = plan_units(unit_count, rng)
+    plan = plan_units(unit_count, rng, shape)
     ids = insert_units(plan)
     reports = [(ids[code], level) for code, _name, level, _parent in plan if level != "tinh"]
     responses, revisions = insert_reports(survey, reports, rng)
@@ -37,9 +45,18 @@ def create_demo_province(survey, unit_count, seed=1):
     return DemoSummary(units=len(plan), responses=responses, revisions=revisions)
 
 
-def plan_units(unit_count, rng):
-    """Return (code, name, level, parent code) rows: districts, grassroots committees and cells."""
+def plan_units(unit_count, rng, shape="2025"):
+    """Return (code, name, level, parent code) rows, parents before their units, `unit_count` in all."""
+    if shape not in SHAPES:
+        raise ValueError(f"unknown shape {shape!r}; shapes are {', '.join(SHAPES)}")
     rows = [("TINH", "Tỉnh ủy (dữ liệu mẫu)", "tinh", None)]
+    plan = plan_seed_shape if shape == "seed" else plan_todays_shape
+    plan(rows, unit_count, rng)
+    return rows[:max(unit_count, 1)]
+
+
+def plan_seed_shape(rows, unit_count, rng):
+    """The seed's shape: a district committee per 150 units; every grassroots committee and cell under one."""
     districts = max(1, unit_count // 150)
     for d in range(districts):
         rows.append((f"H{d:03}", f"Huyện ủy {PLACES[d % len(PLACES)]} {d + 1}", "cap_huyen", "TINH"))
@@ -57,7 +74,39 @@ def plan_units(unit_count, rng):
         else:
             rows.append((f"C{number:06}", f"Chi bộ thôn {place} {number}", "chi_bo_truc_thuoc",
                          rng.choice(committees[-20:])))
-    return rows[:max(unit_count, 1)]
+
+
+def plan_todays_shape(rows, unit_count, rng):
+    """Today's shape: directly under the province, a commune or ward committee per 150 units (as many as
+    the seed's districts, so pages compare), a committee above grassroots level per 1,000 with agency
+    committees and grassroots cells under it, and a grassroots cell per 1,000; every other unit is a
+    cell under a commune or agency committee."""
+    above = [f"U{d:03}" for d in range(max(1, unit_count // 1000))]
+    for d, code in enumerate(above):
+        rows.append((code, f"{PROVINCE_COMMITTEES[d % len(PROVINCE_COMMITTEES)]} {d + 1}", "cap_huyen", "TINH"))
+    committees = []
+    for c in range(max(1, unit_count // 150)):
+        number, place = len(rows), PLACES[c % len(PLACES)]
+        kind = "Đảng bộ phường" if c % 3 == 0 else "Đảng bộ xã"
+        rows.append((f"D{number:06}", f"{kind} {place} {number}", "dang_bo_co_so", "TINH"))
+        committees.append(f"D{number:06}")
+    for _cell in range(max(1, unit_count // 1000)):
+        number = len(rows)
+        rows.append((f"C{number:06}", f"Chi bộ cơ sở {rng.choice(PLACES)} {number}", "chi_bo_co_so", "TINH"))
+    agencies = 0
+    while len(rows) < unit_count:
+        number, place = len(rows), rng.choice(PLACES)
+        if rng.random() < 0.008 or not agencies:
+            code = f"D{number:06}"
+            rows.append((code, f"Đảng bộ cơ quan {place} {number}", "dang_bo_co_so", rng.choice(above)))
+            committees.append(code)
+            agencies += 1
+        elif rng.random() < 0.01:
+            rows.append((f"C{number:06}", f"Chi bộ cơ sở cơ quan {place} {number}", "chi_bo_co_so",
+                         rng.choice(above)))
+        else:
+            rows.append((f"C{number:06}", f"Chi bộ thôn {place} {number}", "chi_bo_truc_thuoc",
+                         rng.choice(committees)))
 
 
 def insert_units(plan):

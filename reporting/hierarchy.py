@@ -1,17 +1,19 @@
 """Units in hierarchy order and within one unit's subtree, in SQL.
 
-The hierarchy is at most four levels deep below the province, so a unit's district-level committee
-and grassroots committee are found by joining its parent and grandparent: no recursive query, and
-the order (district, then each grassroots committee followed by its cells) is a plain ORDER BY.
+A province takes two shapes, mixed (see schema.levels): the seed's, where every grassroots unit sits
+under a committee above grassroots level (`cap_huyen`: huyện ủy, thành ủy, đảng ủy trực thuộc Tỉnh
+ủy), and today's, where commune and ward committees and grassroots cells also sit directly under the
+province. Either way a unit lies at most two levels below the unit directly under the province that
+it falls under, so its committee above grassroots level and its grassroots unit are found among the
+unit itself, its parent and its grandparent, by level: no recursive query, and hierarchy order (each
+unit directly under the province followed by its subtree, siblings by code) is a plain ORDER BY.
 """
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from models import Unit
-from schema import REPORTING_LEVELS
-
-GRASSROOTS_LEVELS = ("dang_bo_co_so", "chi_bo_co_so")
+from schema.levels import ABOVE_GRASSROOTS_LEVEL, GRASSROOTS_LEVELS, REPORTING_LEVELS
 
 
 class UnitTree:
@@ -19,26 +21,34 @@ class UnitTree:
         self.parent = aliased(Unit)
         self.grandparent = aliased(Unit)
 
+    def _ancestor_or_self(self, levels, column):
+        """`column` of the nearest of the unit, its parent, its grandparent whose level is in `levels`;
+        NULL if none is."""
+        return sa.case(*((unit.level.in_(levels), getattr(unit, column))
+                         for unit in (Unit, self.parent, self.grandparent)))
+
     def district(self, column):
-        """The unit's district-level committee's `column` (code or name)."""
-        return sa.case(
-            (Unit.level == "cap_huyen", getattr(Unit, column)),
-            (Unit.level.in_(GRASSROOTS_LEVELS), getattr(self.parent, column)),
-            (Unit.level == "chi_bo_truc_thuoc", getattr(self.grandparent, column)),
-        )
+        """The `column` (code or name) of the unit's committee above grassroots level, the unit itself
+        if it is one; NULL for a unit with none above it (directly under the province, or under a
+        grassroots committee that is)."""
+        return self._ancestor_or_self((ABOVE_GRASSROOTS_LEVEL,), column)
 
     def grassroots(self, column):
-        """The unit's grassroots committee's `column`; the unit itself for a grassroots cell."""
-        return sa.case(
-            (Unit.level.in_(GRASSROOTS_LEVELS), getattr(Unit, column)),
-            (Unit.level == "chi_bo_truc_thuoc", getattr(self.parent, column)),
-        )
+        """The `column` of the unit's grassroots committee or cell, the unit itself if it is one; NULL
+        for a committee above grassroots level."""
+        return self._ancestor_or_self(GRASSROOTS_LEVELS, column)
+
+    def top(self, column):
+        """The `column` of the unit directly under the province that the unit falls under (or is):
+        its committee above grassroots level if it has one, otherwise its grassroots unit."""
+        return sa.func.coalesce(self.district(column), self.grassroots(column))
 
     def child_of_scope(self, scope, column):
-        """The unit one level below `scope` that a unit falls under (or the unit itself)."""
+        """The `column` of the unit directly under `scope` that a unit falls under, whatever its level
+        (the unit itself if it is directly under the scope, or is the scope)."""
         if scope is None or scope.level == "tinh":
-            return self.district(column)
-        if scope.level == "cap_huyen":
+            return self.top(column)
+        if scope.level == ABOVE_GRASSROOTS_LEVEL:
             return sa.func.coalesce(self.grassroots(column), getattr(Unit, column))
         return getattr(Unit, column)
 
@@ -54,13 +64,16 @@ class UnitTree:
         return self.within(query, scope)
 
     def in_order(self, query):
-        return query.order_by(self.district("code"), sa.func.coalesce(self.grassroots("code"), ""),
+        """Order a `select` query: each unit directly under the province followed by its subtree; under
+        a committee above grassroots level, the committee first, then each grassroots unit followed by
+        its cells; siblings by code."""
+        return query.order_by(self.top("code"), sa.func.coalesce(self.grassroots("code"), ""),
                               sa.case((Unit.level == "chi_bo_truc_thuoc", 1), else_=0), Unit.code)
 
     def within(self, query, scope):
         if scope is None or scope.level == "tinh":
             return query
-        if scope.level == "cap_huyen":
+        if scope.level == ABOVE_GRASSROOTS_LEVEL:
             return query.where(self.district("code") == scope.code)
         if scope.level in GRASSROOTS_LEVELS:
             return query.where(self.grassroots("code") == scope.code)

@@ -38,6 +38,8 @@ class Row:
     code: str
     name: str
     counts: Counter = field(default_factory=Counter)
+    #: The unit's level, for a unit below the scope (units directly under a province differ in level).
+    level: str | None = None
 
     @property
     def total(self):
@@ -59,21 +61,22 @@ class Progress:
 
 
 def scope_progress(scope, survey, now):
-    """Count the scope's units by status, per level and per unit one level below the scope."""
+    """Count the scope's units by status, per level and per unit directly under the scope (whatever its
+    level: under a province, committees above grassroots level, grassroots committees and cells)."""
     tree = UnitTree()
     status = status_expression(survey, now).label("status")
-    child_code, child_name = tree.child_of_scope(scope, "code"), tree.child_of_scope(scope, "name")
+    child = [tree.child_of_scope(scope, column) for column in ("code", "name", "level")]
     query = (
-        tree.select(Unit.level, child_code, child_name, status, sa.func.count(), scope=scope)
+        tree.select(Unit.level, *child, status, sa.func.count(), scope=scope)
         .outerjoin(Response, Response.unit_id == Unit.id)
-        .group_by(Unit.level, child_code, child_name, status)
+        .group_by(Unit.level, *child, status)
     )
     levels = {level: Row(level, level) for level in REPORTING_LEVELS}
     children = {}
     overall = Row("", "")
-    for level, code, name, state, count in db.session.execute(query):
+    for level, code, name, child_level, state, count in db.session.execute(query):
         levels[level].counts[state] += count
-        children.setdefault(code, Row(code, name)).counts[state] += count
+        children.setdefault(code, Row(code, name, level=child_level)).counts[state] += count
         overall.counts[state] += count
     by_level = [row for row in levels.values() if row.total]
     by_child = sorted(children.values(), key=lambda row: row.code or "")

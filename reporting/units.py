@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from models import Response, Unit, db, new_link_token
-from schema import LEVELS, PARENT_LEVEL
+from schema import LEVELS, PARENT_LEVELS
 
 COLUMNS = ("code", "name", "level", "parent_code")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,50}$")
@@ -112,19 +112,31 @@ def parent_problem(row, levels):
     """Say what is wrong with a row's parent, or return None. Levels only go down, so no cycle can form."""
     if row.level not in LEVELS:
         return None
-    wanted = PARENT_LEVEL[row.level]
+    wanted = PARENT_LEVELS[row.level]
     if row.parent_code == row.code:
         return _("unit %(code)s cannot be its own parent", code=row.code)
-    if wanted is None:
+    if not wanted:
         return _("the province has no parent") if row.parent_code else None
     if not row.parent_code:
         return _("a unit of level %(level)s needs a parent_code", level=row.level)
     if row.parent_code not in levels:
         return _("unknown parent %(code)s", code=row.parent_code)
-    if levels[row.parent_code] != wanted:
-        return _("a %(level)s unit must be under a %(wanted)s unit, and %(code)s is %(actual)s",
-                 level=row.level, wanted=wanted, code=row.parent_code, actual=levels[row.parent_code])
-    return None
+    actual = levels[row.parent_code]
+    if actual in wanted:
+        return None
+    problem = _("a %(level)s unit must be under a %(wanted)s unit, and %(code)s is %(actual)s",
+                level=row.level, wanted=either(wanted), code=row.parent_code, actual=actual)
+    if row.level == "chi_bo_truc_thuoc" and actual in PARENT_LEVELS["chi_bo_co_so"]:
+        problem += " " + _("(a cell directly under %(code)s is a grassroots cell: level chi_bo_co_so)",
+                           code=row.parent_code)
+    return problem
+
+
+def either(levels):
+    """Join level codes as "a, b or c"."""
+    if len(levels) == 1:
+        return levels[0]
+    return _("%(some)s or %(last)s", some=", ".join(levels[:-1]), last=levels[-1])
 
 
 def level_change_problem(row, unit):

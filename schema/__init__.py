@@ -1,6 +1,6 @@
 """The survey schema: config file in, plain checked objects out."""
 
-from .levels import LEVELS, PARENT_LEVEL, REPORTING_LEVELS, level_label
+from .levels import LEVELS, PARENT_LEVELS, REPORTING_LEVELS, level_label
 from .loader import ConfigError, load_survey, parse_survey
 from .model import Question, Section, Survey
 from .types import OTHER_CHOICE, TYPES, other_key
@@ -8,7 +8,7 @@ from .types import OTHER_CHOICE, TYPES, other_key
 __all__ = [
     "LEVELS",
     "OTHER_CHOICE",
-    "PARENT_LEVEL",
+    "PARENT_LEVELS",
     "REPORTING_LEVELS",
     "TYPES",
     "ConfigError",

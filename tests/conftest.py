@@ -16,11 +16,13 @@ from app import create_app
 from config import database_url
 from models import Unit, db
 from reporting.units import import_units
-from schema import load_survey
+from schema import REPORTING_LEVELS, load_survey
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CONFIG = ROOT / "surveys" / "chi-thi-10.yaml"
-DEMO_UNITS = ROOT / "demo" / "units.csv"
+#: The demo provinces, by shape (see schema.levels): the seed's, every grassroots unit under a district
+#: committee, and today's, communes, wards and grassroots cells directly under the province as well.
+DEMO_LISTS = {"seed": ROOT / "demo" / "units.csv", "2025": ROOT / "demo" / "units-2025.csv"}
 SHIPPED_SURVEY = load_survey(SHIPPED_CONFIG)
 
 
@@ -146,13 +148,67 @@ def runner(app):
 
 
 @pytest.fixture
-def units(app):
-    """Import the shipped demo province and return its units by code."""
+def shape():
+    """The shape of the demo province `units` imports: "seed" (demo/units.csv). A test about the
+    hierarchy runs on both by parametrizing it: @pytest.mark.parametrize("shape", ["seed", "2025"])."""
+    return "seed"
+
+
+@pytest.fixture
+def units(app, shape):
+    """Import the demo province of the test's shape and return its units by code."""
     with app.app_context():
-        import_units(DEMO_UNITS.read_bytes())
+        import_units(DEMO_LISTS[shape].read_bytes())
         found = {unit.code: unit for unit in db.session.scalars(sa.select(Unit))}
         db.session.expunge_all()
         return found
+
+
+class Hierarchy:
+    """The imported units' tree walked in Python: an oracle independent of the SQL under test."""
+
+    def __init__(self, units):
+        by_id = {unit.id: unit for unit in units.values()}
+        self.units = units
+        self.parent = {code: by_id[unit.parent_id].code if unit.parent_id else None for code, unit in units.items()}
+        self._children = {}
+        for code in sorted(units):
+            self._children.setdefault(self.parent[code], []).append(code)
+
+    def children(self, code):
+        """The codes of the units directly under `code`, by code."""
+        return list(self._children.get(code, []))
+
+    def in_order(self, scope=None):
+        """The codes of the reporting units of `scope`'s subtree (the whole province if None), each unit
+        followed by the units under it, siblings by code."""
+        ordered, stack = [], [scope] if scope else list(reversed(self.children(None)))
+        while stack:
+            code = stack.pop()
+            ordered.append(code)
+            stack.extend(reversed(self.children(code)))
+        return [code for code in ordered if self.units[code].level in REPORTING_LEVELS]
+
+    def ancestor_at(self, code, levels):
+        """The code of the unit itself or its nearest ancestor whose level is in `levels`, or None."""
+        while code is not None and self.units[code].level not in levels:
+            code = self.parent[code]
+        return code
+
+    def directly_under(self, scope, code):
+        """The code of the unit directly under `scope` that `code` falls under or is; `scope` for itself."""
+        while code != scope and self.parent[code] != scope:
+            code = self.parent[code]
+        return code
+
+    def name(self, code):
+        return None if code is None else self.units[code].name
+
+
+@pytest.fixture
+def hierarchy(units):
+    """The demo province's tree, walked in Python, to check the hierarchy the service computes."""
+    return Hierarchy(units)
 
 
 @pytest.fixture
@@ -175,8 +231,10 @@ def config_with(tmp_path):
 
 #: The password of every test account.
 PASSWORD = "mật-khẩu-đủ-dài"
-#: The committees' test accounts: "btc" manages the province, "krongpac" views one district.
-ACCOUNTS = (("btc", "TU", "manager"), ("krongpac", "TU.KP", "viewer"))
+#: The committees' test accounts for each demo province: "btc" manages the province; "krongpac" views
+#: a district (the seed's shape), "coquandang" a committee directly under the province (today's).
+ACCOUNTS = {"seed": (("btc", "TU", "manager"), ("krongpac", "TU.KP", "viewer")),
+            "2025": (("btc", "TU", "manager"), ("coquandang", "TU.CQD", "viewer"))}
 
 
 @pytest.fixture
@@ -186,15 +244,15 @@ def shipped_config():
 
 
 @pytest.fixture
-def demo_units_csv():
-    """Return the path of the demo province's unit list."""
-    return DEMO_UNITS
+def demo_units_csv(shape):
+    """Return the path of the unit list of the demo province of the test's shape."""
+    return DEMO_LISTS[shape]
 
 
 @pytest.fixture
-def accounts(units, runner):
+def accounts(units, runner, shape):
     """Create the committees' test accounts with the real command; return the units by code."""
-    for name, scope, role in ACCOUNTS:
+    for name, scope, role in ACCOUNTS[shape]:
         result = runner.invoke(args=["users", "create", name, "--scope", scope, "--role", role],
                                input=f"{PASSWORD}\n{PASSWORD}\n")
         assert result.exit_code == 0, result.output

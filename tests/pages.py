@@ -1,6 +1,7 @@
 """Read what a survey page shows, the way a browser would, for tests."""
 
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 
@@ -59,3 +60,47 @@ def hidden_state(html):
 def text_of(html):
     """Return the page's visible text with tags removed and spaces folded."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+class TableReader(HTMLParser):
+    """Collect the body rows of every table on a page: each row's cell texts and the links in it."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables = []
+        self._row = self._cell = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tbody":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self._row = TableRow([], [])
+        elif tag == "td" and self._row is not None:
+            self._cell = ""
+        elif tag == "a" and self._row is not None:
+            self._row.links.append(dict(attrs).get("href"))
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._cell is not None:
+            self._row.cells.append(re.sub(r"\s+", " ", self._cell).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.tables[-1].append(self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+
+@dataclass
+class TableRow:
+    cells: list
+    links: list
+
+
+def table_rows(html, index=0):
+    """Return the body rows of the page's `index`-th table."""
+    reader = TableReader()
+    reader.feed(html)
+    return reader.tables[index]

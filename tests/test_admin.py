@@ -9,7 +9,7 @@ import time
 import pytest
 import sqlalchemy as sa
 from answers import store, stored_cell_answers
-from pages import text_of
+from pages import table_rows, text_of
 from workbooks import column_values, downloaded_workbook
 
 from models import SignInAttempt, Unit, User, db
@@ -222,6 +222,92 @@ def test_the_workbook_downloads_for_the_accounts_scope(client, auth, accounts):
     book = downloaded_workbook(response)
     codes = column_values(book.worksheets[0], 4, min_row=4)[:-1]
     assert sorted(codes) == ["KP.BV", "KP.EK", "KP.EK.01", "KP.EK.02", "KP.PA", "KP.PA.01", "KP.PA.02", "TU.KP"]
+
+
+# --- Both shapes of province: the seed's (districts) and today's (communes directly under the province). ---
+
+LEVEL_NAMES = {"cap_huyen": "Cấp trên cơ sở (huyện ủy, thành ủy, đảng ủy trực thuộc Tỉnh ủy)",
+               "dang_bo_co_so": "Đảng bộ cơ sở", "chi_bo_co_so": "Chi bộ cơ sở",
+               "chi_bo_truc_thuoc": "Chi bộ trực thuộc đảng bộ cơ sở"}
+CELL_LEVELS = ("chi_bo_truc_thuoc", "chi_bo_co_so")
+
+
+def submit_a_cell_under_each(app, hierarchy, units, scope="TU"):
+    """Submit the report of the first cell under each unit directly under `scope`; return their codes."""
+    submitted = []
+    for child in hierarchy.children(scope):
+        cells = [code for code in hierarchy.in_order(child) if units[code].level in CELL_LEVELS]
+        if cells:
+            store(app, cells[0], stored_cell_answers())
+            submitted.append(cells[0])
+    return submitted
+
+
+def count_in(cell):
+    """The count of a progress cell, "3 (25%)"."""
+    return int(cell.split(" ")[0])
+
+
+@pytest.mark.parametrize(("shape", "username", "scope"), [
+    ("seed", "btc", "TU"), ("seed", "krongpac", "TU.KP"), ("2025", "btc", "TU"), ("2025", "coquandang", "TU.CQD")])
+def test_progress_counts_by_the_units_directly_under_the_scope(app, client, auth, accounts, hierarchy, username,
+                                                              scope):
+    submitted = submit_a_cell_under_each(app, hierarchy, accounts)
+    auth.sign_in(username)
+    page = client.get("/admin/").text
+    assert f"Theo đơn vị trực thuộc {accounts[scope].name}" in text_of(page)
+    rows = table_rows(page, 1)
+    # A committee that reports counts as a unit directly under itself: its own report is one of the scope's.
+    expected = sorted(hierarchy.children(scope) + ([scope] if accounts[scope].level != "tinh" else []))
+    assert [row.links[0] for row in rows] == [f"/admin/missing?child={code}" for code in expected]
+    for row, code in zip(rows, expected, strict=True):
+        subtree = [code] if code == scope else hierarchy.in_order(code)
+        name, level, total, not_opened, _opened, _draft, done, *_rest = row.cells
+        assert (name, level, int(total)) == (accounts[code].name, LEVEL_NAMES[accounts[code].level], len(subtree))
+        assert count_in(done) == len(set(subtree) & set(submitted)), code
+        assert count_in(not_opened) == len(subtree) - count_in(done), code
+
+
+@pytest.mark.parametrize("shape", ["seed", "2025"])
+def test_the_missing_list_filters_by_the_unit_directly_under_the_scope_and_by_level(app, client, auth, accounts,
+                                                                                   hierarchy):
+    submitted = set(submit_a_cell_under_each(app, hierarchy, accounts))
+    auth.sign_in("btc")
+    page = client.get("/admin/missing").text
+    under = re.search(r'<select name="child">(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r'<option value="([^"]+)"', under) == hierarchy.children("TU")
+    for child in hierarchy.children("TU"):
+        rows = table_rows(client.get(f"/admin/missing?child={child}").text)
+        assert [row.cells[0] for row in rows] == [c for c in hierarchy.in_order(child) if c not in submitted]
+        assert all(row.cells[3] == accounts[child].name for row in rows), child
+    for level, label in LEVEL_NAMES.items():
+        rows = table_rows(client.get(f"/admin/missing?level={level}").text)
+        expected = [c for c in hierarchy.in_order() if accounts[c].level == level and c not in submitted]
+        assert [row.cells[0] for row in rows] == expected, level
+        assert [row.cells[2:4] for row in rows] == [[label, accounts[hierarchy.directly_under("TU", c)].name]
+                                                    for c in expected], level
+    last = hierarchy.children("TU")[-1]
+    book = downloaded_workbook(client.get(f"/admin/missing.xlsx?child={last}&level=chi_bo_truc_thuoc"))
+    expected = [c for c in hierarchy.in_order(last) if accounts[c].level == "chi_bo_truc_thuoc" and c not in submitted]
+    assert expected and column_values(book.worksheets[0], 0) == expected
+    assert set(column_values(book.worksheets[0], 3)) == {accounts[last].name}
+
+
+@pytest.mark.parametrize(("shape", "scope"), [
+    ("seed", "TU.KP"), ("seed", "KP.EK"), ("2025", "TU.CQD"), ("2025", "BMT"), ("2025", "IARVE")])
+def test_an_account_below_the_province_sees_its_subtree_and_nothing_else(app, client, auth, units, hierarchy, runner,
+                                                                         scope):
+    created = runner.invoke(args=["users", "create", "scoped", "--scope", scope],
+                            input=f"{auth.password}\n{auth.password}\n")
+    assert created.exit_code == 0, created.output
+    auth.sign_in("scoped")
+    subtree = hierarchy.in_order(scope)
+    assert [row.cells[0] for row in table_rows(client.get("/admin/missing").text)] == subtree
+    codes = column_values(downloaded_workbook(client.get("/admin/export.xlsx")).worksheets[0], 4, min_row=4)
+    assert codes[:-1] == subtree, "the figures sheet, its total row last"
+    assert column_values(downloaded_workbook(client.get("/admin/links.xlsx")).worksheets[0], 2) == subtree
+    outside = [code for code in units if code not in subtree]
+    assert outside and all(client.get(f"/admin/units/{code}").status_code == 404 for code in outside)
 
 
 def test_admin_pages_send_security_headers(client, auth, accounts):

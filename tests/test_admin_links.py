@@ -13,28 +13,14 @@ from workbooks import column_values, downloaded_workbook
 from models import Unit, db
 from reporting.links import qr_data_uri
 from reporting.units import extend_deadline
-from schema import REPORTING_LEVELS
 
 KRONG_PAC = ["TU.KP", "KP.BV", "KP.EK", "KP.EK.01", "KP.EK.02", "KP.PA", "KP.PA.01", "KP.PA.02"]
-HEADERS = ["Huyện ủy, thành ủy, đảng ủy trực thuộc Tỉnh ủy", "Đảng bộ, chi bộ cơ sở", "Mã đơn vị", "Đơn vị", "Cấp",
-           "Hạn nộp", "Đường liên kết"]
+HEADERS = ["Cấp trên cơ sở", "Đảng bộ, chi bộ cơ sở", "Mã đơn vị", "Đơn vị", "Cấp", "Hạn nộp", "Đường liên kết"]
+LEVEL_NAMES = {"cap_huyen": "Cấp trên cơ sở (huyện ủy, thành ủy, đảng ủy trực thuộc Tỉnh ủy)",
+               "dang_bo_co_so": "Đảng bộ cơ sở", "chi_bo_co_so": "Chi bộ cơ sở",
+               "chi_bo_truc_thuoc": "Chi bộ trực thuộc đảng bộ cơ sở"}
 NEW_ROUTES = ("/admin/links.xlsx", "/admin/invitations", "/admin/invitations?child=TU.KP",
               "/admin/units/KP.EK.01/invitation")
-
-
-def units_in_hierarchy_order():
-    """Every unit, each followed by the units under it, siblings by code: walked in Python, as an
-    oracle independent of the SQL ordering under test."""
-    units = list(db.session.scalars(sa.select(Unit).order_by(Unit.code)))
-    children = {}
-    for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit)
-    ordered, stack = [], list(reversed(children.get(None, [])))
-    while stack:
-        unit = stack.pop()
-        ordered.append(unit)
-        stack.extend(reversed(children.get(unit.id, [])))
-    return ordered
 
 
 def links_workbook(client, **request):
@@ -62,16 +48,17 @@ def invitations_of(page):
     return found
 
 
-def test_the_workbook_lists_every_unit_of_the_scope_once_in_hierarchy_order(app, client, auth, accounts):
+@pytest.mark.parametrize("shape", ["seed", "2025"])
+def test_the_workbook_lists_every_unit_of_the_scope_once_in_hierarchy_order(app, client, auth, accounts, hierarchy):
     auth.sign_in("btc")
     sheet, response = links_workbook(client)
     assert "filename*=UTF-8''%C4%91%C6%B0%E1%BB%9Dng-li%C3%AAn-k%E1%BA%BFt_T%E1%BB%89nh-%E1%BB%A7y" in \
         response.headers["Content-Disposition"]
     assert response.headers["Cache-Control"] == "private, no-store"
     assert [cell.value for cell in sheet[1]] == HEADERS
-    assert sheet.freeze_panes == "E2" and sheet.auto_filter.ref == "A1:G27"
+    expected = hierarchy.in_order()
+    assert sheet.freeze_panes == "E2" and sheet.auto_filter.ref == f"A1:G{len(expected) + 1}"
     with app.app_context():
-        expected = [unit.code for unit in units_in_hierarchy_order() if unit.level in REPORTING_LEVELS]
         survey = app.extensions["survey"]
     rows = list(sheet.iter_rows(min_row=2))
     assert [row[2].value for row in rows] == expected
@@ -79,14 +66,20 @@ def test_the_workbook_lists_every_unit_of_the_scope_once_in_hierarchy_order(app,
     for row in rows:
         code, link = row[2].value, row[6]
         unit = accounts[code]
-        assert [cell.value for cell in row[3:5]] == [unit.name, {
-            "cap_huyen": "Huyện ủy, thành ủy, đảng ủy trực thuộc Tỉnh ủy", "dang_bo_co_so": "Đảng bộ cơ sở",
-            "chi_bo_co_so": "Chi bộ cơ sở", "chi_bo_truc_thuoc": "Chi bộ trực thuộc đảng bộ cơ sở"}[unit.level]]
+        committees = [hierarchy.name(hierarchy.ancestor_at(code, levels)) or ""
+                      for levels in (("cap_huyen",), ("dang_bo_co_so", "chi_bo_co_so"))]
+        assert [cell.value for cell in row[:2]] == committees, code
+        assert [cell.value for cell in row[3:5]] == [unit.name, LEVEL_NAMES[unit.level]]
         assert row[5].value == dt.datetime.combine(survey.deadlines[unit.level], dt.time())
         assert row[5].number_format == "dd/mm/yyyy"
         assert link.data_type == "s" and link.hyperlink is None
         assert link.value == f"http://localhost/s/{secret[code]}"
         assert unit.name in html.unescape(client.get(link.value).text), "the link opens that unit's own page"
+
+
+def test_the_workbook_names_a_cells_committees(client, auth, accounts):
+    auth.sign_in("btc")
+    sheet, _ = links_workbook(client)
     kp_ek_01 = rows_by_code(sheet)["KP.EK.01"]
     assert [cell.value for cell in kp_ek_01[:2]] == ["Huyện ủy Krông Pắc", "Đảng bộ xã Ea Kly"]
 
@@ -167,23 +160,42 @@ def test_invitations_need_no_inline_style_or_script(client, auth, accounts):
             '<script src="/static/tongket.js" defer>']
 
 
-def test_invitations_print_one_page_per_unit_of_the_scope_or_of_one_unit_in_it(app, client, auth, accounts):
+@pytest.mark.parametrize("shape", ["seed", "2025"])
+def test_invitations_print_one_page_per_unit_of_the_scope_or_of_one_unit_in_it(app, client, auth, accounts,
+                                                                               hierarchy):
     auth.sign_in("btc")
-    with app.app_context():
-        expected = [unit.name for unit in units_in_hierarchy_order() if unit.level in REPORTING_LEVELS]
     everything = invitations_of(client.get("/admin/invitations").text)
-    assert [name for name, _link, _qr in everything] == expected
+    assert [name for name, _link, _qr in everything] == [accounts[code].name for code in hierarchy.in_order()]
     secret = tokens(app)
-    child = client.get("/admin/invitations?child=TU.KP").text
-    assert [link for _name, link, _qr in invitations_of(child)] == [
-        f"http://localhost/s/{secret[code]}" for code in KRONG_PAC]
-    assert '<option value="TU.KP" selected>' in child
-    committee = invitations_of(client.get("/admin/invitations?child=KP.EK").text)
-    assert [name for name, _link, _qr in committee] == ["Đảng bộ xã Ea Kly", "Chi bộ thôn 3",
-                                                        "Chi bộ buôn Krông Búk \"A\""]
+    for child in hierarchy.children("TU"):
+        page = client.get(f"/admin/invitations?child={child}").text
+        assert [link for _name, link, _qr in invitations_of(page)] == [
+            f"http://localhost/s/{secret[code]}" for code in hierarchy.in_order(child)], child
+        assert f'<option value="{child}" selected>' in page
     stylesheet = client.get("/static/tongket.css")
     assert re.search(r"@media print \{[^@]*\.invitation \{[^}]*break-after: page", stylesheet.text)
     stylesheet.close()
+
+
+def test_invitations_of_a_committee_and_its_cells(client, auth, accounts):
+    auth.sign_in("btc")
+    committee = invitations_of(client.get("/admin/invitations?child=KP.EK").text)
+    assert [name for name, _link, _qr in committee] == ["Đảng bộ xã Ea Kly", "Chi bộ thôn 3",
+                                                        "Chi bộ buôn Krông Búk \"A\""]
+
+
+@pytest.mark.parametrize(("code", "under"), [
+    ("BMT.01", "Đảng bộ phường Buôn Ma Thuột"),
+    ("CQD.VP.01", "Đảng bộ Văn phòng Tỉnh ủy · Đảng ủy các cơ quan Đảng tỉnh"),
+    ("CQD.BTC", "Đảng ủy các cơ quan Đảng tỉnh"), ("BMT", None), ("IARVE", None)])
+@pytest.mark.parametrize("shape", ["2025"])
+def test_an_invitation_names_the_committees_above_the_unit_up_to_the_province(client, auth, accounts, code, under):
+    auth.sign_in("btc")
+    text = text_of(client.get(f"/admin/units/{code}/invitation").text)
+    if under is None:
+        assert "Thuộc" not in text, "nothing between the unit and the province"
+    else:
+        assert f"Thuộc {under} Hạn nộp" in text
 
 
 def test_too_many_invitations_ask_for_a_smaller_part(client, auth, accounts, monkeypatch):

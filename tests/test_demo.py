@@ -1,26 +1,45 @@
 """Synthetic provinces: the right number of units, a sound hierarchy, answers that pass the rules."""
 
+from collections import Counter
+
+import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from forms import posted_answers, survey_form_class
 from models import Response, Revision, Unit, db
-from schema import PARENT_LEVEL
+from schema import PARENT_LEVELS
 
 
-def test_demo_command_fills_an_empty_database(app, runner):
-    result = runner.invoke(args=["demo", "--units", "400"])
+@pytest.mark.parametrize(("args", "under_province"), [
+    (["--shape", "2025"], True), ([], True), (["--shape", "seed"], False)])
+def test_demo_command_fills_an_empty_database_with_a_province_of_either_shape(app, runner, args, under_province):
+    result = runner.invoke(args=["demo", "--units", "400", *args])
     assert result.exit_code == 0, result.output
     with app.app_context():
         units = {unit.id: unit for unit in db.session.scalars(sa.select(Unit))}
         assert len(units) == 400
+        placed = Counter()
         for unit in units.values():
             parent = units.get(unit.parent_id)
-            assert (parent.level if parent else None) == PARENT_LEVEL[unit.level]
-        levels = {unit.level for unit in units.values()}
-        assert levels == set(PARENT_LEVEL)
+            if parent is None:
+                assert unit.level == "tinh"
+            else:
+                assert parent.level in PARENT_LEVELS[unit.level], (unit.code, unit.level, parent.level)
+                placed[unit.level, parent.level] += 1
+        assert {unit.level for unit in units.values()} == set(PARENT_LEVELS)
+        assert placed["dang_bo_co_so", "cap_huyen"] and placed["chi_bo_co_so", "cap_huyen"]
+        directly = placed["dang_bo_co_so", "tinh"], placed["chi_bo_co_so", "tinh"]
+        assert all(directly) if under_province else not any(directly), directly
         statuses = db.session.execute(sa.select(Response.submitted_number, Response.current_number)).all()
         assert any(s for s, _ in statuses) and any(c and not s for s, c in statuses)
+
+
+def test_demo_command_refuses_an_unknown_shape(app, runner):
+    result = runner.invoke(args=["demo", "--units", "10", "--shape", "1975"])
+    assert result.exit_code == 2 and "'1975' is not one of '2025', 'seed'" in result.output, result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 0
 
 
 def test_demo_answers_pass_the_surveys_own_validation(app, runner):

@@ -16,6 +16,7 @@ VI_SHEETS = ["Tổng hợp số liệu", "Cộng theo cấp ủy", "Chênh lệc
 EN_SHEETS = ["Figures", "Totals by committee", "Differences", "Comments", "Progress", "Statistics", "Questions"]
 FIGURES, TOTALS, DIFFERENCES, COMMENTS, PROGRESS, STATISTICS, QUESTIONS = VI_SHEETS
 FIRST_DATA_ROW = 4  # 1-based: title, codes, labels, then units; the total row last
+CELL_LEVELS = ("chi_bo_co_so", "chi_bo_truc_thuoc")
 
 
 def export(app, tmp_path, scope_code=None, **options):
@@ -74,6 +75,72 @@ def test_figures_have_one_row_per_unit_in_hierarchy_order(app, province, tmp_pat
     assert row[codes["grassroots_code"]].value == "BMT.TL"
     assert sheet.freeze_panes == "G4"
     assert sheet.auto_filter.ref.startswith("A3:") and sheet.auto_filter.ref.endswith(str(sheet.max_row - 1))
+
+
+#: The committees that get a row on the totals sheet (a grassroots cell is its own figure).
+COMMITTEE_LEVELS = ("cap_huyen", "dang_bo_co_so")
+
+
+def submit_cells(app, hierarchy, units):
+    """Submit a report for every cell, each with its own number of members; return members by code."""
+    members = {}
+    for number, code in enumerate(hierarchy.in_order(), start=10):
+        if units[code].level in CELL_LEVELS:
+            store(app, code, stored_cell_answers(so_dang_vien=number))
+            members[code] = number
+    return members
+
+
+@pytest.mark.parametrize("shape", ["seed", "2025"])
+def test_every_sheet_places_each_unit_under_its_committees(app, units, hierarchy, tmp_path):
+    submit_cells(app, hierarchy, units)
+    book, _ = export(app, tmp_path)
+    order = hierarchy.in_order()
+
+    def committees(code):
+        district = hierarchy.ancestor_at(code, ("cap_huyen",))
+        grassroots = hierarchy.ancestor_at(code, ("dang_bo_co_so", "chi_bo_co_so"))
+        return district, hierarchy.name(district), grassroots, hierarchy.name(grassroots)
+
+    _sheet, codes, rows = figures_rows(book)
+    assert list(rows) == order
+    for code, row in rows.items():
+        placed = [row[codes[key]].value for key in ("district_code", "district", "grassroots_code", "grassroots")]
+        assert placed == list(committees(code)), code
+    headers, progress = table(book[PROGRESS], 1)
+    assert [headers[key] for key in ("Cấp trên cơ sở", "Đảng bộ, chi bộ cơ sở", "Mã đơn vị")] == [1, 2, 3]
+    assert [row[2].value for row in progress] == order
+    for row in progress:
+        _d, district, _g, grassroots = committees(row[2].value)
+        assert [row[0].value, row[1].value] == [district or "", grassroots or ""], row[2].value
+    headers, comments = table(book[COMMENTS], 1)
+    place = [headers[key] - 1 for key in ("Cấp trên cơ sở", "Đảng bộ, chi bộ cơ sở", "Mã đơn vị")]
+    answered = [row for row in comments if row[headers["Mã câu hỏi"] - 1].value == "dac_diem_tinh_hinh"]
+    assert [row[place[2]].value for row in answered] == [c for c in order if units[c].level in CELL_LEVELS]
+    for row in answered:
+        _d, district, _g, grassroots = committees(row[place[2]].value)
+        assert [row[place[0]].value, row[place[1]].value] == [district or "", grassroots or ""]
+
+
+@pytest.mark.parametrize("shape", ["seed", "2025"])
+def test_totals_list_each_committee_once_with_the_units_under_it(app, units, hierarchy, tmp_path):
+    members = submit_cells(app, hierarchy, units)
+    path = tmp_path / "totals.xlsx"
+    with app.app_context():
+        write_workbook(path, app.extensions["survey"], ExportSource())
+    values = openpyxl.load_workbook(path, data_only=True)[TOTALS]
+    headers = [cell.value for cell in values[1]]
+    column = next(i for i, h in enumerate(headers) if h and h.startswith("so_dang_vien\n"))
+    rows = [[cell.value for cell in row] for row in values.iter_rows(min_row=2)]
+    committees = [c for c in hierarchy.in_order() if units[c].level in COMMITTEE_LEVELS]
+    assert [row[1] for row in rows[:-1]] == committees, "each committee once, in hierarchy order"
+    for row in rows[:-1]:
+        subtree = hierarchy.in_order(row[1])
+        assert row[0] == units[row[1]].name
+        assert row[3:5] == [len(subtree), sum(code in members for code in subtree)], row[1]
+        assert row[column] == sum(members.get(code, 0) for code in subtree), row[1]
+    assert rows[-1][0] == "Toàn bộ" and rows[-1][3] == len(hierarchy.in_order())
+    assert rows[-1][column] == sum(members.values())
 
 
 def test_figures_are_typed_for_adding_up(app, province, tmp_path):

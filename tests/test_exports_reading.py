@@ -25,6 +25,11 @@ def figures_row(book, code):
     return codes, row
 
 
+def column_width(sheet, column):
+    """Return a column's width; the file gives neighbours of one width as one range."""
+    return next(d.width for d in sheet.column_dimensions.values() if d.min <= column <= d.max)
+
+
 def test_every_sheet_prints_landscape_with_its_headers_as_wide_as_a_readable_page(app, units, tmp_path):
     store(app, "BMT.TL.01", stored_cell_answers())
     book = export(app, tmp_path)
@@ -48,8 +53,7 @@ def test_header_and_comment_rows_are_tall_enough_to_read(app, units, tmp_path):
     store(app, "BMT.TL.01", stored_cell_answers(uu_diem=long_answer))
     book = export(app, tmp_path)
     figures = book[FIGURES]
-    needed = max(12.75 * len(cell.value or "") / figures.column_dimensions[cell.column_letter].width
-                 for cell in figures[3])
+    needed = max(12.75 * len(cell.value or "") / column_width(figures, cell.column) for cell in figures[3])
     assert figures.row_dimensions[3].height >= min(needed, 409), "the longest label fits its column"
     comments = book[COMMENTS]
     row = next(row[0].row for row in comments.iter_rows(min_row=2) if row[9].value == long_answer)

@@ -65,6 +65,10 @@ def test_reimport_never_deletes_a_unit(app):
     ("C1,,chi_bo_truc_thuoc,D1\n", 5, "tên đơn vị bị bỏ trống"),
     ("C1,Chi bộ,chi_bo_truc_thuoc,\n", 5, "parent_code"),
     ("T2,Tỉnh khác,tinh,TU\n", 5, "không có đơn vị cấp trên"),
+    ("C1,Chi bộ,chi_bo_truc_thuoc,TU\n", 5, "ghi cấp chi_bo_co_so"),
+    ("H2,Huyện ủy,cap_huyen,H1\n", 5, "phải trực thuộc đơn vị cấp tinh"),
+    ("D2,Đảng bộ,dang_bo_co_so,D1\n", 5, "phải trực thuộc đơn vị cấp cap_huyen hoặc tinh"),
+    ("C1,Chi bộ,chi_bo_co_so,D1\n", 5, "phải trực thuộc đơn vị cấp cap_huyen hoặc tinh"),
 ])
 def test_a_bad_line_refuses_the_whole_file(app, lines, bad_line, fragment):
     text = HEADER + PROVINCE + lines + "C9,Chi bộ hợp lệ,chi_bo_truc_thuoc,D1\n"
@@ -74,6 +78,37 @@ def test_a_bad_line_refuses_the_whole_file(app, lines, bad_line, fragment):
     assert problems and all(p.startswith(f"dòng {bad_line}: ") for p in problems), problems
     assert any(fragment in p for p in problems), problems
     assert all_units(app) == {}
+
+
+@pytest.mark.parametrize("lines", [
+    "D2,Đảng bộ phường Tân Lập,dang_bo_co_so,TU\nC2,Chi bộ tổ dân phố 3,chi_bo_truc_thuoc,D2\n",
+    "C2,Chi bộ xã Ia Rvê,chi_bo_co_so,TU\n",
+])
+def test_grassroots_units_may_sit_directly_under_the_province(app, lines):
+    summary = import_text(app, HEADER + PROVINCE + lines)
+    assert summary.created == 3 + lines.count("\n")
+    units = all_units(app)
+    assert units["C2"][2] == ("D2" if "D2" in units else "TU")
+    assert units["D1"] == ("Đảng bộ xã Ea Kly", "dang_bo_co_so", "H1"), "the seed's shape, in the same province"
+
+
+def test_a_cell_directly_under_the_province_is_refused_with_its_line_and_the_level_it_needs(app):
+    text = HEADER + PROVINCE + "C1,Chi bộ thôn 3,chi_bo_truc_thuoc,D1\nC2,Chi bộ xã Ia Rvê,chi_bo_truc_thuoc,TU\n"
+    with pytest.raises(ImportRefused) as refused:
+        import_text(app, text)
+    assert refused.value.problems == [
+        "dòng 6: đơn vị cấp chi_bo_truc_thuoc phải trực thuộc đơn vị cấp dang_bo_co_so, nhưng TU là đơn vị "
+        "cấp tinh (chi bộ trực thuộc trực tiếp TU là chi bộ cơ sở: ghi cấp chi_bo_co_so)"]
+    assert all_units(app) == {}
+
+
+def test_a_committee_moves_from_its_district_to_directly_under_the_province(app):
+    """The province's list after June 2025: the district goes, its communes come up to the province."""
+    import_text(app, HEADER + PROVINCE + "C1,Chi bộ thôn 3,chi_bo_truc_thuoc,D1\n")
+    moved = import_text(app, HEADER + "D1,Đảng bộ xã Ea Kly,dang_bo_co_so,TU\n")
+    assert (moved.created, moved.updated) == (0, 1)
+    assert all_units(app)["D1"] == ("Đảng bộ xã Ea Kly", "dang_bo_co_so", "TU")
+    assert all_units(app)["C1"][2] == "D1"
 
 
 def test_a_cycle_between_committees_is_refused(app):
@@ -115,6 +150,7 @@ def test_level_of_a_unit_with_answers_cannot_change(app):
     assert all_units(app)["C1"] == ("Chi bộ", "chi_bo_co_so", "H1")
 
 
+@pytest.mark.parametrize("shape", ["seed", "2025"])
 def test_links_are_unguessable_and_distinct(app, demo_units_csv):
     import_text(app, demo_units_csv.read_text(encoding="utf-8"))
     with app.app_context():

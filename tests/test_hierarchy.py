@@ -1,0 +1,50 @@
+"""The hierarchy in SQL (reporting.hierarchy), checked against the tree walked in Python, for both shapes
+of province: the seed's (every grassroots unit under a district) and today's (communes, wards and
+grassroots cells directly under the province too)."""
+
+import pytest
+
+from models import Unit, db
+from reporting.hierarchy import UnitTree
+from schema.levels import GRASSROOTS_LEVELS
+
+SHAPES = ["seed", "2025"]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_every_unit_in_hierarchy_order_with_its_committees(app, hierarchy):
+    tree = UnitTree()
+    with app.app_context():
+        rows = db.session.execute(tree.in_order(tree.select(
+            Unit.code, tree.district("code"), tree.district("name"), tree.grassroots("code"),
+            tree.grassroots("name"), tree.child_of_scope(None, "code")))).all()
+    assert [row[0] for row in rows] == hierarchy.in_order()
+    province = hierarchy.children(None)[0]
+    for code, district, district_name, grassroots, grassroots_name, child in rows:
+        expected_district = hierarchy.ancestor_at(code, ("cap_huyen",))
+        expected_grassroots = hierarchy.ancestor_at(code, GRASSROOTS_LEVELS)
+        assert (district, district_name) == (expected_district, hierarchy.name(expected_district)), code
+        assert (grassroots, grassroots_name) == (expected_grassroots, hierarchy.name(expected_grassroots)), code
+        assert child == hierarchy.directly_under(province, code), code
+
+
+@pytest.mark.parametrize("shape", ["2025"])
+def test_todays_shape_has_units_with_no_district_and_units_with_one(app, units):
+    """What the tests above meet in the 2025 list: grassroots committees and cells directly under the
+    province (no committee above grassroots level), others under a committee directly under it."""
+    tree = UnitTree()
+    with app.app_context():
+        district = dict(db.session.execute(tree.select(Unit.code, tree.district("code"))).all())
+    assert district["BMT"] is None and district["BMT.01"] is None and district["IARVE"] is None
+    assert district["CQD.VP"] == district["CQD.VP.01"] == district["CQD.BTC"] == "TU.CQD"
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_each_scope_holds_its_subtree_and_names_the_units_directly_under_it(app, units, hierarchy):
+    tree = UnitTree()
+    with app.app_context():
+        for code, scope in units.items():
+            query = tree.in_order(tree.select(Unit.code, tree.child_of_scope(scope, "code"), scope=scope))
+            rows = db.session.execute(query).all()
+            assert [row[0] for row in rows] == hierarchy.in_order(code), code
+            assert [row[1] for row in rows] == [hierarchy.directly_under(code, unit) for unit, _ in rows], code
