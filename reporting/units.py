@@ -87,12 +87,29 @@ def check_rows(rows, existing):
                               line=row.line, code=row.code, first=in_file[row.code].line))
         else:
             in_file[row.code] = row
+    problems += case_clashes(in_file.values(), existing)
     levels = {code: unit.level for code, unit in existing.items()}
     levels.update({code: row.level for code, row in in_file.items()})
     for row in in_file.values():
         problem = parent_problem(row, levels) or level_change_problem(row, existing.get(row.code))
         if problem:
             problems.append(_("line %(line)s: %(problem)s", line=row.line, problem=problem))
+    return problems
+
+
+def case_clashes(rows, existing):
+    """Refuse codes that differ only by case from another: Excel's criteria ignore case and would merge
+    the two units' figures in the workbook's totals."""
+    seen = {code.casefold(): (code, None) for code in existing}
+    problems = []
+    for row in rows:
+        code, line = seen.setdefault(row.code.casefold(), (row.code, row.line))
+        if code == row.code:
+            continue
+        where = _("line %(line)s", line=line) if line else _("the unit list")
+        problems.append(_("line %(line)s: code %(code)s differs only in upper and lower case from %(other)s "
+                          "(%(where)s); Excel would count them as one unit", line=row.line, code=row.code,
+                          other=code, where=where))
     return problems
 
 

@@ -188,3 +188,18 @@ def test_links_command_prints_csv_with_working_links(runner, app, client, demo_u
     url = by_code["BMT.TL.03"]["url"]
     assert url.startswith("https://tongket.example.vn/s/")
     assert client.get(url.removeprefix("https://tongket.example.vn")).status_code == 200
+
+
+def test_codes_that_differ_only_by_case_are_refused_in_the_file_and_against_the_list(app):
+    text = HEADER + PROVINCE + "C1,Chi bộ thôn 3,chi_bo_truc_thuoc,D1\nc1,Chi bộ thôn 4,chi_bo_truc_thuoc,D1\n"
+    with pytest.raises(ImportRefused) as refused:
+        import_text(app, text)
+    assert refused.value.problems == [
+        "dòng 6: mã c1 chỉ khác mã C1 (dòng 5) ở chữ hoa, chữ thường; Excel sẽ coi là một đơn vị"]
+    assert all_units(app) == {}
+    import_text(app, HEADER + PROVINCE)
+    with pytest.raises(ImportRefused) as refused:
+        import_text(app, HEADER + "d1,Đảng bộ xã Ea Kly mới,dang_bo_co_so,H1\n")
+    assert refused.value.problems == [
+        "dòng 2: mã d1 chỉ khác mã D1 (danh sách đơn vị) ở chữ hoa, chữ thường; Excel sẽ coi là một đơn vị"]
+    assert set(all_units(app)) == {"TU", "H1", "D1"}
