@@ -233,3 +233,41 @@ def test_statistics_keep_cells_and_committees_apart_and_read_as_a_report_does(tr
     assert header[:4] == ["Lựa chọn", "Chi bộ: Số đơn vị", "Chi bộ: Tỷ lệ", "Chi bộ: Cách ghi trong báo cáo"]
     assert yes[:4] == ["Có", 4, pytest.approx(0.8), "4/5 chi bộ (80%)"]
     assert no[:4] == ["Không", 1, pytest.approx(0.2), "1/5 chi bộ (20%)"]
+
+
+#: Today's shape: a committee directly under the province with a grassroots committee under it, a ward
+#: committee and a grassroots cell directly under the province.
+UNITS_2025 = """code,name,level,parent_code
+T,Tỉnh ủy,tinh,
+CQ,Đảng ủy các cơ quan Đảng tỉnh,cap_huyen,T
+G3,Đảng bộ Văn phòng Tỉnh ủy,dang_bo_co_so,CQ
+C6,Chi bộ Phòng Hành chính,chi_bo_truc_thuoc,G3
+C7,Chi bộ Phòng Tổng hợp,chi_bo_truc_thuoc,G3
+X,Đảng bộ phường Tân Lợi,dang_bo_co_so,T
+C8,Chi bộ tổ dân phố 1,chi_bo_truc_thuoc,X
+C9,Chi bộ tổ dân phố 2,chi_bo_truc_thuoc,X
+V2,Chi bộ xã Ia Rvê,chi_bo_co_so,T
+"""
+REPORTS_2025 = {
+    "CQ": dict(so_dang_vien=30, so_chi_bo=2), "G3": dict(so_dang_vien=30, so_chi_bo=2),
+    "C6": dict(so_dang_vien=18, ty_le=90), "C7": dict(so_dang_vien=12, ty_le=100),
+    "X": dict(so_dang_vien=52, so_chi_bo=2), "C8": dict(so_dang_vien=30, ty_le=80), "C9": dict(so_dang_vien=20),
+    "V2": dict(so_dang_vien=9, ty_le=70),
+}
+
+
+def test_todays_shape_counts_each_member_once_and_lists_each_committee_once(make_app, tmp_path):
+    app = make_app(CONFIG)
+    with app.app_context():
+        import_units(UNITS_2025.encode())
+    for code, answers in REPORTS_2025.items():
+        store(app, code, answers)
+    book = openpyxl.load_workbook(export(app, tmp_path / "book.xlsx"), data_only=True)
+    table = totals_table(book[TOTALS])
+    assert list(table) == ["CQ", "G3", "X", ""], "each committee once; a ward under the province stands alone"
+    members = {code: figures["so_dang_vien"][0] for code, figures in table.items()}
+    assert members == {"CQ": 30, "G3": 30, "X": 50, "": 18 + 12 + 30 + 20 + 9}
+    assert {code: figures["so_chi_bo"][0] for code, figures in table.items()} == {"CQ": 2, "G3": 2, "X": 2, "": 4}
+    assert table[""]["ty_le"][0] == pytest.approx((0.9 * 18 + 1.0 * 12 + 0.8 * 30 + 0.7 * 9) / 69)
+    differences = {(row[0], row[3]): row[7] for row in book[DIFFERENCES].iter_rows(min_row=2, values_only=True)}
+    assert differences == {("X", "so_dang_vien"): 2}
