@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from schema import level_label
 
 from .cells import split_for_cells, wrapped_height
-from .formats import prepare_for_print
+from .formats import start_table
 
 HEADERS = (
     ("section", 8), ("question_code", 16), ("question", 30), ("district", 22), ("grassroots", 22),
@@ -41,11 +41,7 @@ class CommentedQuestion:
 def write_comments_sheet(sheet, formats, questions, texts_of):
     """Write the answers to each CommentedQuestion; return how many answers had to be split."""
     labels = header_labels()
-    for index, (key, width) in enumerate(HEADERS):
-        sheet.set_column(index, index, width)
-        sheet.write_string(0, index, labels[key], formats.header)
-    sheet.freeze_panes(1, 0)
-    prepare_for_print(sheet, [width for _key, width in HEADERS])
+    start_table(sheet, formats, [labels[key] for key, _width in HEADERS], [width for _key, width in HEADERS])
     row, split = 1, 0
     for question in questions:
         for code, name, level, district, grassroots, answer in texts_of(question.code):

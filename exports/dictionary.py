@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from schema import level_label
 
-from .formats import prepare_for_print
+from .formats import start_table
 
 COLUMNS = ((_l("Code"), 24), (_l("Section"), 9), (_l("Question"), 60), (_l("Type"), 16), (_l("Rules"), 60),
            (_l("Config version"), 14))
@@ -32,11 +32,8 @@ def describe_rules(question):
 
 
 def write_dictionary_sheet(sheet, formats, survey, retired_ids):
-    for col, (header, width) in enumerate(COLUMNS):
-        sheet.write_string(0, col, str(header), formats.header)
-        sheet.set_column(col, col, width)
-    sheet.freeze_panes(1, 1)
-    prepare_for_print(sheet, [width for _header, width in COLUMNS])
+    start_table(sheet, formats, [header for header, _width in COLUMNS], [width for _header, width in COLUMNS],
+                freeze_columns=1)
     row = 1
     for question in survey.questions.values():
         values = (question.id, question.section_number, str(question.label), question.type,

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from .cells import wrapped_height
 from .figures import difference_rows
-from .formats import prepare_for_print
+from .formats import start_table
 
 WIDTHS = (12, 30, 18, 26, 40, 14, 14, 14, 12)
 
@@ -17,12 +17,7 @@ WIDTHS = (12, 30, 18, 26, 40, 14, 14, 14, 12)
 def write_differences_sheet(sheet, formats, figures, level_name):
     headers = (_("Code"), _("Committee"), _("Level"), _("Question code"), _("Question"), _("Own answer"),
                _("Units' figure"), _("Difference"), _("Not submitted"))
-    sheet.set_row(0, wrapped_height(zip(headers, WIDTHS, strict=True)))
-    for index, (header, width) in enumerate(zip(headers, WIDTHS, strict=True)):
-        sheet.set_column(index, index, width)
-        sheet.write_string(0, index, header, formats.header)
-    sheet.freeze_panes(1, 2)
-    prepare_for_print(sheet, WIDTHS)
+    start_table(sheet, formats, headers, WIDTHS, freeze_columns=2)
     row = 1
     for committee, column, own, computed, tally in difference_rows(figures):
         sheet.set_row(row, wrapped_height([(committee.name, WIDTHS[1]), (column.label, WIDTHS[4])]))

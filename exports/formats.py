@@ -2,7 +2,7 @@
 
 from flask_babel import gettext as _
 
-from .cells import TextCells
+from .cells import TextCells, wrapped_height
 
 BASE = {"font_name": "Arial", "font_size": 10}
 
@@ -38,6 +38,16 @@ def prepare_for_print(sheet, widths, header_rows=1, key_columns=0):
     sheet.set_print_scale(round(100 * SMALLEST_SCALE))
     if key_columns:
         sheet.repeat_columns(0, key_columns - 1)
+
+
+def start_table(sheet, formats, headers, widths, freeze_columns=0):
+    """Write a sheet's one-row header with its column widths, keep it in view, and set the sheet up for print."""
+    sheet.set_row(0, wrapped_height(zip(headers, widths, strict=True)))
+    for col, (header, width) in enumerate(zip(headers, widths, strict=True)):
+        sheet.set_column(col, col, width)
+        sheet.write_string(0, col, str(header), formats.header)
+    sheet.freeze_panes(1, freeze_columns)
+    prepare_for_print(sheet, widths)
 
 
 class Formats:

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from schema import level_label
 
-from .formats import Formats, prepare_for_print
+from .formats import Formats, start_table
 from .workbook import WORKBOOK_OPTIONS
 
 WIDTHS = (24, 24, 12, 34, 22, 12, 72)
@@ -22,11 +22,7 @@ def write_links_workbook(target, links, survey):
     sheet = workbook.add_worksheet(_("Links")[:31])
     headers = (_("Committee above grassroots level"), _("Grassroots committee or cell"), _("Unit code"), _("Unit"),
                _("Level"), _("Deadline"), _("Link"))
-    for col, (header, width) in enumerate(zip(headers, WIDTHS, strict=True)):
-        sheet.set_column(col, col, width)
-        sheet.write_string(0, col, header, formats.header)
-    sheet.freeze_panes(1, 4)
-    prepare_for_print(sheet, WIDTHS)
+    start_table(sheet, formats, headers, WIDTHS, freeze_columns=4)
     row = 0
     for row, link in enumerate(links, start=1):
         for col, text in enumerate((link.district, link.grassroots, link.code, link.name,

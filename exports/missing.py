@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from reporting.status import STATUS_LABELS
 from schema import level_label
 
-from .formats import Formats, prepare_for_print
+from .formats import Formats, start_table
 from .workbook import WORKBOOK_OPTIONS
 
 WIDTHS = (14, 36, 24, 30, 16, 16)
@@ -18,11 +18,7 @@ def write_missing_workbook(target, rows, local_time):
     formats = Formats(workbook)
     sheet = workbook.add_worksheet(_("Units still missing")[:31])
     headers = (_("Unit code"), _("Unit"), _("Level"), _("Under"), _("Status"), _("Last saved"))
-    for col, (header, width) in enumerate(zip(headers, WIDTHS, strict=True)):
-        sheet.set_column(col, col, width)
-        sheet.write_string(0, col, header, formats.header)
-    sheet.freeze_panes(1, 0)
-    prepare_for_print(sheet, WIDTHS)
+    start_table(sheet, formats, headers, WIDTHS)
     for row, (code, name, level, under, status, updated_at) in enumerate(rows, start=1):
         for col, text in enumerate((code, name, str(level_label(level)), under or "", str(STATUS_LABELS[status]))):
             formats.text.write(sheet, row, col, text)

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from reporting.status import STATUS_LABELS, report_status
 from schema import level_label
 
-from .formats import prepare_for_print
+from .formats import start_table
 
 COLUMNS = (22, 22, 12, 30, 18, 12, 16, 16, 16, 10)
 
@@ -17,11 +17,7 @@ class ProgressSheet:
         self.row = 1
         headers = (_("Committee above grassroots level"), _("Grassroots committee or cell"), _("Unit code"), _("Unit"),
                    _("Level"), _("Deadline"), _("Status"), _("Last saved"), _("Submitted at"), _("Versions"))
-        for index, (header, width) in enumerate(zip(headers, COLUMNS, strict=True)):
-            sheet.set_column(index, index, width)
-            sheet.write_string(0, index, header, formats.header)
-        sheet.freeze_panes(1, 4)
-        prepare_for_print(sheet, COLUMNS)
+        start_table(sheet, formats, headers, COLUMNS, freeze_columns=4)
 
     def add(self, record):
         sheet, formats, row = self.sheet, self.formats, self.row
