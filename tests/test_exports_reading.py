@@ -1,6 +1,7 @@
 """The workbook reads and prints: full outline numbers, page set-up, rows tall enough, nothing cut silently."""
 
 import uuid
+import zipfile
 
 import openpyxl
 from answers import store, stored_cell_answers
@@ -87,3 +88,13 @@ def test_retired_answers_keep_their_types(app, units, tmp_path):
     assert row[codes["so_cu"]].value == 12.5 and row[codes["so_cu"]].data_type == "n"
     assert row[codes["danh_sach_cu"]].value == "thoi_su; phe_binh"
     assert row[codes["co_cu"]].value == 1, "SQLite gives a stored true back as 1"
+
+
+def test_chart_axes_of_shares_and_rates_read_as_percentages(app, units, tmp_path):
+    store(app, "BMT.TL.01", stored_cell_answers())
+    path = tmp_path / "charts.xlsx"
+    with app.app_context():
+        write_workbook(path, app.extensions["survey"], ExportSource())
+    with zipfile.ZipFile(path) as archive:
+        charts = [archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/charts/chart")]
+    assert charts and all('<c:numFmt formatCode="0%" sourceLinked="0"/>' in chart for chart in charts)
