@@ -8,8 +8,6 @@ missing. The same rule is written into the workbook as SUMIFS over helper column
 this module computes the values the formulas cache and the differences sheet lists.
 """
 
-from collections import defaultdict
-from dataclasses import dataclass, field
 
 
 def counts_in_totals(level, levels_below, asked):
@@ -17,38 +15,39 @@ def counts_in_totals(level, levels_below, asked):
     return level in asked and levels_below.isdisjoint(asked)
 
 
-@dataclass
 class Tally:
-    """The units of one group (a committee's subtree, or the whole scope) and their counted answers."""
+    """The units of one group (a committee's subtree, or the whole scope) and their counted answers, by
+    position among the totalled columns. Kept small: an export holds one per committee."""
 
-    units: int = 0
-    submitted: int = 0
-    sums: dict = field(default_factory=lambda: defaultdict(float))
-    counts: dict = field(default_factory=lambda: defaultdict(int))
-    #: For a weighted mean: the sum of the weights of the counted answers.
-    weights: dict = field(default_factory=lambda: defaultdict(float))
+    __slots__ = ("counts", "submitted", "sums", "units", "weights")
 
-    def add_unit(self, submitted):
+    def __init__(self, size):
+        self.units = self.submitted = 0
+        self.sums, self.counts = [0.0] * size, [0] * size
+        #: For a weighted mean: the sum of the weights of the counted answers.
+        self.weights = [0.0] * size
+
+    def add_unit(self, submitted, counted):
+        """Count one unit, and its counted answers: (position, value, weight or None) each."""
         self.units += 1
         self.submitted += submitted
+        for position, value, weight in counted:
+            self.counts[position] += 1
+            if weight is None:
+                self.sums[position] += value
+            else:
+                self.sums[position] += value * weight
+                self.weights[position] += weight
 
-    def add(self, index, value, weight=None):
-        self.counts[index] += 1
-        if weight is None:
-            self.sums[index] += value
-        else:
-            self.sums[index] += value * weight
-            self.weights[index] += weight
-
-    def result(self, index, column):
+    def result(self, position, column):
         """Return the group's figure for a totalled column, or None when no unit counted gives one."""
-        if not self.counts[index]:
+        if not self.counts[position]:
             return None
         if column.total == "sum":
-            return self.sums[index]
+            return self.sums[position]
         if column.weight:
-            return self.sums[index] / self.weights[index] if self.weights[index] else None
-        return self.sums[index] / self.counts[index]
+            return self.sums[position] / self.weights[position] if self.weights[position] else None
+        return self.sums[position] / self.counts[position]
 
 
 def compares_with_own(column):

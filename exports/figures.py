@@ -38,8 +38,8 @@ class Committee:
     code: str
     name: str
     level: str
-    #: Its own answers to the totalled columns, by column index.
-    own: dict
+    #: Its own answers to the totalled columns, in their order; None where it is not asked or not compared.
+    own: tuple
 
 
 def answer_cell(value):
@@ -109,8 +109,18 @@ class FiguresSheet:
         self.sheet, self.formats, self.columns, self.local_time = sheet, formats, columns, local_time
         self.index = {column.code: index for index, column in enumerate(columns)}
         self.totalled = [(i, c) for i, c in enumerate(columns) if c.total]
+        #: Per totalled column: its position, and the indexes of its value, of the flag saying whether a
+        #: unit counts, and of its weight (None for a sum or a plain mean).
+        self.counting = [(position, index, self.index[counted_code(column.levels)],
+                          self.index[column.weight] if column.weight else None)
+                         for position, (index, column) in enumerate(self.totalled)]
+        self.submitted_index = self.index[SUBMITTED]
+        #: Per formula column: the letters of the columns it reads.
+        self.inputs = {index: [xl_col_to_name(self.index[code]) for code in column.inputs]
+                       for index, column in enumerate(columns) if column.formula}
         self.row = FIRST_DATA_ROW
-        self.tallies = defaultdict(Tally)
+        size = len(self.totalled)
+        self.tallies = defaultdict(lambda: Tally(size))
         self.committees = []
         #: Texts too long for a cell, by column code: the units whose text the comments sheet gives whole.
         self.overflow = defaultdict(set)
@@ -131,14 +141,12 @@ class FiguresSheet:
                           key_columns=6)
 
     def add(self, record):
-        values = {}
-        for index, column in enumerate(self.columns):
-            value = column.value(record)
+        values = [column.value(record) for column in self.columns]
+        for index, (column, value) in enumerate(zip(self.columns, values, strict=True)):
             if column.formula:
                 self._write_formula(index, column, value)
             elif value is not None:
                 self._write_value(index, column, value, record)
-            values[index] = value
         self._tally(record, values)
         self.row += 1
 
@@ -164,36 +172,34 @@ class FiguresSheet:
         return split_for_cells(text, CELL_LIMIT - 2 * len(marker))[0] + marker
 
     def _write_formula(self, col, column, value):
-        cells = [xl_rowcol_to_cell(self.row, self.index[code]) for code in column.inputs]
+        cells = [f"{letter}{self.row + 1}" for letter in self.inputs[col]]
         self.sheet.write_formula(self.row, col, column.formula.format(*cells), self.formats.for_kind(column.kind),
                                  "" if value is None else value)
 
     def _tally(self, record, values):
-        submitted = bool(values[self.index[SUBMITTED]])
-        groups = [self.tallies[("all",)]]
+        submitted = bool(values[self.submitted_index])
+        counted = self._counted(values) if submitted else ()
+        self.tallies[("all",)].add_unit(submitted, counted)
         for key in ("district_code", "grassroots_code"):
             code = getattr(record, key)
             if code:
-                groups.append(self.tallies[(key, code)])
-        for tally in groups:
-            tally.add_unit(submitted)
-        if submitted:
-            for index, column in self.totalled:
-                self._count(groups, index, column, values)
+                self.tallies[(key, code)].add_unit(submitted, counted)
         if record.level in COMMITTEE_KEYS:
-            own = {index: values[index] for index, column in self.totalled
-                   if record.level in column.levels and compares_with_own(column)}
+            own = tuple(values[index] if record.level in column.levels and compares_with_own(column) else None
+                        for index, column in self.totalled)
             self.committees.append(Committee(record.code, record.name, record.level, own))
 
-    def _count(self, groups, index, column, values):
-        value = values[index]
-        if value is None or not values[self.index[counted_code(column.levels)]]:
-            return
-        weight = values[self.index[column.weight]] if column.weight else None
-        if column.weight and weight is None:
-            return
-        for tally in groups:
-            tally.add(index, value, weight)
+    def _counted(self, values):
+        """Return (position, value, weight) of each answer of the row that counts in the totals."""
+        counted = []
+        for position, index, flag, weight_index in self.counting:
+            value = values[index]
+            if value is None or not values[flag]:
+                continue
+            weight = None if weight_index is None else values[weight_index]
+            if weight_index is None or weight is not None:
+                counted.append((position, value, weight))
+        return counted
 
     def whole_column(self, code, sheet_reference=""):
         letter = xl_col_to_name(self.index[code])
@@ -204,8 +210,8 @@ class FiguresSheet:
         last_row = max(self.row - 1, FIRST_DATA_ROW)
         grand = self.tallies[("all",)]
         self.sheet.write_string(self.row, 0, _("Total of the rows shown by the filter"), self.formats.total_label)
-        for index, column in self.totalled:
-            result = grand.result(index, column)
+        for position, (index, column) in enumerate(self.totalled):
+            result = grand.result(position, column)
             self.sheet.write_formula(self.row, index, self._shown_rows_formula(column, last_row),
                                      self.formats.totals[column.kind], "" if result is None else result)
         self.sheet.autofilter(2, 0, last_row, len(self.columns) - 1)
@@ -287,15 +293,15 @@ class TotalsRow:
         sheet.write_formula(row, 4, f"=COUNTIFS({key_range},{key},{submitted},1)", count_format, tally.submitted)
         sheet.write_formula(row, 5, f"={xl_rowcol_to_cell(row, 3)}-{xl_rowcol_to_cell(row, 4)}", count_format,
                             tally.units - tally.submitted)
-        for offset, (index, column) in enumerate(self.figures.totalled):
-            col = 6 + 2 * offset
+        for position, (_index, column) in enumerate(self.figures.totalled):
+            col = 6 + 2 * position
             criteria = f"{key_range},{key},{self.column(counted_code(column.levels))},1,{submitted},1"
-            result = tally.result(index, column)
+            result = tally.result(position, column)
             cell_format = formats.totals[column.kind] if total else formats.for_kind(self.figure_kind(column))
             sheet.write_formula(row, col, self.formula(column, criteria), cell_format,
                                 "" if result is None else result)
-            if committee is not None and index in committee.own:
-                self.write_own(row, col + 1, column, committee, index)
+            if committee is not None and compares_with_own(column) and committee.level in column.levels:
+                self.write_own(row, col + 1, column, committee, committee.own[position])
 
     def figure_kind(self, column):
         """Yeses and ticks are counted: a count of units, not one unit's yes."""
@@ -310,9 +316,8 @@ class TotalsRow:
             return f'=IFERROR(SUMIFS({self.column(product)},{criteria})/SUMIFS({self.column(used)},{criteria}),"")'
         return f'=IFERROR(AVERAGEIFS({self.column(column.code)},{criteria}),"")'
 
-    def write_own(self, row, col, column, committee, index):
+    def write_own(self, row, col, column, committee, value):
         found = f"INDEX({self.column(column.code)},MATCH({criterion(committee.code)},{self.column('code')},0))"
-        value = committee.own[index]
         self.sheet.write_formula(row, col, f'=IFERROR(IF({found}="","",{found}),"")',
                                  self.formats.for_kind(column.kind), "" if value is None else value)
 
@@ -334,7 +339,7 @@ def difference_rows(figures):
     """Yield (committee, column, own, units' figure, tally) wherever a committee's own answer differs."""
     for committee in figures.committees:
         tally = figures.tallies[(COMMITTEE_KEYS[committee.level], committee.code)]
-        for index, column in figures.totalled:
-            own, computed = committee.own.get(index), tally.result(index, column)
+        for position, (_index, column) in enumerate(figures.totalled):
+            own, computed = committee.own[position], tally.result(position, column)
             if differs(own, computed, column):
                 yield committee, column, own, computed, tally

@@ -100,7 +100,9 @@ class ExportSource:
             query = self.tree.select(ancestor.code, Unit.level, scope=self.scope).where(ancestor.code.is_not(None))
             for code, level in db.session.execute(query.distinct()):
                 found.setdefault(code, set()).add(level)
-        return {code: frozenset(levels) for code, levels in found.items()}
+        # A few distinct sets serve thousands of committees: share them.
+        shared = {}
+        return {code: shared.setdefault(frozenset(levels), frozenset(levels)) for code, levels in found.items()}
 
     def answered_question_ids(self):
         """Return the ids of every answer key the exported revisions hold (retired questions included)."""
