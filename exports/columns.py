@@ -3,15 +3,18 @@
 from flask_babel import gettext as _
 
 from reporting.status import STATUS_LABELS, report_status
-from schema import level_label
+from schema.levels import LEVEL_LABELS
+from schema.model import translated
 from schema.types import Column
 
 
 def unit_columns(deadlines, now):
     """The columns that place a unit in the hierarchy and say where its report stands."""
+    levels, statuses = translated(LEVEL_LABELS), translated(STATUS_LABELS)
+
     def status(record):
         deadline = deadlines(record.level, record.deadline_extended_to)
-        return str(STATUS_LABELS[report_status(record.response, deadline, now)])
+        return statuses[report_status(record.response, deadline, now)]
 
     def submitted(record):
         return int(record.response is not None and record.response.is_submitted)
@@ -23,7 +26,7 @@ def unit_columns(deadlines, now):
         Column("grassroots", _("Grassroots committee or cell"), "text", lambda r: r.grassroots_name, 24),
         Column("code", _("Unit code"), "text", lambda r: r.code, 12),
         Column("name", _("Unit"), "text", lambda r: r.name, 30),
-        Column("level", _("Level"), "text", lambda r: str(level_label(r.level)), 18),
+        Column("level", _("Level"), "text", lambda r: levels[r.level], 18),
         Column("status", _("Status"), "text", status, 14),
         Column("submitted", _("Submitted (1 = yes)"), "flag", submitted, 10),
         Column("submitted_at", _("Submitted at"), "datetime", lambda r: r.submitted_at, 16),

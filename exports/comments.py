@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from schema import level_label
+from schema.levels import LEVEL_LABELS
+from schema.model import translated
 
 from .cells import split_for_cells, wrapped_height
 from .formats import start_table
@@ -40,7 +41,7 @@ class CommentedQuestion:
 
 def write_comments_sheet(sheet, formats, questions, texts_of):
     """Write the answers to each CommentedQuestion; return how many answers had to be split."""
-    labels = header_labels()
+    labels, levels = header_labels(), translated(LEVEL_LABELS)
     start_table(sheet, formats, [labels[key] for key, _width in HEADERS], [width for _key, width in HEADERS])
     row, split = 1, 0
     for question in questions:
@@ -52,7 +53,7 @@ def write_comments_sheet(sheet, formats, questions, texts_of):
             for number, piece in enumerate(pieces, start=1):
                 sheet.set_row(row, wrapped_height([(question.label, HEADERS[2][1]), (piece, HEADERS[9][1])]))
                 fixed = (question.section, question.code, question.label, district, grassroots,
-                         code, name, str(level_label(level)))
+                         code, name, levels[level])
                 for col, value in enumerate(fixed):
                     formats.text.write(sheet, row, col, value or "", wrap=col == 2)
                 part = "" if len(pieces) == 1 else _("%(number)s of %(count)s", number=number, count=len(pieces))

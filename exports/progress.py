@@ -3,7 +3,8 @@
 from flask_babel import gettext as _
 
 from reporting.status import STATUS_LABELS, report_status
-from schema import level_label
+from schema.levels import LEVEL_LABELS
+from schema.model import translated
 
 from .formats import start_table
 
@@ -15,6 +16,7 @@ class ProgressSheet:
         self.sheet, self.formats = sheet, formats
         self.survey, self.local_time, self.now = survey, local_time, now
         self.row = 1
+        self.levels, self.statuses = translated(LEVEL_LABELS), translated(STATUS_LABELS)
         headers = (_("Committee above grassroots level"), _("Grassroots committee or cell"), _("Unit code"), _("Unit"),
                    _("Level"), _("Deadline"), _("Status"), _("Last saved"), _("Submitted at"), _("Versions"))
         start_table(sheet, formats, headers, COLUMNS, freeze_columns=4)
@@ -25,11 +27,11 @@ class ProgressSheet:
         status = report_status(record.response, deadline, self.now)
         highlight = formats.overdue if status == "overdue" else None
         for col, text in enumerate((record.district_name, record.grassroots_name, record.code, record.name,
-                                    str(level_label(record.level)))):
+                                    self.levels[record.level])):
             formats.text.write(sheet, row, col, text or "")
         last_day = self.survey.last_day(record.level, record.deadline_extended_to)
         sheet.write_datetime(row, 5, last_day, formats.date)
-        sheet.write_string(row, 6, str(STATUS_LABELS[status]), highlight)
+        sheet.write_string(row, 6, self.statuses[status], highlight)
         for col, moment in ((7, record.updated_at), (8, record.submitted_at)):
             if moment is not None:
                 sheet.write_datetime(row, col, self.local_time(moment), formats.datetime)

@@ -39,6 +39,17 @@ class ExportSummary:
     retired_questions: tuple
 
 
+class RowForgettingWorksheet(xlsxwriter.worksheet.Worksheet):
+    """A worksheet that forgets a row's height once the row is on disk. In constant-memory mode XlsxWriter
+    writes each row as the next one starts but keeps every set_row() until the end, so a sheet that sets
+    the height of each of its rows (the comments sheet) would grow with the number of units."""
+
+    def _write_single_row(self, current_row_num=0):
+        written = self.previous_row
+        super()._write_single_row(current_row_num)
+        self.row_info.pop(written, None)
+
+
 def sheet_names():
     return {
         "figures": _("Figures"), "totals": _("Totals by committee"), "differences": _("Differences"),
@@ -66,7 +77,7 @@ def write_workbook(target, survey, source, *, language="vi", now=None, on_unit=N
         workbook = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
         formats = Formats(workbook)
         names = sheet_names()
-        sheets = {key: workbook.add_worksheet(name) for key, name in names.items()}
+        sheets = {key: workbook.add_worksheet(name, RowForgettingWorksheet) for key, name in names.items()}
         figures_questions = [q for q in survey.questions.values() if not q.is_narrative]
         retired = retired_question_ids(survey, source.answered_question_ids())
         columns = unit_columns(survey.deadline_for, now)

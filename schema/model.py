@@ -40,6 +40,11 @@ class Text:
 EMPTY_TEXT = Text({"vi": ""})
 
 
+def translated(labels):
+    """Translate a table of lazy labels once, rather than once per row of a long list or sheet."""
+    return {key: str(label) for key, label in labels.items()}
+
+
 @dataclass(frozen=True)
 class Choice:
     value: str

@@ -17,6 +17,7 @@ from reporting.status import STATUS_LABELS, report_status
 from reporting.units import extend_deadline, rotate_link
 from schema import REPORTING_LEVELS
 from schema.levels import LEVEL_LABELS
+from schema.model import translated
 from schema.store import current_survey, survey_store
 from views.display import answer_changes
 
@@ -51,11 +52,6 @@ def preview():
     form = survey_form_class(survey, level)(formdata=None)
     return render_template("admin/preview.html", survey=survey, level=level, levels=REPORTING_LEVELS, form=form,
                            refused_edit=survey_store().refused_edit)
-
-
-def translated(labels):
-    """Translate a table of lazy labels once, rather than once per row of a long list."""
-    return {key: str(label) for key, label in labels.items()}
 
 
 def requested_missing_units(survey):
