@@ -8,6 +8,7 @@ missing. The same rule is written into the workbook as SUMIFS over helper column
 this module computes the values the formulas cache and the differences sheet lists.
 """
 
+from array import array
 
 
 def counts_in_totals(level, levels_below, asked):
@@ -17,15 +18,16 @@ def counts_in_totals(level, levels_below, asked):
 
 class Tally:
     """The units of one group (a committee's subtree, or the whole scope) and their counted answers, by
-    position among the totalled columns. Kept small: an export holds one per committee."""
+    position among the totalled columns. Kept in arrays of machine numbers: an export holds one per
+    committee, thousands in a province."""
 
     __slots__ = ("counts", "submitted", "sums", "units", "weights")
 
     def __init__(self, size):
         self.units = self.submitted = 0
-        self.sums, self.counts = [0.0] * size, [0] * size
+        self.sums, self.counts = array("d", bytes(8 * size)), array("q", bytes(8 * size))
         #: For a weighted mean: the sum of the weights of the counted answers.
-        self.weights = [0.0] * size
+        self.weights = array("d", bytes(8 * size))
 
     def add_unit(self, submitted, counted):
         """Count one unit, and its counted answers: (position, value, weight or None) each."""

@@ -33,7 +33,7 @@ PRODUCT_FORMULA = '=IF(AND(ISNUMBER({0}),ISNUMBER({1})),{0}*{1},"")'
 WEIGHT_FORMULA = '=IF(AND(ISNUMBER({0}),ISNUMBER({1})),{1},"")'
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Committee:
     code: str
     name: str
