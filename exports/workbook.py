@@ -42,12 +42,14 @@ class ExportSummary:
 class RowForgettingWorksheet(xlsxwriter.worksheet.Worksheet):
     """A worksheet that forgets a row's height once the row is on disk. In constant-memory mode XlsxWriter
     writes each row as the next one starts but keeps every set_row() until the end, so a sheet that sets
-    the height of each of its rows (the comments sheet) would grow with the number of units."""
+    the height of each of its rows (the comments sheet) would grow with the number of units. (The sizes
+    serve to place images; no sheet that sets row heights has one.)"""
 
     def _write_single_row(self, current_row_num=0):
         written = self.previous_row
         super()._write_single_row(current_row_num)
         self.row_info.pop(written, None)
+        self.row_sizes.pop(written, None)
 
 
 def sheet_names():
