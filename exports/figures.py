@@ -281,9 +281,13 @@ class TotalsRow:
 
     def __init__(self, sheet, formats, figures, reference):
         self.sheet, self.formats, self.figures, self.reference = sheet, formats, figures, reference
+        #: Whole-column references by column code: a province has thousands of committee rows.
+        self.ranges = {}
 
     def column(self, code):
-        return self.figures.whole_column(code, self.reference)
+        if code not in self.ranges:
+            self.ranges[code] = self.figures.whole_column(code, self.reference)
+        return self.ranges[code]
 
     def write(self, row, key_range, key, tally, committee):
         sheet, formats, total = self.sheet, self.formats, committee is None
