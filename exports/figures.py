@@ -78,6 +78,16 @@ def counted_code(levels):
     return "counted:" + "+".join(levels)
 
 
+def product_code(column):
+    """The code of a weighted mean's helper column holding value × weight."""
+    return f"{column.code}*{column.weight}"
+
+
+def weight_code(column):
+    """The code of a weighted mean's helper column holding the weight where the value is given."""
+    return f"{column.weight}@{column.code}"
+
+
 def weighted_mean_columns(column, weight):
     def both(record):
         value, weighed_by = column.value(record), weight.value(record)
@@ -93,10 +103,10 @@ def weighted_mean_columns(column, weight):
 
     inputs = (column.code, weight.code)
     return [
-        Column(f"{column.code}*{weight.code}", _("%(question)s × %(weight)s", question=column.code,
+        Column(product_code(column), _("%(question)s × %(weight)s", question=column.code,
                                                  weight=weight.code),
                "decimal", product, 14, formula=PRODUCT_FORMULA, inputs=inputs),
-        Column(f"{weight.code}@{column.code}", _("%(weight)s where %(question)s is given", question=column.code,
+        Column(weight_code(column), _("%(weight)s where %(question)s is given", question=column.code,
                                                  weight=weight.code),
                "decimal", weight_used, 14, formula=WEIGHT_FORMULA, inputs=inputs),
     ]
@@ -230,8 +240,7 @@ class FiguresSheet:
         if column.total == "sum":
             return f"={shown(column.code)}"
         if column.weight:
-            product, used = (c.code for c in self.columns if c.formula and c.inputs == (column.code, column.weight))
-            return f'=IFERROR({shown(product)}/{shown(used)},"")'
+            return f'=IFERROR({shown(product_code(column))}/{shown(weight_code(column))},"")'
         return f'=IFERROR({shown(column.code)}/{shown(column.code, 103)},"")'
 
 
@@ -315,9 +324,8 @@ class TotalsRow:
         if column.total == "sum":
             return f"=SUMIFS({self.column(column.code)},{criteria})"
         if column.weight:
-            product, used = (c.code for c in self.figures.columns
-                             if c.formula and c.inputs == (column.code, column.weight))
-            return f'=IFERROR(SUMIFS({self.column(product)},{criteria})/SUMIFS({self.column(used)},{criteria}),"")'
+            product, used = self.column(product_code(column)), self.column(weight_code(column))
+            return f'=IFERROR(SUMIFS({product},{criteria})/SUMIFS({used},{criteria}),"")'
         return f'=IFERROR(AVERAGEIFS({self.column(column.code)},{criteria}),"")'
 
     def write_own(self, row, col, column, committee, value):
