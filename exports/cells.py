@@ -5,6 +5,7 @@ text is written with write_string (never interpreted), and one that starts like 
 a quote-prefix format, so that it stays text even after someone edits the cell in Excel.
 """
 
+import functools
 import re
 
 #: Excel's limit for one cell, in UTF-16 code units (an emoji counts two).
@@ -74,6 +75,11 @@ def _wrapped_lines(text, width):
     return sum(max(1, -(-len(paragraph) // per_line)) for paragraph in text.split("\n"))
 
 
+#: Names, codes and labels repeat row after row (units come in hierarchy order), so texts up to this
+#: length are prepared once and remembered, the last few thousand of them.
+SHORT_TEXT, REMEMBERED_TEXTS = 200, 4096
+
+
 class TextCells:
     """Write user text to a worksheet with the right format: plain or wrapped, quote-prefixed if risky."""
 
@@ -82,14 +88,20 @@ class TextCells:
         self.plain_quoted = workbook.add_format({**base, "quote_prefix": True})
         self.wrapped = workbook.add_format({**base, "text_wrap": True, "valign": "top"})
         self.wrapped_quoted = workbook.add_format({**base, "text_wrap": True, "valign": "top", "quote_prefix": True})
+        self._prepare_short = functools.lru_cache(maxsize=REMEMBERED_TEXTS)(self._prepare)
 
     def write(self, sheet, row, col, text, wrap=False):
         """Write `text` as a string cell; return the text actually written."""
-        text = clean_cell_text(text or "")
-        risky = looks_like_formula(text)
-        if wrap:
-            cell_format = self.wrapped_quoted if risky else self.wrapped
-        else:
-            cell_format = self.plain_quoted if risky else self.plain
+        text = text or ""
+        prepare = self._prepare_short if len(text) <= SHORT_TEXT else self._prepare
+        text, cell_format = prepare(text, wrap)
         sheet.write_string(row, col, text, cell_format)
         return text
+
+    def _prepare(self, text, wrap):
+        """Return the text a cell can store and its format."""
+        text = clean_cell_text(text)
+        risky = looks_like_formula(text)
+        if wrap:
+            return text, self.wrapped_quoted if risky else self.wrapped
+        return text, self.plain_quoted if risky else self.plain

@@ -1,11 +1,13 @@
 """The comments sheet: every narrative answer, grouped by outline item, then by unit in hierarchy order.
 
-One pass over the database per question, so that nothing is held in memory; an answer longer than a
+One sorted pass over the database, so that nothing is held in memory; an answer longer than a
 cell can hold continues on the next rows, marked as a continuation. Any other text too long for its
 cell on the figures sheet is given whole here too.
 """
 
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
 from flask_babel import gettext as _
 
@@ -39,21 +41,24 @@ class CommentedQuestion:
     units: frozenset | None = None
 
 
-def write_comments_sheet(sheet, formats, questions, texts_of):
-    """Write the answers to each CommentedQuestion; return how many answers had to be split."""
+def write_comments_sheet(sheet, formats, questions, texts):
+    """Write the answers to each CommentedQuestion, read with `texts(question ids)` (see
+    ExportSource.texts); return how many answers had to be split."""
     labels, levels = header_labels(), translated(LEVEL_LABELS)
     start_table(sheet, formats, [labels[key] for key, _width in HEADERS], [width for _key, width in HEADERS])
     row, split = 1, 0
-    for question in questions:
-        for code, name, level, district, grassroots, answer in texts_of(question.code):
-            if question.units is not None and code not in question.units:
+    by_code = {question.code: question for question in questions}
+    for code, answers in groupby(texts(list(by_code)), key=itemgetter(0)):
+        question = by_code[code]
+        for _code, unit_code, name, level, district, grassroots, answer in answers:
+            if question.units is not None and unit_code not in question.units:
                 continue
             pieces = split_for_cells(answer)
             split += len(pieces) > 1
             for number, piece in enumerate(pieces, start=1):
                 sheet.set_row(row, wrapped_height([(question.label, HEADERS[2][1]), (piece, HEADERS[9][1])]))
                 fixed = (question.section, question.code, question.label, district, grassroots,
-                         code, name, levels[level])
+                         unit_code, name, levels[level])
                 for col, value in enumerate(fixed):
                     formats.text.write(sheet, row, col, value or "", wrap=col == 2)
                 part = "" if len(pieces) == 1 else _("%(number)s of %(count)s", number=number, count=len(pieces))

@@ -49,8 +49,9 @@ class ExportSource:
         self.include_drafts = include_drafts
         self.tree = UnitTree()
 
-    def _select(self, *columns):
-        """Select columns for every unit of the scope, in hierarchy order, with its exported revision."""
+    def _select(self, *columns, first_by=()):
+        """Select columns for every unit of the scope, with its exported revision, in hierarchy order
+        (after the `first_by` expressions)."""
         shown = Response.submitted_number
         if self.include_drafts:
             shown = sa.func.coalesce(Response.submitted_number, Response.current_number)
@@ -59,7 +60,7 @@ class ExportSource:
             .outerjoin(Response, Response.unit_id == Unit.id)
             .outerjoin(Revision, sa.and_(Revision.response_id == Response.id, Revision.number == shown))
         )
-        return self.tree.in_order(query)
+        return self.tree.in_order(query, *first_by)
 
     def count(self):
         return db.session.scalar(sa.select(sa.func.count()).select_from(self._select(Unit.id).subquery()))
@@ -85,11 +86,23 @@ class ExportSource:
                 deadline_extended_to=row[15],
             )
 
-    def texts(self, question_id):
-        """Yield (unit code, unit name, level, district name, grassroots name, answer) for one question."""
-        answer = Revision.answers[question_id].as_string()
-        query = self._select(Unit.code, Unit.name, Unit.level, self.tree.district("name"), self.tree.grassroots("name"),
-                             answer).where(answer.is_not(None))
+    def texts(self, question_ids):
+        """Yield (question id, unit code, unit name, level, district name, grassroots name, answer) for
+        every answer to `question_ids` as text: question by question in that order, units in hierarchy
+        order. One query: each revision's answers are parsed once, and the database sorts."""
+        if not question_ids:
+            return
+        if db.engine.dialect.name == "postgresql":
+            pairs = sa.func.jsonb_each_text(Revision.answers).table_valued("key", "value")
+            answer = pairs.c.value
+        else:
+            pairs = sa.func.json_each(Revision.answers).table_valued("key", "value")
+            answer = sa.cast(pairs.c.value, sa.Text)
+        position = sa.case({question_id: number for number, question_id in enumerate(question_ids)},
+                           value=pairs.c.key)
+        query = self._select(pairs.c.key, Unit.code, Unit.name, Unit.level, self.tree.district("name"),
+                             self.tree.grassroots("name"), answer, first_by=(position,))
+        query = query.join(pairs, sa.true()).where(pairs.c.key.in_(question_ids), answer.is_not(None))
         yield from self._stream(query)
 
     def levels_below(self):

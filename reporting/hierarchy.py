@@ -63,11 +63,11 @@ class UnitTree:
         )
         return self.within(query, scope)
 
-    def in_order(self, query):
-        """Order a `select` query: each unit directly under the province followed by its subtree; under
-        a committee above grassroots level, the committee first, then each grassroots unit followed by
-        its cells; siblings by code."""
-        return query.order_by(self.top("code"), sa.func.coalesce(self.grassroots("code"), ""),
+    def in_order(self, query, *first):
+        """Order a `select` query (by the `first` expressions, if given, then): each unit directly under
+        the province followed by its subtree; under a committee above grassroots level, the committee
+        first, then each grassroots unit followed by its cells; siblings by code."""
+        return query.order_by(*first, self.top("code"), sa.func.coalesce(self.grassroots("code"), ""),
                               sa.case((Unit.level == "chi_bo_truc_thuoc", 1), else_=0), Unit.code)
 
     def within(self, query, scope):
