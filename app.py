@@ -17,7 +17,7 @@ from models import db
 from schema.model import display_language
 from schema.store import init_survey
 from schema.types import TYPES, check_types
-from views import admin_pages, register_error_pages, survey_pages
+from views import admin_pages, register_address_check, register_error_pages, survey_pages
 
 
 def create_app(test_config=None):
@@ -136,6 +136,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def register_pages(app):
+    register_address_check(app)
     csrf = CSRFProtect(app)
     # The survey form checks its own CSRF token, so that an expired one loses none of the text.
     csrf.exempt(survey_pages)
