@@ -11,7 +11,7 @@ from flask_babel import Babel, get_locale
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
-from commands import demo_command, export_cli, survey_cli, units_cli, users_cli
+from commands import backup_command, demo_command, export_cli, restore_command, survey_cli, units_cli, users_cli
 from config import DEFAULT_LANGUAGE, LANGUAGES, ROOT, default_settings
 from models import db
 from schema.model import display_language
@@ -154,5 +154,5 @@ def check_question_types(app):
 
 
 def register_commands(app):
-    for command in (survey_cli, units_cli, users_cli, demo_command, export_cli):
+    for command in (survey_cli, units_cli, users_cli, demo_command, export_cli, backup_command, restore_command):
         app.cli.add_command(command)
