@@ -17,7 +17,7 @@ from models import db
 from schema.model import display_language
 from schema.store import init_survey
 from schema.types import TYPES, check_types
-from views import admin_pages, register_address_check, register_error_pages, survey_pages
+from views import admin_pages, health_pages, register_address_check, register_error_pages, survey_pages
 
 
 def create_app(test_config=None):
@@ -142,6 +142,7 @@ def register_pages(app):
     csrf.exempt(survey_pages)
     app.register_blueprint(survey_pages)
     app.register_blueprint(admin_pages)
+    app.register_blueprint(health_pages)
     register_error_pages(app)
 
 
