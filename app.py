@@ -11,13 +11,13 @@ from flask_babel import Babel, get_locale
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
-from commands import demo_command, export_cli, survey_cli, units_cli, users_cli
+from commands import backup_command, demo_command, export_cli, restore_command, survey_cli, units_cli, users_cli
 from config import DEFAULT_LANGUAGE, LANGUAGES, ROOT, default_settings
 from models import db
 from schema.model import display_language
 from schema.store import init_survey
 from schema.types import TYPES, check_types
-from views import admin_pages, register_error_pages, survey_pages
+from views import admin_pages, health_pages, register_address_check, register_error_pages, survey_pages
 
 
 def create_app(test_config=None):
@@ -136,11 +136,13 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def register_pages(app):
+    register_address_check(app)
     csrf = CSRFProtect(app)
     # The survey form checks its own CSRF token, so that an expired one loses none of the text.
     csrf.exempt(survey_pages)
     app.register_blueprint(survey_pages)
     app.register_blueprint(admin_pages)
+    app.register_blueprint(health_pages)
     register_error_pages(app)
 
 
@@ -153,5 +155,5 @@ def check_question_types(app):
 
 
 def register_commands(app):
-    for command in (survey_cli, units_cli, users_cli, demo_command, export_cli):
+    for command in (survey_cli, units_cli, users_cli, demo_command, export_cli, backup_command, restore_command):
         app.cli.add_command(command)

@@ -8,7 +8,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 
+from models import db
 from reporting.links import unit_links
 from reporting.units import ImportRefused, import_units
 
@@ -26,8 +28,21 @@ def import_command(file):
         for problem in refused.problems:
             click.echo(f"  {problem}", err=True)
         raise SystemExit(1) from None
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        click.echo(_("The database did not take the unit list; no unit was changed:"), err=True)
+        click.echo(f"  {database_reason(error)}", err=True)
+        raise SystemExit(1) from None
     click.echo(_("%(created)s units created, %(updated)s updated, %(unchanged)s unchanged.",
                  created=summary.created, updated=summary.updated, unchanged=summary.unchanged))
+
+
+def database_reason(error):
+    """Return the first line of the database's own message: what went wrong, without the statement and its
+    parameters, which hold the units' secret link tokens (nor PostgreSQL's DETAIL line, which may too)."""
+    original = getattr(error, "orig", None)
+    lines = str(original).strip().splitlines() if original is not None else []
+    return lines[0] if lines else type(error).__name__
 
 
 @units_cli.command("links")

@@ -91,6 +91,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # Batch mode copies a table and drops the old one, which SQLite refuses while other rows point at
+            # it and foreign keys are on. The pragma cannot change inside a transaction: off before, checked
+            # before the migrations commit, on again after.
+            set_sqlite_foreign_keys(connection, 'OFF')
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -99,6 +105,22 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                check_sqlite_foreign_keys(connection)
+        if sqlite:
+            set_sqlite_foreign_keys(connection, 'ON')
+
+
+def set_sqlite_foreign_keys(connection, state):
+    connection.exec_driver_sql(f'PRAGMA foreign_keys={state}')
+    connection.commit()
+
+
+def check_sqlite_foreign_keys(connection):
+    """Refuse to commit migrations that left a row pointing at nothing."""
+    broken = connection.exec_driver_sql('PRAGMA foreign_key_check').all()
+    if broken:
+        raise RuntimeError(f'The migrations would break {len(broken)} references, first: {broken[0]}')
 
 
 if context.is_offline_mode():

@@ -12,6 +12,9 @@ from schema import LEVELS
 
 from .base import UTCDateTime, db
 
+#: The longest name a unit may have, in characters (PostgreSQL counts characters too).
+NAME_MAX_LENGTH = 300
+
 
 def fold_for_search(text):
     """Return text lower-cased without diacritics, so that "tan phu" finds "Tân Phú"."""
@@ -35,9 +38,10 @@ class Unit(db.Model):
     #: The code the committees use for the unit, as in the imported file.
     code: Mapped[str] = mapped_column(sa.String(50), unique=True)
     #: The unit's name in Vietnamese, as imported.
-    name: Mapped[str] = mapped_column(sa.String(300))
-    #: The name folded by fold_for_search, kept up to date whenever the name is set.
-    search_name: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    name: Mapped[str] = mapped_column(sa.String(NAME_MAX_LENGTH))
+    #: The name folded by fold_for_search, kept up to date whenever the name is set. Text, not a length like
+    #: the name's: folding can make a name many times longer ("ﬃ" gives "ffi", "ﷺ" eighteen letters).
+    search_name: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     #: One of schema.LEVELS.
     level: Mapped[str] = mapped_column(sa.String(32))
     #: The committee directly above; None only for the province.

@@ -9,11 +9,12 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from models import Response, Unit, db, new_link_token
+from models.unit import NAME_MAX_LENGTH
+from plain_text import first_control_character
 from schema import LEVELS, PARENT_LEVELS
 
 COLUMNS = ("code", "name", "level", "parent_code")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,50}$")
-NAME_MAX_LENGTH = 300
 
 
 class ImportRefused(Exception):
@@ -65,15 +66,43 @@ def read_rows(raw):
         raise ImportRefused([_("line 1: the columns must be %(expected)s, not %(found)s",
                                expected=",".join(COLUMNS), found=",".join(header) or "—")])
     reader.fieldnames = header
-    rows = []
-    for record in reader:
-        if None in record or any(value is None for value in record.values()):
-            raise ImportRefused([_("line %(line)s: expected %(count)s columns",
-                                   line=reader.line_num, count=len(COLUMNS))])
-        rows.append(UnitRow(reader.line_num, *(record[column].strip() for column in COLUMNS)))
+    rows = [UnitRow(line, *(record[column].strip() for column in COLUMNS)) for line, record in records(reader)]
     if not rows:
         raise ImportRefused([_("The file has no units.")])
+    problems = control_character_problems(rows)
+    if problems:
+        raise ImportRefused(problems)
     return rows
+
+
+def records(reader):
+    """Yield (line number, record) for each record of a CSV reader with the expected columns."""
+    last_line = reader.line_num
+    try:
+        for record in reader:
+            if None in record or any(value is None for value in record.values()):
+                raise ImportRefused([_("line %(line)s: expected %(count)s columns",
+                                       line=reader.line_num, count=len(COLUMNS))])
+            yield reader.line_num, record
+            last_line = reader.line_num
+    except csv.Error as error:
+        # In practice a quote that never closes, which swallows the rest of the file into one value.
+        raise ImportRefused([_("line %(line)s: a quoted value does not end or is too long (%(reason)s); check "
+                               "the quotes from this line on", line=last_line + 1, reason=error)]) from None
+
+
+def control_character_problems(rows):
+    """Name every control character in the file by line and column, before any other check repeats the
+    value in a message: the database could not store one, and no one sees it in a spreadsheet."""
+    problems = []
+    for row in rows:
+        for column in COLUMNS:
+            character = first_control_character(getattr(row, column))
+            if character:
+                problems.append(_("line %(line)s: the %(column)s column has the control character %(character)s, "
+                                  "which cannot be stored; delete it", line=row.line, column=column,
+                                  character=character))
+    return problems
 
 
 def check_rows(rows, existing):

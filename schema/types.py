@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from plain_text import without_control_characters
+
 #: The value a choice question stores when the unit picks "other, please specify".
 OTHER_CHOICE = "khac"
 OTHER_LABEL, YES_LABEL, NO_LABEL = _l("Other"), _l("Yes"), _l("No")
 #: What the form posts for yes and no.
 YES, NO = "co", "khong"
 
-#: Control characters that neither PostgreSQL text nor the XML inside a workbook can hold.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 INTEGER = re.compile(r"^[+-]?\d{1,15}$")
 DECIMAL = re.compile(r"^[+-]?\d{1,15}([.,]\d{1,6})?$")
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
@@ -51,7 +51,7 @@ def other_key(question_id):
 
 def clean_text(text):
     """Return text with Windows line ends folded and unstorable control characters removed."""
-    return CONTROL_CHARACTERS.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    return without_control_characters(text.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 def format_number(value):

@@ -9,7 +9,7 @@ import time
 import pytest
 import sqlalchemy as sa
 from answers import store, stored_cell_answers
-from pages import table_rows, text_of
+from pages import read_form, table_rows, text_of
 from workbooks import column_values, downloaded_workbook
 
 from models import SignInAttempt, Unit, User, db
@@ -458,3 +458,14 @@ def test_session_cookie_is_secure_over_https_only(app, auth, accounts):
     secure = auth.for_client(app.test_client()).sign_in("btc", base_url="https://localhost",
                                                         headers={"Referer": "https://localhost/admin/"})
     assert "Secure" in secure.headers["Set-Cookie"]
+
+
+def test_a_control_character_in_a_user_name_is_a_form_error(app, auth, accounts):
+    for control in ("\x00", "\x1b", "\x7f", "\n", "\t"):
+        page = auth.attempt_sign_in(f"btc{control}")
+        assert page.status_code == 400
+        assert f"Tên đăng nhập có ký tự điều khiển U+{ord(control):04X}" in text_of(page.text)
+        assert read_form(page.text).values["username"] == f"btc{control}", "what was typed stays in the form"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(SignInAttempt)) == 0, "nothing stored"
+    auth.sign_in("btc")

@@ -3,11 +3,15 @@
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from answers import store, stored_cell_answers
+from flask_migrate import upgrade
 from sqlalchemy.exc import IntegrityError
 
-from models import Response, db
+from models import Response, Revision, Unit, db
+from reporting.units import import_units
 
 
 def test_migrations_match_the_models(app):
@@ -28,5 +32,22 @@ def test_upgrade_command_is_idempotent(runner):
 def test_the_database_ties_the_submission_time_to_the_submitted_revision(app, units, submitted):
     with app.app_context():
         db.session.add(Response(unit_id=units["BMT.TL.01"].id, revision_count=1, current_number=1, **submitted))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+
+
+def test_an_upgrade_copies_tables_that_reports_point_at_in_a_populated_sqlite_database(make_app, tmp_path,
+                                                                                          demo_units_csv):
+    """SQLite changes a column by copying its table, which foreign keys forbid while they are enforced."""
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'old.sqlite3'}", SQLALCHEMY_ENGINE_OPTIONS={})
+    with app.app_context():
+        upgrade(revision="0003")
+        import_units(demo_units_csv.read_bytes())
+    store(app, "BMT.TL.01", stored_cell_answers())
+    with app.app_context():
+        upgrade()
+        counts = [db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in (Unit, Revision)]
+        assert counts == [27, 1]
+        db.session.add(Response(unit_id=10_000))
         with pytest.raises(IntegrityError):
             db.session.commit()

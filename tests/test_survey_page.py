@@ -490,3 +490,16 @@ def test_the_interface_is_vietnamese_by_default(app, token):
     page = app.test_client().get(f"/s/{token}").text
     assert '<html lang="vi">' in page
     assert "Lưu nháp" in page and "Gửi báo cáo" in page
+
+
+@pytest.mark.parametrize("field", ["uu_diem", "chuyen_de_hieu_qua", "linh_vuc__other"])
+@pytest.mark.parametrize("control", ["\x00", "\x01", "\x0b", "\x0c", "\x1b", "\x7f"],
+                         ids=["nul", "soh", "vt", "ff", "esc", "del"])
+def test_control_characters_in_an_answer_are_removed_and_the_rest_saved(app, client, token, field, control):
+    """Removed rather than refused: pasted from a word processor, they are invisible in the box, so a person
+    told to delete one could not find it; PostgreSQL cannot store a NUL, and a workbook none of them."""
+    typed = f"Dòng đầu{control}\r\nDòng\tsau{control}"
+    answers = {"linh_vuc": "khac", "linh_vuc__other": "Trường học", field: typed}
+    page = post(client, token, action="submit", **cell_report(**answers))
+    assert page.status_code == 302, text_of(page.text)
+    assert stored(app)[1][-1].answers[field] == "Dòng đầu\nDòng\tsau"

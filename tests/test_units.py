@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from models import Response, Unit, db
-from reporting.units import ImportRefused, import_units
+from models.unit import NAME_MAX_LENGTH
+from reporting.units import COLUMNS, ImportRefused, import_units
 
 HEADER = "code,name,level,parent_code\n"
 PROVINCE = "TU,Tỉnh ủy,tinh,\nH1,Huyện ủy Krông Pắc,cap_huyen,TU\nD1,Đảng bộ xã Ea Kly,dang_bo_co_so,H1\n"
@@ -203,3 +204,101 @@ def test_codes_that_differ_only_by_case_are_refused_in_the_file_and_against_the_
     assert refused.value.problems == [
         "dòng 2: mã d1 chỉ khác mã D1 (danh sách đơn vị) ở chữ hoa, chữ thường; Excel sẽ coi là một đơn vị"]
     assert set(all_units(app)) == {"TU", "H1", "D1"}
+
+
+#: Control characters as people's tools put them in a file: NUL, a C0 control, escape, delete, a line break
+#: inside quotes and a tab. None belongs in a one-line value.
+CONTROLS = {"nul": "\x00", "soh": "\x01", "esc": "\x1b", "del": "\x7f", "newline": "\n", "tab": "\t"}
+
+
+@pytest.mark.parametrize("column", COLUMNS)
+@pytest.mark.parametrize("control", CONTROLS.values(), ids=CONTROLS.keys())
+def test_a_control_character_in_the_unit_list_refuses_the_file_with_its_line(app, column, control):
+    fields = {"code": "C1", "name": "Chi bộ thôn 3", "level": "chi_bo_truc_thuoc", "parent_code": "D1"}
+    fields[column] = fields[column][:1] + control + fields[column][1:]
+    line = ",".join(f'"{fields[name]}"' for name in COLUMNS)
+    with pytest.raises(ImportRefused) as refused:
+        import_text(app, HEADER + PROVINCE + line + "\n")
+    last_line = 5 + (control == "\n")
+    assert refused.value.problems == [
+        f"dòng {last_line}: cột {column} có ký tự điều khiển U+{ord(control):04X}, không lưu được; hãy xóa ký tự đó"]
+    assert all_units(app) == {}
+
+
+def test_a_quote_that_never_closes_is_refused_with_the_line_it_opens_on(app):
+    unclosed = 'C1,"Chi bộ thôn 3,chi_bo_truc_thuoc,D1\n' + "C2,Chi bộ thôn 4,chi_bo_truc_thuoc,D1\n" * 5000
+    with pytest.raises(ImportRefused) as refused:
+        import_text(app, HEADER + PROVINCE + unclosed)
+    assert [problem.split(":")[0] for problem in refused.value.problems] == ["dòng 5"]
+    assert "ngoặc kép" in refused.value.problems[0]
+
+
+def test_the_import_command_refuses_a_control_character_without_a_traceback(app, runner, tmp_path):
+    bad = tmp_path / "units.csv"
+    bad.write_text(HEADER + PROVINCE + "C1,Chi bộ\x00thôn 3,chi_bo_truc_thuoc,D1\n", encoding="utf-8")
+    result = runner.invoke(args=["units", "import", str(bad)])
+    assert (result.exit_code, result.exception.__class__) == (1, SystemExit), result.output
+    assert result.output.splitlines() == [
+        "Tệp bị từ chối; không có đơn vị nào bị thay đổi:",
+        "  dòng 5: cột name có ký tự điều khiển U+0000, không lưu được; hãy xóa ký tự đó"]
+    assert all_units(app) == {}
+
+
+@pytest.fixture
+def impatient_app(make_app, database):
+    """An app that gives up on a locked table after 0.2 s instead of 15 s."""
+    if database["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return make_app(SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"timeout": 0.2}})
+    options = database["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"]
+    return make_app(SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"options": f"{options} -c lock_timeout=200"}})
+
+
+def hold_the_units_table(app):
+    """Open a second connection that keeps others from writing units (readers go on), until it is closed."""
+    with app.app_context():
+        connection = db.engine.connect()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.execute(sa.text("LOCK TABLE units IN EXCLUSIVE MODE"))
+    return connection
+
+
+def test_a_database_error_during_the_import_says_so_without_a_traceback_or_tokens(impatient_app, tmp_path):
+    runner = impatient_app.test_cli_runner()
+    good = tmp_path / "units.csv"
+    good.write_text(HEADER + PROVINCE, encoding="utf-8")
+    holder = hold_the_units_table(impatient_app)
+    try:
+        result = runner.invoke(args=["units", "import", str(good)])
+    finally:
+        holder.close()
+    assert (result.exit_code, result.exception.__class__) == (1, SystemExit), result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Cơ sở dữ liệu không nhận danh sách đơn vị; không có đơn vị nào bị thay đổi:", lines
+    assert len(lines) == 2 and ("locked" in lines[1] or "lock timeout" in lines[1]), lines
+    assert "Traceback" not in result.output and "INSERT" not in result.output and "parameters" not in result.output
+    assert all_units(impatient_app) == {}
+    assert runner.invoke(args=["units", "import", str(good)]).exit_code == 0, "once the lock is gone it imports"
+
+
+def test_a_name_longer_than_its_column_is_refused_with_its_line(app):
+    with pytest.raises(ImportRefused) as refused:
+        import_text(app, HEADER + PROVINCE + "C1," + "ư" * (NAME_MAX_LENGTH + 1) + ",chi_bo_truc_thuoc,D1\n")
+    assert refused.value.problems == [f"dòng 5: tên đơn vị dài quá {NAME_MAX_LENGTH} ký tự"]
+    assert all_units(app) == {}
+
+
+def test_the_longest_name_is_stored_and_found_whatever_its_folded_length(app, client, auth, runner):
+    # Each of these folds into several characters (ﬃ gives ffi, ß ss, ﷺ eighteen letters), so the search form
+    # of the longest name allowed is several times longer than the name.
+    for repeated in ("ﬃ", "ß", "\ufdfa"):
+        name = repeated * NAME_MAX_LENGTH
+        import_text(app, HEADER + f"TU,{name},tinh,\nC1,{name},chi_bo_co_so,TU\n")
+        assert all_units(app)["C1"] == (name, "chi_bo_co_so", "TU")
+    create = runner.invoke(args=["users", "create", "btc", "--scope", "TU", "--role", "manager"],
+                           input=f"{auth.password}\n{auth.password}\n")
+    assert create.exit_code == 0, create.output
+    auth.sign_in("btc")
+    page = client.get("/admin/missing?search=" + "\ufdfa" * 3)
+    assert page.status_code == 200 and "/admin/units/C1" in page.text

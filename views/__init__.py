@@ -1,7 +1,9 @@
 """Routes only: each view reads the request, calls reporting/ and forms/, and picks a response."""
 
+from .addresses import register_address_check
 from .admin import bp as admin_pages
 from .errors import register_error_pages
+from .health import bp as health_pages
 from .survey import bp as survey_pages
 
-__all__ = ["admin_pages", "register_error_pages", "survey_pages"]
+__all__ = ["admin_pages", "health_pages", "register_address_check", "register_error_pages", "survey_pages"]

@@ -1,0 +1,34 @@
+"""Every page address is checked before a view sees it: a control character in it gets a clear 400."""
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
+
+from plain_text import first_control_character
+
+
+class ControlCharacterInAddress(BadRequest):
+    """No page takes a control character in its path or query, and PostgreSQL refuses a NUL in a query."""
+
+    def __init__(self, character):
+        super().__init__()
+        self.character = character
+
+
+def refuse_control_characters():
+    """Stop a request whose path, query parameter names or values hold a control character."""
+    for text in (request.path, *(part for pair in request.args.items(multi=True) for part in pair)):
+        character = first_control_character(text)
+        if character:
+            raise ControlCharacterInAddress(character)
+
+
+def address_refused_page(error):
+    message = _("The page address has the control character %(character)s in it, which no page accepts. Check "
+                "the link you opened or the text you searched for, and try again.", character=error.character)
+    return render_template("error.html", title=_("Bad request"), message=message), 400
+
+
+def register_address_check(app):
+    app.before_request(refuse_control_characters)
+    app.register_error_handler(ControlCharacterInAddress, address_refused_page)
