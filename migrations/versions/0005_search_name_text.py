@@ -1,6 +1,6 @@
 """A unit's search name as text of any length: folding can make a name many times longer
 
-Revision ID: 0007
+Revision ID: 0005
 Revises: 0004
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007'
+revision = '0005'
 down_revision = '0004'
 branch_labels = None
 depends_on = None
