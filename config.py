@@ -31,8 +31,10 @@ def default_settings(instance_path):
         #: How long a committee member stays signed in.
         "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=8),
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
-        #: Seconds a failed sign-in waits before answering.
-        "SIGN_IN_FAILURE_DELAY": 1.0,
+        #: How many proxies in front of the service add to X-Forwarded-For and set X-Forwarded-Proto; the
+        #: app believes those headers from that many hops only. 0 (no proxy) ignores them, so that a
+        #: client cannot choose its own address; 1 behind the recommended nginx on the same machine.
+        "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),
         #: A function returning "now" (aware); None for the system clock. See clock.py.
         "CLOCK": None,
     }

@@ -65,7 +65,6 @@ def base_config(database, survey_config=SHIPPED_CONFIG, clock=None):
         "TESTING": True,
         "CLOCK": clock or Clock(),
         "SECRET_KEY": "test-secret",
-        "SIGN_IN_FAILURE_DELAY": 0,
         "SURVEY_CONFIG": str(survey_config),
         **database,
     }

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import functools
-import time
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
@@ -13,6 +12,7 @@ from forms.admin import SignInForm
 from models import Unit, User, db
 from reporting.accounts import TooManyAttempts, authenticate
 from reporting.hierarchy import UnitTree
+from views.display import local_time
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -65,11 +65,9 @@ def sign_in():
         return render_template("admin/sign_in.html", form=form), 400
     try:
         user = authenticate(form.username.data, form.password.data, request.remote_addr or "")
-    except TooManyAttempts:
-        message = _("Too many failed attempts. Wait 15 minutes, then try again.")
-        return render_template("admin/sign_in.html", form=form, message=message), 429
+    except TooManyAttempts as held:
+        return refused_for_now(form, held)
     if user is None:
-        time.sleep(current_app.config["SIGN_IN_FAILURE_DELAY"])
         message = _("The user name or the password is wrong.")
         return render_template("admin/sign_in.html", form=form, message=message), 401
     session.clear()
@@ -77,6 +75,19 @@ def sign_in():
     session["user_id"] = user.id
     session["signed_in_at"] = clock.now().isoformat()
     return redirect(url_for("admin.home"))
+
+
+def refused_for_now(form, held):
+    """Say until when sign-in is held, and why, instead of making the worker wait."""
+    if held.by_address:
+        message = _("Too many failed sign-ins from this network. Try again after %(time)s.",
+                    time=local_time(held.retry_at))
+    else:
+        message = _("Too many failed attempts for this user name. Try again after %(time)s.",
+                    time=local_time(held.retry_at))
+    seconds = max(1, int((held.retry_at - clock.now()).total_seconds()))
+    page = render_template("admin/sign_in.html", form=form, message=message)
+    return page, 429, {"Retry-After": str(seconds)}
 
 
 @bp.post("/sign-out")

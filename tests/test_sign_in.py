@@ -1,0 +1,89 @@
+"""Signing in to the committees' side: limits on guessing that lock no one else out, and the client's
+address taken from a proxy only when the proxy is trusted."""
+
+import datetime as dt
+import re
+
+from pages import text_of
+
+from reporting.accounts import FAILURE_WINDOW, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS
+
+WRONG_PASSWORD = "sai-mat-khau-roi"
+#: How the sign-in page says until when sign-in is held: "Thử lại sau 17/05/2027 09:15."
+RETRY_AT = re.compile(r"Thử lại sau (\d\d/\d\d/\d{4} \d\d:\d\d)\.")
+
+
+def from_address(address, forwarded_for=None):
+    """Return the test client's request options for a client at `address`, sending X-Forwarded-For if given."""
+    request = {"environ_base": {"REMOTE_ADDR": address}}
+    if forwarded_for:
+        request["headers"] = {"X-Forwarded-For": forwarded_for}
+    return request
+
+
+def fail(auth, username, times=1, **request):
+    for _ in range(times):
+        assert auth.attempt_sign_in(username, WRONG_PASSWORD, **request).status_code == 401
+
+
+def held(response):
+    """Return the page's "try again after" time if sign-in was held, else None."""
+    if response.status_code != 429:
+        return None
+    return RETRY_AT.search(text_of(response.text)).group(1)
+
+
+def test_one_names_failures_never_lock_another_account_out_of_the_same_address(app, auth, accounts):
+    fail(auth, "btc", MAX_FAILURES_PER_ACCOUNT)
+    refused = auth.attempt_sign_in("btc")
+    assert held(refused), "the right password waits too"
+    assert "Quá nhiều lần đăng nhập sai với tên đăng nhập này" in text_of(refused.text)
+    auth.for_client(app.test_client()).sign_in("krongpac")
+
+
+def test_an_address_is_held_only_after_far_more_failures_than_an_account(app, auth, accounts):
+    office = from_address("198.51.100.7")
+    for number in range(MAX_FAILURES_PER_ADDRESS - 1):
+        fail(auth, f"nguoi-go-nham-{number}", **office)
+    auth.for_client(app.test_client()).sign_in("krongpac", **office)
+    fail(auth, "nguoi-go-nham-cuoi", **office)
+    refused = auth.for_client(app.test_client()).attempt_sign_in("btc", **office)
+    assert held(refused) and "Quá nhiều lần đăng nhập sai từ mạng này" in text_of(refused.text)
+    auth.for_client(app.test_client()).sign_in("btc", **from_address("198.51.100.8"))
+
+
+def test_without_a_trusted_proxy_a_clients_own_x_forwarded_for_is_ignored(app, auth, accounts):
+    for number in range(MAX_FAILURES_PER_ADDRESS):
+        fail(auth, f"nguoi-{number}", **from_address("198.51.100.7", forwarded_for=f"203.0.113.{number}"))
+    fresh_name = auth.for_client(app.test_client()).attempt_sign_in(
+        "krongpac", **from_address("198.51.100.7", forwarded_for="203.0.113.250"))
+    assert held(fresh_name), "counted by the address that connected, whatever it claims"
+
+
+def test_behind_a_trusted_proxy_each_client_counts_by_the_address_the_proxy_saw(make_app, auth, accounts):
+    app = make_app(PROXY_HOPS=1)
+    auth = auth.for_client(app.test_client())
+    # The proxy (127.0.0.1) appends the address it saw to whatever the client sent.
+    for number in range(MAX_FAILURES_PER_ADDRESS):
+        fail(auth, f"nguoi-{number}", **from_address("127.0.0.1", forwarded_for=f"10.9.9.{number}, 203.0.113.5"))
+    same_client = auth.for_client(app.test_client()).attempt_sign_in(
+        "krongpac", **from_address("127.0.0.1", forwarded_for="203.0.113.5"))
+    assert held(same_client)
+    auth.for_client(app.test_client()).sign_in("krongpac", **from_address("127.0.0.1", forwarded_for="203.0.113.6"))
+
+
+def test_a_held_account_opens_again_when_its_failures_leave_the_window(app, auth, accounts, clock):
+    first_failure = clock()
+    for _ in range(MAX_FAILURES_PER_ACCOUNT):
+        fail(auth, "btc")
+        clock.advance(minutes=1)
+    refused = auth.attempt_sign_in("btc")
+    opens_at = first_failure + FAILURE_WINDOW
+    assert held(refused) == clock.survey.local(opens_at).strftime("%d/%m/%Y %H:%M")
+    assert refused.headers["Retry-After"] == str(int((opens_at - clock()).total_seconds()))
+    clock.advance(minutes=5)
+    assert held(auth.attempt_sign_in("btc", WRONG_PASSWORD)), "a try while held is not counted"
+    clock.moment = opens_at - dt.timedelta(seconds=1)
+    assert held(auth.attempt_sign_in("btc"))
+    clock.advance(seconds=1)
+    auth.sign_in("btc")
