@@ -11,6 +11,8 @@ from flask_babel import gettext as _
 import clock
 from models import ROLES, SignInAttempt, Unit, User, db
 
+from .sessions import end_sessions_of
+
 MIN_PASSWORD_LENGTH = 10
 #: Failures with one user name that hold that account, and only it, until they leave the window: an
 #: attacker gets 5 guesses per 15 minutes, some 500 a day, hopeless against a password of 10 characters
@@ -56,14 +58,18 @@ def create_user(username, password, scope_code, role="viewer"):
 
 
 def change_password(username, password):
+    """Set a new password and end the account's open sessions: whoever knew the old one is signed out."""
     user = _existing(username)
     _set_password(user, password)
+    end_sessions_of(user)
     db.session.commit()
 
 
 def disable_user(username):
+    """Refuse the account's sign-ins from now on and end its open sessions."""
     user = _existing(username)
     user.disabled = True
+    end_sessions_of(user)
     db.session.commit()
 
 

@@ -1,14 +1,16 @@
-"""Signing in to the committees' side: limits on guessing that lock no one else out, and the client's
-address taken from a proxy only when the proxy is trusted."""
+"""Signing in to the committees' side: limits on guessing that lock no one else out, the client's address
+taken from a proxy only when the proxy is trusted, and sessions the server ends."""
 
 import datetime as dt
 import re
 
+import pytest
 from pages import text_of
 
 from reporting.accounts import FAILURE_WINDOW, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS
 
 WRONG_PASSWORD = "sai-mat-khau-roi"
+NEW_PASSWORD = "mat-khau-moi-that-dai"
 #: How the sign-in page says until when sign-in is held: "Thử lại sau 17/05/2027 09:15."
 RETRY_AT = re.compile(r"Thử lại sau (\d\d/\d\d/\d{4} \d\d:\d\d)\.")
 
@@ -92,3 +94,49 @@ def test_a_held_account_opens_again_when_its_failures_leave_the_window(app, auth
     assert held(auth.attempt_sign_in("btc"))
     clock.advance(seconds=1)
     auth.sign_in("btc")
+
+
+# --- Sessions the server ends: a copy of the cookie is worth nothing once its session is over. ---
+
+def copy_of_session(app, client):
+    """Return another client holding a copy of `client`'s session cookie, as whoever copied it would."""
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    return copy
+
+
+def signed_in(client):
+    return client.get("/admin/missing").status_code == 200
+
+
+def sign_out(auth, runner):
+    assert auth.sign_out().status_code == 302
+
+
+def change_password(auth, runner):
+    changed = runner.invoke(args=["users", "passwd", "krongpac"], input=f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n")
+    assert changed.exit_code == 0, changed.output
+    assert "Các phiên đăng nhập đang mở của tài khoản đã kết thúc." in changed.output
+
+
+def disable(auth, runner):
+    assert runner.invoke(args=["users", "disable", "krongpac"]).exit_code == 0
+
+
+@pytest.mark.parametrize("end", [sign_out, change_password, disable])
+def test_a_copied_session_cookie_stops_working_when_its_session_ends(app, auth, accounts, runner, end):
+    auth.sign_in("krongpac")
+    copy = copy_of_session(app, auth.client)
+    other_account = auth.for_client(app.test_client())
+    other_account.sign_in("btc")
+    assert signed_in(copy) and signed_in(auth.client)
+    end(auth, runner)
+    assert not signed_in(copy) and not signed_in(auth.client)
+    assert signed_in(other_account.client), "another account's session goes on"
+
+
+def test_after_a_password_change_the_new_password_signs_in_and_the_old_one_does_not(app, auth, accounts, runner):
+    change_password(auth, runner)
+    assert auth.attempt_sign_in("krongpac").status_code == 401
+    auth.sign_in("krongpac", NEW_PASSWORD)
+    assert signed_in(auth.client)

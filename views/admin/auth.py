@@ -1,6 +1,5 @@
 """Signing in to the committees' side, and the guard every other admin page stands behind."""
 
-import datetime as dt
 import functools
 
 import sqlalchemy as sa
@@ -9,23 +8,21 @@ from flask_babel import gettext as _
 
 import clock
 from forms.admin import SignInForm
-from models import Unit, User, db
+from models import Unit, db
 from reporting.accounts import TooManyAttempts, authenticate
 from reporting.hierarchy import UnitTree
+from reporting.sessions import end_session, session_user, start_session
 from views.display import local_time
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
+#: Where the session cookie keeps the key of the sign-in session (reporting/sessions.py).
+SESSION_KEY = "sign_in"
+
+
 def signed_in_user():
-    """Return the account of this session, or None if there is none, it expired or was disabled."""
-    user_id, since = session.get("user_id"), session.get("signed_in_at")
-    if user_id is None or since is None:
-        return None
-    if clock.now() - dt.datetime.fromisoformat(since) > current_app.permanent_session_lifetime:
-        session.clear()
-        return None
-    user = db.session.get(User, user_id)
-    return None if user is None or user.disabled else user
+    """Return the account of this session, or None if there is none, or it ended, expired or was disabled."""
+    return session_user(session.get(SESSION_KEY), current_app.permanent_session_lifetime)
 
 
 def unit_in_scope_or_404(code):
@@ -72,8 +69,7 @@ def sign_in():
         return render_template("admin/sign_in.html", form=form, message=message), 401
     session.clear()
     session.permanent = True
-    session["user_id"] = user.id
-    session["signed_in_at"] = clock.now().isoformat()
+    session[SESSION_KEY] = start_session(user)
     return redirect(url_for("admin.home"))
 
 
@@ -92,6 +88,7 @@ def refused_for_now(form, held):
 
 @bp.post("/sign-out")
 def sign_out():
+    end_session(session.get(SESSION_KEY))
     session.clear()
     return redirect(url_for("admin.home"))
 
