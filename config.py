@@ -26,6 +26,9 @@ def default_settings(instance_path):
         "MAX_FORM_MEMORY_SIZE": MAX_BODY_BYTES,
         # People draft for hours; an expired token would only make them press Save twice.
         "WTF_CSRF_TIME_LIMIT": 24 * 3600,
+        # Not Flask-WTF's Referer check over HTTPS: some browsers never send a Referer, and their sign-in
+        # would fail. views/admin/auth.py checks Origin and Referer when they are sent.
+        "WTF_CSRF_SSL_STRICT": False,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         #: How long a committee member stays signed in.

@@ -140,3 +140,46 @@ def test_after_a_password_change_the_new_password_signs_in_and_the_old_one_does_
     assert auth.attempt_sign_in("krongpac").status_code == 401
     auth.sign_in("krongpac", NEW_PASSWORD)
     assert signed_in(auth.client)
+
+
+# --- Forms over HTTPS: no Referer needed, forms from other sites refused, a friendly page for both. ---
+
+SITE = "https://tongket.example"
+OVER_HTTPS = {"base_url": SITE}
+#: The title of the page a CSRF failure shows.
+PAGE_EXPIRED = "Trang đã hết hạn"
+
+
+@pytest.mark.parametrize("headers", [{}, {"Origin": SITE}, {"Origin": "null"}, {"Referer": f"{SITE}/admin/"}],
+                         ids=["nothing", "own-origin", "hidden-origin", "own-referer"])
+def test_sign_in_over_https_needs_no_referer(app, auth, accounts, headers):
+    signed = auth.sign_in("btc", **OVER_HTTPS, headers=headers)
+    assert "Secure" in signed.headers["Set-Cookie"]
+    assert auth.client.get(f"{SITE}/admin/missing").status_code == 200
+
+
+@pytest.mark.parametrize("headers", [{"Origin": "https://evil.example"}, {"Referer": "https://evil.example/x"},
+                                     {"Origin": "http://tongket.example"}],
+                         ids=["other-origin", "other-referer", "same-host-plain-http"])
+def test_a_form_posted_from_another_site_is_refused_with_a_page_that_says_so(app, auth, accounts, headers):
+    refused = auth.attempt_sign_in("btc", **OVER_HTTPS, headers=headers)
+    assert refused.status_code == 400
+    assert PAGE_EXPIRED in text_of(refused.text) and "từ trang khác" in text_of(refused.text)
+    assert auth.client.get(f"{SITE}/admin/missing").status_code == 302, "not signed in"
+
+
+def test_a_managers_form_from_another_site_changes_nothing(app, auth, accounts):
+    auth.sign_in("btc", **OVER_HTTPS)
+    token = auth.csrf_token(**OVER_HTTPS)
+    forged = auth.client.post(f"{SITE}/admin/units/KP.EK.01/rotate-link", data={"csrf_token": token},
+                              headers={"Origin": "https://evil.example"})
+    assert forged.status_code == 400 and PAGE_EXPIRED in text_of(forged.text)
+    assert app.test_client().get(f"/s/{accounts['KP.EK.01'].token}").status_code == 200, "the link still works"
+
+
+@pytest.mark.parametrize("token", [None, "not-a-token"], ids=["missing", "wrong"])
+def test_a_stale_or_missing_csrf_token_shows_a_page_that_says_to_reload(client, auth, accounts, token):
+    data = {"username": "btc", "password": auth.password} | ({"csrf_token": token} if token else {})
+    refused = client.post("/admin/sign-in", data=data)
+    assert refused.status_code == 400
+    assert PAGE_EXPIRED in text_of(refused.text) and "tải lại trang" in text_of(refused.text)

@@ -1,10 +1,12 @@
 """Signing in to the committees' side, and the guard every other admin page stands behind."""
 
 import functools
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, same_origin
 
 import clock
 from forms.admin import SignInForm
@@ -23,6 +25,27 @@ SESSION_KEY = "sign_in"
 def signed_in_user():
     """Return the account of this session, or None if there is none, or it ended, expired or was disabled."""
     return session_user(session.get(SESSION_KEY), current_app.permanent_session_lifetime)
+
+
+@bp.before_request
+def refuse_forms_from_other_sites():
+    """Refuse a form posted to these pages by another site's page, when the browser says so in Origin or
+    Referer. When it sends neither, the CSRF token still protects the form: it is tied to the session cookie,
+    which SameSite=Lax keeps out of other sites' posts."""
+    if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+        return
+    for sent in (request.headers.get("Origin"), request.referrer):
+        # "null" is what a browser sends when its referrer policy hides the origin: no answer either way.
+        if sent and sent != "null" and not same_origin(sent, request.host_url):
+            # An operator who sees this for the service's own address has not set PROXY_HOPS behind HTTPS.
+            current_app.logger.warning("Refused a form from %s posted to %s", origin_of(sent), request.host_url)
+            raise CSRFError("The form came from another site.")
+
+
+def origin_of(url):
+    """Return the scheme and host of a URL, without the path that might name a page."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def unit_in_scope_or_404(code):
