@@ -1,8 +1,16 @@
 """Signing in to the committees' side: limits on guessing that lock no one else out, the client's address
 taken from a proxy only when the proxy is trusted, and sessions the server ends."""
 
+import contextlib
 import datetime as dt
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 from pages import text_of
@@ -94,6 +102,51 @@ def test_a_held_account_opens_again_when_its_failures_leave_the_window(app, auth
     assert held(auth.attempt_sign_in("btc"))
     clock.advance(seconds=1)
     auth.sign_in("btc")
+
+
+# --- gunicorn and the app agree: gunicorn trusts no forwarded header, the app trusts PROXY_HOPS proxies. ---
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def gunicorn(tmp_path):
+    """Start the real gunicorn with gunicorn.conf.py and the given environment; return its base URL."""
+    started = []
+
+    def start(**environment):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1",
+               "GUNICORN_ACCESS_LOG": "/dev/null", "SECRET_KEY": "test-secret",
+               "DATABASE_URL": f"sqlite:///{tmp_path / 'gunicorn.sqlite3'}", **environment}
+        command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--no-control-socket",
+                   "app:create_app()"]
+        started.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, start_new_session=True))
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and started[-1].poll() is None:
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(f"{url}/admin/", timeout=2).close()
+                return url
+            time.sleep(0.2)
+        raise AssertionError("gunicorn did not start")
+
+    yield start
+    for process in started:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.mark.parametrize(("hops", "secure"), [("0", False), ("1", True)])
+def test_gunicorn_believes_the_proxys_scheme_exactly_when_the_app_does(gunicorn, hops, secure):
+    url = gunicorn(PROXY_HOPS=hops)
+    request = urllib.request.Request(f"{url}/admin/?lang=vi", headers={"X-Forwarded-Proto": "https"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        cookies = response.headers.get_all("Set-Cookie")
+    assert cookies and all(("Secure" in cookie) == secure for cookie in cookies), cookies
 
 
 # --- Sessions the server ends: a copy of the cookie is worth nothing once its session is over. ---
