@@ -10,6 +10,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from commands import backup_command, demo_command, export_cli, restore_command, survey_cli, units_cli, users_cli
 from config import DEFAULT_LANGUAGE, LANGUAGES, ROOT, default_settings
@@ -24,6 +25,7 @@ def create_app(test_config=None):
     """Create the tongket app: settings, database, languages, survey, pages and commands."""
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     configure_settings(app, test_config)
+    trust_proxies(app)
     configure_database(app)
     configure_languages(app)
     init_survey(app)
@@ -52,6 +54,15 @@ def instance_secret_key(instance_path):
         with os.fdopen(fd, "w") as file:
             file.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def trust_proxies(app):
+    """Take the client's address and scheme from X-Forwarded-For and X-Forwarded-Proto, as added by the
+    PROXY_HOPS proxies in front: sign-in limits count addresses, and cookies are Secure over HTTPS. The app
+    alone reads these headers (gunicorn.conf.py trusts none), the same under gunicorn, `flask run` and tests."""
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def configure_database(app):
@@ -128,8 +139,8 @@ def add_security_headers(response):
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Mark the session cookie Secure whenever the request came over HTTPS (gunicorn reads the proxy's
-    X-Forwarded-Proto from FORWARDED_ALLOW_IPS), so no setting is needed for it in production."""
+    """Mark the session cookie Secure whenever the request came over HTTPS (the proxy's X-Forwarded-Proto
+    counts with PROXY_HOPS, see trust_proxies), so no setting is needed for it in production."""
 
     def get_cookie_secure(self, app):
         return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)

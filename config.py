@@ -26,13 +26,18 @@ def default_settings(instance_path):
         "MAX_FORM_MEMORY_SIZE": MAX_BODY_BYTES,
         # People draft for hours; an expired token would only make them press Save twice.
         "WTF_CSRF_TIME_LIMIT": 24 * 3600,
+        # Not Flask-WTF's Referer check over HTTPS: some browsers never send a Referer, and their sign-in
+        # would fail. views/admin/auth.py checks Origin and Referer when they are sent.
+        "WTF_CSRF_SSL_STRICT": False,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         #: How long a committee member stays signed in.
         "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=8),
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
-        #: Seconds a failed sign-in waits before answering.
-        "SIGN_IN_FAILURE_DELAY": 1.0,
+        #: How many proxies in front of the service add to X-Forwarded-For and set X-Forwarded-Proto; the
+        #: app believes those headers from that many hops only. 0 (no proxy) ignores them, so that a
+        #: client cannot choose its own address; 1 behind the recommended nginx on the same machine.
+        "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),
         #: A function returning "now" (aware); None for the system clock. See clock.py.
         "CLOCK": None,
     }

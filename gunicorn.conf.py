@@ -22,5 +22,7 @@ max_requests = 5000
 max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
-#: Trust X-Forwarded-* only from the proxy on this machine.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+#: The app reads the proxy's X-Forwarded-For and X-Forwarded-Proto itself, from the PROXY_HOPS proxies
+#: in front (config.py); gunicorn trusts none of them, so that the two can never disagree on who the
+#: client is or whether it came over HTTPS. Keep `bind` on 127.0.0.1: only the proxy may reach gunicorn.
+forwarded_allow_ips = ""

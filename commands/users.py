@@ -37,9 +37,9 @@ def create_command(username, scope_code, role, password):
 @click.argument("username")
 @password_option
 def passwd_command(username, password):
-    """Set a new password."""
+    """Set a new password: the account's open sessions end, wherever they are."""
     run(lambda: change_password(username, password))
-    click.echo(_("Password changed."))
+    click.echo(_("Password changed. The account's open sessions have ended."))
 
 
 @users_cli.command("disable")

@@ -3,6 +3,6 @@
 from .base import db
 from .response import Response, Revision
 from .unit import Unit, new_link_token
-from .user import ROLES, SignInAttempt, User
+from .user import ROLES, SignInAttempt, SignInSession, User
 
-__all__ = ["ROLES", "Response", "Revision", "SignInAttempt", "Unit", "User", "db", "new_link_token"]
+__all__ = ["ROLES", "Response", "Revision", "SignInAttempt", "SignInSession", "Unit", "User", "db", "new_link_token"]

@@ -1,4 +1,4 @@
-"""Committee accounts: each sees one unit's subtree, and failed sign-ins are counted in the database."""
+"""Committee accounts: each sees one unit's subtree; failed sign-ins and sign-in sessions are kept in the database."""
 
 import datetime as dt
 
@@ -53,3 +53,24 @@ class SignInAttempt(db.Model):
 
     def __repr__(self):
         return f"<SignInAttempt {self.username} from {self.remote_addr}>"
+
+
+class SignInSession(db.Model):
+    """One sign-in to the committees' side. The session cookie carries only its random key, so the server
+    can end it: sign-out, a new password or disabling the account stop every copy of the cookie at once."""
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the key in the cookie: what the database holds cannot sign anyone in.
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: When the person signed in; the session ends PERMANENT_SESSION_LIFETIME later at the latest.
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+    #: When sign-out, a password change or disabling the account ended it; None while it may be used.
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped["User"] = relationship()
+
+    def __repr__(self):
+        return f"<SignInSession of user {self.user_id} since {self.created_at}>"

@@ -11,9 +11,18 @@ from flask_babel import gettext as _
 import clock
 from models import ROLES, SignInAttempt, Unit, User, db
 
+from .sessions import end_sessions_of
+
 MIN_PASSWORD_LENGTH = 10
-#: At most this many failures per user name, and per address, within the window.
-MAX_FAILURES = 5
+#: Failures with one user name that hold that account, and only it, until they leave the window: an
+#: attacker gets 5 guesses per 15 minutes, some 500 a day, hopeless against a password of 10 characters
+#: or more; a colleague's typos never lock anyone else out.
+MAX_FAILURES_PER_ACCOUNT = 5
+#: Failures from one address, whatever the user names, that hold that address: far looser, because a
+#: provincial building puts its committees' staff behind one NAT address (twenty people could each use up
+#: their five tries first). It stops one machine trying a common password against every account, which
+#: the per-account limit alone would allow.
+MAX_FAILURES_PER_ADDRESS = 100
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 
 
@@ -22,7 +31,12 @@ class AccountError(Exception):
 
 
 class TooManyAttempts(Exception):
-    """Sign-in refused because of recent failures, whatever the password."""
+    """Sign-in refused because of recent failures, whatever the password, until `retry_at` (a whole
+    minute); `by_address` when the address rather than the account is held."""
+
+    def __init__(self, retry_at, by_address):
+        super().__init__(retry_at, by_address)
+        self.retry_at, self.by_address = retry_at, by_address
 
 
 def create_user(username, password, scope_code, role="viewer"):
@@ -44,14 +58,18 @@ def create_user(username, password, scope_code, role="viewer"):
 
 
 def change_password(username, password):
+    """Set a new password and end the account's open sessions: whoever knew the old one is signed out."""
     user = _existing(username)
     _set_password(user, password)
+    end_sessions_of(user)
     db.session.commit()
 
 
 def disable_user(username):
+    """Refuse the account's sign-ins from now on and end its open sessions."""
     user = _existing(username)
     user.disabled = True
+    end_sessions_of(user)
     db.session.commit()
 
 
@@ -60,11 +78,11 @@ def list_users():
 
 
 def authenticate(username, password, remote_addr):
-    """Return the active user with this name and password, or None; count a failure."""
+    """Return the active user with this name and password, or None and count a failure; raise
+    TooManyAttempts, without looking at the password, while the account or the address is held."""
     username = (username or "").strip().lower()
     now = clock.now()
-    if _recent_failures(username, remote_addr, now) >= MAX_FAILURES:
-        raise TooManyAttempts()
+    _refuse_while_held(username, remote_addr, now)
     user = db.session.scalar(sa.select(User).filter_by(username=username))
     if user is not None and not user.disabled and user.check_password(password or ""):
         return user
@@ -73,12 +91,29 @@ def authenticate(username, password, remote_addr):
     return None
 
 
-def _recent_failures(username, remote_addr, now):
-    since = now - FAILURE_WINDOW
-    count = sa.select(sa.func.count()).select_from(SignInAttempt).where(SignInAttempt.created_at >= since)
-    by_name = db.session.scalar(count.where(SignInAttempt.username == username))
-    by_address = db.session.scalar(count.where(SignInAttempt.remote_addr == remote_addr))
-    return max(by_name, by_address)
+def _refuse_while_held(username, remote_addr, now):
+    limits = ((SignInAttempt.username, username, MAX_FAILURES_PER_ACCOUNT, False),
+              (SignInAttempt.remote_addr, remote_addr, MAX_FAILURES_PER_ADDRESS, True))
+    for column, value, limit, by_address in limits:
+        held_until = _held_until(column, value, limit, now)
+        if held_until is not None:
+            raise TooManyAttempts(_next_whole_minute(held_until), by_address)
+
+
+def _held_until(column, value, limit, now):
+    """Return when the `limit`-th latest failure with this value leaves the window (one fewer than the limit
+    then remains), or None if the window holds fewer than `limit` failures."""
+    latest = (sa.select(SignInAttempt.created_at)
+              .where(column == value, SignInAttempt.created_at > now - FAILURE_WINDOW)
+              .order_by(SignInAttempt.created_at.desc()).offset(limit - 1).limit(1))
+    oldest_counted = db.session.scalar(latest)
+    return None if oldest_counted is None else oldest_counted + FAILURE_WINDOW
+
+
+def _next_whole_minute(moment):
+    """Round up to a minute, so that a person who tries again at the minute shown gets in."""
+    whole = moment.replace(second=0, microsecond=0)
+    return whole if whole == moment else whole + dt.timedelta(minutes=1)
 
 
 def _existing(username):

@@ -65,7 +65,6 @@ def base_config(database, survey_config=SHIPPED_CONFIG, clock=None):
         "TESTING": True,
         "CLOCK": clock or Clock(),
         "SECRET_KEY": "test-secret",
-        "SIGN_IN_FAILURE_DELAY": 0,
         "SURVEY_CONFIG": str(survey_config),
         **database,
     }
@@ -108,7 +107,7 @@ def database(migrated_database, tmp_path):
         return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
     engine = sa.create_engine(url, **migrated_database["SQLALCHEMY_ENGINE_OPTIONS"])
     with engine.begin() as connection:
-        connection.execute(sa.text("TRUNCATE sign_in_attempts, users, revisions, responses, units "
+        connection.execute(sa.text("TRUNCATE sign_in_attempts, sign_in_sessions, users, revisions, responses, units "
                                    "RESTART IDENTITY CASCADE"))
     engine.dispose()
     return migrated_database

@@ -1,31 +1,51 @@
 """Signing in to the committees' side, and the guard every other admin page stands behind."""
 
-import datetime as dt
 import functools
-import time
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, same_origin
 
 import clock
 from forms.admin import SignInForm
-from models import Unit, User, db
+from models import Unit, db
 from reporting.accounts import TooManyAttempts, authenticate
 from reporting.hierarchy import UnitTree
+from reporting.sessions import end_session, session_user, start_session
+from views.display import local_time
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
+#: Where the session cookie keeps the key of the sign-in session (reporting/sessions.py).
+SESSION_KEY = "sign_in"
+
+
 def signed_in_user():
-    """Return the account of this session, or None if there is none, it expired or was disabled."""
-    user_id, since = session.get("user_id"), session.get("signed_in_at")
-    if user_id is None or since is None:
-        return None
-    if clock.now() - dt.datetime.fromisoformat(since) > current_app.permanent_session_lifetime:
-        session.clear()
-        return None
-    user = db.session.get(User, user_id)
-    return None if user is None or user.disabled else user
+    """Return the account of this session, or None if there is none, or it ended, expired or was disabled."""
+    return session_user(session.get(SESSION_KEY), current_app.permanent_session_lifetime)
+
+
+@bp.before_request
+def refuse_forms_from_other_sites():
+    """Refuse a form posted to these pages by another site's page, when the browser says so in Origin or
+    Referer. When it sends neither, the CSRF token still protects the form: it is tied to the session cookie,
+    which SameSite=Lax keeps out of other sites' posts."""
+    if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+        return
+    for sent in (request.headers.get("Origin"), request.referrer):
+        # "null" is what a browser sends when its referrer policy hides the origin: no answer either way.
+        if sent and sent != "null" and not same_origin(sent, request.host_url):
+            # An operator who sees this for the service's own address has not set PROXY_HOPS behind HTTPS.
+            current_app.logger.warning("Refused a form from %s posted to %s", origin_of(sent), request.host_url)
+            raise CSRFError("The form came from another site.")
+
+
+def origin_of(url):
+    """Return the scheme and host of a URL, without the path that might name a page."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def unit_in_scope_or_404(code):
@@ -65,22 +85,33 @@ def sign_in():
         return render_template("admin/sign_in.html", form=form), 400
     try:
         user = authenticate(form.username.data, form.password.data, request.remote_addr or "")
-    except TooManyAttempts:
-        message = _("Too many failed attempts. Wait 15 minutes, then try again.")
-        return render_template("admin/sign_in.html", form=form, message=message), 429
+    except TooManyAttempts as held:
+        return refused_for_now(form, held)
     if user is None:
-        time.sleep(current_app.config["SIGN_IN_FAILURE_DELAY"])
         message = _("The user name or the password is wrong.")
         return render_template("admin/sign_in.html", form=form, message=message), 401
     session.clear()
     session.permanent = True
-    session["user_id"] = user.id
-    session["signed_in_at"] = clock.now().isoformat()
+    session[SESSION_KEY] = start_session(user)
     return redirect(url_for("admin.home"))
+
+
+def refused_for_now(form, held):
+    """Say until when sign-in is held, and why, instead of making the worker wait."""
+    if held.by_address:
+        message = _("Too many failed sign-ins from this network. Try again after %(time)s.",
+                    time=local_time(held.retry_at))
+    else:
+        message = _("Too many failed attempts for this user name. Try again after %(time)s.",
+                    time=local_time(held.retry_at))
+    seconds = max(1, int((held.retry_at - clock.now()).total_seconds()))
+    page = render_template("admin/sign_in.html", form=form, message=message)
+    return page, 429, {"Retry-After": str(seconds)}
 
 
 @bp.post("/sign-out")
 def sign_out():
+    end_session(session.get(SESSION_KEY))
     session.clear()
     return redirect(url_for("admin.home"))
 
