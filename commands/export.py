@@ -1,4 +1,5 @@
-"""`flask export xlsx`: the Organisation Committee's workbook, for the whole province or one subtree."""
+"""`flask export xlsx`: the Organisation Committee's workbook, for the whole province or one subtree;
+`flask export cleanup`: the web downloads' old workbooks removed."""
 
 import sys
 
@@ -10,6 +11,7 @@ from flask_babel import gettext as _
 from config import DEFAULT_LANGUAGE, LANGUAGES
 from exports import ExportSource, write_workbook
 from exports.files import WriteFailed, write_into_place
+from exports.jobs import exports_folder, fail_stale_jobs, remove_expired_exports
 from models import Unit, db
 from schema.store import current_survey
 
@@ -43,3 +45,10 @@ def xlsx_command(output, scope_code, language, include_drafts):
         click.echo(_("Retired questions kept in marked columns: %(ids)s",
                      ids=", ".join(summary.retired_questions)))
 
+
+@export_cli.command("cleanup")
+def cleanup_command():
+    """Remove the web downloads' workbooks older than a day, and whatever a stopped job left behind."""
+    fail_stale_jobs()
+    removed = remove_expired_exports()
+    click.echo(_("%(count)s old files removed from %(folder)s.", count=removed, folder=exports_folder()))
