@@ -38,6 +38,15 @@ def default_settings(instance_path):
         #: app believes those headers from that many hops only. 0 (no proxy) ignores them, so that a
         #: client cannot choose its own address; 1 behind the recommended nginx on the same machine.
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),
+        #: A scope with fewer units than this downloads its workbook at once; a larger one (some 2 ms a unit)
+        #: is written by a job in the background, with a progress page (see exports/jobs.py).
+        "EXPORT_STREAM_UNITS": int(os.environ.get("EXPORT_STREAM_UNITS", "5000")),
+        #: Where the jobs' workbooks wait for their download, and for how long.
+        "EXPORTS_FOLDER": os.environ.get("EXPORTS_FOLDER", str(Path(instance_path) / "exports")),
+        "EXPORT_KEEP_FOR": dt.timedelta(days=1),
+        #: Seconds between a running job's signs of life; a job silent for EXPORT_STALE_AFTER lost its worker.
+        "EXPORT_HEARTBEAT_SECONDS": 2.0,
+        "EXPORT_STALE_AFTER": dt.timedelta(minutes=1),
         #: A function returning "now" (aware); None for the system clock. See clock.py.
         "CLOCK": None,
     }

@@ -1,25 +1,38 @@
 """gunicorn settings, read from the working directory: `gunicorn 'app:create_app()'`.
 
 Each setting can be changed through the environment without editing this file.
+
+A buffering proxy (nginx) in front is required, not optional: a sync worker is held for as long as its
+client takes to send the request and read the answer, so six phones on a slow connection would hold all
+five workers of a 2-core machine, and every other unit and committee would wait. nginx reads the whole
+request and takes the whole answer at once, so a worker is held for the milliseconds the app needs.
 """
 
 import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-#: Sync workers: pages are short and the database does the waiting. Put nginx (or another proxy that
-#: buffers requests) in front, so that a slow phone connection never holds a worker.
+#: Sync workers: pages are short and the database does the waiting. 2 × cores + 1: five on two cores.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+#: The longest request now lasts some 10 s (a scope below EXPORT_STREAM_UNITS, sent at once; 1,000 printed
+#: invitations; a save waiting for SQLite's 15 s busy timeout). A larger scope's workbook (90 s for 50,000
+#: units) is written by a job in a thread of the worker, not within a request, so the timeout need not
+#: cover it; a worker stuck for longer than this is killed and replaced.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+#: On a restart (HUP) or stop, a worker ends its request and a running export job has this long to finish;
+#: a job cut short shows as failed on its page and starts again with one click.
 graceful_timeout = 30
 #: Load the app once in the master: an invalid survey config stops start-up before any worker runs,
 #: and a recycled worker starts in milliseconds instead of re-importing everything. The app opens
 #: no database connection while it is created, so the forked workers share none.
 preload_app = True
-#: Recycle workers now and then, so that no slow leak can grow for weeks.
-max_requests = 5000
-max_requests_jitter = 500
+#: No recycling after a number of requests: gunicorn stops a worker after the request that reaches the
+#: count, and the export job its thread may be writing (for minutes) would end half-way. Nothing grows
+#: with requests (the workbook is written in constant memory); a restart (`kill -HUP` on the master) at a
+#: quiet hour renews the workers if it is ever needed. Set GUNICORN_MAX_REQUESTS only with that in mind.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 #: The app reads the proxy's X-Forwarded-For and X-Forwarded-Proto itself, from the PROXY_HOPS proxies

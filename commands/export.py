@@ -1,4 +1,5 @@
-"""`flask export xlsx`: the Organisation Committee's workbook, for the whole province or one subtree."""
+"""`flask export xlsx`: the Organisation Committee's workbook, for the whole province or one subtree;
+`flask export cleanup`: the web downloads' old workbooks removed."""
 
 import sys
 
@@ -9,6 +10,8 @@ from flask_babel import gettext as _
 
 from config import DEFAULT_LANGUAGE, LANGUAGES
 from exports import ExportSource, write_workbook
+from exports.files import WriteFailed, write_into_place
+from exports.jobs import exports_folder, fail_stale_jobs, remove_expired_exports
 from models import Unit, db
 from schema.store import current_survey
 
@@ -27,13 +30,25 @@ def xlsx_command(output, scope_code, language, include_drafts):
         scope = db.session.scalar(sa.select(Unit).filter_by(code=scope_code))
         if scope is None:
             raise click.BadParameter(_("no unit has the code %(code)s", code=scope_code), param_hint="--scope")
-    source = ExportSource(scope, include_drafts=include_drafts)
-    with click.progressbar(length=source.count(), label=_("Units"), file=sys.stderr) as bar:
-        summary = write_workbook(output, current_survey(), source, language=language,
-                                 on_unit=lambda: bar.update(1))
+    source, survey = ExportSource(scope, include_drafts=include_drafts), current_survey()
+    try:
+        with click.progressbar(length=source.count(), label=_("Units"), file=sys.stderr) as bar:
+            summary = write_into_place(output, lambda path, tmpdir: write_workbook(
+                path, survey, source, language=language, on_unit=lambda: bar.update(1), tmpdir=tmpdir))
+    except WriteFailed as failure:
+        raise click.ClickException(_("%(path)s could not be written: %(reason)s. Nothing was changed: a file "
+                                     "already there is kept as it was.", path=output, reason=failure.reason)) from None
     click.echo(_("%(units)s units written to %(path)s.", units=summary.units, path=output))
     click.echo(_("%(count)s answers were longer than one Excel cell and continue on the next rows of the "
                  "comments sheet.", count=summary.split_answers))
     if summary.retired_questions:
         click.echo(_("Retired questions kept in marked columns: %(ids)s",
                      ids=", ".join(summary.retired_questions)))
+
+
+@export_cli.command("cleanup")
+def cleanup_command():
+    """Remove the web downloads' workbooks older than a day, and whatever a stopped job left behind."""
+    fail_stale_jobs()
+    removed = remove_expired_exports()
+    click.echo(_("%(count)s old files removed from %(folder)s.", count=removed, folder=exports_folder()))

@@ -1,6 +1,7 @@
 """The workbook as a download: a thin wrapper over write_workbook for the committees' pages."""
 
 import os
+import shutil
 import tempfile
 
 from flask import send_file
@@ -14,20 +15,23 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 
 def workbook_download(survey, scope=None, language="vi"):
-    """Return a response sending the workbook of `scope`."""
+    """Return a response sending the workbook of `scope`, XlsxWriter's temporary files beside it."""
     day = survey.today(clock.now())
-    return send_workbook(lambda path: write_workbook(path, survey, ExportSource(scope), language=language),
+    return send_workbook(lambda path: write_workbook(path, survey, ExportSource(scope), language=language,
+                                                     tmpdir=os.path.dirname(path)),
                          download_name(scope.name if scope else None, day))
 
 
 def send_workbook(write, name):
-    """Write a workbook with `write(path)` to a temporary file, not to memory, and send it as `name`."""
-    handle, path = tempfile.mkstemp(suffix=".xlsx")
-    os.close(handle)
+    """Write a workbook with `write(path)` into a temporary folder of its own, not to memory, and send it
+    as `name`."""
+    folder = tempfile.mkdtemp(prefix="tongket-")
     try:
+        path = os.path.join(folder, "workbook.xlsx")
         write(path)
-        # Open, then unlink: the file lives until the response is sent, and is gone after, whatever happens.
+        # Open, then remove: the file lives until the response is sent, and the folder, with whatever
+        # else the writer left in it, is gone whatever happens.
         workbook = open(path, "rb")  # noqa: SIM115 - send_file closes it
     finally:
-        os.unlink(path)
+        shutil.rmtree(folder, ignore_errors=True)
     return send_file(workbook, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name, max_age=0)

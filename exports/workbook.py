@@ -71,12 +71,26 @@ def speaking(language):
         display_language.reset(token)
 
 
-def write_workbook(target, survey, source, *, language="vi", now=None, on_unit=None):
-    """Write the whole workbook for the units of `source` to `target` (a path or a binary file)."""
+@contextmanager
+def open_workbook(target, tmpdir):
+    """Open a workbook whose sheets keep their rows in temporary files in `tmpdir`, and close those files
+    if the writing fails: their space (hundreds of MB for a province) comes back at once, not whenever
+    the garbage collector frees the workbook."""
+    workbook = xlsxwriter.Workbook(target, {**WORKBOOK_OPTIONS, "tmpdir": tmpdir})
+    try:
+        yield workbook
+    except BaseException:
+        for sheet in workbook.worksheets():
+            sheet._opt_close()  # what Workbook.close() does for them once the file is written
+        raise
+
+
+def write_workbook(target, survey, source, *, language="vi", now=None, on_unit=None, tmpdir=None):
+    """Write the whole workbook for the units of `source` to `target` (a path or a binary file); XlsxWriter
+    keeps its temporary files in `tmpdir` (by default the system's temporary folder)."""
     now = now or clock.now()
     local_time = survey.local
-    with speaking(language):
-        workbook = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
+    with speaking(language), open_workbook(target, tmpdir) as workbook:
         formats = Formats(workbook)
         names = sheet_names()
         sheets = {key: workbook.add_worksheet(name, RowForgettingWorksheet) for key, name in names.items()}

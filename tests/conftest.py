@@ -5,6 +5,7 @@ import datetime as dt
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from pages import read_form
 
 from app import create_app
 from config import database_url
+from exports.jobs import THREAD_PREFIX
 from models import Unit, db
 from reporting.units import import_units
 from schema import REPORTING_LEVELS, load_survey
@@ -107,28 +109,44 @@ def database(migrated_database, tmp_path):
         return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
     engine = sa.create_engine(url, **migrated_database["SQLALCHEMY_ENGINE_OPTIONS"])
     with engine.begin() as connection:
-        connection.execute(sa.text("TRUNCATE sign_in_attempts, sign_in_sessions, users, revisions, responses, units "
+        connection.execute(sa.text("TRUNCATE export_jobs, sign_in_attempts, sign_in_sessions, users, revisions, responses, units "
                                    "RESTART IDENTITY CASCADE"))
     engine.dispose()
     return migrated_database
 
 
 @pytest.fixture
-def make_app(database, clock):
+def make_app(database, clock, tmp_path):
     """Build apps on the test's database, with the shipped survey or another config file, sharing the
-    test's clock."""
+    test's clock and exports folder."""
     built = []
 
     def make(survey_config=SHIPPED_CONFIG, **settings):
-        app = create_app({**base_config(database, survey_config, clock), **settings})
+        exports = {"EXPORTS_FOLDER": str(tmp_path / "exports")}
+        app = create_app({**base_config(database, survey_config, clock), **exports, **settings})
         built.append(app)
         return app
 
     yield make
+    # A test may end while a download's job is still being written: let it finish before the database goes.
+    finish_export_jobs()
     for app in built:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def finish_export_jobs():
+    """Wait until the threads writing export jobs in this process have ended."""
+    for thread in threading.enumerate():
+        if thread.name.startswith(THREAD_PREFIX):
+            thread.join()
+
+
+@pytest.fixture
+def wait_for_export_jobs():
+    """Return finish_export_jobs, for a test that needs its jobs ended before it goes on."""
+    return finish_export_jobs
 
 
 @pytest.fixture

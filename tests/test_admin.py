@@ -12,7 +12,8 @@ from answers import store, stored_cell_answers
 from pages import read_form, table_rows, text_of
 from workbooks import column_values, downloaded_workbook
 
-from models import SignInAttempt, Unit, User, db
+from exports.jobs import requested_job
+from models import ExportJob, SignInAttempt, Unit, User, db
 from reporting.status import report_status
 
 #: A password the `accounts` fixture does not use, to see that no command ever prints one.
@@ -20,9 +21,10 @@ OTHER_PASSWORD = "mật-khẩu-khác-cũng-đủ-dài"
 #: Admin routes anyone may reach: the sign-in page, and the forms that start and end a session.
 PUBLIC_ENDPOINTS = {"admin.home", "admin.sign_in", "admin.sign_out"}
 #: POST routes under /admin/ that a viewer may use. Every other one changes something: managers only.
-VIEWER_POSTS = set()
-#: A value for each URL parameter of the admin routes: a unit in both test accounts' scopes, that reports.
-URL_VALUES = {"code": "KP.EK.01"}
+VIEWER_POSTS = {"admin.export_again"}
+#: A value for each URL parameter of the admin routes: a unit in both test accounts' scopes, that reports,
+#: and the finished export job of a scope in both (see `finished_export`).
+URL_VALUES = {"code": "KP.EK.01", "job_id": 1}
 #: Routes the walk must find, so that a broken walk cannot pass by walking nothing.
 KNOWN_ROUTES = {("admin.missing", "GET"), ("admin.unit", "GET"), ("admin.export_workbook", "GET"),
                 ("admin.reopen", "POST"), ("admin.extend", "POST"), ("admin.rotate", "POST")}
@@ -152,9 +154,21 @@ def test_every_admin_route_sends_a_signed_out_visitor_to_sign_in(app, client, au
         assert "Krông Pắc" not in response.text and "/s/" not in response.text
 
 
+@pytest.fixture
+def finished_export(app, accounts, wait_for_export_jobs):
+    """Write the workbook of Krông Pắc as a job, the first of the test, and wait until it is done."""
+    with app.app_context():
+        scope = db.session.scalar(sa.select(Unit).filter_by(code="TU.KP"))
+        job = requested_job(scope, "vi", app.extensions["survey"], None)
+        assert job.id == URL_VALUES["job_id"]
+    wait_for_export_jobs()
+    with app.app_context():
+        assert db.session.get(ExportJob, job.id).state == "done"
+
+
 @pytest.mark.parametrize(("username", "manager"), [("krongpac", False), ("btc", True)])
 def test_every_admin_route_lets_an_account_read_and_only_a_manager_change(app, client, auth, accounts,
-                                                                         username, manager):
+                                                                         finished_export, username, manager):
     store(app, "KP.EK.01", stored_cell_answers())
     auth.sign_in(username)
     token = auth.csrf_token()

@@ -1,8 +1,15 @@
 """The Organisation Committee's workbook, read back with openpyxl: values, types, formulas, safety."""
 
 import datetime as dt
+import os
 import re
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
 import uuid
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -352,6 +359,60 @@ def test_export_command(runner, province, tmp_path):
     bad = runner.invoke(args=["export", "xlsx", str(path), "--scope", "NOPE"])
     assert bad.exit_code == 2, bad.output
     assert bad.output.splitlines()[-1] == "Error: Invalid value for --scope: không có đơn vị nào mang mã NOPE"
+
+
+#: A file size limit every write of the command hits past it (SQLite's shared-memory file needs 32 KB).
+FILE_SIZE_LIMIT = 32 * 1024
+
+
+def limit_file_size():
+    """Make writes past FILE_SIZE_LIMIT fail with EFBIG, as they fail with ENOSPC on a full disk (the
+    signal that would kill the process instead is ignored). Runs in the child, before the command."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
+
+
+def database_url_for_a_command(app):
+    """Return a DATABASE_URL that reaches the test's database, its PostgreSQL schema included."""
+    url = sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {}).get("options")
+    if options:
+        url = url.update_query_dict({"options": options})
+    return url.render_as_string(hide_password=False)
+
+
+def test_export_command_on_a_full_disk_keeps_the_previous_file_and_leaves_nothing(app, runner, province, tmp_path):
+    folder, system_tmp = tmp_path / "out", tmp_path / "system-tmp"
+    folder.mkdir()
+    system_tmp.mkdir()
+    path = folder / "tong-ket.xlsx"
+    assert runner.invoke(args=["export", "xlsx", str(path)]).exit_code == 0
+    previous = path.read_bytes()
+    assert len(previous) > FILE_SIZE_LIMIT, "the new workbook, as large, cannot be written"
+    env = {**os.environ, "DATABASE_URL": database_url_for_a_command(app), "SECRET_KEY": "test-secret",
+           "TMPDIR": str(system_tmp)}
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "export", "xlsx", str(path)],
+                            cwd=Path(__file__).resolve().parent.parent, env=env, preexec_fn=limit_file_size,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: Không ghi được {path}: File too large. Không có gì bị thay đổi: tệp đã có ở đó (nếu có) vẫn giữ "
+        "nguyên.")
+    assert path.read_bytes() == previous
+    assert os.listdir(folder) == [path.name], "no temporary file beside it"
+    assert os.listdir(system_tmp) == [], "none of XlsxWriter's in the system's temporary folder"
+
+
+def test_a_download_that_fails_leaves_no_temporary_file(app, province, tmp_path, monkeypatch):
+    system_tmp = tmp_path / "system-tmp"
+    system_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    # A report stored when the number of members was free text (before a config edit): the export raises.
+    store(app, "KP.EK.01", stored_cell_answers(so_dang_vien="hai mươi lăm"))
+    with app.test_request_context(), app.app_context(), pytest.raises(TypeError):
+        workbook_download(app.extensions["survey"], db.session.scalar(sa.select(Unit).filter_by(code="TU.KP")))
+    assert list(system_tmp.iterdir()) == [], "neither the half-written file nor XlsxWriter's"
 
 
 def test_download_offers_a_vietnamese_safe_file_name(app, province):

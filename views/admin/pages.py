@@ -1,11 +1,10 @@
-"""The committees' pages: progress of their scope, missing units, a unit's page, the workbook."""
+"""The committees' pages: progress of their scope, missing units, a unit's page."""
 
 from flask import flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 import clock
-from exports import download_name, workbook_download
+from exports import download_name
 from exports.download import send_workbook
 from exports.missing import write_missing_workbook
 from forms import survey_form_class
@@ -76,12 +75,6 @@ def missing_workbook():
     _filters, rows = requested_missing_units(survey)
     name = download_name(g.user.scope.name, survey.today(clock.now()), prefix="đơn-vị-chưa-gửi")
     return send_workbook(lambda path: write_missing_workbook(path, rows, survey.local), name)
-
-
-@bp.get("/export.xlsx")
-@sign_in_required
-def export_workbook():
-    return workbook_download(current_survey(), g.user.scope, str(get_locale()))
 
 
 @bp.get("/units/<code>")

@@ -1,0 +1,64 @@
+"""Writing a workbook file so that a failure leaves nothing behind: neither half a file in place of a good
+one, nor XlsxWriter's temporary files (some 300 MB for a province) in the system's temporary folder."""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from xlsxwriter.exceptions import FileCreateError
+
+
+class WriteFailed(Exception):
+    """The file could not be written; `reason` says why, as the system put it ("No space left on device")."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def scratch_prefix(target):
+    """Return the name prefix of the scratch folders made beside `target` while it is written."""
+    return f".{Path(target).name}."
+
+
+def write_into_place(target, write):
+    """Call `write(path, tmpdir)` to write a file in a scratch folder beside `target`, then rename it to
+    `target` once whole; return what `write` returns.
+
+    XlsxWriter's own temporary files go into the scratch folder too (its `tmpdir`), so that they are
+    on the target's disk and the folder is all there is to remove, whatever happens. Renaming within
+    one file system replaces the old file at once: a reader sees the old file or the new one, never
+    part of one. Raise WriteFailed when the system refuses a write (a full disk, a missing folder).
+    """
+    target = Path(target)
+    try:
+        scratch = Path(tempfile.mkdtemp(prefix=scratch_prefix(target), dir=target.parent))
+    except OSError as error:
+        raise WriteFailed(reason_of(error)) from error
+    try:
+        partial = scratch / target.name
+        result = write(partial, str(scratch))
+        flush_to_disk(partial)
+        os.replace(partial, target)
+        return result
+    except FileCreateError as error:  # XlsxWriter's name for the OSError of its final write
+        raise WriteFailed(reason_of(error.args[0])) from error
+    except OSError as error:
+        raise WriteFailed(reason_of(error)) from error
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def reason_of(error):
+    return error.strerror or str(error) if isinstance(error, OSError) else str(error)
+
+
+def flush_to_disk(path):
+    """Have the file's bytes on disk before its name replaces the old file's, so that a power cut
+    after the rename cannot leave an empty file."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

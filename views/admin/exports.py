@@ -1,0 +1,68 @@
+"""The Excel workbook: sent at once for a small scope, written by a job for a large one, whose page shows
+its progress and then offers the file."""
+
+from flask import abort, current_app, g, redirect, render_template, send_file, url_for
+from flask_babel import get_locale
+
+from exports import workbook_download
+from exports.download import XLSX_MIMETYPE
+from exports.jobs import fail_stale_jobs, job_download_name, job_path, requested_job, writes_at_once
+from models import ExportJob, db
+from reporting.hierarchy import UnitTree
+from schema.store import current_survey
+
+from .auth import bp, sign_in_required
+
+#: Seconds between two loads of a job's page while the job runs (a meta refresh: no script needed).
+PROGRESS_REFRESH = 3
+
+
+def export_job_in_scope_or_404(job_id):
+    """Return the job if the signed-in account's scope holds the job's scope; otherwise a plain 404."""
+    job = db.session.get(ExportJob, job_id)
+    if job is None or not UnitTree().contains(g.user.scope, job.scope):
+        abort(404)
+    return job
+
+
+@bp.get("/export.xlsx")
+@sign_in_required
+def export_workbook():
+    survey, scope, language = current_survey(), g.user.scope, str(get_locale())
+    if writes_at_once(scope):
+        return workbook_download(survey, scope, language)
+    job = requested_job(scope, language, survey, g.user)
+    return redirect(url_for("admin.export_job", job_id=job.id), 303)
+
+
+@bp.post("/exports/<int:job_id>/again")
+@sign_in_required
+def export_again(job_id):
+    """Write a job's workbook anew: after a failure, or to take in what changed since."""
+    job = export_job_in_scope_or_404(job_id)
+    again = requested_job(job.scope, job.language, current_survey(), g.user, reuse_finished=False)
+    return redirect(url_for("admin.export_job", job_id=again.id))
+
+
+@bp.get("/exports/<int:job_id>")
+@sign_in_required
+def export_job(job_id):
+    current_survey()  # as every page: a config edit goes live, an invalid config answers 503
+    fail_stale_jobs()
+    job = export_job_in_scope_or_404(job_id)
+    return render_template("admin/export_job.html", job=job, refresh=PROGRESS_REFRESH,
+                           kept_hours=int(current_app.config["EXPORT_KEEP_FOR"].total_seconds() // 3600))
+
+
+@bp.get("/exports/<int:job_id>.xlsx")
+@sign_in_required
+def export_file(job_id):
+    job = export_job_in_scope_or_404(job_id)
+    if job.state != "done":
+        abort(404)
+    try:
+        workbook = open(job_path(job), "rb")  # noqa: SIM115 - send_file closes it
+    except FileNotFoundError:  # removed as expired since the page was shown
+        abort(404)
+    return send_file(workbook, mimetype=XLSX_MIMETYPE, as_attachment=True,
+                     download_name=job_download_name(job, current_survey()), max_age=0)
