@@ -55,14 +55,33 @@ def instance_secret_key(instance_path):
 
 
 def configure_database(app):
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # Wait for a writer instead of failing at once; WAL lets pages read while a report saves.
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 15}})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     db.init_app(app)
     Migrate(app, db, directory=str(ROOT / "migrations"))
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", enable_sqlite_wal)
+
+
+def engine_options(config):
+    """Return the engine options with how long a statement may wait or run."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    busy = config["DATABASE_BUSY_TIMEOUT"]
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        # Wait for a writer instead of failing at once; WAL lets pages read while a report saves.
+        connect_args["timeout"] = busy
+    elif url.startswith("postgresql"):
+        # A held lock or a stuck statement ends in an error the page explains, not in a hung worker.
+        limits = (f"-c lock_timeout={milliseconds(busy)} "
+                  f"-c statement_timeout={milliseconds(config['DATABASE_STATEMENT_TIMEOUT'])}")
+        connect_args["options"] = " ".join(filter(None, (connect_args.get("options"), limits)))
+    return {**options, "connect_args": connect_args}
+
+
+def milliseconds(seconds):
+    return int(seconds * 1000)
 
 
 def enable_sqlite_wal(connection, _record):

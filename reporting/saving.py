@@ -5,19 +5,24 @@ row lock on PostgreSQL and the write lock on SQLite, so saves of one unit are se
 revision it then reads as current is the latest one.
 """
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import contains_eager
 
 import clock
-from models import Response, Revision, Unit, db
+from models import Response, Revision, Unit, busy_reason, database_busy, db
 
 
 class ReportLocked(Exception):
     """The report was submitted and its deadline has passed: it can no longer change."""
+
+
+class DatabaseBusy(Exception):
+    """The database stayed locked or out of reach past its timeout: nothing was saved, try again."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,23 @@ def revision_of(response, number):
     return db.session.scalar(sa.select(Revision).filter_by(response_id=response.id, number=number))
 
 
+def saves_nothing_when_busy(function):
+    """Roll back and raise DatabaseBusy when the database stays busy past its timeout."""
+
+    @functools.wraps(function)
+    def saving(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except OperationalError as error:
+            db.session.rollback()
+            if database_busy(error):
+                raise DatabaseBusy(busy_reason(error)) from error
+            raise
+
+    return saving
+
+
+@saves_nothing_when_busy
 def save_report(unit, answers, *, action, based_on, submission_id, config_version, token, deadline):
     """Store the answers as a new revision of the unit's report and return what happened."""
     response = open_response(unit)

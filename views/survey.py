@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 import clock
 from forms import survey_form_class
 from reporting.saving import (
+    DatabaseBusy,
     ReportLocked,
     is_locked,
     open_response,
@@ -23,6 +24,7 @@ from schema import REPORTING_LEVELS
 from schema.store import current_survey
 
 from .display import TEMPLATE_HELPERS
+from .errors import log_busy_database
 
 bp = Blueprint("survey", __name__)
 # Globals rather than a context processor, so that imported macros see them too.
@@ -131,6 +133,11 @@ def save(token):
             deadline=unit_page.deadline)
     except ReportLocked:
         return unit_page.render_answers(unit_page.answers, status=409)
+    except DatabaseBusy as busy:
+        log_busy_database(str(busy))
+        return refuse_form(unit_page, form, _(
+            "The service is busy at this moment, so nothing was saved yet. Everything you typed is still "
+            "below: press the button again in a minute."), status=503)
     if result.conflict and not result.repeated:
         form.form_state.data = sign_form_state(unit_page.unit, unit_page.response.current_number)
         return unit_page.render_form(form, 409, conflict=result.revision)
@@ -139,11 +146,11 @@ def save(token):
     return redirect(url_for("survey.page", token=token))
 
 
-def refuse_form(unit_page, form, message):
+def refuse_form(unit_page, form, message, status=400):
     """Show the form again with everything typed and a fresh CSRF token, saving nothing."""
     form.errors.pop("csrf_token", None)
     form.csrf_token.errors = []
-    return unit_page.render_form(form, 400, refusal=message)
+    return unit_page.render_form(form, status, refusal=message)
 
 
 def saved_message(result):
