@@ -1,5 +1,6 @@
 """The application factory: `flask --app app ...` and `gunicorn 'app:create_app()'` both start here."""
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -13,6 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from commands import demo_command, export_cli, survey_cli, units_cli, users_cli
 from config import DEFAULT_LANGUAGE, LANGUAGES, ROOT, default_settings
+from logs import HIDE_LINKS
 from models import db
 from schema.model import display_language
 from schema.store import init_survey
@@ -24,6 +26,7 @@ def create_app(test_config=None):
     """Create the tongket app: settings, database, languages, survey, pages and commands."""
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     configure_settings(app, test_config)
+    configure_logging(app)
     configure_database(app)
     configure_languages(app)
     init_survey(app)
@@ -42,6 +45,12 @@ def configure_settings(app, test_config):
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or instance_secret_key(app.instance_path)
+
+
+def configure_logging(app):
+    """Keep unit links out of the app's log ("Exception on /s/..."), and the development server's."""
+    for log in (app.logger, logging.getLogger("werkzeug")):
+        log.addFilter(HIDE_LINKS)
 
 
 def instance_secret_key(instance_path):
@@ -64,7 +73,7 @@ def configure_database(app):
 
 
 def engine_options(config):
-    """Return the engine options with how long a statement may wait or run."""
+    """Return the engine options with how long a statement may wait or run, and no values in errors."""
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect_args = dict(options.get("connect_args") or {})
     busy = config["DATABASE_BUSY_TIMEOUT"]
@@ -77,7 +86,8 @@ def engine_options(config):
         limits = (f"-c lock_timeout={milliseconds(busy)} "
                   f"-c statement_timeout={milliseconds(config['DATABASE_STATEMENT_TIMEOUT'])}")
         connect_args["options"] = " ".join(filter(None, (connect_args.get("options"), limits)))
-    return {**options, "connect_args": connect_args}
+    # An error's message would otherwise carry its statement's values (a link's token) into the log.
+    return {**options, "connect_args": connect_args, "hide_parameters": True}
 
 
 def milliseconds(seconds):

@@ -22,5 +22,7 @@ max_requests = 5000
 max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
+#: One access line per request, and every error, with unit links (secrets) replaced by their fingerprints.
+logger_class = "logs.GunicornLogger"
 #: Trust X-Forwarded-* only from the proxy on this machine.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
