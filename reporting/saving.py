@@ -40,7 +40,9 @@ def link_fingerprint(token):
 
 
 def open_response(unit):
-    """Return the unit's response, creating it (and noting when the link was opened) the first time."""
+    """Return the unit's response, creating it the first time someone acts on the unit's page (types in
+    it or saves it): that moment is when the report counts as opened. Only viewing the page, as a link
+    preview does, opens nothing."""
     if unit.response is not None:
         return unit.response
     try:
@@ -75,13 +77,15 @@ def unit_with_answers(token):
 
 
 def revision_history(response):
-    """Return every revision of a report, newest first."""
+    """Return every revision of a report, newest first (none for a report never opened)."""
+    if response is None:
+        return []
     return list(db.session.scalars(
         sa.select(Revision).filter_by(response_id=response.id).order_by(Revision.number.desc())))
 
 
 def revision_of(response, number):
-    if number is None:
+    if response is None or number is None:
         return None
     return db.session.scalar(sa.select(Revision).filter_by(response_id=response.id, number=number))
 

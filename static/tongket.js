@@ -49,6 +49,20 @@
     });
   }
 
+  // A report counts as opened once a person acts on the page (a link preview only fetches it).
+  function reportOpenedOnFirstAction(form) {
+    var url = form.getAttribute("data-opened-url");
+    if (!url || !navigator.sendBeacon) { return; }
+    var sent = false;
+    function send() {
+      if (sent) { return; }
+      sent = true;
+      navigator.sendBeacon(url, new URLSearchParams({ form_state: form.elements.form_state.value }));
+    }
+    form.addEventListener("focusin", send);
+    form.addEventListener("input", send);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("form.survey");
     if (form) {
@@ -61,7 +75,10 @@
       });
       var counted = form.querySelectorAll("textarea[data-max-length]");
       for (var k = 0; k < counted.length; k++) { updateCounter(counted[k]); }
-      if (!form.classList.contains("preview")) { watchUnsavedChanges(form); }
+      if (!form.classList.contains("preview")) {
+        watchUnsavedChanges(form);
+        reportOpenedOnFirstAction(form);
+      }
     }
     var printButton = document.querySelector("[data-print]");
     if (printButton) { printButton.addEventListener("click", function () { window.print(); }); }
