@@ -62,7 +62,7 @@ def is_locked(response, deadline, now):
 
 #: Built once: every page view runs it, and building the statement costs more than running it.
 UNIT_WITH_ANSWERS = (
-    sa.select(Unit, Revision.answers)
+    sa.select(Unit, Revision.answers, Revision.submission_id)
     .outerjoin(Unit.response)
     .outerjoin(Revision, sa.and_(Revision.response_id == Response.id, Revision.number == Response.current_number))
     .options(contains_eager(Unit.response))
@@ -70,10 +70,20 @@ UNIT_WITH_ANSWERS = (
 )
 
 
+@dataclass(frozen=True)
+class UnitAnswers:
+    unit: Unit
+    #: The current revision's answers; empty before the first save.
+    answers: dict
+    #: The one-time id of the form the current revision was saved from (None before the first save), so
+    #: that the page can tell the browser which of its kept copies is saved.
+    saved_form: str | None
+
+
 def unit_with_answers(token):
-    """Return (unit with its response, current answers) for a link token, in one query; None if unknown."""
+    """Return the unit with its response and current answers for a link token, in one query; None if unknown."""
     row = db.session.execute(UNIT_WITH_ANSWERS, {"token": token}).first()
-    return None if row is None else (row[0], row[1] or {})
+    return None if row is None else UnitAnswers(row[0], row[1] or {}, row[2])
 
 
 def revision_history(response):

@@ -104,6 +104,7 @@ def test_a_save_while_another_writer_holds_the_database_keeps_every_answer(busy_
     assert busy.status_code == 503
     assert BUSY_FORM_MESSAGE in text_of(busy.text)
     assert_form_holds(busy.text, typed)
+    assert "data-unsaved" in busy.text, "the browser still warns before leaving the text"
     assert saved_revisions(busy_app, unit.id) == [{"nhan_thuc": "Bản đầu."}], "nothing saved"
 
     again = post_page(client, unit.token, busy.text, "submit", read_form(busy.text).values)

@@ -40,9 +40,9 @@ class UnitPage:
 
     def __init__(self, token):
         found = unit_with_answers(token) if TOKEN_PATTERN.match(token) else None
-        if found is None or found[0].level not in REPORTING_LEVELS:
+        if found is None or found.unit.level not in REPORTING_LEVELS:
             abort(404)
-        self.unit, self.answers = found
+        self.unit, self.answers, self.saved_form = found.unit, found.answers, found.saved_form
         self.token = token
         self.survey = current_survey()
         self.deadline = self.survey.deadline_for(self.unit.level, self.unit.deadline_extended_to)
@@ -87,7 +87,10 @@ class UnitPage:
         return render_template(template, **context), status
 
     def render_form(self, form, status=200, **context):
-        return self.render("survey/page.html", status, form=form, **context)
+        """Show the form; a refused one (any status but 200) holds text not saved yet."""
+        state = read_form_state(form.form_state.data, self.unit) or {}
+        return self.render("survey/page.html", status, form=form, form_id=state.get("id", ""),
+                           unsaved=status != 200, **context)
 
     def render_answers(self, answers, status=200, **context):
         return self.render("survey/report.html", status, answers=answers, **context)
