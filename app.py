@@ -1,5 +1,6 @@
 """The application factory: `flask --app app ...` and `gunicorn 'app:create_app()'` both start here."""
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -14,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from commands import backup_command, demo_command, export_cli, restore_command, survey_cli, units_cli, users_cli
 from config import DEFAULT_LANGUAGE, LANGUAGES, ROOT, default_settings
+from logs import HIDE_LINKS
 from models import db
 from schema.model import display_language
 from schema.store import init_survey
@@ -26,6 +28,7 @@ def create_app(test_config=None):
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     configure_settings(app, test_config)
     trust_proxies(app)
+    configure_logging(app)
     configure_database(app)
     configure_languages(app)
     init_survey(app)
@@ -44,6 +47,12 @@ def configure_settings(app, test_config):
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or instance_secret_key(app.instance_path)
+
+
+def configure_logging(app):
+    """Keep unit links out of the app's log ("Exception on /s/..."), and the development server's."""
+    for log in (app.logger, logging.getLogger("werkzeug")):
+        log.addFilter(HIDE_LINKS)
 
 
 def instance_secret_key(instance_path):
@@ -66,14 +75,34 @@ def trust_proxies(app):
 
 
 def configure_database(app):
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # Wait for a writer instead of failing at once; WAL lets pages read while a report saves.
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 15}})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     db.init_app(app)
     Migrate(app, db, directory=str(ROOT / "migrations"))
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", enable_sqlite_wal)
+
+
+def engine_options(config):
+    """Return the engine options with how long a statement may wait or run, and no values in errors."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    busy = config["DATABASE_BUSY_TIMEOUT"]
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        # Wait for a writer instead of failing at once; WAL lets pages read while a report saves.
+        connect_args["timeout"] = busy
+    elif url.startswith("postgresql"):
+        # A held lock or a stuck statement ends in an error the page explains, not in a hung worker.
+        limits = (f"-c lock_timeout={milliseconds(busy)} "
+                  f"-c statement_timeout={milliseconds(config['DATABASE_STATEMENT_TIMEOUT'])}")
+        connect_args["options"] = " ".join(filter(None, (connect_args.get("options"), limits)))
+    # An error's message would otherwise carry its statement's values (a link's token) into the log.
+    return {**options, "connect_args": connect_args, "hide_parameters": True}
+
+
+def milliseconds(seconds):
+    return int(seconds * 1000)
 
 
 def enable_sqlite_wal(connection, _record):

@@ -47,6 +47,12 @@ def default_settings(instance_path):
         #: Seconds between a running job's signs of life; a job silent for EXPORT_STALE_AFTER lost its worker.
         "EXPORT_HEARTBEAT_SECONDS": 2.0,
         "EXPORT_STALE_AFTER": dt.timedelta(minutes=1),
+        #: Seconds a statement waits for a lock another connection holds (SQLite's busy timeout,
+        #: PostgreSQL's lock_timeout) before the page answers "busy, press Save again".
+        "DATABASE_BUSY_TIMEOUT": float(os.environ.get("DATABASE_BUSY_TIMEOUT", "15")),
+        #: PostgreSQL only: seconds any one statement may run (0: no limit), so that a stuck statement ends
+        #: in an error the page explains rather than a worker killed by gunicorn's timeout.
+        "DATABASE_STATEMENT_TIMEOUT": float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "30")),
         #: A function returning "now" (aware); None for the system clock. See clock.py.
         "CLOCK": None,
     }

@@ -35,6 +35,8 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
+#: One access line per request, and every error, with unit links (secrets) replaced by their fingerprints.
+logger_class = "logs.GunicornLogger"
 #: The app reads the proxy's X-Forwarded-For and X-Forwarded-Proto itself, from the PROXY_HOPS proxies
 #: in front (config.py); gunicorn trusts none of them, so that the two can never disagree on who the
 #: client is or whether it came over HTTPS. Keep `bind` on 127.0.0.1: only the proxy may reach gunicorn.

@@ -27,7 +27,7 @@ class Response(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The unit this report belongs to; the database allows one response per unit.
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), unique=True)
-    #: When the unit's link was first opened.
+    #: When someone first acted on the unit's page (typed in it or saved it); a GET alone opens nothing.
     opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     #: How many revisions exist; saving increments it first, which serialises saves of one unit.
     revision_count: Mapped[int] = mapped_column(default=0)

@@ -5,19 +5,24 @@ row lock on PostgreSQL and the write lock on SQLite, so saves of one unit are se
 revision it then reads as current is the latest one.
 """
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import contains_eager
 
 import clock
-from models import Response, Revision, Unit, db
+from models import Response, Revision, Unit, busy_reason, database_busy, db
 
 
 class ReportLocked(Exception):
     """The report was submitted and its deadline has passed: it can no longer change."""
+
+
+class DatabaseBusy(Exception):
+    """The database stayed locked or out of reach past its timeout: nothing was saved, try again."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,9 @@ def link_fingerprint(token):
 
 
 def open_response(unit):
-    """Return the unit's response, creating it (and noting when the link was opened) the first time."""
+    """Return the unit's response, creating it the first time someone acts on the unit's page (types in
+    it or saves it): that moment is when the report counts as opened. Only viewing the page, as a link
+    preview does, opens nothing."""
     if unit.response is not None:
         return unit.response
     try:
@@ -55,7 +62,7 @@ def is_locked(response, deadline, now):
 
 #: Built once: every page view runs it, and building the statement costs more than running it.
 UNIT_WITH_ANSWERS = (
-    sa.select(Unit, Revision.answers)
+    sa.select(Unit, Revision.answers, Revision.submission_id)
     .outerjoin(Unit.response)
     .outerjoin(Revision, sa.and_(Revision.response_id == Response.id, Revision.number == Response.current_number))
     .options(contains_eager(Unit.response))
@@ -63,24 +70,53 @@ UNIT_WITH_ANSWERS = (
 )
 
 
+@dataclass(frozen=True)
+class UnitAnswers:
+    unit: Unit
+    #: The current revision's answers; empty before the first save.
+    answers: dict
+    #: The one-time id of the form the current revision was saved from (None before the first save), so
+    #: that the page can tell the browser which of its kept copies is saved.
+    saved_form: str | None
+
+
 def unit_with_answers(token):
-    """Return (unit with its response, current answers) for a link token, in one query; None if unknown."""
+    """Return the unit with its response and current answers for a link token, in one query; None if unknown."""
     row = db.session.execute(UNIT_WITH_ANSWERS, {"token": token}).first()
-    return None if row is None else (row[0], row[1] or {})
+    return None if row is None else UnitAnswers(row[0], row[1] or {}, row[2])
 
 
 def revision_history(response):
-    """Return every revision of a report, newest first."""
+    """Return every revision of a report, newest first (none for a report never opened)."""
+    if response is None:
+        return []
     return list(db.session.scalars(
         sa.select(Revision).filter_by(response_id=response.id).order_by(Revision.number.desc())))
 
 
 def revision_of(response, number):
-    if number is None:
+    if response is None or number is None:
         return None
     return db.session.scalar(sa.select(Revision).filter_by(response_id=response.id, number=number))
 
 
+def saves_nothing_when_busy(function):
+    """Roll back and raise DatabaseBusy when the database stays busy past its timeout."""
+
+    @functools.wraps(function)
+    def saving(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except OperationalError as error:
+            db.session.rollback()
+            if database_busy(error):
+                raise DatabaseBusy(busy_reason(error)) from error
+            raise
+
+    return saving
+
+
+@saves_nothing_when_busy
 def save_report(unit, answers, *, action, based_on, submission_id, config_version, token, deadline):
     """Store the answers as a new revision of the unit's report and return what happened."""
     response = open_response(unit)

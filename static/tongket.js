@@ -39,8 +39,9 @@
     counter.className = "small counter" + (input.value.length > limit ? " over" : "");
   }
 
+  // A refused save or submit comes back with the text not saved yet: it starts "changed".
   function watchUnsavedChanges(form) {
-    var changed = false;
+    var changed = form.hasAttribute("data-unsaved");
     form.addEventListener("input", function () { changed = true; });
     form.addEventListener("change", function () { changed = true; });
     form.addEventListener("submit", function () { changed = false; });
@@ -49,8 +50,145 @@
     });
   }
 
+  // A report counts as opened once a person acts on the page (a link preview only fetches it).
+  function reportOpenedOnFirstAction(form) {
+    var url = form.getAttribute("data-opened-url");
+    if (!url || !navigator.sendBeacon) { return; }
+    var sent = false;
+    function send() {
+      if (sent) { return; }
+      sent = true;
+      navigator.sendBeacon(url, new URLSearchParams({ form_state: form.elements.form_state.value }));
+    }
+    if (form.hasAttribute("data-unsaved")) { send(); return; }
+    form.addEventListener("focusin", send);
+    form.addEventListener("input", send);
+  }
+
+  // --- A copy of the text typed, kept on this device until it is saved ---
+
+  var NOT_KEPT = ["csrf_token", "form_state", "action"];
+
+  function keptCopyStore(header) {
+    var key = "tongket-draft-" + header.getAttribute("data-draft-key");
+    return {
+      read: function () {
+        try { return JSON.parse(window.localStorage.getItem(key)); } catch (error) { return null; }
+      },
+      write: function (copy) {
+        // Full or forbidden storage (private mode) only loses the comfort, never the page.
+        try { window.localStorage.setItem(key, JSON.stringify(copy)); } catch (error) { /* not kept */ }
+      },
+      forget: function () {
+        try { window.localStorage.removeItem(key); } catch (error) { /* nothing kept */ }
+      }
+    };
+  }
+
+  function formEntries(form) {
+    var entries = [];
+    var data = new FormData(form);
+    data.forEach(function (value, name) {
+      if (NOT_KEPT.indexOf(name) === -1) { entries.push([name, value]); }
+    });
+    return entries;
+  }
+
+  function restoreEntries(form, entries) {
+    var values = {};
+    entries.forEach(function (entry) { (values[entry[0]] = values[entry[0]] || []).push(entry[1]); });
+    var used = {};
+    for (var i = 0; i < form.elements.length; i++) {
+      var element = form.elements[i];
+      var name = element.name;
+      if (!name || NOT_KEPT.indexOf(name) !== -1) { continue; }
+      var kept = values[name] || [];
+      if (element.type === "checkbox" || element.type === "radio") {
+        element.checked = kept.indexOf(element.value) !== -1;
+      } else {
+        used[name] = (used[name] || 0) + 1;
+        element.value = kept[used[name] - 1] || "";
+      }
+    }
+  }
+
+  function showKeptTime(offer, copy) {
+    var time = offer.querySelector("[data-kept-time]");
+    var moment = new Date(copy.time);
+    time.setAttribute("datetime", moment.toISOString());
+    time.textContent = moment.toLocaleString(document.documentElement.lang || undefined,
+      { dateStyle: "short", timeStyle: "short" });
+  }
+
+  // Keep what is typed in the form; offer back a copy that differs from what the page shows.
+  // Until the person chooses, nothing is written, so the offered copy is never overwritten.
+  function keepTypedText(form, store, onRestored) {
+    var formId = form.getAttribute("data-form-id");
+    var typed = form.hasAttribute("data-unsaved");
+    var keeping = false;
+    var pending = null;
+    function keepNow() {
+      if (pending !== null) { window.clearTimeout(pending); pending = null; }
+      if (keeping && typed) { store.write({ form: formId, time: Date.now(), entries: formEntries(form) }); }
+    }
+    function keepSoon() {
+      typed = true;
+      if (keeping && pending === null) { pending = window.setTimeout(keepNow, 300); }
+    }
+    form.addEventListener("input", keepSoon);
+    form.addEventListener("change", keepSoon);
+    form.addEventListener("submit", keepNow);
+    window.addEventListener("pagehide", keepNow);
+
+    var copy = store.read();
+    var offer = document.getElementById("kept-copy");
+    if (!copy || !offer || JSON.stringify(copy.entries) === JSON.stringify(formEntries(form))) {
+      keeping = true;
+      return;
+    }
+    showKeptTime(offer, copy);
+    offer.hidden = false;
+    offer.querySelector("[data-kept-restore]").addEventListener("click", function () {
+      restoreEntries(form, copy.entries);
+      offer.hidden = true;
+      keeping = true;
+      onRestored();
+    });
+    offer.querySelector("[data-kept-discard]").addEventListener("click", function () {
+      store.forget();
+      offer.hidden = true;
+      keeping = true;
+      keepNow();
+    });
+  }
+
+  // The read-only copy cannot take the text back: it offers to correct the report, or to discard.
+  function offerKeptCopyElsewhere(store) {
+    var copy = store.read();
+    var offer = document.getElementById("kept-copy");
+    if (!copy || !offer) { return; }
+    showKeptTime(offer, copy);
+    offer.hidden = false;
+    offer.querySelector("[data-kept-discard]").addEventListener("click", function () {
+      store.forget();
+      offer.hidden = true;
+    });
+  }
+
+  function updateCounters(form) {
+    var counted = form.querySelectorAll("textarea[data-max-length]");
+    for (var k = 0; k < counted.length; k++) { updateCounter(counted[k]); }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("form.survey");
+    var header = document.querySelector(".unit-header[data-draft-key]");
+    var store = header && keptCopyStore(header);
+    if (store) {
+      var copy = store.read();
+      // The current version was saved from the form this copy was typed in: nothing is unsaved.
+      if (copy && copy.form && copy.form === header.getAttribute("data-saved-form")) { store.forget(); }
+    }
     if (form) {
       var notes = form.querySelectorAll(".condition");
       for (var i = 0; i < notes.length; i++) { notes[i].hidden = true; }
@@ -59,9 +197,20 @@
       form.addEventListener("input", function (event) {
         if (event.target.hasAttribute("data-max-length")) { updateCounter(event.target); }
       });
-      var counted = form.querySelectorAll("textarea[data-max-length]");
-      for (var k = 0; k < counted.length; k++) { updateCounter(counted[k]); }
-      if (!form.classList.contains("preview")) { watchUnsavedChanges(form); }
+      updateCounters(form);
+      if (!form.classList.contains("preview")) {
+        watchUnsavedChanges(form);
+        reportOpenedOnFirstAction(form);
+      }
+      if (store) {
+        keepTypedText(form, store, function () {
+          updateCounters(form);
+          // As if typed: the conditions follow, the page counts as changed and the copy is kept.
+          form.dispatchEvent(new Event("change"));
+        });
+      }
+    } else if (store) {
+      offerKeptCopyElsewhere(store);
     }
     var printButton = document.querySelector("[data-print]");
     if (printButton) { printButton.addEventListener("click", function () { window.print(); }); }

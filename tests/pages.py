@@ -57,6 +57,12 @@ def hidden_state(html):
     return {"csrf_token": values["csrf_token"], "form_state": values["form_state"]}
 
 
+def act_on_page(client, token):
+    """Open a unit's page and act on it as a person does: the page's script then reports it opened."""
+    state = hidden_state(client.get(f"/s/{token}").text)["form_state"]
+    return client.post(f"/s/{token}/opened", data={"form_state": state})
+
+
 def text_of(html):
     """Return the page's visible text with tags removed and spaces folded."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))

@@ -9,15 +9,20 @@ import os
 import re
 import shutil
 import threading
+import time
 
 import pytest
+import sqlalchemy as sa
 from answers import LONG_TEXT_IDS, cell_report
 from werkzeug.serving import make_server
+
+from models import Response, db
 
 CHROMIUM = "/usr/bin/chromium"
 if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
     pytest.skip(f"end-to-end browser test needs Chromium at {CHROMIUM}", allow_module_level=True)
 
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -230,3 +235,106 @@ def test_cell_fills_saves_corrects_and_submits_on_a_phone(page, units):
     screenshot = os.environ.get("TONGKET_SCREENSHOT")
     if screenshot:
         page.screenshot(path=screenshot, full_page=True)
+
+
+# --- Draft safety: what is typed is kept on the device until it is saved ---
+
+DRAFTED = {"nhan_thuc": "Chi bộ quán triệt đầy đủ Chỉ thị 10.\nĐảng viên nắm vững nội dung.",
+           "uu_diem": "Sinh hoạt đều đặn, đúng kỳ.", "linh_vuc": "nong_thon"}
+
+
+def kept_copies(page):
+    """Return localStorage as {key: value}."""
+    return page.evaluate("() => Object.fromEntries(Object.entries(window.localStorage))")
+
+
+def wait_until_kept(page, key, value):
+    """Wait until the device's copy holds `value` typed for `key` (it is written a moment after typing)."""
+    page.wait_for_function("""([key, value]) => Object.values(window.localStorage).some(
+        copy => JSON.parse(copy).entries.some(entry => entry[0] === key && entry[1] === value))""", arg=[key, value])
+
+
+def opened_at(app, unit):
+    with app.app_context():
+        return db.session.scalar(sa.select(Response.opened_at).filter_by(unit_id=unit.id))
+
+
+def wait_until_opened(app, unit):
+    for _ in range(100):
+        if opened_at(app, unit) is not None:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the page never reported the report opened")
+
+
+def test_typed_text_survives_a_reload_and_a_refused_save_until_it_is_saved(page, app, units):
+    unit = units[CELL]
+    token = unit.token
+    dialogs = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog.type))
+    page.goto(f"/s/{token}")
+    expect(page.locator("#kept-copy")).to_be_hidden()
+    assert opened_at(app, unit) is None, "showing the page opens nothing"
+    for key, value in DRAFTED.items():
+        answer(page, key, value)
+    wait_until_opened(app, unit)
+    wait_until_kept(page, "nhan_thuc", DRAFTED["nhan_thuc"])
+    for key, value in kept_copies(page).items():
+        assert token not in key and token not in value, "the link never goes into the device's storage"
+
+    # 1. A reload: the server has nothing, the device offers its copy, Restore puts it back.
+    page.reload()
+    offer = page.locator("#kept-copy")
+    expect(offer).to_be_visible()
+    expect(offer.locator("time")).not_to_have_text("")
+    assert form_values(page).get("nhan_thuc") == [""], "never restored without asking"
+    offer.locator("[data-kept-restore]").click()
+    expect(offer).to_be_hidden()
+    assert_form_holds(page, DRAFTED)
+
+    # 2. A refused save comes back with the warning before leaving armed, and the copy still kept.
+    page.locator("#ty_le_tham_du").fill(BAD_RATE)
+    with page.expect_navigation() as refused:
+        page.locator("button[name=action][value=save]").click()
+    assert refused.value.status == 422
+    page.locator("h1").click()  # a browser asks before leaving only a page the person has touched
+    dialogs.clear()
+    page.goto(f"/s/{token}")  # the link opened again (a reload would post the form again)
+    assert dialogs == ["beforeunload"]
+    expect(offer).to_be_visible()
+    offer.locator("[data-kept-restore]").click()
+    assert_form_holds(page, {**DRAFTED, "ty_le_tham_du": BAD_RATE})
+
+    # 3. Saved: the copy is forgotten, nothing is offered, nothing warns.
+    page.locator("#ty_le_tham_du").fill(FIXED_RATE)
+    with page.expect_navigation() as saved:
+        page.locator("button[name=action][value=save]").click()
+    assert saved.value.status == 200
+    expect(page.locator(".alert-success")).to_be_visible()
+    expect(offer).to_be_hidden()
+    assert kept_copies(page) == {}
+    page.locator("h1").click()
+    dialogs.clear()
+    page.reload()
+    assert dialogs == []
+    expect(offer).to_be_hidden()
+    assert_form_holds(page, {**DRAFTED, "ty_le_tham_du": FIXED_RATE})
+
+
+def test_text_typed_before_a_lost_connection_is_offered_back(page, units):
+    token = units[CELL].token
+    page.goto(f"/s/{token}")
+    for key, value in DRAFTED.items():
+        answer(page, key, value)
+    page.context.set_offline(True)
+    with pytest.raises(PlaywrightError), page.expect_navigation():
+        page.locator("button[name=action][value=submit]").click()
+    page.context.set_offline(False)
+    page.goto(f"/s/{token}")
+    offer = page.locator("#kept-copy")
+    expect(offer).to_be_visible()
+    offer.locator("[data-kept-discard]").click()
+    expect(offer).to_be_hidden()
+    assert kept_copies(page) == {}
+    page.reload()
+    expect(offer).to_be_hidden()

@@ -1,9 +1,11 @@
 """Plain error pages that reveal nothing about units or links."""
 
-from flask import render_template, request
+import sqlalchemy as sa
+from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
+from models import busy_reason, database_busy
 from schema import ConfigError
 
 MESSAGES = {
@@ -22,6 +24,10 @@ MESSAGES = {
     503: (_l("Temporarily unavailable"), _l("The survey is being updated. Try again in a few minutes.")),
 }
 
+#: The database stayed busy past its timeout (the survey form answers with its own page, the text kept).
+BUSY = (_l("The service is busy"), _l("The service is busy at this moment, so the page could not be shown. "
+                                      "Nothing you saved before is lost. Try again in a minute; if you were "
+                                      "saving, go back: your text is still in the page."))
 
 #: Werkzeug answers a form of more than MAX_FORM_PARTS parts with the same 413 as too large a body.
 TOO_MANY_PARTS = (_l("Too many fields"), _l("What was sent has more fields than any form of this service. "
@@ -54,6 +60,19 @@ def too_many_parts():
     return size is not None and all(size <= limit for limit in limits)
 
 
+def answer_database_error(error):
+    """Answer 503 while the database is busy or out of reach; any other database error is a fault."""
+    if not database_busy(error):
+        raise error
+    log_busy_database(busy_reason(error))
+    return render_error(503, BUSY)
+
+
+def log_busy_database(reason):
+    """Log one line: which request found the database busy, and the database's reason."""
+    current_app.logger.warning("Database busy, answered 503 to %s %s: %s", request.method, request.path, reason)
+
+
 def register_error_pages(app):
     for code in (400, 403, 404, 500):
         app.register_error_handler(code, lambda error, code=code: render_error(code))
@@ -61,3 +80,4 @@ def register_error_pages(app):
     app.register_error_handler(413, too_large)
     app.register_error_handler(CSRFError, lambda error: render_error(400, PAGE_EXPIRED))
     app.register_error_handler(ConfigError, lambda error: render_error(503))
+    app.register_error_handler(sa.exc.OperationalError, answer_database_error)

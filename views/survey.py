@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 import clock
 from forms import survey_form_class
 from reporting.saving import (
+    DatabaseBusy,
     ReportLocked,
     is_locked,
     open_response,
@@ -23,6 +24,7 @@ from schema import REPORTING_LEVELS
 from schema.store import current_survey
 
 from .display import TEMPLATE_HELPERS
+from .errors import log_busy_database
 
 bp = Blueprint("survey", __name__)
 # Globals rather than a context processor, so that imported macros see them too.
@@ -38,14 +40,19 @@ class UnitPage:
 
     def __init__(self, token):
         found = unit_with_answers(token) if TOKEN_PATTERN.match(token) else None
-        if found is None or found[0].level not in REPORTING_LEVELS:
+        if found is None or found.unit.level not in REPORTING_LEVELS:
             abort(404)
-        self.unit, self.answers = found
+        self.unit, self.answers, self.saved_form = found.unit, found.answers, found.saved_form
         self.token = token
         self.survey = current_survey()
         self.deadline = self.survey.deadline_for(self.unit.level, self.unit.deadline_extended_to)
         self.now = clock.now()
-        self.response = open_response(self.unit)
+
+    @property
+    def response(self):
+        """The unit's response; None until someone acts on the page (viewing it, as a link preview does,
+        opens nothing)."""
+        return self.unit.response
 
     @property
     def locked(self):
@@ -55,8 +62,19 @@ class UnitPage:
     def shows_submission(self):
         """A submitted report is shown as a read-only copy unless the unit chose to correct it."""
         response = self.response
-        fresh = response.is_submitted and response.current_number == response.submitted_number
+        submitted = response is not None and response.is_submitted
+        fresh = submitted and response.current_number == response.submitted_number
         return self.locked or (fresh and "edit" not in request.args)
+
+    @property
+    def current_number(self):
+        return None if self.response is None else self.response.current_number
+
+    @property
+    def status(self):
+        """The report's status as the unit reads it: whoever reads the page has opened it."""
+        status = report_status(self.response, self.deadline, self.now)
+        return "opened" if status == "not_opened" else status
 
     def form_class(self):
         return survey_form_class(self.survey, self.unit.level)
@@ -64,12 +82,15 @@ class UnitPage:
     def render(self, template, status=200, **context):
         context.update(
             page=self, unit=self.unit, survey=self.survey, deadline=self.deadline,
-            response=self.response, status=report_status(self.response, self.deadline, self.now),
+            response=self.response, status=self.status,
         )
         return render_template(template, **context), status
 
     def render_form(self, form, status=200, **context):
-        return self.render("survey/page.html", status, form=form, **context)
+        """Show the form; a refused one (any status but 200) holds text not saved yet."""
+        state = read_form_state(form.form_state.data, self.unit) or {}
+        return self.render("survey/page.html", status, form=form, form_id=state.get("id", ""),
+                           unsaved=status != 200, **context)
 
     def render_answers(self, answers, status=200, **context):
         return self.render("survey/report.html", status, answers=answers, **context)
@@ -104,7 +125,7 @@ def page(token):
     if unit_page.shows_submission:
         return unit_page.render_answers(unit_page.answers)
     form = unit_page.form_class()(formdata=None, data=unit_page.answers)
-    form.form_state.data = sign_form_state(unit_page.unit, unit_page.response.current_number)
+    form.form_state.data = sign_form_state(unit_page.unit, unit_page.current_number)
     return unit_page.render_form(form)
 
 
@@ -131,19 +152,24 @@ def save(token):
             deadline=unit_page.deadline)
     except ReportLocked:
         return unit_page.render_answers(unit_page.answers, status=409)
+    except DatabaseBusy as busy:
+        log_busy_database(str(busy))
+        return refuse_form(unit_page, form, _(
+            "The service is busy at this moment, so nothing was saved yet. Everything you typed is still "
+            "below: press the button again in a minute."), status=503)
     if result.conflict and not result.repeated:
-        form.form_state.data = sign_form_state(unit_page.unit, unit_page.response.current_number)
+        form.form_state.data = sign_form_state(unit_page.unit, unit_page.current_number)
         return unit_page.render_form(form, 409, conflict=result.revision)
     if result.repeated or action == "save":
         flash(saved_message(result), "success")
     return redirect(url_for("survey.page", token=token))
 
 
-def refuse_form(unit_page, form, message):
+def refuse_form(unit_page, form, message, status=400):
     """Show the form again with everything typed and a fresh CSRF token, saving nothing."""
     form.errors.pop("csrf_token", None)
     form.csrf_token.errors = []
-    return unit_page.render_form(form, 400, refusal=message)
+    return unit_page.render_form(form, status, refusal=message)
 
 
 def saved_message(result):
@@ -151,6 +177,17 @@ def saved_message(result):
     if result.repeated:
         return _("This form had already been saved; nothing was saved twice.")
     return _("Draft saved (version %(number)s).", number=result.revision.number)
+
+
+@bp.post("/s/<token>/opened")
+def opened(token):
+    """Count the report as opened: the page's script posts here when a person first acts on the form.
+    The page's signed state proves the post comes from the unit's page."""
+    unit_page = UnitPage(token)
+    if read_form_state(request.form.get("form_state"), unit_page.unit) is None:
+        abort(400)
+    open_response(unit_page.unit)
+    return "", 204
 
 
 @bp.get("/s/<token>/revisions")

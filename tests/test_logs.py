@@ -1,0 +1,147 @@
+"""What a real gunicorn, started with the project's gunicorn.conf.py, writes to its logs: one access line
+per request and every error, with each unit link (a secret) replaced by its fingerprint."""
+
+import contextlib
+import hashlib
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from app import create_app
+from logs import hide_links
+from models import Unit, db, new_link_token
+from reporting.units import import_units
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_UNITS = ROOT / "demo" / "units.csv"
+CELL = "BMT.TL.01"
+
+
+def fingerprint(token):
+    """The name a link goes by in the logs: the first 16 hex digits of its SHA-256."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def demo_database(tmp_path):
+    """A SQLite file with the demo province (on PostgreSQL runs too: the logs do not depend on it)."""
+    url = f"sqlite:///{tmp_path / 'served.sqlite3'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        import_units(DEMO_UNITS.read_bytes())
+        tokens = dict(db.session.execute(sa.select(Unit.code, Unit.token)).all())
+        db.session.remove()
+        db.engine.dispose()
+    return url, tokens
+
+
+class Served:
+    """gunicorn serving the app on a free port, its access log on stdout and its error log on stderr."""
+
+    def __init__(self, url, folder):
+        self.port = free_port()
+        self.stdout, self.stderr = folder / "access.log", folder / "error.log"
+        env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="test-secret", GUNICORN_BIND=f"127.0.0.1:{self.port}",
+                   WEB_CONCURRENCY="1", GUNICORN_ACCESS_LOG="-", DATABASE_BUSY_TIMEOUT="0.5")
+        env.pop("FLASK_RUN_FROM_CLI", None)
+        command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--no-control-socket",
+                   "app:create_app()"]
+        with open(self.stdout, "wb") as out, open(self.stderr, "wb") as err:
+            # A session of its own, so that stopping it reaches the master and its worker only.
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err,
+                                            start_new_session=True)
+        self.wait_until_up()
+
+    def wait_until_up(self):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.stderr.read_text()
+            try:
+                if self.get("/")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError(f"gunicorn did not answer:\n{self.stderr.read_text()}")
+
+    def get(self, path, **headers):
+        """Return (status, body) of a GET."""
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def stop(self):
+        """Stop gunicorn and return (access log, error log)."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+        return self.stdout.read_text(), self.stderr.read_text()
+
+
+@pytest.fixture
+def served(demo_database, tmp_path):
+    url, tokens = demo_database
+    server = Served(url, tmp_path)
+    yield server, url.removeprefix("sqlite:///"), tokens
+    server.stop()
+
+
+def test_logs_name_links_by_fingerprint_never_by_token(served):
+    server, path, tokens = served
+    token, unknown = tokens[CELL], new_link_token()
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as holder:
+        # Before the worker opens the file: a connection that takes all of it keeps every reader out.
+        holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+        holder.execute("BEGIN EXCLUSIVE")
+        assert server.get(f"/s/{token}")[0] == 503
+    assert server.get(f"/s/{token}")[0] == 200
+    assert server.get(f"/s/{token}/revisions")[0] == 200
+    assert server.get("/static/tongket.js", Referer=f"http://127.0.0.1:{server.port}/s/{token}?edit=1")[0] == 200
+    assert server.get(f"/s/{unknown}")[0] == 404
+    with sqlite3.connect(path) as connection:
+        connection.execute("DROP TABLE revisions")  # a fault: every page of the unit now fails
+    assert server.get(f"/s/{token}")[0] == 500
+
+    access, errors = server.stop()
+    for secret in (token, unknown):
+        assert secret not in access and secret not in errors
+    mine = f"/s/[link:{fingerprint(token)}]"
+    lines = access.splitlines()
+    assert len(lines) == 7, "one line per request: the start-up check and the six above"
+    assert [line.count(mine) for line in lines[1:]] == [1, 1, 1, 1, 0, 1]
+    assert f"/s/[link:{fingerprint(unknown)}]" in lines[5] and '" 404 ' in lines[5]
+    assert f"Database busy, answered 503 to GET {mine}: database is locked" in errors
+    assert f"Exception on {mine} [GET]" in errors
+    assert "no such table: revisions" in errors, "the error itself is still logged, with its traceback"
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("/s/{token}/revisions/2", "/s/[link:{fp}]/revisions/2"),
+    ("https://tongket.example/s/{token}?edit=1", "https://tongket.example/s/[link:{fp}]?edit=1"),
+    ("GET /s%2F{token} HTTP/1.1", "GET /s%2F[link:{fp}] HTTP/1.1"),
+    ("busy on POST /s/{token}: locked", "busy on POST /s/[link:{fp}]: locked"),
+    ("/s/[link:{fp}]", "/s/[link:{fp}]"),
+])
+def test_a_link_is_named_by_its_fingerprint_wherever_it_appears(text, shown):
+    token = new_link_token()
+    assert hide_links(text.format(token=token, fp=fingerprint(token))) == shown.format(fp=fingerprint(token))
