@@ -63,7 +63,7 @@ class ExportSource:
         return self.tree.in_order(query, *first_by)
 
     def count(self):
-        return db.session.scalar(sa.select(sa.func.count()).select_from(self._select(Unit.id).subquery()))
+        return self._execute(sa.select(sa.func.count()).select_from(self._select(Unit.id).subquery())).scalar()
 
     def units(self, question_ids):
         """Yield a UnitRecord per unit, with the answers to `question_ids` only."""
@@ -111,7 +111,7 @@ class ExportSource:
         # Units are at most two levels below a reporting unit (a district's cells).
         for ancestor in (self.tree.parent, self.tree.grandparent):
             query = self.tree.select(ancestor.code, Unit.level, scope=self.scope).where(ancestor.code.is_not(None))
-            for code, level in db.session.execute(query.distinct()):
+            for code, level in self._execute(query.distinct()):
                 found.setdefault(code, set()).add(level)
         # A few distinct sets serve thousands of committees: share them.
         shared = {}
@@ -126,9 +126,16 @@ class ExportSource:
             each = sa.func.json_each(Revision.answers).table_valued("key")
             keys = sa.select(each.c.key).select_from(Revision).join(each, sa.true())
         keys = keys.where(Revision.id.in_(sa.select(revisions.c.id))).distinct()
-        return set(db.session.scalars(keys))
+        return set(self._execute(keys).scalars())
 
     def _stream(self, query):
-        result = db.session.execute(query.execution_options(yield_per=BATCH))
+        result = self._execute(query, yield_per=BATCH)
         for partition in result.partitions():
             yield from partition
+
+    def _execute(self, query, **options):
+        """Run one of the export's reads. A province's reads outlast the limit set for the statements of a
+        page (DATABASE_STATEMENT_TIMEOUT): on PostgreSQL it is lifted for this transaction only."""
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(sa.text("SET LOCAL statement_timeout = 0"))
+        return db.session.execute(query, execution_options=options)

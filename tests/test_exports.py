@@ -427,3 +427,19 @@ def test_download_offers_a_vietnamese_safe_file_name(app, province):
     assert "Huy%E1%BB%87n-%E1%BB%A7y-Kr%C3%B4ng-P%E1%BA%AFc" in disposition
     assert "filename=tong-ket-chi-thi-10_Huyen-uy-Krong-Pac_" in disposition
     assert body[:2] == b"PK"
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL"), reason="PostgreSQL's statement_timeout")
+def test_an_export_outlasts_the_time_limit_set_for_pages(make_app, tmp_path):
+    """DATABASE_STATEMENT_TIMEOUT keeps a page's stuck statement from holding a worker; a province's
+    export reads for longer than any page, and must not be cut off by it."""
+    make_app().test_cli_runner().invoke(args=["demo", "--units", "1500"])
+    tight = make_app(DATABASE_STATEMENT_TIMEOUT=0.001)
+    with tight.app_context():
+        with pytest.raises(sa.exc.OperationalError, match="statement timeout"):
+            db.session.execute(sa.text("SELECT pg_sleep(0.05)"))
+        db.session.rollback()
+    path = tmp_path / "province.xlsx"
+    result = tight.test_cli_runner().invoke(args=["export", "xlsx", str(path)])
+    assert result.exit_code == 0, result.output
+    assert openpyxl.load_workbook(path, read_only=True).sheetnames == VI_SHEETS
