@@ -7,13 +7,14 @@ For each database, a demo province of 2,000 reporting units whose reports are em
 every link is opened for the first time in the rush, and one gunicorn with gunicorn.conf.py and its
 number of workers. 64 client threads each take the next unit and do what a browser does: load its
 page, then post the form three times (draft, draft, submit), each with the csrf_token, form_state and
-cookie of the page just loaded, and follow the redirect. Afterwards the database is compared with what
+cookie of the page just loaded, and follow the redirect. The units come in slices, the databases taking
+turns, so that the machine's noise falls on both alike. Afterwards each database is compared with what
 the clients were told. Targets:
 
 - no request fails;
 - no revision lost or duplicated: every POST answered 302 is one revision of its unit, every submit
   answered 302 its unit's submitted report, and no unit has more revisions than forms it posted;
-- SQLite's submits/s >= 50% of PostgreSQL's, in the same run.
+- SQLite's submits/s >= 50% of PostgreSQL's (median over the slices of the ratio within each round).
 """
 
 import collections
@@ -21,6 +22,7 @@ import contextlib
 import queue
 import random
 import runpy
+import statistics
 import threading
 import time
 from dataclasses import dataclass
@@ -53,35 +55,24 @@ def main():
     arguments = common.parser(__doc__, load=False)
     arguments.add_argument("--units", type=int, default=2000, help="reporting units, each doing the four steps")
     arguments.add_argument("--clients", type=int, default=64, help="concurrent clients (threads)")
+    arguments.add_argument("--rounds", type=int, default=4,
+                           help="slices of the units; in each round every database takes one slice")
     arguments.add_argument("--workers", type=int, default=runpy.run_path(str(common.ROOT / "gunicorn.conf.py"))[
         "workers"], help="gunicorn workers (gunicorn.conf.py's: WEB_CONCURRENCY or 2 x CPUs + 1)")
     arguments.add_argument("--database", choices=(*DATABASES, "both"), default="both")
     arguments.add_argument("--postgresql", default=POSTGRESQL, metavar="URL",
                            help="a PostgreSQL server where the run creates a database of its own, and drops it")
     args = arguments.parse_args()
-    results = {}
-    for kind in DATABASES if args.database == "both" else (args.database,):
-        print(f"\n=== {kind}: {args.units:,} units, {args.clients} clients, {args.workers} gunicorn workers",
-              flush=True)
-        with database_url(kind, args.postgresql) as url, common.Demo(
-                args.units + warm_up_size(args) + 1, args.seed, url) as demo:
-            results[kind] = rush_on(demo, args)
-    return report(results)
-
-
-def warm_up_size(args):
-    """Units set aside for the warm-up: enough for every worker to render each page before the rush."""
-    return 4 * args.workers
-
-
-@contextlib.contextmanager
-def database_url(kind, server_url):
-    """Yield None for a SQLite file, or the URL of a PostgreSQL database of this run's own."""
-    if kind == "sqlite":
-        yield None
-    else:
-        with common.postgresql_database(server_url) as url:
-            yield url
+    with contextlib.ExitStack() as stack:
+        rushes = [start(stack, kind, args)
+                  for kind in (DATABASES if args.database == "both" else (args.database,))]
+        run_rounds(rushes, args)
+        for rush in rushes:
+            print(f"\n=== {rush.kind}")
+            rush.server.report_log()
+            rush.print()
+            rush.check_database()
+    return report(rushes)
 
 
 @dataclass
@@ -93,25 +84,33 @@ class Visit:
     bodies: list
 
 
-def rush_on(demo, args):
-    """Build the province, run the warm-up and the rush under gunicorn, check the database."""
+def start(stack, kind, args):
+    """Build the province on `kind`, start its gunicorn and warm every worker up; return its Rush."""
+    print(f"\n=== {kind}: {args.units:,} units, {args.clients} clients, {args.workers} gunicorn workers", flush=True)
+    warm_up = 4 * args.workers  # units set aside, so that every worker renders each page before the rush
+    url = stack.enter_context(database_url(kind, args.postgresql))
+    demo = stack.enter_context(common.Demo(args.units + warm_up + 1, args.seed, url))
     demo.build()
     with demo.app() as app:
         visits = prepare_visits(app, args.seed)
-    warm_up, visits = visits[:warm_up_size(args)], visits[warm_up_size(args):]
-    with common.Gunicorn(demo, args.workers) as server:
-        warm = Rush(server, demo.url).run(warm_up, args.workers)
-        if warm.failed():
-            warm.print_errors()
-            raise SystemExit(f"the warm-up failed: {warm.failed()} steps")
-        print(f"warm-up: {len(warm_up)} units from {args.workers} clients, untimed", flush=True)
-        rush = Rush(server, demo.url).run(visits, args.clients)
-        server.report_log()
-    rush.print()
-    with demo.app() as app:
-        rush.check = check_database(app, rush, {visit.token for visit in visits})
-    rush.check.print()
-    return rush
+    server = stack.enter_context(common.Gunicorn(demo, args.workers))
+    warm = Rush(kind, demo, server, visits[:warm_up])
+    warm.run(warm.visits, args.workers)
+    if warm.failed():
+        warm.print_errors()
+        raise SystemExit(f"the warm-up failed: {warm.failed()} steps")
+    print(f"warm-up: {warm_up} units from {args.workers} clients, untimed", flush=True)
+    return Rush(kind, demo, server, visits[warm_up:])
+
+
+@contextlib.contextmanager
+def database_url(kind, server_url):
+    """Yield None for a SQLite file, or the URL of a PostgreSQL database of this run's own."""
+    if kind == "sqlite":
+        yield None
+    else:
+        with common.postgresql_database(server_url) as url:
+            yield url
 
 
 def prepare_visits(app, seed):
@@ -141,50 +140,99 @@ def report_body(survey, level, rng, action):
     return urlencode(posted_answers(survey, level, random_answers(survey, level, rng, complete=action == "submit")))
 
 
-class Rush:
-    """Units visited from concurrent client threads: each step's latencies and errors, and the forms
-    that every POST answered 302 was told were saved."""
+ROUND_ROW = "{:>5}  {:<10} {:>5} {:>7} {:>7} {:>9} {:>9} {:>9} {:>8} {:>7} {:>7}"
 
-    def __init__(self, server, url):
-        self.server, self.url = server, url
+
+def run_rounds(rushes, args):
+    """Give every database one slice of its units per round, taking turns (the first goes last in the
+    next round), and print each slice."""
+    print("\n" + ROUND_ROW.format("round", "database", "units", "failed", "seconds", "steps/s", "submits/s",
+                                  "gunicorn", "backends", "client", "others") + "   (cores busy)")
+    for number in range(args.rounds):
+        for rush in rushes if number % 2 == 0 else rushes[::-1]:
+            units = rush.visits[number * len(rush.visits) // args.rounds:(number + 1) * len(rush.visits) // args.rounds]
+            part = rush.run(units, args.clients)
+            print(ROUND_ROW.format(number + 1, rush.kind, part.units, part.failed, f"{part.seconds:.1f}",
+                                   f"{part.steps / part.seconds:.1f}", f"{part.submits / part.seconds:.2f}",
+                                   *(cores(part, seconds) for seconds in (part.server_cpu, part.database_cpu,
+                                                                          part.client_cpu, part.others))),
+                  flush=True)
+
+
+def cores(part, seconds):
+    return "-" if seconds is None else f"{seconds / part.seconds:.2f}"
+
+
+@dataclass
+class Slice:
+    """Some units visited at once, and what the machine did meanwhile (CPU in seconds)."""
+
+    units: int
+    seconds: float
+    steps: int
+    submits: int
+    failed: int
+    requests: int
+    client_cpu: float
+    server_cpu: float | None
+    #: The PostgreSQL backends of this database; None on SQLite, which runs in the workers.
+    database_cpu: float | None
+    machine_cpu: float
+
+    @property
+    def others(self):
+        """CPU that other processes used meanwhile: when high, the slice is noisy."""
+        return max(0.0, self.machine_cpu - (self.server_cpu or 0.0) - (self.database_cpu or 0.0) - self.client_cpu)
+
+
+class Rush:
+    """The units of one database visited from concurrent client threads, slice by slice: each step's
+    latencies and errors, and the forms that every POST answered 302 was told were saved."""
+
+    def __init__(self, kind, demo, server, visits):
+        self.kind, self.demo, self.server, self.visits = kind, demo, server, visits
         self.steps = {step: common.Run(step) for step in STEPS}
         #: (token, action, form_state) of every POST answered 302; the forms each unit posted.
         self.told, self.posted = [], collections.Counter()
+        self.slices, self.requests, self.check = [], 0, None
         self.lock = threading.Lock()
-        self.units, self.seconds, self.requests = 0, 0.0, 0
-        self.client_cpu, self.server_cpu, self.database_cpu, self.machine_cpu = 0.0, None, None, 0.0
-        self.check = None
 
     def run(self, visits, clients):
-        """Visit the units from `clients` threads, each taking the next unit when done with one."""
+        """Visit the units from `clients` threads, each taking the next unit when done with one; return
+        the Slice."""
         pending = queue.SimpleQueue()
         for visit in visits:
             pending.put(visit)
-        self.units = len(visits)
 
         def client():
             with contextlib.suppress(queue.Empty):
                 while True:
                     self.visit(pending.get_nowait())
 
-        cpu, server_cpu, busy = time.process_time(), self.server.cpu_seconds(), common.machine_busy_seconds()
-        database_cpu = self.postgresql_cpu()
-        started = time.perf_counter()
+        before = self.counters()
+        cpu, busy, started = time.process_time(), common.machine_busy_seconds(), time.perf_counter()
         threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
         for thread in threads:
             thread.start()
         for thread in threads:
             while thread.is_alive():
                 thread.join(0.2)
-        self.seconds = time.perf_counter() - started
-        self.client_cpu = time.process_time() - cpu
-        self.machine_cpu = common.machine_busy_seconds() - busy
-        self.server_cpu = difference(server_cpu, self.server.cpu_seconds())
-        self.database_cpu = difference(database_cpu, self.postgresql_cpu())
-        return self
+        seconds, client_cpu = time.perf_counter() - started, time.process_time() - cpu
+        machine_cpu = common.machine_busy_seconds() - busy
+        after = self.counters()
+        server_cpu, database_cpu = (None if None in (old, new) else new - old
+                                    for old, new in zip(before[-2:], after[-2:], strict=True))
+        steps, submits, failed, requests = (new - old for old, new in zip(before[:4], after[:4], strict=True))
+        part = Slice(len(visits), seconds, steps, submits, failed, requests, client_cpu, server_cpu, database_cpu,
+                     machine_cpu)
+        self.slices.append(part)
+        return part
 
-    def postgresql_cpu(self):
-        return None if self.url is None else common.postgresql_cpu_seconds(self.url)
+    def counters(self):
+        """Return (steps done, submits done, steps failed, requests, gunicorn CPU, PostgreSQL backends' CPU)."""
+        backends = None if self.demo.database else common.postgresql_cpu_seconds(self.demo.url)
+        return (sum(run.ok for run in self.steps.values()), self.steps["submit"].ok, self.failed(), self.requests,
+                self.server.cpu_seconds(), backends)
 
     def visit(self, visit):
         """Do a unit's steps as a browser does, stopping at the first that fails. A step is what the
@@ -233,13 +281,23 @@ class Rush:
     def failed(self):
         return sum(run.errors.total() for run in self.steps.values())
 
-    def rate(self, step):
-        return self.steps[step].ok / self.seconds if self.seconds else 0.0
+    def total(self, name):
+        return sum(getattr(part, name) or 0.0 for part in self.slices)
+
+    @property
+    def service_ms(self):
+        """CPU per request of gunicorn and the PostgreSQL backends, in ms: unlike the rates, it does not
+        depend on the share of the cores that other processes left."""
+        return 1000 * (self.total("server_cpu") + self.total("database_cpu")) / self.total("requests")
+
+    @property
+    def submit_rate(self):
+        return self.total("submits") / self.total("seconds")
 
     def print(self):
-        done = sum(run.ok for run in self.steps.values())
-        print(f"\nrush: {self.units:,} units, {done:,} steps done, {self.failed()} failed, {self.requests:,} "
-              f"requests in {self.seconds:.1f}s")
+        seconds, requests = self.total("seconds"), self.total("requests")
+        print(f"rush: {len(self.visits):,} units, {self.total('steps'):,} steps done, {self.failed()} failed, "
+              f"{requests:,} requests in {seconds:.1f}s over {len(self.slices)} slices")
         row = "  {:<10} {:>6} {:>7} {:>8} {:>8} {:>8} {:>8}"
         print(row.format("step", "done", "failed", "p50 ms", "p95 ms", "p99 ms", "max ms"))
         for name, run in self.steps.items():
@@ -247,24 +305,23 @@ class Rush:
             print(row.format(name, run.ok, run.errors.total(),
                              *(f"{seconds * 1000:.0f}" for seconds in (*map(run.latency, (50, 95, 99)), slowest))))
         self.print_errors()
-        print(f"  throughput: {done / self.seconds:.1f} steps/s, {self.rate('submit'):.2f} submits/s, "
-              f"{self.requests / self.seconds:.1f} requests/s")
-        database = self.database_cpu or 0.0
-        others = max(0.0, self.machine_cpu - (self.server_cpu or 0.0) - database - self.client_cpu)
-        per_request = f"{1000 * self.server_cpu / self.requests:.1f} ms/request" if self.server_cpu else "n/a"
-        print(f"  cores busy: gunicorn {(self.server_cpu or 0.0) / self.seconds:.2f} ({per_request})"
-              + (f", PostgreSQL backends {database / self.seconds:.2f}" if self.database_cpu is not None else "")
-              + f", client {self.client_cpu / self.seconds:.2f} ({1000 * self.client_cpu / self.requests:.2f} "
-              f"ms/request), others {others / self.seconds:.2f}")
+        print(f"  throughput: {self.total('steps') / seconds:.1f} steps/s, {self.submit_rate:.2f} submits/s, "
+              f"{requests / seconds:.1f} requests/s")
+        backends = "" if self.demo.database else f" + PostgreSQL backends {self.total('database_cpu') / seconds:.2f}"
+        print(f"  cores busy: gunicorn {self.total('server_cpu') / seconds:.2f}{backends} ({self.service_ms:.1f} ms "
+              f"of CPU per request), client {self.total('client_cpu') / seconds:.2f} ("
+              f"{1000 * self.total('client_cpu') / requests:.2f} ms per request), others "
+              f"{self.total('others') / seconds:.2f}")
 
     def print_errors(self):
         for name, run in self.steps.items():
             for kind, count in run.errors.most_common():
                 print(f"  ! {name}: {count} x {kind}: {run.samples[kind][:300]}")
 
-
-def difference(before, after):
-    return None if None in (before, after) else after - before
+    def check_database(self):
+        with self.demo.app() as app:
+            self.check = compare(app, self)
+        self.check.print()
 
 
 @dataclass
@@ -294,9 +351,9 @@ class Check:
         return not (self.lost or self.duplicated or self.lost_submits or self.submitted != self.submits_told)
 
 
-def check_database(app, rush, tokens):
+def compare(app, rush):
     """Compare the rush units' revisions and submitted reports with what the clients were told."""
-    check = Check(told=len(rush.told))
+    tokens = {visit.token for visit in rush.visits}
     with app.app_context():
         serializer = state_serializer()
         told = {serializer.loads(form_state)["id"]: (token, action) for token, action, form_state in rush.told}
@@ -306,40 +363,44 @@ def check_database(app, rush, tokens):
         submitted = set(db.session.scalars(sa.select(Unit.token).join(Unit.response)
                                            .where(Response.submitted_number.is_not(None))))
     stored = {row.submission_id: row for row in rows if row.token in tokens}
-    check.stored = len(stored)
-    check.lost = sum(stored.get(form) is None or (stored[form].token, stored[form].action) != what
-                     for form, what in told.items())
-    check.unconfirmed = len(stored.keys() - told.keys())
-    per_unit = collections.Counter(row.token for row in rows if row.token in tokens)
-    check.duplicated = sum(max(0, count - rush.posted[token]) for token, count in per_unit.items())
+    per_unit = collections.Counter(row.token for row in stored.values())
     submits = [form for form, (_token, action) in told.items() if action == "submit"]
-    check.submits_told = len(submits)
-    check.submitted = len(submitted & tokens)
-    check.lost_submits = sum(form not in stored or stored[form].submitted_number != stored[form].number
-                             for form in submits)
-    return check
+    return Check(
+        told=len(told), stored=len(stored),
+        lost=sum(form not in stored or (stored[form].token, stored[form].action) != what
+                 for form, what in told.items()),
+        duplicated=sum(max(0, count - rush.posted[token]) for token, count in per_unit.items()),
+        unconfirmed=len(stored.keys() - told.keys()),
+        submits_told=len(submits), submitted=len(submitted & tokens),
+        lost_submits=sum(form not in stored or stored[form].submitted_number != stored[form].number
+                         for form in submits),
+    )
 
 
-def report(results):
+def report(rushes):
     """Print the targets with their verdicts; return whether all passed."""
     print("\ntargets")
     ok = True
-    for kind, rush in results.items():
+    for rush in rushes:
         failed, check = rush.failed(), rush.check
         ok &= not failed and check.ok
-        print(f"  {kind:<10} requests failed: {failed}  target 0  {common.verdict(not failed)}")
-        print(f"  {kind:<10} revisions lost {check.lost}, duplicated {check.duplicated}, submitted reports "
+        print(f"  {rush.kind:<10} requests failed: {failed}  target 0  {common.verdict(not failed)}")
+        print(f"  {rush.kind:<10} revisions lost {check.lost}, duplicated {check.duplicated}; submitted reports "
               f"{check.submitted:,} for {check.submits_told:,} submits answered 302  target 0, 0, equal  "
               f"{common.verdict(check.ok)}")
-    if len(results) == len(DATABASES):
-        sqlite, postgresql = results["sqlite"].rate("submit"), results["postgresql"].rate("submit")
-        share = sqlite / postgresql if postgresql else float("nan")
-        ok &= share >= SQLITE_SHARE
-        print(f"  SQLite submits/s = {sqlite:.2f} = {share:.0%} of PostgreSQL's {postgresql:.2f}  target >= "
-              f"{SQLITE_SHARE:.0%}  {common.verdict(share >= SQLITE_SHARE)}")
-    else:
+    if len(rushes) < len(DATABASES):
         print("  SQLite's submit rate against PostgreSQL's: not measured (--database both)")
-    return ok
+        return ok
+    sqlite, postgresql = rushes
+    ratios = [mine.submits * theirs.seconds / (mine.seconds * theirs.submits) if theirs.submits else float("nan")
+              for mine, theirs in zip(sqlite.slices, postgresql.slices, strict=True)]
+    share = statistics.median(ratios)
+    print(f"  SQLite submits/s = {share:.0%} of PostgreSQL's (rounds: {' '.join(f'{r:.0%}' for r in ratios)}; "
+          f"whole rush {sqlite.submit_rate:.2f} against {postgresql.submit_rate:.2f})  target >= {SQLITE_SHARE:.0%}  "
+          f"{common.verdict(share >= SQLITE_SHARE)}")
+    print(f"  (for comparison, not a target: CPU per request, database included, SQLite {sqlite.service_ms:.1f} ms, "
+          f"PostgreSQL {postgresql.service_ms:.1f} ms)")
+    return ok and share >= SQLITE_SHARE
 
 
 if __name__ == "__main__":
