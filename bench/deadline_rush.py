@@ -88,7 +88,7 @@ def start(stack, kind, args):
     """Build the province on `kind`, start its gunicorn and warm every worker up; return its Rush."""
     print(f"\n=== {kind}: {args.units:,} units, {args.clients} clients, {args.workers} gunicorn workers", flush=True)
     warm_up = 4 * args.workers  # units set aside, so that every worker renders each page before the rush
-    url = stack.enter_context(database_url(kind, args.postgresql))
+    url = stack.enter_context(fresh_database(kind, args.postgresql))
     demo = stack.enter_context(common.Demo(args.units + warm_up + 1, args.seed, url))
     demo.build()
     with demo.app() as app:
@@ -104,7 +104,7 @@ def start(stack, kind, args):
 
 
 @contextlib.contextmanager
-def database_url(kind, server_url):
+def fresh_database(kind, server_url):
     """Yield None for a SQLite file, or the URL of a PostgreSQL database of this run's own."""
     if kind == "sqlite":
         yield None
@@ -209,8 +209,8 @@ class Rush:
                 while True:
                     self.visit(pending.get_nowait())
 
-        before = self.counters()
-        cpu, busy, started = time.process_time(), common.machine_busy_seconds(), time.perf_counter()
+        before, cpu, busy = self.counters(), time.process_time(), common.machine_busy_seconds()
+        started = time.perf_counter()
         threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
         for thread in threads:
             thread.start()
@@ -218,21 +218,17 @@ class Rush:
             while thread.is_alive():
                 thread.join(0.2)
         seconds, client_cpu = time.perf_counter() - started, time.process_time() - cpu
-        machine_cpu = common.machine_busy_seconds() - busy
-        after = self.counters()
-        server_cpu, database_cpu = (None if None in (old, new) else new - old
-                                    for old, new in zip(before[-2:], after[-2:], strict=True))
-        steps, submits, failed, requests = (new - old for old, new in zip(before[:4], after[:4], strict=True))
-        part = Slice(len(visits), seconds, steps, submits, failed, requests, client_cpu, server_cpu, database_cpu,
-                     machine_cpu)
+        machine_cpu, after = common.machine_busy_seconds() - busy, self.counters()
+        part = Slice(len(visits), seconds, client_cpu=client_cpu, machine_cpu=machine_cpu, **{
+            name: None if None in (value, after[name]) else after[name] - value for name, value in before.items()})
         self.slices.append(part)
         return part
 
     def counters(self):
-        """Return (steps done, submits done, steps failed, requests, gunicorn CPU, PostgreSQL backends' CPU)."""
-        backends = None if self.demo.database else common.postgresql_cpu_seconds(self.demo.url)
-        return (sum(run.ok for run in self.steps.values()), self.steps["submit"].ok, self.failed(), self.requests,
-                self.server.cpu_seconds(), backends)
+        """Return the totals so far that a Slice counts, CPU seconds of gunicorn and PostgreSQL's backends included."""
+        return {"steps": sum(run.ok for run in self.steps.values()), "submits": self.steps["submit"].ok,
+                "failed": self.failed(), "requests": self.requests, "server_cpu": self.server.cpu_seconds(),
+                "database_cpu": None if self.demo.database else common.postgresql_cpu_seconds(self.demo.url)}
 
     def visit(self, visit):
         """Do a unit's steps as a browser does, stopping at the first that fails. A step is what the
