@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PYTHON ?= python3
 
-.PHONY: run test lint translations extract-messages db bench-survey bench-export bench-admin clean
+.PHONY: run test lint translations extract-messages db bench-survey bench-export bench-admin bench-rush clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ bench-export: $(VENV)/.dev-installed translations
 
 bench-admin: $(VENV)/.dev-installed translations
 	$(BIN)/python bench/admin_pages.py
+
+## Needs PostgreSQL at 127.0.0.1:5432 (bench/deadline_rush.py --postgresql URL to change it).
+bench-rush: $(VENV)/.dev-installed translations
+	$(BIN)/python bench/deadline_rush.py
 
 clean:
 	rm -rf $(VENV) instance

@@ -1,5 +1,6 @@
-"""What the benchmarks share: a demo database, one gunicorn, a light HTTP client, a load runner with
-CPU counters, the ratio table, a profile summary, and the warning when the app's sources change.
+"""What the benchmarks share: a demo database (SQLite, or PostgreSQL in a database of its own), one
+gunicorn, a light HTTP client, a load runner with CPU counters, the ratio table, a profile summary, and
+the warning when the app's sources change.
 
 The machine is shared and noisy, so the figures that count are ratios between runs made a few seconds
 apart in the same run, and the verdicts take the median over rounds. Importing this module puts the
@@ -29,6 +30,9 @@ import time
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -102,15 +106,18 @@ def source_digests():
 
 
 class Demo:
-    """A demo province in a temporary directory (SQLite file, temporary files), removed at the end."""
+    """A demo province in a temporary directory (SQLite file, temporary files), removed at the end;
+    or in the empty database at `database_url` (see postgresql_database), with its temporary files there."""
 
-    def __init__(self, units, seed=1):
+    def __init__(self, units, seed=1, database_url=None):
         self.units, self.seed = units, seed
         self.folder = Path(tempfile.mkdtemp(prefix=f"tongket-bench-{units}-"))
         (self.folder / "tmp").mkdir()
-        self.database = self.folder / "bench.sqlite3"
+        #: The SQLite file; None on PostgreSQL.
+        self.database = None if database_url else self.folder / "bench.sqlite3"
+        self.url = database_url or f"sqlite:///{self.database}"
         self.secret_key = secrets.token_hex(32)
-        self.env = dict(os.environ, DATABASE_URL=f"sqlite:///{self.database}", SECRET_KEY=self.secret_key,
+        self.env = dict(os.environ, DATABASE_URL=self.url, SECRET_KEY=self.secret_key,
                         # XlsxWriter's and SQLite's temporary files go here too, for every process.
                         TMPDIR=str(self.folder / "tmp"), SQLITE_TMPDIR=str(self.folder / "tmp"),
                         SESSION_COOKIE_SECURE="0", PYTHONDONTWRITEBYTECODE="1")
@@ -133,8 +140,8 @@ class Demo:
         started = time.monotonic()
         self.flask("db", "upgrade")
         summary = self.flask("demo", "--units", str(self.units), "--seed", str(self.seed)).strip()
-        print(f"demo province: {summary} ({self.database.stat().st_size / MB:.0f} MB, built in "
-              f"{time.monotonic() - started:.1f}s, untimed)", flush=True)
+        size = f"{self.database.stat().st_size / MB:.0f} MB, " if self.database else ""
+        print(f"demo province: {summary} ({size}built in {time.monotonic() - started:.1f}s, untimed)", flush=True)
         return self
 
     @contextlib.contextmanager
@@ -143,15 +150,54 @@ class Demo:
         # Imported here: the export's raw writer imports this module and must not hold the app.
         from minimal_app import create_bench_app
 
+        from config import database_url
         from models import db
 
-        app = create_bench_app({"SQLALCHEMY_DATABASE_URI": self.env["DATABASE_URL"], "SECRET_KEY": self.secret_key})
+        app = create_bench_app({"SQLALCHEMY_DATABASE_URI": database_url(self.url, ""), "SECRET_KEY": self.secret_key})
         try:
             yield app
         finally:
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+@contextlib.contextmanager
+def postgresql_database(server_url):
+    """Create an empty database of this run's own on the PostgreSQL server at `server_url` (a libpq URL
+    of any database there); yield its URL; drop it at the end, even after Ctrl-C."""
+    name = f"tongket_bench_{os.getpid()}"
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {name}")
+    try:
+        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def postgresql_cpu_seconds(database_url):
+    """CPU seconds of the PostgreSQL backends serving the database at `database_url` (found by their
+    process title, "postgres: ... user database host(port) state"); None unless the server runs here."""
+    name = f" {urlsplit(database_url).path.lstrip('/')} "
+    total, found = 0, False
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                with open(f"/proc/{entry}/cmdline", "rb") as file:
+                    title = file.read().decode(errors="replace")
+                if title.startswith("postgres:") and name in title:
+                    fields = process_stat(entry)
+                    total, found = total + int(fields[11]) + int(fields[12]), True
+    return total / TICKS if found else None
+
+
+def process_stat(pid):
+    """Return the fields of /proc/PID/stat after the command name (utime is [11], stime [12])."""
+    with open(f"/proc/{pid}/stat") as file:
+        text = file.read()
+    return text[text.rindex(")") + 2:].split()
 
 
 class Gunicorn:
@@ -220,18 +266,13 @@ class Gunicorn:
 
     def cpu_seconds(self):
         """CPU seconds of the master and its workers, including the workers it has reaped."""
-        def stat(pid):
-            with open(f"/proc/{pid}/stat") as file:
-                text = file.read()
-            return text[text.rindex(")") + 2:].split()  # the fields after the command name
-
         master = self.process.pid
         with contextlib.suppress(OSError, ValueError):
-            total = sum(int(value) for value in stat(master)[11:15])  # utime stime cutime cstime
+            total = sum(int(value) for value in process_stat(master)[11:15])  # utime stime cutime cstime
             for entry in os.listdir("/proc"):
                 if entry.isdigit() and entry != str(master):
                     with contextlib.suppress(OSError):
-                        fields = stat(entry)
+                        fields = process_stat(entry)
                         if fields[1] == str(master):
                             total += int(fields[11]) + int(fields[12])
             return total / TICKS
@@ -248,6 +289,7 @@ def machine_busy_seconds():
 # --- The client -------------------------------------------------------------------------------------------
 
 SET_COOKIE = re.compile(rb"^set-cookie:\s*([^=\s]+)=([^;\r\n]*)", re.IGNORECASE | re.MULTILINE)
+LOCATION = re.compile(rb"^location:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 HIDDEN_INPUT = re.compile(rb'<input\b[^>]*\bname="(csrf_token|form_state)"[^>]*\bvalue="([^"]*)"')
 
 
@@ -260,6 +302,15 @@ class Answer:
     @property
     def cookies(self):
         return {name.decode(): value.decode() for name, value in SET_COOKIE.findall(self.headers)}
+
+    @property
+    def location(self):
+        """Return the path (and query) a redirect points to; None if it is not a redirect."""
+        match = LOCATION.search(self.headers)
+        if match is None:
+            return None
+        target = urlsplit(match.group(1).decode("latin-1"))
+        return target.path + (f"?{target.query}" if target.query else "")
 
 
 def request(port, method, path, body=None, cookie=None, timeout=30):
