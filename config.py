@@ -35,6 +35,8 @@ def default_settings(instance_path):
         "SIGN_IN_FAILURE_DELAY": 1.0,
         #: A function returning "now" (aware); None for the system clock. See clock.py.
         "CLOCK": None,
+        #: Where a committee's uploaded unit list waits between its preview and its confirmation.
+        "UNIT_LIST_UPLOADS": str(Path(instance_path) / "unit-lists"),
     }
 
 

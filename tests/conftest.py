@@ -115,13 +115,14 @@ def database(migrated_database, tmp_path):
 
 
 @pytest.fixture
-def make_app(database, clock):
+def make_app(database, clock, tmp_path):
     """Build apps on the test's database, with the shipped survey or another config file, sharing the
-    test's clock."""
+    test's clock and a folder for uploaded unit lists."""
     built = []
 
     def make(survey_config=SHIPPED_CONFIG, **settings):
-        app = create_app({**base_config(database, survey_config, clock), **settings})
+        uploads = {"UNIT_LIST_UPLOADS": str(tmp_path / "unit-lists")}
+        app = create_app({**base_config(database, survey_config, clock), **uploads, **settings})
         built.append(app)
         return app
 
