@@ -55,6 +55,8 @@ def default_settings(instance_path):
         "DATABASE_STATEMENT_TIMEOUT": float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "30")),
         #: A function returning "now" (aware); None for the system clock. See clock.py.
         "CLOCK": None,
+        #: Where a committee's uploaded unit list waits between its preview and its confirmation.
+        "UNIT_LIST_UPLOADS": str(Path(instance_path) / "unit-lists"),
     }
 
 

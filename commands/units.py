@@ -12,7 +12,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from models import db
 from reporting.links import unit_links
-from reporting.units import ImportRefused, import_units
+from reporting.unit_files import ImportRefused
+from reporting.units import import_units
 
 units_cli = AppGroup("units", help="Unit list commands.")
 
@@ -20,7 +21,7 @@ units_cli = AppGroup("units", help="Unit list commands.")
 @units_cli.command("import")
 @click.argument("file", type=click.File("rb"))
 def import_command(file):
-    """Create or update units from a CSV file with columns code,name,level,parent_code."""
+    """Create or update units from a CSV (UTF-8) or Excel (.xlsx) file with columns code,name,level,parent_code."""
     try:
         summary = import_units(file.read())
     except ImportRefused as refused:

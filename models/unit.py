@@ -1,13 +1,13 @@
 """Units of the party hierarchy, each with its secret survey link."""
 
 import datetime as dt
-import secrets
 import unicodedata
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 import clock
+from link_tokens import new_link_token
 from schema import LEVELS
 
 from .base import UTCDateTime, db
@@ -20,11 +20,6 @@ def fold_for_search(text):
     """Return text lower-cased without diacritics, so that "tan phu" finds "Tân Phú"."""
     decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def new_link_token():
-    """Return an unguessable link token: 256 bits from `secrets`, URL-safe."""
-    return secrets.token_urlsafe(32)
 
 
 class Unit(db.Model):
@@ -48,7 +43,8 @@ class Unit(db.Model):
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
     #: A later last day granted to this unit by a manager; None means its level's deadline.
     deadline_extended_to: Mapped[dt.date | None] = mapped_column(sa.Date)
-    #: The secret part of the unit's link; whoever has it may fill in the unit's report.
+    #: The secret part of the unit's link; whoever has it may fill in the unit's report. Also printed, in
+    #: groups, as the code to type (link_tokens.py); the links made before that are 43 characters long.
     token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_link_token)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 

@@ -1,4 +1,5 @@
-"""The links units receive: every reporting unit of a scope with its survey link, and its QR code.
+"""The links units receive: every reporting unit of a scope with its survey link, the code to type, and its
+QR code.
 
 Nothing here reads a request: the views pass `link_for`, which turns a token into the address units
 open, so that links follow the address the committee uses (or `test_request_context(base_url=...)`).
@@ -11,7 +12,9 @@ import segno
 import sqlalchemy as sa
 from flask import url_for
 
+from link_tokens import printed_code
 from models import Unit, db
+from schema import REPORTING_LEVELS
 
 from .hierarchy import UnitTree
 
@@ -30,6 +33,8 @@ class UnitLink:
     grassroots: str | None
     deadline_extended_to: object
     url: str
+    #: The link's secret as printed to be typed; None for a link made before typed codes.
+    typed_code: str | None
 
     @property
     def under(self):
@@ -56,7 +61,7 @@ def unit_links(scope, link_for: Callable[[str], str] = survey_link):
     query = tree.in_order(_links_query(tree, scope))
     result = db.session.execute(query.execution_options(yield_per=BATCH))
     for *fields, token in result:
-        yield UnitLink(*fields, url=link_for(token))
+        yield UnitLink(*fields, url=link_for(token), typed_code=printed_code(token))
 
 
 def unit_link(unit, link_for: Callable[[str], str] = survey_link):
@@ -66,7 +71,13 @@ def unit_link(unit, link_for: Callable[[str], str] = survey_link):
     if row is None:
         return None
     *fields, token = row
-    return UnitLink(*fields, url=link_for(token))
+    return UnitLink(*fields, url=link_for(token), typed_code=printed_code(token))
+
+
+def opens_a_report(token):
+    """Tell whether `token` is the link of a unit that reports."""
+    query = sa.select(Unit.id).where(Unit.token == token, Unit.level.in_(REPORTING_LEVELS))
+    return db.session.scalar(query) is not None
 
 
 def count_links(scope):

@@ -1,37 +1,50 @@
-"""The unit list: import it from CSV, all or nothing; rotate a link; extend a deadline."""
+"""The unit list: import it all or nothing, whole or within a committee's scope, after showing what it will
+do; rotate a link; extend a deadline."""
 
-import csv
-import io
+import hashlib
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from models import Response, Unit, db, new_link_token
 from models.unit import NAME_MAX_LENGTH
-from plain_text import first_control_character
 from schema import LEVELS, PARENT_LEVELS
 
-COLUMNS = ("code", "name", "level", "parent_code")
+from .unit_files import ImportRefused, read_unit_file
+
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,50}$")
 
 
-class ImportRefused(Exception):
-    """The file was refused whole; `problems` names each bad line by number."""
-
-    def __init__(self, problems):
-        self.problems = problems
-        super().__init__("\n".join(problems))
-
-
 @dataclass(frozen=True)
-class UnitRow:
+class UnitChange:
+    """What an import does to one unit: adds it, or changes its name, level or parent."""
+
     line: int
     code: str
     name: str
     level: str
-    parent_code: str
+    parent_code: str | None
+    #: (name, level, parent_code) before the import; None for a unit the import adds.
+    before: tuple | None
+
+    @property
+    def added(self):
+        return self.before is None
+
+    @property
+    def renamed(self):
+        return not self.added and self.before[0] != self.name
+
+    @property
+    def relevelled(self):
+        return not self.added and self.before[1] != self.level
+
+    @property
+    def moved(self):
+        return not self.added and self.before[2] != self.parent_code
 
 
 @dataclass(frozen=True)
@@ -41,68 +54,52 @@ class ImportSummary:
     unchanged: int
 
 
+@dataclass(frozen=True)
+class ImportPlan:
+    """What importing a file would do to the unit list as it stands, in the file's order."""
+
+    changes: tuple
+    unchanged: int
+    #: A digest of the file and of every change: the same digest, the same import.
+    digest: str
+
+    def of_kind(self, kind):
+        """Return the changes that are `kind` ("added", "renamed", "moved" or "relevelled")."""
+        return [change for change in self.changes if getattr(change, kind)]
+
+    @property
+    def summary(self):
+        created = len(self.of_kind("added"))
+        return ImportSummary(created=created, updated=len(self.changes) - created, unchanged=self.unchanged)
+
+
 def import_units(raw):
-    """Create or update the units in the CSV bytes `raw`; never delete one. Raise ImportRefused."""
-    rows = read_rows(raw)
-    existing = {unit.code: unit for unit in db.session.scalars(sa.select(Unit))}
-    problems = check_rows(rows, existing)
-    if problems:
-        raise ImportRefused(problems)
-    summary = apply_rows(rows, existing)
+    """Create or update the units of the unit list `raw` (CSV or .xlsx); never delete one. Raise
+    ImportRefused."""
+    plan = plan_import(raw)
+    apply_plan(plan)
     db.session.commit()
-    return summary
+    return plan.summary
 
 
-def read_rows(raw):
-    """Return the rows of a UTF-8 CSV file (with or without BOM) with the expected columns."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportRefused([_("The file is not UTF-8 text (byte %(position)s). Save it as "
-                               "“CSV UTF-8” and try again.", position=error.start)]) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
-    if sorted(header) != sorted(COLUMNS):
-        raise ImportRefused([_("line 1: the columns must be %(expected)s, not %(found)s",
-                               expected=",".join(COLUMNS), found=",".join(header) or "—")])
-    reader.fieldnames = header
-    rows = [UnitRow(line, *(record[column].strip() for column in COLUMNS)) for line, record in records(reader)]
-    if not rows:
-        raise ImportRefused([_("The file has no units.")])
-    problems = control_character_problems(rows)
+def plan_import(raw, scope=None):
+    """Return what importing the unit list `raw` would do, changing nothing. With `scope` (a committee's
+    unit), every row must stay within that unit's subtree. Raise ImportRefused with every problem found."""
+    rows = read_unit_file(raw)
+    existing = {unit.code: unit for unit in db.session.scalars(sa.select(Unit))}
+    parents = parent_codes(existing)
+    problems = check_rows(rows, existing)
+    if scope is not None:
+        problems += scope_problems(rows, scope, parents)
     if problems:
         raise ImportRefused(problems)
-    return rows
+    return plan_rows(rows, existing, parents, raw)
 
 
-def records(reader):
-    """Yield (line number, record) for each record of a CSV reader with the expected columns."""
-    last_line = reader.line_num
-    try:
-        for record in reader:
-            if None in record or any(value is None for value in record.values()):
-                raise ImportRefused([_("line %(line)s: expected %(count)s columns",
-                                       line=reader.line_num, count=len(COLUMNS))])
-            yield reader.line_num, record
-            last_line = reader.line_num
-    except csv.Error as error:
-        # In practice a quote that never closes, which swallows the rest of the file into one value.
-        raise ImportRefused([_("line %(line)s: a quoted value does not end or is too long (%(reason)s); check "
-                               "the quotes from this line on", line=last_line + 1, reason=error)]) from None
-
-
-def control_character_problems(rows):
-    """Name every control character in the file by line and column, before any other check repeats the
-    value in a message: the database could not store one, and no one sees it in a spreadsheet."""
-    problems = []
-    for row in rows:
-        for column in COLUMNS:
-            character = first_control_character(getattr(row, column))
-            if character:
-                problems.append(_("line %(line)s: the %(column)s column has the control character %(character)s, "
-                                  "which cannot be stored; delete it", line=row.line, column=column,
-                                  character=character))
-    return problems
+def parent_codes(existing):
+    """Return the code of each unit's parent (None for the province), by code."""
+    codes = {unit.id: code for code, unit in existing.items()}
+    return {code: codes.get(unit.parent_id) for code, unit in existing.items()}
 
 
 def check_rows(rows, existing):
@@ -196,22 +193,74 @@ def level_change_problem(row, unit):
     return None
 
 
-def apply_rows(rows, existing):
-    created = updated = 0
-    by_code = dict(existing)
+def plan_rows(rows, existing, parents, raw):
+    """Return the ImportPlan of checked rows against the existing units."""
+    changes, unchanged = [], 0
     for row in rows:
-        unit = by_code.get(row.code)
-        parent = by_code.get(row.parent_code)
-        if unit is None:
-            unit = by_code[row.code] = Unit(code=row.code)
-            db.session.add(unit)
-            created += 1
-        elif (unit.name, unit.level, unit.parent) == (row.name, row.level, parent):
-            continue
+        unit = existing.get(row.code)
+        after = (row.name, row.level, row.parent_code or None)
+        before = None if unit is None else (unit.name, unit.level, parents[row.code])
+        if before == after:
+            unchanged += 1
         else:
-            updated += 1
-        unit.name, unit.level, unit.parent = row.name, row.level, parent
-    return ImportSummary(created=created, updated=updated, unchanged=len(rows) - created - updated)
+            changes.append(UnitChange(row.line, row.code, *after, before=before))
+    digest = hashlib.sha256(raw)
+    digest.update(json.dumps([astuple(change) for change in changes] + [unchanged]).encode())
+    return ImportPlan(tuple(changes), unchanged, digest.hexdigest())
+
+
+def apply_plan(plan):
+    """Make the changes of `plan` in the session; the caller commits."""
+    units = {unit.code: unit for unit in db.session.scalars(sa.select(Unit))}
+    # Every new unit first, so that a unit listed above its new parent finds it.
+    for change in plan.of_kind("added"):
+        units[change.code] = Unit(code=change.code)
+        db.session.add(units[change.code])
+    for change in plan.changes:
+        unit = units[change.code]
+        unit.name, unit.level, unit.parent = change.name, change.level, units.get(change.parent_code)
+
+
+def scope_problems(rows, scope, parents):
+    """Refuse every row that would change a unit outside `scope`'s subtree or take one out of it: a
+    committee's upload changes its own subtree and nothing else."""
+    after = dict(parents)
+    # The first row of a code counts, as in check_rows (a code twice refuses the file anyway).
+    after.update({row.code: row.parent_code or None for row in reversed(rows)})
+    problems = []
+    for row in rows:
+        problem = scope_problem(row, scope, parents, after)
+        if problem:
+            problems.append(_("line %(line)s: %(problem)s", line=row.line, problem=problem))
+    return problems
+
+
+def scope_problem(row, scope, parents, after):
+    if row.code == scope.code:
+        if (row.level, row.parent_code or None) == (scope.level, parents[scope.code]):
+            return None
+        return _("%(code)s is your own unit: only the committee above it can change its level or parent",
+                 code=row.code)
+    if row.code in parents and not lies_under(scope.code, row.code, parents):
+        return _("unit %(code)s is not under %(scope)s, so this file cannot change it", code=row.code,
+                 scope=scope.code)
+    if row.parent_code and row.parent_code not in after:
+        return None  # an unknown parent, which check_rows names
+    if not lies_under(scope.code, row.parent_code or None, after):
+        return _("unit %(code)s would not be under %(scope)s; its parent_code must be %(scope)s or a unit "
+                 "under it", code=row.code, scope=scope.code)
+    return None
+
+
+def lies_under(top, code, parents):
+    """Tell whether `code` is `top` or lies under it, going up `parents` (a refused file may hold a cycle)."""
+    seen = set()
+    while code is not None and code not in seen:
+        if code == top:
+            return True
+        seen.add(code)
+        code = parents.get(code)
+    return False
 
 
 def rotate_link(unit):

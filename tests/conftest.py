@@ -118,12 +118,12 @@ def database(migrated_database, tmp_path):
 @pytest.fixture
 def make_app(database, clock, tmp_path):
     """Build apps on the test's database, with the shipped survey or another config file, sharing the
-    test's clock and exports folder."""
+    test's clock, exports folder and folder for uploaded unit lists."""
     built = []
 
     def make(survey_config=SHIPPED_CONFIG, **settings):
-        exports = {"EXPORTS_FOLDER": str(tmp_path / "exports")}
-        app = create_app({**base_config(database, survey_config, clock), **exports, **settings})
+        folders = {"EXPORTS_FOLDER": str(tmp_path / "exports"), "UNIT_LIST_UPLOADS": str(tmp_path / "unit-lists")}
+        app = create_app({**base_config(database, survey_config, clock), **folders, **settings})
         built.append(app)
         return app
 

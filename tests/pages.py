@@ -75,11 +75,13 @@ class TableReader(HTMLParser):
         super().__init__()
         self.tables = []
         self._row = self._cell = None
+        self._in_body = False
 
     def handle_starttag(self, tag, attrs):
         if tag == "tbody":
             self.tables.append([])
-        elif tag == "tr" and self.tables:
+            self._in_body = True
+        elif tag == "tr" and self._in_body:
             self._row = TableRow([], [])
         elif tag == "td" and self._row is not None:
             self._cell = ""
@@ -87,7 +89,10 @@ class TableReader(HTMLParser):
             self._row.links.append(dict(attrs).get("href"))
 
     def handle_endtag(self, tag):
-        if tag == "td" and self._cell is not None:
+        if tag == "tbody":
+            # The header row of the next table is no row of this one.
+            self._in_body = False
+        elif tag == "td" and self._cell is not None:
             self._row.cells.append(re.sub(r"\s+", " ", self._cell).strip())
             self._cell = None
         elif tag == "tr" and self._row is not None:

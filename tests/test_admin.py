@@ -22,12 +22,15 @@ OTHER_PASSWORD = "mật-khẩu-khác-cũng-đủ-dài"
 PUBLIC_ENDPOINTS = {"admin.home", "admin.sign_in", "admin.sign_out"}
 #: POST routes under /admin/ that a viewer may use. Every other one changes something: managers only.
 VIEWER_POSTS = {"admin.export_again"}
+#: GET routes under /admin/ that only a manager may open (a viewer gets 403): the unit list's upload.
+MANAGER_PAGES = {"admin.unit_list", "admin.unit_list_template"}
 #: A value for each URL parameter of the admin routes: a unit in both test accounts' scopes, that reports,
 #: and the finished export job of a scope in both (see `finished_export`).
 URL_VALUES = {"code": "KP.EK.01", "job_id": 1}
 #: Routes the walk must find, so that a broken walk cannot pass by walking nothing.
 KNOWN_ROUTES = {("admin.missing", "GET"), ("admin.unit", "GET"), ("admin.export_workbook", "GET"),
-                ("admin.reopen", "POST"), ("admin.extend", "POST"), ("admin.rotate", "POST")}
+                ("admin.reopen", "POST"), ("admin.extend", "POST"), ("admin.rotate", "POST"),
+                ("admin.unit_list", "GET"), ("admin.upload_unit_list", "POST"), ("admin.confirm_unit_list", "POST")}
 
 
 def missing_codes(page_html):
@@ -174,7 +177,8 @@ def test_every_admin_route_lets_an_account_read_and_only_a_manager_change(app, c
     token = auth.csrf_token()
     for endpoint, method, url, response in walk(client, admin_routes(app), token):
         if method == "GET":
-            assert response.status_code == 200, (method, url, response.status_code)
+            expected = 403 if endpoint in MANAGER_PAGES and not manager else 200
+            assert response.status_code == expected, (method, url, response.status_code)
         elif manager or endpoint in VIEWER_POSTS:
             assert response.status_code == 302, (method, url, response.status_code)
             assert response.headers["Location"] != "/admin/", (method, url, "sent to sign in")

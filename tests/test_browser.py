@@ -1,10 +1,12 @@
 """End to end in a real Chromium on a phone-sized screen: a party cell opens its link, fills the whole
-survey, saves a draft, submits with a mistake, corrects it and reads the confirmation.
+survey, saves a draft, submits with a mistake, corrects it and reads the confirmation; and, on a phone and
+a desktop screen, a unit types the code of its printed invitation on the home page.
 
 Needs Debian's Chromium at /usr/bin/chromium (Playwright cannot download its own browser here).
 Set TONGKET_SCREENSHOT=/some/file.png to keep a screenshot of the confirmation page.
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -32,6 +34,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1366, "height": 768}
 CELL = "BMT.TL.01"
 
 #: What the cell types: the shared valid report, with its own words in a few places.
@@ -75,10 +78,10 @@ def browser():
             chromium.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A phone-sized tab on the live server; closed before the server stops."""
-    context = browser.new_context(base_url=live_server, viewport=PHONE, locale="vi-VN",
+@contextlib.contextmanager
+def new_tab(browser, live_server, viewport):
+    """A tab of its own browsing context (no cookies shared) on the live server; closed on leaving."""
+    context = browser.new_context(base_url=live_server, viewport=viewport, locale="vi-VN",
                                   timezone_id="Asia/Ho_Chi_Minh")
     context.set_default_timeout(10_000)
     try:
@@ -88,6 +91,13 @@ def page(browser, live_server):
         yield tab
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A phone-sized tab on the live server; closed before the server stops."""
+    with new_tab(browser, live_server, PHONE) as tab:
+        yield tab
 
 
 def is_choice(page, key):
@@ -338,3 +348,46 @@ def test_text_typed_before_a_lost_connection_is_offered_back(page, units):
     assert kept_copies(page) == {}
     page.reload()
     expect(offer).to_be_hidden()
+
+
+def printed_invitation_code(browser, live_server, viewport, auth):
+    """Sign in as the committee, open a cell's invitation and return its code as printed."""
+    with new_tab(browser, live_server, viewport) as committee:
+        committee.goto("/admin/")
+        committee.locator("#username").fill("krongpac")
+        committee.locator("#password").fill(auth.password)
+        committee.locator("form.sign-in button[type=submit]").click()
+        committee.goto("/admin/units/KP.EK.01/invitation")
+        code = committee.locator(".invitation-code")
+        expect(code).to_be_visible()
+        assert fits_the_screen(committee)
+        return code.inner_text()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1366px"])
+def test_a_unit_types_the_code_of_its_printed_invitation(browser, live_server, accounts, auth, viewport):
+    printed = printed_invitation_code(browser, live_server, viewport, auth)
+    assert re.fullmatch(r"([2-9A-HJKMNP-TV-Z]{4}-){6}[2-9A-HJKMNP-TV-Z]{4}", printed), printed
+    with new_tab(browser, live_server, viewport) as unit:
+        unit.goto("/")
+        box = unit.locator("#code")
+        # A wrong group first: the page says so, keeps what was typed, and points the reader to the box.
+        wrong = printed[:-1] + ("2" if printed[-1] != "2" else "3")
+        box.press_sequentially(wrong.lower())
+        with unit.expect_navigation() as refused:
+            unit.get_by_role("button", name="Mở báo cáo").click()
+        assert refused.value.status == 404
+        expect(unit.locator("#code-error")).to_be_visible()
+        expect(box).to_have_attribute("aria-invalid", "true")
+        expect(box).to_have_value(wrong.lower())
+        assert fits_the_screen(unit)
+        # Then the code as read off the paper: lower case, spaces where the dashes are.
+        box.fill("")
+        box.press_sequentially(printed.replace("-", " ").lower())
+        with unit.expect_navigation() as opened:
+            unit.get_by_role("button", name="Mở báo cáo").click()
+        assert opened.value.status == 200
+        assert opened.value.request.redirected_from.method == "POST"
+        expect(unit).to_have_url(f"/s/{printed.replace('-', '')}")
+        expect(unit.locator(".unit-header .facts")).to_contain_text("Chi bộ thôn 3")
+        expect(unit.locator("form.survey")).to_be_visible()

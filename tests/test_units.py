@@ -3,13 +3,16 @@
 import codecs
 import csv
 import io
+import math
 
 import pytest
 import sqlalchemy as sa
 
+from link_tokens import ALPHABET
 from models import Response, Unit, db
 from models.unit import NAME_MAX_LENGTH
-from reporting.units import COLUMNS, ImportRefused, import_units
+from reporting.unit_files import COLUMNS, ImportRefused
+from reporting.units import import_units
 
 HEADER = "code,name,level,parent_code\n"
 PROVINCE = "TU,Tỉnh ủy,tinh,\nH1,Huyện ủy Krông Pắc,cap_huyen,TU\nD1,Đảng bộ xã Ea Kly,dang_bo_co_so,H1\n"
@@ -157,8 +160,12 @@ def test_links_are_unguessable_and_distinct(app, demo_units_csv):
     with app.app_context():
         tokens = list(db.session.scalars(sa.select(Unit.token)))
     assert len(set(tokens)) == len(tokens)
-    # 32 bytes from `secrets`, URL-safe base64: 43 characters, 256 bits.
-    assert all(len(token) == 43 for token in tokens)
+    # 28 characters of 30 that do not look alike, from `secrets`: 137 bits, at least the 128 a link keeps.
+    assert all(len(token) == 28 for token in tokens)
+    used = set("".join(tokens))
+    assert used == set(ALPHABET), "every character of the alphabet is drawn, and nothing else"
+    assert not used & set("01OoIiLl"), "no look-alikes"
+    assert 28 * math.log2(len(used)) >= 128
 
 
 def test_import_command_reports_and_refuses(app, runner, tmp_path):

@@ -9,6 +9,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 import clock
 from forms import survey_form_class
+from link_tokens import token_from_typed_code
+from reporting.links import opens_a_report
 from reporting.saving import (
     DatabaseBusy,
     ReportLocked,
@@ -30,7 +32,8 @@ bp = Blueprint("survey", __name__)
 # Globals rather than a context processor, so that imported macros see them too.
 bp.record_once(lambda state: state.app.jinja_env.globals.update(TEMPLATE_HELPERS))
 
-#: Tokens are 43 URL-safe characters; anything else is refused before touching the database.
+#: Tokens are 28 characters of link_tokens.ALPHABET (43 URL-safe ones if made before typed codes); anything
+#: else is refused before touching the database.
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 ACTIONS = ("save", "submit")
 
@@ -117,6 +120,17 @@ def read_form_state(value, unit):
 @bp.get("/")
 def home():
     return render_template("home.html")
+
+
+@bp.post("/")
+def typed_code():
+    """Open the unit's page from the code typed off its invitation; a wrong code, whatever it looks like,
+    gets the home page back with one message and the 404 a wrong link gets."""
+    typed = request.form.get("code", "")
+    token = token_from_typed_code(typed)
+    if token is None or not opens_a_report(token):
+        return render_template("home.html", typed=typed, wrong_code=True), 404
+    return redirect(url_for("survey.page", token=token), 303)
 
 
 @bp.get("/s/<token>")

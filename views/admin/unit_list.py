@@ -1,0 +1,86 @@
+"""A committee manager's unit list: upload a CSV or Excel file of its scope, see what it would change,
+confirm it; and the Excel template to start from."""
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from exports.download import send_workbook
+from models import db
+from reporting.unit_files import COLUMNS, ImportRefused, write_template
+from reporting.unit_uploads import discard_uploads, keep_upload, kept_upload
+from reporting.units import apply_plan, plan_import
+from schema import LEVELS
+
+from .auth import bp, manager_required
+
+
+def uploads_folder():
+    return current_app.config["UNIT_LIST_UPLOADS"]
+
+
+@bp.get("/unit-list")
+@manager_required
+def unit_list():
+    return upload_page()
+
+
+@bp.get("/unit-list/template.xlsx")
+@manager_required
+def unit_list_template():
+    return send_workbook(write_template, _("unit-list.xlsx"))
+
+
+@bp.post("/unit-list")
+@manager_required
+def upload_unit_list():
+    """Keep the file and show what importing it would change, or every problem that refuses it."""
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        flash(_("Choose the file of your unit list first."), "error")
+        return redirect(url_for("admin.unit_list"))
+    raw = file.read()
+    name = keep_upload(uploads_folder(), g.user.id, raw)
+    try:
+        plan = plan_import(raw, g.user.scope)
+    except ImportRefused as refused:
+        return refusal(refused.problems, 422)
+    return preview_page(plan, name)
+
+
+@bp.post("/unit-list/confirm")
+@manager_required
+def confirm_unit_list():
+    """Import the kept file if it still does exactly what its preview showed; otherwise show what it would
+    do now."""
+    name = request.form.get("upload")
+    raw = kept_upload(uploads_folder(), g.user.id, name)
+    if raw is None:
+        flash(_("That file is no longer waiting: it was imported, or another file was uploaded after it. "
+                "Upload it again."), "error")
+        return redirect(url_for("admin.unit_list"))
+    try:
+        plan = plan_import(raw, g.user.scope)
+    except ImportRefused as refused:
+        return refusal(refused.problems, 409, changed=True)
+    if plan.digest != request.form.get("digest"):
+        return preview_page(plan, name, 409, changed=True)
+    apply_plan(plan)
+    db.session.commit()
+    discard_uploads(uploads_folder(), g.user.id)
+    summary = plan.summary
+    flash(_("%(created)s units created, %(updated)s updated, %(unchanged)s unchanged.", created=summary.created,
+            updated=summary.updated, unchanged=summary.unchanged), "success")
+    return redirect(url_for("admin.unit_list"))
+
+
+def upload_page(status=200, **context):
+    return render_template("admin/unit_list.html", columns=COLUMNS, levels=LEVELS, **context), status
+
+
+def refusal(problems, status, changed=False):
+    discard_uploads(uploads_folder(), g.user.id)
+    return upload_page(status, problems=problems, changed=changed)
+
+
+def preview_page(plan, name, status=200, changed=False):
+    return render_template("admin/unit_list_preview.html", plan=plan, upload=name, changed=changed), status
