@@ -1,4 +1,4 @@
-"""The committees' pages: progress of their scope, missing units, a unit's page, the workbook."""
+"""The committees' pages: progress of their scope, the unit list, a unit's page, the workbook."""
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 import clock
 from exports import download_name, workbook_download
 from exports.download import send_workbook
-from exports.missing import write_missing_workbook
+from exports.unit_list import write_unit_list_workbook
 from forms import survey_form_class
 from forms.admin import ExtendDeadlineForm, SignInForm
 from reporting.links import child_units
-from reporting.progress import missing_units, scope_progress
+from reporting.progress import scope_progress
 from reporting.saving import reopen_report, revision_history, revision_of
-from reporting.status import STATUS_LABELS, report_status
+from reporting.status import STATUS_FILTERS, STATUS_LABELS, report_status
+from reporting.unit_list import UnitFilters, all_listed_units, list_units
 from reporting.units import extend_deadline, rotate_link
 from schema import REPORTING_LEVELS
 from schema.levels import LEVEL_LABELS
@@ -54,28 +55,41 @@ def preview():
                            refused_edit=survey_store().refused_edit)
 
 
-def requested_missing_units(survey):
-    """Return the filters of the request and the scope's missing units they select."""
-    filters = {key: request.args.get(key) or None for key in ("level", "status", "child", "search")}
-    return filters, missing_units(g.user.scope, survey, clock.now(), **filters)
+def requested_unit_list(**defaults):
+    """Return the unit-list filters of the request, `defaults` filling those it leaves empty."""
+    return UnitFilters.from_values(request.args, **defaults)
+
+
+@bp.get("/units")
+@sign_in_required
+def unit_list():
+    """Every unit of the scope with its status, filtered and searched, a page at a time."""
+    return unit_list_page(requested_unit_list())
 
 
 @bp.get("/missing")
 @sign_in_required
 def missing():
-    filters, rows = requested_missing_units(current_survey())
-    return render_template("admin/missing.html", rows=rows, filters=filters, children=child_units(g.user.scope),
+    """The unit list of the units that have not submitted (unless another status is asked for)."""
+    return unit_list_page(requested_unit_list(status="missing"))
+
+
+def unit_list_page(filters):
+    listed = list_units(g.user.scope, current_survey(), clock.now(), filters, page=request.args.get("page", 1, int))
+    return render_template("admin/units.html", listed=listed, filters=filters, children=child_units(g.user.scope),
+                           status_filters={key: str(label) for key, (label, _statuses) in STATUS_FILTERS.items()},
                            statuses=translated(STATUS_LABELS), levels=REPORTING_LEVELS,
                            level_names=translated(LEVEL_LABELS))
 
 
-@bp.get("/missing.xlsx")
+@bp.get("/units.xlsx")
 @sign_in_required
-def missing_workbook():
-    survey = current_survey()
-    _filters, rows = requested_missing_units(survey)
-    name = download_name(g.user.scope.name, survey.today(clock.now()), prefix="đơn-vị-chưa-gửi")
-    return send_workbook(lambda path: write_missing_workbook(path, rows, survey.local), name)
+def unit_list_workbook():
+    """The list as shown, every page of it, as a workbook."""
+    survey, now = current_survey(), clock.now()
+    rows = all_listed_units(g.user.scope, survey, now, requested_unit_list())
+    name = download_name(g.user.scope.name, survey.today(now), prefix="danh-sách-đơn-vị")
+    return send_workbook(lambda path: write_unit_list_workbook(path, rows, survey.local), name)
 
 
 @bp.get("/export.xlsx")
