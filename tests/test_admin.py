@@ -441,22 +441,30 @@ def test_admin_pages_send_security_headers(client, auth, accounts):
 
 
 def changes_of(page_html):
-    """Return the rows of a unit page's table of what changed: (question, before, after) as shown."""
+    """Return the rows of a unit page's table of what changed: (question, pieces), each piece ("del", text) for
+    words removed, ("ins", text) for words added, ("", text) for the rest, unescaped."""
     table = page_html.split('class="changes"')[1].split("</table>")[0]
-    rows = re.findall(r"<tr><td>(.*?)</td><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td></tr>", table)
-    return [tuple(html.unescape(cell) for cell in row) for row in rows]
+    rows = re.findall(r'<tr><td>(.*?)</td><td class="answer-text">(.*?)</td></tr>', table, re.S)
+    return [(html.unescape(question), [(kind or "", html.unescape(marked or plain)) for kind, marked, plain
+                                       in re.findall(r"<(del|ins)>(.*?)</\1>|([^<]+)", cell, re.S)])
+            for question, cell in rows]
 
 
-def test_unit_page_shows_the_report_history_and_what_changed(app, client, auth, accounts):
-    store(app, "KP.EK.01", stored_cell_answers(), action="save")
-    store(app, "KP.EK.01", stored_cell_answers(so_dang_vien=30, uu_diem="<b>Đã sửa</b> phần ưu điểm"))
+def test_unit_page_shows_the_report_history_and_what_changed_word_by_word(app, client, auth, accounts):
+    store(app, "KP.EK.01", stored_cell_answers(uu_diem="Chi bộ họp đủ 12 kỳ, nền nếp tốt."), action="save")
+    store(app, "KP.EK.01", stored_cell_answers(so_dang_vien=30, uu_diem="Chi bộ họp 11 kỳ, nền nếp <b>khá</b> tốt.\n"
+                                                                      "<script>alert(1)</script>"))
     auth.sign_in("krongpac")
     page = client.get("/admin/units/KP.EK.01")
     text = text_of(page.text)
     assert "Chi bộ thôn 3" in text and "Đảng bộ xã Ea Kly" in text
-    assert "&lt;b&gt;Đã sửa&lt;/b&gt;" in page.text and "<b>Đã sửa" not in page.text
-    assert changes_of(page.text) == [("Tổng số đảng viên", "25", "30"),
-                                     ("Ưu điểm và nguyên nhân", "Ý kiến về “uu_diem”.", "<b>Đã sửa</b> phần ưu điểm")]
+    assert "&lt;b&gt;khá&lt;/b&gt;" in page.text and "<b>khá" not in page.text and "<script>alert" not in page.text
+    assert changes_of(page.text) == [
+        ("Tổng số đảng viên", [("del", "25"), ("ins", "30")]),
+        ("Ưu điểm và nguyên nhân", [("", "Chi bộ họp "), ("del", "đủ 12"), ("ins", "11"), ("", " kỳ, nền nếp "),
+                                    ("ins", "<b>khá</b> "), ("", "tốt."), ("ins", "\n<script>alert(1)</script>")]),
+    ]
+    assert "Trước" not in table_headers(page.text, "changes"), "not two whole texts side by side"
     reopen_form = 'action="/admin/units/KP.EK.01/reopen"'
     assert reopen_form not in page.text, "a viewer sees no manager action"
     manager = app.test_client()
@@ -479,6 +487,26 @@ def test_admin_tables_never_head_two_columns_the_same(app, client, auth, account
             for part in page.split(f'<table class="{table_class}">')[1:]:
                 headers = re.findall(r"<th>(.*?)</th>", part.split("</thead>")[0])
                 assert len(headers) == len(set(headers)) > 1, (address, headers)
+
+
+def test_version_numbers_link_to_that_version_and_what_it_changed(app, client, auth, accounts):
+    for number in (25, 26, 27):
+        store(app, "KP.EK.01", stored_cell_answers(so_dang_vien=number), action="save")
+    auth.sign_in("krongpac")
+    page = client.get("/admin/units/KP.EK.01").text
+    versions = [row.links for row in table_rows(page, 0) if row.cells]
+    assert versions == [["/admin/units/KP.EK.01?version=3#changes"], ["/admin/units/KP.EK.01?version=2#changes"],
+                        ["/admin/units/KP.EK.01?version=1#shown"]]
+    second = client.get("/admin/units/KP.EK.01?version=2").text
+    assert "Những thay đổi từ phiên bản 1 đến phiên bản 2" in text_of(second)
+    assert changes_of(second) == [("Tổng số đảng viên", [("del", "25"), ("ins", "26")])]
+    assert re.search(r'<h2 id="shown">Phiên bản 2, lưu lúc \d\d/\d\d/\d{4} \d\d:\d\d</h2>', second)
+    assert 'Tổng số đảng viên</h3><div class="answer-text">26<' in second, "the answers of version 2"
+    first = client.get("/admin/units/KP.EK.01?version=1").text
+    assert 'class="changes"' not in first and "Phiên bản 1, lưu lúc" in first
+    assert changes_of(client.get("/admin/units/KP.EK.01").text) == [
+        ("Tổng số đảng viên", [("del", "26"), ("ins", "27")])], "without a version: the two latest"
+    assert client.get("/admin/units/KP.EK.01?version=9").status_code == 200
 
 
 def test_a_manager_reopens_a_submitted_report(app, auth, accounts, clock):

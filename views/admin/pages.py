@@ -12,7 +12,7 @@ from forms import survey_form_class
 from forms.admin import ExtendDeadlineForm, SignInForm
 from reporting.links import child_units
 from reporting.progress import scope_progress
-from reporting.saving import reopen_report, revision_history, revision_of
+from reporting.saving import reopen_report, revision_history
 from reporting.status import STATUS_FILTERS, STATUS_LABELS, report_status
 from reporting.unit_list import UnitFilters, all_listed_units, list_units
 from reporting.units import extend_deadline, rotate_link
@@ -101,27 +101,38 @@ def export_workbook():
 @bp.get("/units/<code>")
 @sign_in_required
 def unit(code):
-    """A unit's place, status, report as last submitted (or drafted), history and what changed."""
+    """A unit's place, status, report as last submitted (or drafted) or any version of it, history and what
+    changed."""
     found = unit_in_scope_or_404(code)
     survey, response = current_survey(), found.response
     status = report_status(response, survey.deadline_for(found.level, found.deadline_extended_to), clock.now())
     history = revision_history(response) if response else []
-    shown = revision_of(response, response.submitted_number or response.current_number) if response else None
-    compared = compared_revisions(response, history)
+    by_number = {revision.number: revision for revision in history}
+    chosen = by_number.get(request.args.get("version", type=int))
+    if chosen is None:
+        shown = by_number.get(response.submitted_number or response.current_number) if response else None
+        compared = compared_revisions(history, by_number)
+    else:
+        shown, compared = chosen, changed_by(chosen, history)
     changes = answer_changes(survey, found.level, compared[0].answers, compared[1].answers) if compared else []
     return render_template("admin/unit.html", unit=found, status=status, statuses=STATUS_LABELS, survey=survey,
-                           history=history, shown=shown, compared=compared, changes=changes,
+                           history=history, shown=shown, chosen=chosen, compared=compared, changes=changes,
                            extend_form=ExtendDeadlineForm())
 
 
-def compared_revisions(response, history):
+def compared_revisions(history, by_number):
     """Return the two revisions to compare: ?from=&to= numbers, or the two latest; None if fewer."""
     if len(history) < 2:
         return None
-    numbers = {revision.number: revision for revision in history}
-    first = numbers.get(request.args.get("from", type=int), history[1])
-    second = numbers.get(request.args.get("to", type=int), history[0])
+    first = by_number.get(request.args.get("from", type=int), history[1])
+    second = by_number.get(request.args.get("to", type=int), history[0])
     return first, second
+
+
+def changed_by(revision, history):
+    """Return the revision saved before `revision` and `revision`, to show what it changed; None for the first."""
+    earlier = history[history.index(revision) + 1:]
+    return (earlier[0], revision) if earlier else None
 
 
 @bp.post("/units/<code>/reopen")
