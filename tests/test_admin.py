@@ -26,7 +26,7 @@ URL_VALUES = {"code": "KP.EK.01"}
 #: Routes the walk must find, so that a broken walk cannot pass by walking nothing.
 KNOWN_ROUTES = {("admin.missing", "GET"), ("admin.unit_list", "GET"), ("admin.unit_list_workbook", "GET"),
                 ("admin.unit", "GET"), ("admin.export_workbook", "GET"), ("admin.reopen", "POST"),
-                ("admin.extend", "POST"), ("admin.rotate", "POST")}
+                ("admin.extend", "POST"), ("admin.confirm_rotate", "GET"), ("admin.rotate", "POST")}
 
 
 def missing_codes(page_html):
@@ -522,15 +522,48 @@ def test_a_manager_reopens_a_submitted_report(app, auth, accounts, clock):
     assert 'name="action"' in unit_client.get(f"/s/{token}").text, "the unit can correct it again"
 
 
-def test_rotating_a_link_stops_the_old_one_at_once(app, client, auth, accounts):
+def test_a_new_link_is_asked_for_then_confirmed_then_shown_ready_to_print(app, client, auth, accounts):
     old = accounts["KP.EK.01"].token
     auth.sign_in("btc")
+    unit_page = client.get("/admin/units/KP.EK.01").text
+    assert 'href="/admin/units/KP.EK.01/rotate-link"' in unit_page
+    assert 'action="/admin/units/KP.EK.01/rotate-link"' not in unit_page, "no new link in one click"
+    asked = client.get("/admin/units/KP.EK.01/rotate-link")
+    text = text_of(asked.text)
+    assert asked.status_code == 200 and "Cấp đường liên kết mới cho Chi bộ thôn 3?" in text
+    assert "hết hiệu lực ngay" in text and "giấy báo đã in" in text
+    assert read_form(asked.text).values.keys() == {"csrf_token"}
+    assert 'action="/admin/units/KP.EK.01/rotate-link"' in asked.text
+    assert 'href="/admin/units/KP.EK.01">Không, giữ đường liên kết hiện tại' in asked.text
+    assert current_tokens(app, "KP.EK.01") == [old], "asking changes nothing"
+    assert client.get(f"/s/{old}").status_code == 200
     rotated = client.post("/admin/units/KP.EK.01/rotate-link", data={"csrf_token": auth.csrf_token()})
-    assert rotated.status_code == 302
+    assert (rotated.status_code, rotated.headers["Location"]) == (302, "/admin/units/KP.EK.01/invitation")
+    new, = current_tokens(app, "KP.EK.01")
+    assert new != old
+    shown = client.get(rotated.headers["Location"])
+    assert "Đơn vị đã được cấp đường liên kết mới" in text_of(shown.text)
+    assert f'<p class="invitation-link">http://localhost/s/{new}</p>' in shown.text
+    assert old not in shown.text and shown.headers["Cache-Control"] == "private, no-store"
     assert client.get(f"/s/{old}").status_code == 404
-    with app.app_context():
-        new = db.session.scalar(sa.select(Unit.token).filter_by(code="KP.EK.01"))
-    assert new != old and client.get(f"/s/{new}").status_code == 200
+    assert client.get(f"/s/{new}").status_code == 200
+
+
+def test_a_viewer_is_told_that_only_a_manager_gives_a_new_link(app, client, auth, accounts):
+    auth.sign_in("krongpac")
+    assert "/rotate-link" not in client.get("/admin/units/KP.EK.01").text
+    asked = client.get("/admin/units/KP.EK.01/rotate-link")
+    assert asked.status_code == 200 and "Chỉ tài khoản quản lý" in text_of(asked.text)
+    assert "<form method=\"post\" action=\"/admin/units/KP.EK.01/rotate-link\"" not in asked.text
+    assert current_tokens(app, "KP.EK.01") == [accounts["KP.EK.01"].token]
+
+
+def test_the_province_which_does_not_report_has_no_unit_page_and_no_new_link(app, client, auth, accounts):
+    auth.sign_in("btc")
+    assert client.get("/admin/units/TU").status_code == 404
+    assert client.get("/admin/units/TU/rotate-link").status_code == 404
+    assert client.post("/admin/units/TU/rotate-link", data={"csrf_token": auth.csrf_token()}).status_code == 404
+    assert current_tokens(app, "TU") == [accounts["TU"].token]
 
 
 def current_tokens(app, *codes):

@@ -1,8 +1,10 @@
-"""End to end in a real Chromium on a phone-sized screen: a party cell opens its link, fills the whole
-survey, saves a draft, submits with a mistake, corrects it and reads the confirmation.
+"""End to end in a real Chromium: on a phone-sized screen, a party cell opens its link, fills the whole
+survey, saves a draft, submits with a mistake, corrects it and reads the confirmation; on a phone and on a
+desktop screen, a committee finds a unit in its list and gives it a new link, confirmed first, ready to print.
 
 Needs Debian's Chromium at /usr/bin/chromium (Playwright cannot download its own browser here).
-Set TONGKET_SCREENSHOT=/some/file.png to keep a screenshot of the confirmation page.
+Set TONGKET_SCREENSHOT=/some/file.png to keep a screenshot of the confirmation page, and
+TONGKET_SCREENSHOTS=/some/folder for the committees' pages at each screen width.
 """
 
 import os
@@ -27,6 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1366, "height": 768}
 CELL = "BMT.TL.01"
 
 #: What the cell types: the shared valid report, with its own words in a few places.
@@ -71,18 +74,31 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    """A phone-sized tab on the live server; closed before the server stops."""
-    context = browser.new_context(base_url=live_server, viewport=PHONE, locale="vi-VN",
-                                  timezone_id="Asia/Ho_Chi_Minh")
-    context.set_default_timeout(10_000)
+def open_tab(browser, live_server):
+    """Open tabs on the live server at a screen size; every one is closed before the server stops."""
+    contexts = []
+
+    def open_at(viewport):
+        context = browser.new_context(base_url=live_server, viewport=viewport, locale="vi-VN",
+                                      timezone_id="Asia/Ho_Chi_Minh")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
     try:
-        tab = context.new_page()
-        # The page asks before leaving with unsaved changes; a person would confirm.
-        tab.on("dialog", lambda dialog: dialog.accept())
-        yield tab
+        yield open_at
     finally:
-        context.close()
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def page(open_tab):
+    """A phone-sized tab on the live server."""
+    tab = open_tab(PHONE)
+    # The page asks before leaving with unsaved changes; a person would confirm.
+    tab.on("dialog", lambda dialog: dialog.accept())
+    return tab
 
 
 def is_choice(page, key):
@@ -230,3 +246,58 @@ def test_cell_fills_saves_corrects_and_submits_on_a_phone(page, units):
     screenshot = os.environ.get("TONGKET_SCREENSHOT")
     if screenshot:
         page.screenshot(path=screenshot, full_page=True)
+
+
+def keep_screenshot(tab, name):
+    folder = os.environ.get("TONGKET_SCREENSHOTS")
+    if folder:
+        tab.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1366px"])
+def test_a_committee_finds_a_unit_and_gives_it_a_new_link_confirmed_first(open_tab, accounts, auth, viewport):
+    tab = open_tab(viewport)
+    width = viewport["width"]
+    old = accounts[CELL].token
+    tab.goto("/admin/")
+    tab.locator("#username").fill("btc")
+    tab.locator("#password").fill(auth.password)
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Đăng nhập").click()
+    expect(tab.locator("table.progress").first).to_be_visible()
+    keep_screenshot(tab, f"progress-{width}")
+    assert fits_the_screen(tab)
+
+    # Every unit is one click away: the list, searched by the start of a code.
+    tab.get_by_role("link", name="Danh sách đơn vị").click()
+    tab.locator("input[name=search]").fill("BMT.TL")
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Lọc").click()
+    rows = tab.locator("table.progress tbody tr")
+    expect(rows).to_have_count(4)
+    keep_screenshot(tab, f"units-{width}")
+    assert fits_the_screen(tab)
+    rows.get_by_role("link", name=CELL).click()
+    expect(tab).to_have_url(f"/admin/units/{CELL}")
+
+    # A new link is asked for, then confirmed: the old one works until then.
+    tab.get_by_role("link", name="Cấp đường liên kết mới cho đơn vị").click()
+    expect(tab).to_have_url(f"/admin/units/{CELL}/rotate-link")
+    expect(tab.locator(".alert-warning")).to_contain_text("giấy báo đã in")
+    keep_screenshot(tab, f"confirm-{width}")
+    assert fits_the_screen(tab)
+    assert tab.request.get(f"/s/{old}").status == 200
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Đồng ý, cấp đường liên kết mới").click()
+
+    # The new link, ready to copy and print.
+    expect(tab).to_have_url(f"/admin/units/{CELL}/invitation")
+    expect(tab.locator(".alert-success")).to_contain_text("đường liên kết cũ không còn dùng được")
+    link = tab.locator(".invitation-link").inner_text().strip()
+    assert link.startswith(tab.url.split("/admin/")[0] + "/s/") and old not in link
+    expect(tab.locator("img.qr")).to_be_visible()
+    expect(tab.get_by_role("button", name="In các trang này")).to_be_visible()
+    keep_screenshot(tab, f"new-link-{width}")
+    assert fits_the_screen(tab)
+    assert tab.request.get(f"/s/{old}").status == 404
+    assert tab.request.get(link).status == 200

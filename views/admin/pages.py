@@ -1,6 +1,6 @@
 """The committees' pages: progress of their scope, the unit list, a unit's page, the workbook."""
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -102,8 +102,8 @@ def export_workbook():
 @sign_in_required
 def unit(code):
     """A unit's place, status, report as last submitted (or drafted) or any version of it, history and what
-    changed."""
-    found = unit_in_scope_or_404(code)
+    changed. The province does not report: it has no page."""
+    found = reporting_unit_in_scope_or_404(code)
     survey, response = current_survey(), found.response
     status = report_status(response, survey.deadline_for(found.level, found.deadline_extended_to), clock.now())
     history = revision_history(response) if response else []
@@ -160,9 +160,25 @@ def extend(code):
     return redirect(url_for("admin.unit", code=code))
 
 
+@bp.get("/units/<code>/rotate-link")
+@sign_in_required
+def confirm_rotate(code):
+    """Ask before giving a unit a new link: the one already sent or printed stops working."""
+    return render_template("admin/rotate_link.html", unit=reporting_unit_in_scope_or_404(code))
+
+
 @bp.post("/units/<code>/rotate-link")
 @manager_required
 def rotate(code):
-    rotate_link(unit_in_scope_or_404(code))
-    flash(_("The unit has a new link; the old one no longer works. Send the new one to the unit."), "success")
-    return redirect(url_for("admin.unit", code=code))
+    """Give the unit a new link, then show it ready to copy and print."""
+    rotate_link(reporting_unit_in_scope_or_404(code))
+    flash(_("The unit has a new link; the old one no longer works. Send or print this one."), "success")
+    return redirect(url_for("admin.invitation", code=code))
+
+
+def reporting_unit_in_scope_or_404(code):
+    """Return the unit if it is in the scope and reports (has a link at all), else answer 404."""
+    found = unit_in_scope_or_404(code)
+    if found.level not in REPORTING_LEVELS:
+        abort(404)
+    return found
