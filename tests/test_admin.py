@@ -490,22 +490,22 @@ def test_admin_tables_never_head_two_columns_the_same(app, client, auth, account
 
 
 def test_version_numbers_link_to_that_version_and_what_it_changed(app, client, auth, accounts):
-    for number in (25, 26, 27):
+    for number in (25, 26, 27, 28):
         store(app, "KP.EK.01", stored_cell_answers(so_dang_vien=number), action="save")
     auth.sign_in("krongpac")
     page = client.get("/admin/units/KP.EK.01").text
     versions = [row.links for row in table_rows(page, 0) if row.cells]
-    assert versions == [["/admin/units/KP.EK.01?version=3#changes"], ["/admin/units/KP.EK.01?version=2#changes"],
-                        ["/admin/units/KP.EK.01?version=1#shown"]]
-    second = client.get("/admin/units/KP.EK.01?version=2").text
-    assert "Những thay đổi từ phiên bản 1 đến phiên bản 2" in text_of(second)
-    assert changes_of(second) == [("Tổng số đảng viên", [("del", "25"), ("ins", "26")])]
-    assert re.search(r'<h2 id="shown">Phiên bản 2, lưu lúc \d\d/\d\d/\d{4} \d\d:\d\d</h2>', second)
-    assert 'Tổng số đảng viên</h3><div class="answer-text">26<' in second, "the answers of version 2"
+    assert versions == [[f"/admin/units/KP.EK.01?version={number}#changes"] for number in (4, 3, 2)] + [
+        ["/admin/units/KP.EK.01?version=1#shown"]]
+    third = client.get("/admin/units/KP.EK.01?version=3").text
+    assert "Những thay đổi từ phiên bản 2 đến phiên bản 3" in text_of(third)
+    assert changes_of(third) == [("Tổng số đảng viên", [("del", "26"), ("ins", "27")])]
+    assert re.search(r'<h2 id="shown">Phiên bản 3, lưu lúc \d\d/\d\d/\d{4} \d\d:\d\d</h2>', third)
+    assert 'Tổng số đảng viên</h3><div class="answer-text">27<' in third, "the answers of version 3"
     first = client.get("/admin/units/KP.EK.01?version=1").text
     assert 'class="changes"' not in first and "Phiên bản 1, lưu lúc" in first
     assert changes_of(client.get("/admin/units/KP.EK.01").text) == [
-        ("Tổng số đảng viên", [("del", "26"), ("ins", "27")])], "without a version: the two latest"
+        ("Tổng số đảng viên", [("del", "27"), ("ins", "28")])], "without a version: the two latest"
     assert client.get("/admin/units/KP.EK.01?version=9").status_code == 200
 
 
