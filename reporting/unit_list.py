@@ -52,7 +52,7 @@ class UnitListPage:
 
     @property
     def pages(self):
-        return max(1, math.ceil(self.total / PAGE_SIZE))
+        return page_count(self.total)
 
     @property
     def first(self):
@@ -97,9 +97,14 @@ def list_units(scope, survey, now, filters, page=1):
     """Return one page of the scope's units that the filters keep (the last page if `page` is past it)."""
     query = unit_list_query(scope, survey, now, filters)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    number = min(max(page, 1), max(1, math.ceil(total / PAGE_SIZE)))
+    number = min(max(page, 1), page_count(total))
     rows = db.session.execute(query.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).all()
     return UnitListPage(rows=rows, total=total, number=number)
+
+
+def page_count(total):
+    """Return how many pages a list of `total` units takes (one, even empty)."""
+    return max(1, math.ceil(total / PAGE_SIZE))
 
 
 def all_listed_units(scope, survey, now, filters):
