@@ -1,4 +1,4 @@
-"""Benchmark: the committees' dashboard and missing-units list with 5,000 and 50,000 units in scope.
+"""Benchmark: the committees' dashboard and unit list with 5,000 and 50,000 units in scope.
 
     make bench-admin             # or: .venv/bin/python bench/admin_pages.py --help
 
@@ -25,8 +25,13 @@ PAGES = {
     "missing": "/admin/missing",
     "missing ?search=tan": "/admin/missing?search=tan",
     "missing ?status=not_opened": "/admin/missing?status=not_opened",
+    "units": "/admin/units",
+    "units ?search=tanloi": "/admin/units?search=tanloi",
+    "units ?page=20&status=…": "/admin/units?status=submitted&page=20",
+    "units ?child=…&level=…": "/admin/units?child=U000&level=chi_bo_truc_thuoc",
+    "units ?search=D0001": "/admin/units?search=D0001",
 }
-#: Both admin pages show this table; the sign-in page (what a lost session gets) does not.
+#: The dashboard and the unit list show this table; the sign-in page (what a lost session gets) does not.
 PAGE_MARKER = b'<table class="progress">'
 USERNAME, PASSWORD = "btc", "bench-" + secrets.token_hex(8)
 SCOPE = "TINH"  # the demo province's root unit

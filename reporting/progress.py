@@ -6,14 +6,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from models import Response, Unit, db
-from models.unit import fold_for_search
 from schema import REPORTING_LEVELS
 
 from .hierarchy import UnitTree
-from .status import STATUS_LABELS
-
-SUBMITTED = ("submitted", "submitted_late")
-MISSING_LIMIT = 500
+from .status import SUBMITTED
 
 
 def status_expression(survey, now):
@@ -58,6 +54,9 @@ class Progress:
     by_level: list
     by_child: list
     overall: Row
+    #: The status of the scope's own report, when the scope reports (it is counted in `overall`, never
+    #: listed among the units under it).
+    own_status: str | None = None
 
 
 def scope_progress(scope, survey, now):
@@ -78,34 +77,8 @@ def scope_progress(scope, survey, now):
         levels[level].counts[state] += count
         children.setdefault(code, Row(code, name, level=child_level)).counts[state] += count
         overall.counts[state] += count
+    own = children.pop(scope.code, None) if scope is not None else None
     by_level = [row for row in levels.values() if row.total]
     by_child = sorted(children.values(), key=lambda row: row.code or "")
-    return Progress(by_level=by_level, by_child=by_child, overall=overall)
-
-
-def missing_units(scope, survey, now, *, level=None, status=None, child=None, search=None):
-    """Return the scope's units that have not submitted, filtered, at most MISSING_LIMIT of them."""
-    tree = UnitTree()
-    state = status_expression(survey, now)
-    query = tree.in_order(
-        tree.select(Unit.code, Unit.name, Unit.level, tree.child_of_scope(scope, "name"), state.label("status"),
-                    Response.updated_at, scope=scope)
-        .outerjoin(Response, Response.unit_id == Unit.id)
-        .where(state.not_in(SUBMITTED))
-    )
-    if level in REPORTING_LEVELS:
-        query = query.where(Unit.level == level)
-    if status in STATUS_LABELS:
-        query = query.where(state == status)
-    if child:
-        query = query.where(tree.child_of_scope(scope, "code") == child)
-    if search:
-        query = query.where(search_condition(search))
-    return db.session.execute(query.limit(MISSING_LIMIT)).all()
-
-
-def search_condition(text):
-    """Match a unit's name ignoring diacritics and case ("tan phu" finds "Tân Phú"), or its code."""
-    folded = fold_for_search(text.strip())
-    pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return sa.or_(Unit.search_name.like(pattern, escape="\\"), sa.func.lower(Unit.code) == text.strip().lower())
+    return Progress(by_level=by_level, by_child=by_child, overall=overall,
+                    own_status=next(iter(own.counts)) if own else None)

@@ -32,6 +32,8 @@ class SaveResult:
     conflict: bool = False
     #: The same form had been saved already (a double tap or a resent POST).
     repeated: bool = False
+    #: A draft with the current revision's answers: nothing saved, `revision` is the current one.
+    unchanged: bool = False
 
 
 def link_fingerprint(token):
@@ -129,6 +131,10 @@ def save_report(unit, answers, *, action, based_on, submission_id, config_versio
         db.session.rollback()
         raise ReportLocked()
     conflict = response.current_number != based_on
+    current = None if conflict else _unchanged_by_draft(response, action, answers, config_version)
+    if current is not None:
+        db.session.rollback()  # gives the revision number back
+        return SaveResult(current, unchanged=True)
     revision = Revision(
         response_id=response.id, number=number, action=action, answers=answers,
         config_version=config_version, based_on=based_on, conflict=conflict,
@@ -149,6 +155,14 @@ def save_report(unit, answers, *, action, based_on, submission_id, config_versio
             raise
         return SaveResult(repeated, conflict=repeated.conflict, repeated=True)
     return SaveResult(revision, conflict=conflict)
+
+
+def _unchanged_by_draft(response, action, answers, config_version):
+    """Return the current revision if a draft of these answers would repeat it, else None."""
+    current = revision_of(response, response.current_number) if action == "save" else None
+    if current is not None and (current.answers, current.config_version) == (answers, config_version):
+        return current
+    return None
 
 
 def _revision_with_submission_id(submission_id):

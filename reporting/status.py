@@ -10,6 +10,16 @@ STATUS_LABELS = {
     "submitted_late": _l("Submitted late"),
     "overdue": _l("Overdue"),
 }
+SUBMITTED = ("submitted", "submitted_late")
+#: The units still to chase: every status but the submitted ones.
+MISSING = tuple(status for status in STATUS_LABELS if status not in SUBMITTED)
+
+#: What a list of units can be filtered by: a group of statuses, or each status alone.
+STATUS_FILTERS = {
+    "missing": (_l("Not submitted yet (all)"), MISSING),
+    "all_submitted": (_l("Submitted, on time or late (all)"), SUBMITTED),
+    **{status: (label, (status,)) for status, label in STATUS_LABELS.items()},
+}
 
 
 def report_status(response, deadline, now):

@@ -7,9 +7,10 @@ from pages import text_of
 #: Control characters a pasted or altered address can carry.
 CONTROLS = ("\x00", "\x01", "\x1b", "\x7f", "\n", "\t")
 #: Addresses that carry text to the database: a search term, a unit directly under the scope, a unit's code.
-ADDRESSES = ["/admin/missing?search=Tân{}Lợi", "/admin/missing.xlsx?search={}", "/admin/missing?child=TU.KP{}",
+ADDRESSES = ["/admin/missing?search=Tân{}Lợi", "/admin/units?search=BMT{}", "/admin/units.xlsx?search={}",
+             "/admin/missing?child=TU.KP{}", "/admin/units?child=TU.KP{}&status=missing",
              "/admin/invitations?child={}TU.KP", "/admin/units/KP.EK.01{}", "/admin/units/KP{}/invitation",
-             "/admin/missing?{}=1"]
+             "/admin/units/KP.EK.01{}/rotate-link", "/admin/missing?{}=1"]
 REFUSED = "Địa chỉ của trang có ký tự điều khiển U+{:04X}, không trang nào nhận ký tự này."
 
 

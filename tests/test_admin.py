@@ -23,14 +23,16 @@ PUBLIC_ENDPOINTS = {"admin.home", "admin.sign_in", "admin.sign_out"}
 #: POST routes under /admin/ that a viewer may use. Every other one changes something: managers only.
 VIEWER_POSTS = {"admin.export_again"}
 #: GET routes under /admin/ that only a manager may open (a viewer gets 403): the unit list's upload.
-MANAGER_PAGES = {"admin.unit_list", "admin.unit_list_template"}
+MANAGER_PAGES = {"admin.unit_list_upload", "admin.unit_list_template"}
 #: A value for each URL parameter of the admin routes: a unit in both test accounts' scopes, that reports,
 #: and the finished export job of a scope in both (see `finished_export`).
 URL_VALUES = {"code": "KP.EK.01", "job_id": 1}
 #: Routes the walk must find, so that a broken walk cannot pass by walking nothing.
-KNOWN_ROUTES = {("admin.missing", "GET"), ("admin.unit", "GET"), ("admin.export_workbook", "GET"),
-                ("admin.reopen", "POST"), ("admin.extend", "POST"), ("admin.rotate", "POST"),
-                ("admin.unit_list", "GET"), ("admin.upload_unit_list", "POST"), ("admin.confirm_unit_list", "POST")}
+KNOWN_ROUTES = {("admin.missing", "GET"), ("admin.unit_list", "GET"), ("admin.unit_list_workbook", "GET"),
+                ("admin.unit", "GET"), ("admin.export_workbook", "GET"), ("admin.reopen", "POST"),
+                ("admin.extend", "POST"), ("admin.confirm_rotate", "GET"), ("admin.rotate", "POST"),
+                ("admin.unit_list_upload", "GET"), ("admin.upload_unit_list", "POST"),
+                ("admin.confirm_unit_list", "POST")}
 
 
 def missing_codes(page_html):
@@ -201,11 +203,27 @@ def test_an_account_never_sees_outside_its_scope(client, auth, accounts):
     assert missing_codes(client.get("/admin/missing?child=TU.BMT").text) == []
 
 
-def test_missing_units_search_ignores_diacritics_and_case(client, auth, accounts):
+@pytest.mark.parametrize(("search", "found"), [
+    ("TAN loi", ["BMT.TL", "BMT.TL.03"]),
+    ("tanloi", ["BMT.TL", "BMT.TL.03"]),
+    ("Tân  Lợi", ["BMT.TL", "BMT.TL.03"]),
+    ("  phường   tân lợi ", ["BMT.TL", "BMT.TL.03"]),
+    ("buon ea", ["BMT.HT.02"]),
+    ("BuônEa", ["BMT.HT.02"]),
+    ("BMT.TL", ["BMT.TL", "BMT.TL.01", "BMT.TL.02", "BMT.TL.03"]),
+    ("kp.ek", ["KP.EK", "KP.EK.01", "KP.EK.02"]),
+    ("kp.ek.0", ["KP.EK.01", "KP.EK.02"]),
+    ("ek.01", []),
+    ("%", []),
+    ("_", []),
+    ("TL.0_", []),
+    ("tân lợi" * 1000, []),
+], ids=["no-diacritics", "no-spaces", "double-spaces", "spaces-around", "two-words", "joined-with-diacritics",
+        "code-prefix", "code-prefix-lower-case", "code-prefix-part", "code-middle", "percent", "underscore",
+        "underscore-in-code", "over-long"])
+def test_the_unit_list_search_finds_names_however_typed_and_code_prefixes(client, auth, accounts, search, found):
     auth.sign_in("btc")
-    assert missing_codes(client.get("/admin/missing?search=TAN loi").text) == ["BMT.TL", "BMT.TL.03"]
-    assert missing_codes(client.get("/admin/missing?search=buon ea").text) == ["BMT.HT.02"]
-    assert missing_codes(client.get("/admin/missing?search=kp.ek").text) == ["KP.EK"], "a code matches whole"
+    assert missing_codes(client.get("/admin/units", query_string={"search": search}).text) == found
 
 
 def test_progress_counts_agree_with_each_units_status(app, client, auth, accounts, clock):
@@ -275,37 +293,135 @@ def test_progress_counts_by_the_units_directly_under_the_scope(app, client, auth
     page = client.get("/admin/").text
     assert f"Theo đơn vị trực thuộc {accounts[scope].name}" in text_of(page)
     rows = table_rows(page, 1)
-    # A committee that reports counts as a unit directly under itself: its own report is one of the scope's.
-    expected = sorted(hierarchy.children(scope) + ([scope] if accounts[scope].level != "tinh" else []))
-    assert [row.links[0] for row in rows] == [f"/admin/missing?child={code}" for code in expected]
+    # Never the scope among the units under it: a committee's own report is shown apart.
+    expected = hierarchy.children(scope)
+    assert [row.links[:2] for row in rows] == [[f"/admin/units/{code}", f"/admin/units?child={code}"]
+                                               for code in expected]
     for row, code in zip(rows, expected, strict=True):
-        subtree = [code] if code == scope else hierarchy.in_order(code)
+        subtree = hierarchy.in_order(code)
         name, level, total, not_opened, _opened, _draft, done, *_rest = row.cells
         assert (name, level, int(total)) == (accounts[code].name, LEVEL_NAMES[accounts[code].level], len(subtree))
         assert count_in(done) == len(set(subtree) & set(submitted)), code
         assert count_in(not_opened) == len(subtree) - count_in(done), code
+    own = f"Báo cáo của chính {accounts[scope].name}: Chưa mở"
+    assert (own in text_of(page)) is (accounts[scope].level != "tinh")
+    assert (f'href="/admin/units/{scope}"' in page) is (accounts[scope].level != "tinh")
+
+
+def listed_total(page_html):
+    """The number of units a unit list says it holds, on all its pages."""
+    return int(re.search(r"(\d+) đơn vị", text_of(page_html)).group(1))
+
+
+@pytest.mark.parametrize(("shape", "username", "scope"), [
+    ("seed", "btc", "TU"), ("seed", "krongpac", "TU.KP"), ("2025", "btc", "TU"), ("2025", "coquandang", "TU.CQD")])
+def test_every_count_on_the_progress_page_links_to_the_list_of_those_units(app, client, auth, accounts, hierarchy,
+                                                                          clock, username, scope):
+    submit_a_cell_under_each(app, hierarchy, accounts)
+    for code in hierarchy.in_order()[1::4]:
+        store(app, code, {}, action="save")
+    clock.after_last_day("chi_bo_truc_thuoc")
+    auth.sign_in(username)
+    page = client.get("/admin/").text
+    for table, first in ((0, 3), (1, 2)):  # by level after the level, deadline and days left; by unit after two
+        for row in table_rows(page, table):
+            counts = row.cells[first:first + 7]  # the units, then each status
+            assert all(re.fullmatch(r"\d+( \(\d+%\))?", cell) for cell in counts), row.cells
+            listed = [link for link in row.links if link.startswith("/admin/units?")]
+            assert len(listed) == len(counts), (row.cells, "every count is a link")
+    links = re.findall(r'<a href="(/admin/units(?:\?[^"]*)?)">(\d+)</a>', page)
+    assert ("/admin/units", str(len(hierarchy.in_order(scope)))) in links
+    assert len(links) > 16
+    seen = set()
+    for link, count in links:
+        listed = client.get(html.unescape(link)).text
+        assert listed_total(listed) == int(count), link
+        assert len(missing_codes(listed)) == int(count), link
+        seen.update(missing_codes(listed))
+    assert seen == set(hierarchy.in_order(scope))
+
+
+def next_page(page_html):
+    found = re.search(r'<a href="([^"]+)" rel="next">', page_html)
+    return html.unescape(found.group(1)) if found else None
 
 
 @pytest.mark.parametrize("shape", ["seed", "2025"])
-def test_the_missing_list_filters_by_the_unit_directly_under_the_scope_and_by_level(app, client, auth, accounts,
-                                                                                   hierarchy):
-    submitted = set(submit_a_cell_under_each(app, hierarchy, accounts))
+def test_a_long_unit_list_comes_a_page_at_a_time_with_its_filters(app, client, auth, runner, shape):
+    assert runner.invoke(args=["demo", "--units", "260", "--shape", shape]).exit_code == 0
+    created = runner.invoke(args=["users", "create", "btc", "--scope", "TINH"],
+                            input=f"{auth.password}\n{auth.password}\n")
+    assert created.exit_code == 0, created.output
     auth.sign_in("btc")
+    address, pages, codes = "/admin/units", [], []
+    while address:
+        page = client.get(address).text
+        assert listed_total(page) == 259, address
+        pages.append(page)
+        codes += missing_codes(page)
+        address = next_page(page)
+    assert len(pages) == 3 and "đang xem 201–259" in text_of(pages[-1])
+    assert 'name="page" min="1" max="3" value="3"' in pages[-1] and "Trang sau" not in pages[-1]
+    assert len(codes) == len(set(codes)) == 259
+    book = downloaded_workbook(client.get("/admin/units.xlsx"))
+    assert column_values(book.worksheets[0], 0) == codes, "the download is every page, in the same order"
+    assert missing_codes(client.get("/admin/units?page=99").text) == codes[200:], "past the end: the last page"
+    for wrong in ("0", "-2", "abc"):
+        assert missing_codes(client.get(f"/admin/units?page={wrong}").text) == codes[:100], wrong
+    missing = client.get("/admin/missing").text
+    total = listed_total(missing)
+    assert 100 < total < 259 and next_page(missing) == "/admin/units?page=2&status=missing"
+    second = client.get(next_page(missing)).text
+    assert listed_total(second) == total and 'value="missing" selected' in second
+    assert 'type="hidden" name="status" value="missing"' in second, "the page form keeps the filters"
+
+
+def expected_under(hierarchy, scope, code):
+    """What the list's "Under" column says of a unit: the unit directly under the scope that it falls under, the
+    scope for a unit directly under it, nothing for the scope itself; never the unit itself."""
+    if code == scope:
+        return ""
+    child = hierarchy.directly_under(scope, code)
+    return hierarchy.name(scope if child == code else child)
+
+
+@pytest.mark.parametrize("shape", ["seed", "2025"])
+def test_the_unit_list_filters_by_status_by_the_unit_directly_under_the_scope_and_by_level(app, client, auth,
+                                                                                           accounts, hierarchy):
+    submitted = set(submit_a_cell_under_each(app, hierarchy, accounts))
+    everything = hierarchy.in_order()
+    auth.sign_in("btc")
+    rows = table_rows(client.get("/admin/units").text)
+    assert [row.cells[0] for row in rows] == everything
+    assert [row.links for row in rows] == [[f"/admin/units/{code}"] for code in everything]
+    assert [row.cells[3] for row in rows] == [expected_under(hierarchy, "TU", code) for code in everything]
+    for address, expected in (("/admin/missing", [c for c in everything if c not in submitted]),
+                              ("/admin/units?status=missing", [c for c in everything if c not in submitted]),
+                              ("/admin/units?status=all_submitted", [c for c in everything if c in submitted]),
+                              ("/admin/units?status=submitted", [c for c in everything if c in submitted]),
+                              ("/admin/units?status=submitted_late", []),
+                              ("/admin/units?status=no-such-status", everything)):
+        assert missing_codes(client.get(address).text) == expected, address
     page = client.get("/admin/missing").text
     under = re.search(r'<select name="child">(.*?)</select>', page, re.S).group(1)
     assert re.findall(r'<option value="([^"]+)"', under) == hierarchy.children("TU")
+    assert '<option value="missing" selected>' in page, "the missing list is the unit list filtered"
     for child in hierarchy.children("TU"):
         rows = table_rows(client.get(f"/admin/missing?child={child}").text)
-        assert [row.cells[0] for row in rows] == [c for c in hierarchy.in_order(child) if c not in submitted]
-        assert all(row.cells[3] == accounts[child].name for row in rows), child
+        expected = [c for c in hierarchy.in_order(child) if c not in submitted]
+        assert [row.cells[0] for row in rows] == expected
+        assert [row.cells[3] for row in rows] == [expected_under(hierarchy, "TU", c) for c in expected], child
     for level, label in LEVEL_NAMES.items():
         rows = table_rows(client.get(f"/admin/missing?level={level}").text)
-        expected = [c for c in hierarchy.in_order() if accounts[c].level == level and c not in submitted]
+        expected = [c for c in everything if accounts[c].level == level and c not in submitted]
         assert [row.cells[0] for row in rows] == expected, level
-        assert [row.cells[2:4] for row in rows] == [[label, accounts[hierarchy.directly_under("TU", c)].name]
+        assert [row.cells[2:4] for row in rows] == [[label, expected_under(hierarchy, "TU", c)]
                                                     for c in expected], level
     last = hierarchy.children("TU")[-1]
-    book = downloaded_workbook(client.get(f"/admin/missing.xlsx?child={last}&level=chi_bo_truc_thuoc"))
+    page = client.get(f"/admin/missing?child={last}&level=chi_bo_truc_thuoc").text
+    download = f"/admin/units.xlsx?level=chi_bo_truc_thuoc&amp;status=missing&amp;child={last}"
+    assert download in page
+    book = downloaded_workbook(client.get(html.unescape(download)))
     expected = [c for c in hierarchy.in_order(last) if accounts[c].level == "chi_bo_truc_thuoc" and c not in submitted]
     assert expected and column_values(book.worksheets[0], 0) == expected
     assert set(column_values(book.worksheets[0], 3)) == {accounts[last].name}
@@ -320,6 +436,9 @@ def test_an_account_below_the_province_sees_its_subtree_and_nothing_else(app, cl
     assert created.exit_code == 0, created.output
     auth.sign_in("scoped")
     subtree = hierarchy.in_order(scope)
+    rows = table_rows(client.get("/admin/units").text)
+    assert [row.cells[0] for row in rows] == subtree
+    assert [row.cells[3] for row in rows] == [expected_under(hierarchy, scope, code) for code in subtree]
     assert [row.cells[0] for row in table_rows(client.get("/admin/missing").text)] == subtree
     codes = column_values(downloaded_workbook(client.get("/admin/export.xlsx")).worksheets[0], 4, min_row=4)
     assert codes[:-1] == subtree, "the figures sheet, its total row last"
@@ -341,27 +460,72 @@ def test_admin_pages_send_security_headers(client, auth, accounts):
 
 
 def changes_of(page_html):
-    """Return the rows of a unit page's table of what changed: (question, before, after) as shown."""
+    """Return the rows of a unit page's table of what changed: (question, pieces), each piece ("del", text) for
+    words removed, ("ins", text) for words added, ("", text) for the rest, unescaped."""
     table = page_html.split('class="changes"')[1].split("</table>")[0]
-    rows = re.findall(r"<tr><td>(.*?)</td><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td></tr>", table)
-    return [tuple(html.unescape(cell) for cell in row) for row in rows]
+    rows = re.findall(r'<tr><td>(.*?)</td><td class="answer-text">(.*?)</td></tr>', table, re.S)
+    return [(html.unescape(question), [(kind or "", html.unescape(marked or plain)) for kind, marked, plain
+                                       in re.findall(r"<(del|ins)>(.*?)</\1>|([^<]+)", cell, re.S)])
+            for question, cell in rows]
 
 
-def test_unit_page_shows_the_report_history_and_what_changed(app, client, auth, accounts):
-    store(app, "KP.EK.01", stored_cell_answers(), action="save")
-    store(app, "KP.EK.01", stored_cell_answers(so_dang_vien=30, uu_diem="<b>Đã sửa</b> phần ưu điểm"))
+def test_unit_page_shows_the_report_history_and_what_changed_word_by_word(app, client, auth, accounts):
+    store(app, "KP.EK.01", stored_cell_answers(uu_diem="Chi bộ họp đủ 12 kỳ, nền nếp tốt."), action="save")
+    store(app, "KP.EK.01", stored_cell_answers(so_dang_vien=30, uu_diem="Chi bộ họp 11 kỳ, nền nếp <b>khá</b> tốt.\n"
+                                                                      "<script>alert(1)</script>"))
     auth.sign_in("krongpac")
     page = client.get("/admin/units/KP.EK.01")
     text = text_of(page.text)
     assert "Chi bộ thôn 3" in text and "Đảng bộ xã Ea Kly" in text
-    assert "&lt;b&gt;Đã sửa&lt;/b&gt;" in page.text and "<b>Đã sửa" not in page.text
-    assert changes_of(page.text) == [("Tổng số đảng viên", "25", "30"),
-                                     ("Ưu điểm và nguyên nhân", "Ý kiến về “uu_diem”.", "<b>Đã sửa</b> phần ưu điểm")]
+    assert "&lt;b&gt;khá&lt;/b&gt;" in page.text and "<b>khá" not in page.text and "<script>alert" not in page.text
+    assert changes_of(page.text) == [
+        ("Tổng số đảng viên", [("del", "25"), ("ins", "30")]),
+        ("Ưu điểm và nguyên nhân", [("", "Chi bộ họp "), ("del", "đủ 12"), ("ins", "11"), ("", " kỳ, nền nếp "),
+                                    ("ins", "<b>khá</b> "), ("", "tốt."), ("ins", "\n<script>alert(1)</script>")]),
+    ]
+    assert "Trước" not in table_headers(page.text, "changes"), "not two whole texts side by side"
     reopen_form = 'action="/admin/units/KP.EK.01/reopen"'
     assert reopen_form not in page.text, "a viewer sees no manager action"
     manager = app.test_client()
     auth.for_client(manager).sign_in("btc")
     assert reopen_form in manager.get("/admin/units/KP.EK.01").text
+
+
+def table_headers(page_html, table_class):
+    table = page_html.split(f'class="{table_class}"')[1].split("</thead>")[0]
+    return [html.unescape(header) for header in re.findall(r"<th>(.*?)</th>", table)]
+
+
+def test_admin_tables_never_head_two_columns_the_same(app, client, auth, accounts):
+    store(app, "KP.EK.01", stored_cell_answers(), action="save")
+    store(app, "KP.EK.01", stored_cell_answers(so_dang_vien=30))
+    auth.sign_in("krongpac")
+    for address in ("/admin/", "/admin/units", "/admin/units/KP.EK.01"):
+        page = client.get(address).text
+        for table_class in re.findall(r'<table class="(\w+)">', page):
+            for part in page.split(f'<table class="{table_class}">')[1:]:
+                headers = re.findall(r"<th>(.*?)</th>", part.split("</thead>")[0])
+                assert len(headers) == len(set(headers)) > 1, (address, headers)
+
+
+def test_version_numbers_link_to_that_version_and_what_it_changed(app, client, auth, accounts):
+    for number in (25, 26, 27, 28):
+        store(app, "KP.EK.01", stored_cell_answers(so_dang_vien=number), action="save")
+    auth.sign_in("krongpac")
+    page = client.get("/admin/units/KP.EK.01").text
+    versions = [row.links for row in table_rows(page, 0) if row.cells]
+    assert versions == [[f"/admin/units/KP.EK.01?version={number}#changes"] for number in (4, 3, 2)] + [
+        ["/admin/units/KP.EK.01?version=1#shown"]]
+    third = client.get("/admin/units/KP.EK.01?version=3").text
+    assert "Những thay đổi từ phiên bản 2 đến phiên bản 3" in text_of(third)
+    assert changes_of(third) == [("Tổng số đảng viên", [("del", "26"), ("ins", "27")])]
+    assert re.search(r'<h2 id="shown">Phiên bản 3, lưu lúc \d\d/\d\d/\d{4} \d\d:\d\d</h2>', third)
+    assert 'Tổng số đảng viên</h3><div class="answer-text">27<' in third, "the answers of version 3"
+    first = client.get("/admin/units/KP.EK.01?version=1").text
+    assert 'class="changes"' not in first and "Phiên bản 1, lưu lúc" in first
+    assert changes_of(client.get("/admin/units/KP.EK.01").text) == [
+        ("Tổng số đảng viên", [("del", "27"), ("ins", "28")])], "without a version: the two latest"
+    assert client.get("/admin/units/KP.EK.01?version=9").status_code == 200
 
 
 def test_a_manager_reopens_a_submitted_report(app, auth, accounts, clock):
@@ -377,15 +541,48 @@ def test_a_manager_reopens_a_submitted_report(app, auth, accounts, clock):
     assert 'name="action"' in unit_client.get(f"/s/{token}").text, "the unit can correct it again"
 
 
-def test_rotating_a_link_stops_the_old_one_at_once(app, client, auth, accounts):
+def test_a_new_link_is_asked_for_then_confirmed_then_shown_ready_to_print(app, client, auth, accounts):
     old = accounts["KP.EK.01"].token
     auth.sign_in("btc")
+    unit_page = client.get("/admin/units/KP.EK.01").text
+    assert 'href="/admin/units/KP.EK.01/rotate-link"' in unit_page
+    assert 'action="/admin/units/KP.EK.01/rotate-link"' not in unit_page, "no new link in one click"
+    asked = client.get("/admin/units/KP.EK.01/rotate-link")
+    text = text_of(asked.text)
+    assert asked.status_code == 200 and "Cấp đường liên kết mới cho Chi bộ thôn 3?" in text
+    assert "hết hiệu lực ngay" in text and "giấy báo đã in" in text
+    assert read_form(asked.text).values.keys() == {"csrf_token"}
+    assert 'action="/admin/units/KP.EK.01/rotate-link"' in asked.text
+    assert 'href="/admin/units/KP.EK.01">Không, giữ đường liên kết hiện tại' in asked.text
+    assert current_tokens(app, "KP.EK.01") == [old], "asking changes nothing"
+    assert client.get(f"/s/{old}").status_code == 200
     rotated = client.post("/admin/units/KP.EK.01/rotate-link", data={"csrf_token": auth.csrf_token()})
-    assert rotated.status_code == 302
+    assert (rotated.status_code, rotated.headers["Location"]) == (302, "/admin/units/KP.EK.01/invitation")
+    new, = current_tokens(app, "KP.EK.01")
+    assert new != old
+    shown = client.get(rotated.headers["Location"])
+    assert "Đơn vị đã được cấp đường liên kết mới" in text_of(shown.text)
+    assert f'<p class="invitation-link">http://localhost/s/{new}</p>' in shown.text
+    assert old not in shown.text and shown.headers["Cache-Control"] == "private, no-store"
     assert client.get(f"/s/{old}").status_code == 404
-    with app.app_context():
-        new = db.session.scalar(sa.select(Unit.token).filter_by(code="KP.EK.01"))
-    assert new != old and client.get(f"/s/{new}").status_code == 200
+    assert client.get(f"/s/{new}").status_code == 200
+
+
+def test_a_viewer_is_told_that_only_a_manager_gives_a_new_link(app, client, auth, accounts):
+    auth.sign_in("krongpac")
+    assert "/rotate-link" not in client.get("/admin/units/KP.EK.01").text
+    asked = client.get("/admin/units/KP.EK.01/rotate-link")
+    assert asked.status_code == 200 and "Chỉ tài khoản quản lý" in text_of(asked.text)
+    assert "<form method=\"post\" action=\"/admin/units/KP.EK.01/rotate-link\"" not in asked.text
+    assert current_tokens(app, "KP.EK.01") == [accounts["KP.EK.01"].token]
+
+
+def test_the_province_which_does_not_report_has_no_unit_page_and_no_new_link(app, client, auth, accounts):
+    auth.sign_in("btc")
+    assert client.get("/admin/units/TU").status_code == 404
+    assert client.get("/admin/units/TU/rotate-link").status_code == 404
+    assert client.post("/admin/units/TU/rotate-link", data={"csrf_token": auth.csrf_token()}).status_code == 404
+    assert current_tokens(app, "TU") == [accounts["TU"].token]
 
 
 def current_tokens(app, *codes):
@@ -461,12 +658,14 @@ def test_a_manager_extends_one_units_deadline(app, auth, accounts, clock):
     assert progress["KP.EK.01"][6].value == "Đã gửi" and progress["KP.EK.02"][6].value == "Quá hạn"
 
 
-def test_the_missing_list_downloads_with_its_filters(client, auth, accounts):
+def test_the_unit_list_downloads_with_its_filters(client, auth, accounts):
     auth.sign_in("krongpac")
-    assert "missing.xlsx?level=chi_bo_truc_thuoc" in client.get("/admin/missing?level=chi_bo_truc_thuoc").text
-    response = client.get("/admin/missing.xlsx?level=chi_bo_truc_thuoc")
-    assert "filename*=UTF-8''%C4%91%C6%A1n-v%E1%BB%8B" in response.headers["Content-Disposition"]
+    page = client.get("/admin/missing?level=chi_bo_truc_thuoc").text
+    assert "units.xlsx?level=chi_bo_truc_thuoc&amp;status=missing" in page
+    response = client.get("/admin/units.xlsx?level=chi_bo_truc_thuoc&status=missing")
+    assert "filename*=UTF-8''danh-s%C3%A1ch-%C4%91%C6%A1n-v%E1%BB%8B" in response.headers["Content-Disposition"]
     book = downloaded_workbook(response)
+    assert book.worksheets[0].title == "Danh sách đơn vị"
     assert column_values(book.worksheets[0], 0) == ["KP.EK.01", "KP.EK.02", "KP.PA.01", "KP.PA.02"]
 
 

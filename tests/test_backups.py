@@ -2,6 +2,7 @@
 one, and on PostgreSQL both point to pg_dump and pg_restore. Backups are SQLite's, so these tests use a SQLite
 file whichever database the suite runs on."""
 
+import itertools
 import sqlite3
 import threading
 import time
@@ -55,12 +56,16 @@ def revisions_per_unit(app):
 
 
 def keep_saving(app, token, stop, acknowledged, refused):
-    """Save drafts of one unit's report through its page until told to stop, counting the saves the service
-    acknowledged (a redirect, as the browser sees it) and any other answer."""
+    """Save drafts of one unit's report through its page until told to stop, each a little different (a draft
+    that changes nothing adds no version), counting the saves the service acknowledged (a redirect, as the
+    browser sees it) and any other answer."""
     client = app.test_client()
-    while not stop.is_set():
+    for attempt in itertools.count(1):
+        if stop.is_set():
+            break
         page = client.get(f"/s/{token}")
-        answer = client.post(f"/s/{token}", data={**cell_report(), **hidden_state(page.text), "action": "save"})
+        report = cell_report(uu_diem=f"Lần lưu thứ {attempt}.")
+        answer = client.post(f"/s/{token}", data={**report, **hidden_state(page.text), "action": "save"})
         if answer.status_code == 302:
             acknowledged[token] += 1
         else:

@@ -1,12 +1,14 @@
-"""End to end in a real Chromium on a phone-sized screen: a party cell opens its link, fills the whole
-survey, saves a draft, submits with a mistake, corrects it and reads the confirmation; and, on a phone and
-a desktop screen, a unit types the code of its printed invitation on the home page.
+"""End to end in a real Chromium: on a phone-sized screen, a party cell opens its link, fills the whole
+survey, saves a draft, submits with a mistake, corrects it and reads the confirmation, and what it types is
+kept on the device until it is saved; on a phone and on a desktop screen, a unit types the code of its
+printed invitation on the home page, and a committee finds a unit in its list and gives it a new link,
+confirmed first, ready to print.
 
 Needs Debian's Chromium at /usr/bin/chromium (Playwright cannot download its own browser here).
-Set TONGKET_SCREENSHOT=/some/file.png to keep a screenshot of the confirmation page.
+Set TONGKET_SCREENSHOT=/some/file.png to keep a screenshot of the confirmation page, and
+TONGKET_SCREENSHOTS=/some/folder for the committees' pages at each screen width.
 """
 
-import contextlib
 import os
 import re
 import shutil
@@ -78,26 +80,32 @@ def browser():
             chromium.close()
 
 
-@contextlib.contextmanager
-def new_tab(browser, live_server, viewport):
-    """A tab of its own browsing context (no cookies shared) on the live server; closed on leaving."""
-    context = browser.new_context(base_url=live_server, viewport=viewport, locale="vi-VN",
-                                  timezone_id="Asia/Ho_Chi_Minh")
-    context.set_default_timeout(10_000)
+@pytest.fixture
+def open_tab(browser, live_server):
+    """Open tabs on the live server at a screen size; every one is closed before the server stops."""
+    contexts = []
+
+    def open_at(viewport):
+        context = browser.new_context(base_url=live_server, viewport=viewport, locale="vi-VN",
+                                      timezone_id="Asia/Ho_Chi_Minh")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
     try:
-        tab = context.new_page()
-        # The page asks before leaving with unsaved changes; a person would confirm.
-        tab.on("dialog", lambda dialog: dialog.accept())
-        yield tab
+        yield open_at
     finally:
-        context.close()
+        for context in contexts:
+            context.close()
 
 
 @pytest.fixture
-def page(browser, live_server):
-    """A phone-sized tab on the live server; closed before the server stops."""
-    with new_tab(browser, live_server, PHONE) as tab:
-        yield tab
+def page(open_tab):
+    """A phone-sized tab on the live server."""
+    tab = open_tab(PHONE)
+    # The page asks before leaving with unsaved changes; a person would confirm.
+    tab.on("dialog", lambda dialog: dialog.accept())
+    return tab
 
 
 def is_choice(page, key):
@@ -350,44 +358,99 @@ def test_text_typed_before_a_lost_connection_is_offered_back(page, units):
     expect(offer).to_be_hidden()
 
 
-def printed_invitation_code(browser, live_server, viewport, auth):
+def printed_invitation_code(open_tab, viewport, auth):
     """Sign in as the committee, open a cell's invitation and return its code as printed."""
-    with new_tab(browser, live_server, viewport) as committee:
-        committee.goto("/admin/")
-        committee.locator("#username").fill("krongpac")
-        committee.locator("#password").fill(auth.password)
-        committee.locator("form.sign-in button[type=submit]").click()
-        committee.goto("/admin/units/KP.EK.01/invitation")
-        code = committee.locator(".invitation-code")
-        expect(code).to_be_visible()
-        assert fits_the_screen(committee)
-        return code.inner_text()
+    committee = open_tab(viewport)
+    committee.goto("/admin/")
+    committee.locator("#username").fill("krongpac")
+    committee.locator("#password").fill(auth.password)
+    committee.locator("form.sign-in button[type=submit]").click()
+    committee.goto("/admin/units/KP.EK.01/invitation")
+    code = committee.locator(".invitation-code")
+    expect(code).to_be_visible()
+    assert fits_the_screen(committee)
+    return code.inner_text()
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1366px"])
-def test_a_unit_types_the_code_of_its_printed_invitation(browser, live_server, accounts, auth, viewport):
-    printed = printed_invitation_code(browser, live_server, viewport, auth)
+def test_a_unit_types_the_code_of_its_printed_invitation(open_tab, accounts, auth, viewport):
+    printed = printed_invitation_code(open_tab, viewport, auth)
     assert re.fullmatch(r"([2-9A-HJKMNP-TV-Z]{4}-){6}[2-9A-HJKMNP-TV-Z]{4}", printed), printed
-    with new_tab(browser, live_server, viewport) as unit:
-        unit.goto("/")
-        box = unit.locator("#code")
-        # A wrong group first: the page says so, keeps what was typed, and points the reader to the box.
-        wrong = printed[:-1] + ("2" if printed[-1] != "2" else "3")
-        box.press_sequentially(wrong.lower())
-        with unit.expect_navigation() as refused:
-            unit.get_by_role("button", name="Mở báo cáo").click()
-        assert refused.value.status == 404
-        expect(unit.locator("#code-error")).to_be_visible()
-        expect(box).to_have_attribute("aria-invalid", "true")
-        expect(box).to_have_value(wrong.lower())
-        assert fits_the_screen(unit)
-        # Then the code as read off the paper: lower case, spaces where the dashes are.
-        box.fill("")
-        box.press_sequentially(printed.replace("-", " ").lower())
-        with unit.expect_navigation() as opened:
-            unit.get_by_role("button", name="Mở báo cáo").click()
-        assert opened.value.status == 200
-        assert opened.value.request.redirected_from.method == "POST"
-        expect(unit).to_have_url(f"/s/{printed.replace('-', '')}")
-        expect(unit.locator(".unit-header .facts")).to_contain_text("Chi bộ thôn 3")
-        expect(unit.locator("form.survey")).to_be_visible()
+    unit = open_tab(viewport)
+    unit.goto("/")
+    box = unit.locator("#code")
+    # A wrong group first: the page says so, keeps what was typed, and points the reader to the box.
+    wrong = printed[:-1] + ("2" if printed[-1] != "2" else "3")
+    box.press_sequentially(wrong.lower())
+    with unit.expect_navigation() as refused:
+        unit.get_by_role("button", name="Mở báo cáo").click()
+    assert refused.value.status == 404
+    expect(unit.locator("#code-error")).to_be_visible()
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(box).to_have_value(wrong.lower())
+    assert fits_the_screen(unit)
+    # Then the code as read off the paper: lower case, spaces where the dashes are.
+    box.fill("")
+    box.press_sequentially(printed.replace("-", " ").lower())
+    with unit.expect_navigation() as opened:
+        unit.get_by_role("button", name="Mở báo cáo").click()
+    assert opened.value.status == 200
+    assert opened.value.request.redirected_from.method == "POST"
+    expect(unit).to_have_url(f"/s/{printed.replace('-', '')}")
+    expect(unit.locator(".unit-header .facts")).to_contain_text("Chi bộ thôn 3")
+    expect(unit.locator("form.survey")).to_be_visible()
+
+
+def keep_screenshot(tab, name):
+    folder = os.environ.get("TONGKET_SCREENSHOTS")
+    if folder:
+        tab.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1366px"])
+def test_a_committee_finds_a_unit_and_gives_it_a_new_link_confirmed_first(open_tab, accounts, auth, viewport):
+    tab = open_tab(viewport)
+    width = viewport["width"]
+    old = accounts[CELL].token
+    tab.goto("/admin/")
+    tab.locator("#username").fill("btc")
+    tab.locator("#password").fill(auth.password)
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Đăng nhập").click()
+    expect(tab.locator("table.progress").first).to_be_visible()
+    keep_screenshot(tab, f"progress-{width}")
+    assert fits_the_screen(tab)
+
+    # Every unit is one click away: the list, searched by the start of a code.
+    tab.get_by_role("link", name="Danh sách đơn vị").click()
+    tab.locator("input[name=search]").fill("BMT.TL")
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Lọc").click()
+    rows = tab.locator("table.progress tbody tr")
+    expect(rows).to_have_count(4)
+    keep_screenshot(tab, f"units-{width}")
+    assert fits_the_screen(tab)
+    rows.get_by_role("link", name=CELL).click()
+    expect(tab).to_have_url(f"/admin/units/{CELL}")
+
+    # A new link is asked for, then confirmed: the old one works until then.
+    tab.get_by_role("link", name="Cấp đường liên kết mới cho đơn vị").click()
+    expect(tab).to_have_url(f"/admin/units/{CELL}/rotate-link")
+    expect(tab.locator(".alert-warning")).to_contain_text("giấy báo đã in")
+    keep_screenshot(tab, f"confirm-{width}")
+    assert fits_the_screen(tab)
+    assert tab.request.get(f"/s/{old}").status == 200
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Đồng ý, cấp đường liên kết mới").click()
+
+    # The new link, ready to copy and print.
+    expect(tab).to_have_url(f"/admin/units/{CELL}/invitation")
+    expect(tab.locator(".alert-success")).to_contain_text("đường liên kết cũ không còn dùng được")
+    link = tab.locator(".invitation-link").inner_text().strip()
+    assert link.startswith(tab.url.split("/admin/")[0] + "/s/") and old not in link
+    expect(tab.locator("img.qr")).to_be_visible()
+    expect(tab.get_by_role("button", name="In các trang này")).to_be_visible()
+    keep_screenshot(tab, f"new-link-{width}")
+    assert fits_the_screen(tab)
+    assert tab.request.get(f"/s/{old}").status == 404
+    assert tab.request.get(link).status == 200

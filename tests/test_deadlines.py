@@ -15,8 +15,9 @@ from pages import hidden_state, text_of
 
 from exports import ExportSource, write_workbook
 from models import Response, Revision, Unit, db
-from reporting.progress import missing_units, scope_progress
+from reporting.progress import scope_progress
 from reporting.status import STATUS_LABELS, report_status
+from reporting.unit_list import UnitFilters, all_listed_units
 from reporting.units import extend_deadline
 
 #: Where the clock stands relative to a level's last day, and whether a submission then is on time.
@@ -116,7 +117,9 @@ def test_the_progress_pages_and_the_workbook_agree_with_each_units_status(app, u
             unit.code: report_status(unit.response, survey.deadline_for(unit.level, unit.deadline_extended_to), now)
             for unit in db.session.scalars(sa.select(Unit).where(Unit.level != "tinh"))}
         counted = scope_progress(None, survey, now).overall.counts
-        listed = {row.code: row.status for row in missing_units(None, survey, now)}
+        province = db.session.scalar(sa.select(Unit).filter_by(level="tinh"))
+        missing = all_listed_units(province, survey, now, UnitFilters(status="missing"))
+        listed = {row.code: row.status for row in missing}
         write_workbook(tmp_path / "book.xlsx", survey, ExportSource(), now=now)
         with force_locale("vi"):
             labels = {str(label): status for status, label in STATUS_LABELS.items()}

@@ -291,6 +291,22 @@ def test_a_resent_post_does_not_create_a_second_revision(app, client, token):
     assert len(stored(app)[1]) == 1
 
 
+def test_a_draft_that_changes_nothing_adds_no_version_and_says_so(app, client, token):
+    assert post(client, token, **cell_report()).status_code == 302
+    again = post(client, token, **cell_report())
+    assert again.status_code == 302
+    said = text_of(client.get(again.headers["Location"]).text)
+    assert "Không có gì thay đổi so với phiên bản 1 nên không lưu thêm phiên bản mới." in said
+    response, revisions = stored(app)
+    assert (response.revision_count, response.current_number, len(revisions)) == (1, 1, 1)
+    changed = post(client, token, **cell_report(uu_diem="Thêm một ý."))
+    assert "Đã lưu nháp (phiên bản 2)." in text_of(client.get(changed.headers["Location"]).text)
+    assert post(client, token, action="submit", **cell_report(uu_diem="Thêm một ý.")).status_code == 302
+    response, revisions = stored(app)
+    assert [r.action for r in revisions] == ["save", "save", "submit"], "a submission is a version, changed or not"
+    assert response.submitted_number == 3
+
+
 def test_two_people_saving_at_once_lose_nothing(app, client, token):
     other_person = app.test_client()
     mine = client.get(f"/s/{token}").text

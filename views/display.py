@@ -1,5 +1,8 @@
 """How stored answers and times read on a page, in the person's language and the survey's time zone."""
 
+import difflib
+import re
+
 from flask_babel import gettext as _
 
 from reporting.status import STATUS_LABELS
@@ -34,13 +37,34 @@ def condition_note(question):
              answers=" / ".join(f"“{text}”" for text in texts))
 
 
+#: A word, a run of spaces or line breaks, or one other character: the pieces a change is told in.
+WORD_PIECES = re.compile(r"\w+|\s+|[^\w\s]")
+
+
 def answer_changes(survey, level, before, after):
-    """Return (question, before, after) as a person reads them, for every answer that differs."""
+    """Return (question, word changes) for every answer that differs, as a person reads the answers."""
     changes = []
     for question in survey.questions_for(level):
         old, new = answer_text(question, before), answer_text(question, after)
         if old != new:
-            changes.append((question, old, new))
+            changes.append((question, word_changes(old, new)))
+    return changes
+
+
+def word_changes(old, new):
+    """Return `new` as (kind, text) pieces, with what `old` had instead: kind is "" for text both have,
+    "del" for words removed and "ins" for words added, in reading order."""
+    old_pieces, new_pieces = WORD_PIECES.findall(old), WORD_PIECES.findall(new)
+    matcher = difflib.SequenceMatcher(None, old_pieces, new_pieces, autojunk=False)
+    changes = []
+    for operation, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        if operation == "equal":
+            changes.append(("", "".join(new_pieces[new_start:new_end])))
+            continue
+        if old_start < old_end:
+            changes.append(("del", "".join(old_pieces[old_start:old_end])))
+        if new_start < new_end:
+            changes.append(("ins", "".join(new_pieces[new_start:new_end])))
     return changes
 
 

@@ -190,6 +190,9 @@ def saved_message(result):
     """Confirm a draft; a submission is confirmed by the page that shows the submitted report."""
     if result.repeated:
         return _("This form had already been saved; nothing was saved twice.")
+    if result.unchanged:
+        return _("Nothing changed since version %(number)s, so no new version was saved.",
+                 number=result.revision.number)
     return _("Draft saved (version %(number)s).", number=result.revision.number)
 
 

@@ -1,18 +1,19 @@
-"""The committees' pages: progress of their scope, missing units, a unit's page."""
+"""The committees' pages: progress of their scope, the unit list, a unit's page."""
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 import clock
 from exports import download_name
 from exports.download import send_workbook
-from exports.missing import write_missing_workbook
+from exports.unit_list import write_unit_list_workbook
 from forms import survey_form_class
 from forms.admin import ExtendDeadlineForm, SignInForm
 from reporting.links import child_units
-from reporting.progress import missing_units, scope_progress
-from reporting.saving import reopen_report, revision_history, revision_of
-from reporting.status import STATUS_LABELS, report_status
+from reporting.progress import scope_progress
+from reporting.saving import reopen_report, revision_history
+from reporting.status import STATUS_FILTERS, STATUS_LABELS, report_status
+from reporting.unit_list import UnitFilters, all_listed_units, list_units
 from reporting.units import extend_deadline, rotate_link
 from schema import REPORTING_LEVELS
 from schema.levels import LEVEL_LABELS
@@ -53,54 +54,78 @@ def preview():
                            refused_edit=survey_store().refused_edit)
 
 
-def requested_missing_units(survey):
-    """Return the filters of the request and the scope's missing units they select."""
-    filters = {key: request.args.get(key) or None for key in ("level", "status", "child", "search")}
-    return filters, missing_units(g.user.scope, survey, clock.now(), **filters)
+def requested_unit_list(**defaults):
+    """Return the unit-list filters of the request, `defaults` filling those it leaves empty."""
+    return UnitFilters.from_values(request.args, **defaults)
+
+
+@bp.get("/units")
+@sign_in_required
+def unit_list():
+    """Every unit of the scope with its status, filtered and searched, a page at a time."""
+    return unit_list_page(requested_unit_list())
 
 
 @bp.get("/missing")
 @sign_in_required
 def missing():
-    filters, rows = requested_missing_units(current_survey())
-    return render_template("admin/missing.html", rows=rows, filters=filters, children=child_units(g.user.scope),
+    """The unit list of the units that have not submitted (unless another status is asked for)."""
+    return unit_list_page(requested_unit_list(status="missing"))
+
+
+def unit_list_page(filters):
+    listed = list_units(g.user.scope, current_survey(), clock.now(), filters, page=request.args.get("page", 1, int))
+    return render_template("admin/units.html", listed=listed, filters=filters, children=child_units(g.user.scope),
+                           status_filters={key: str(label) for key, (label, _statuses) in STATUS_FILTERS.items()},
                            statuses=translated(STATUS_LABELS), levels=REPORTING_LEVELS,
                            level_names=translated(LEVEL_LABELS))
 
 
-@bp.get("/missing.xlsx")
+@bp.get("/units.xlsx")
 @sign_in_required
-def missing_workbook():
-    survey = current_survey()
-    _filters, rows = requested_missing_units(survey)
-    name = download_name(g.user.scope.name, survey.today(clock.now()), prefix="đơn-vị-chưa-gửi")
-    return send_workbook(lambda path: write_missing_workbook(path, rows, survey.local), name)
+def unit_list_workbook():
+    """The list as shown, every page of it, as a workbook."""
+    survey, now = current_survey(), clock.now()
+    rows = all_listed_units(g.user.scope, survey, now, requested_unit_list())
+    name = download_name(g.user.scope.name, survey.today(now), prefix="danh-sách-đơn-vị")
+    return send_workbook(lambda path: write_unit_list_workbook(path, rows, survey.local), name)
 
 
 @bp.get("/units/<code>")
 @sign_in_required
 def unit(code):
-    """A unit's place, status, report as last submitted (or drafted), history and what changed."""
-    found = unit_in_scope_or_404(code)
+    """A unit's place, status, report as last submitted (or drafted) or any version of it, history and what
+    changed. The province does not report: it has no page."""
+    found = reporting_unit_in_scope_or_404(code)
     survey, response = current_survey(), found.response
     status = report_status(response, survey.deadline_for(found.level, found.deadline_extended_to), clock.now())
     history = revision_history(response) if response else []
-    shown = revision_of(response, response.submitted_number or response.current_number) if response else None
-    compared = compared_revisions(response, history)
+    by_number = {revision.number: revision for revision in history}
+    chosen = by_number.get(request.args.get("version", type=int))
+    if chosen is None:
+        shown = by_number.get(response.submitted_number or response.current_number) if response else None
+        compared = compared_revisions(history, by_number)
+    else:
+        shown, compared = chosen, changed_by(chosen, history)
     changes = answer_changes(survey, found.level, compared[0].answers, compared[1].answers) if compared else []
     return render_template("admin/unit.html", unit=found, status=status, statuses=STATUS_LABELS, survey=survey,
-                           history=history, shown=shown, compared=compared, changes=changes,
+                           history=history, shown=shown, chosen=chosen, compared=compared, changes=changes,
                            extend_form=ExtendDeadlineForm())
 
 
-def compared_revisions(response, history):
+def compared_revisions(history, by_number):
     """Return the two revisions to compare: ?from=&to= numbers, or the two latest; None if fewer."""
     if len(history) < 2:
         return None
-    numbers = {revision.number: revision for revision in history}
-    first = numbers.get(request.args.get("from", type=int), history[1])
-    second = numbers.get(request.args.get("to", type=int), history[0])
+    first = by_number.get(request.args.get("from", type=int), history[1])
+    second = by_number.get(request.args.get("to", type=int), history[0])
     return first, second
+
+
+def changed_by(revision, history):
+    """Return the revision saved before `revision` and `revision`, to show what it changed; None for the first."""
+    earlier = history[history.index(revision) + 1:]
+    return (earlier[0], revision) if earlier else None
 
 
 @bp.post("/units/<code>/reopen")
@@ -128,9 +153,25 @@ def extend(code):
     return redirect(url_for("admin.unit", code=code))
 
 
+@bp.get("/units/<code>/rotate-link")
+@sign_in_required
+def confirm_rotate(code):
+    """Ask before giving a unit a new link: the one already sent or printed stops working."""
+    return render_template("admin/rotate_link.html", unit=reporting_unit_in_scope_or_404(code))
+
+
 @bp.post("/units/<code>/rotate-link")
 @manager_required
 def rotate(code):
-    rotate_link(unit_in_scope_or_404(code))
-    flash(_("The unit has a new link; the old one no longer works. Send the new one to the unit."), "success")
-    return redirect(url_for("admin.unit", code=code))
+    """Give the unit a new link, then show it ready to copy and print."""
+    rotate_link(reporting_unit_in_scope_or_404(code))
+    flash(_("The unit has a new link; the old one no longer works. Send or print this one."), "success")
+    return redirect(url_for("admin.invitation", code=code))
+
+
+def reporting_unit_in_scope_or_404(code):
+    """Return the unit if it is in the scope and reports (has a link at all), else answer 404."""
+    found = unit_in_scope_or_404(code)
+    if found.level not in REPORTING_LEVELS:
+        abort(404)
+    return found

@@ -20,7 +20,7 @@ def uploads_folder():
 
 @bp.get("/unit-list")
 @manager_required
-def unit_list():
+def unit_list_upload():
     return upload_page()
 
 
@@ -37,7 +37,7 @@ def upload_unit_list():
     file = request.files.get("file")
     if file is None or not file.filename:
         flash(_("Choose the file of your unit list first."), "error")
-        return redirect(url_for("admin.unit_list"))
+        return redirect(url_for("admin.unit_list_upload"))
     raw = file.read()
     name = keep_upload(uploads_folder(), g.user.id, raw)
     try:
@@ -57,7 +57,7 @@ def confirm_unit_list():
     if raw is None:
         flash(_("That file is no longer waiting: it was imported, or another file was uploaded after it. "
                 "Upload it again."), "error")
-        return redirect(url_for("admin.unit_list"))
+        return redirect(url_for("admin.unit_list_upload"))
     try:
         plan = plan_import(raw, g.user.scope)
     except ImportRefused as refused:
@@ -70,7 +70,7 @@ def confirm_unit_list():
     summary = plan.summary
     flash(_("%(created)s units created, %(updated)s updated, %(unchanged)s unchanged.", created=summary.created,
             updated=summary.updated, unchanged=summary.unchanged), "success")
-    return redirect(url_for("admin.unit_list"))
+    return redirect(url_for("admin.unit_list_upload"))
 
 
 def upload_page(status=200, **context):

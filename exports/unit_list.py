@@ -1,4 +1,4 @@
-"""The list of units still missing, as a small workbook to chase them by phone or message."""
+"""A committee's list of units with their status, as a small workbook to chase them by phone or message."""
 
 import xlsxwriter
 from flask_babel import gettext as _
@@ -12,11 +12,11 @@ from .workbook import WORKBOOK_OPTIONS
 WIDTHS = (14, 36, 24, 30, 16, 16)
 
 
-def write_missing_workbook(target, rows, local_time):
-    """Write rows of (code, name, level, under, status, last saved) as returned by missing_units."""
+def write_unit_list_workbook(target, rows, local_time):
+    """Write rows of (code, name, level, under, status, last saved) as reporting.unit_list selects them."""
     workbook = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
     formats = Formats(workbook)
-    sheet = workbook.add_worksheet(_("Units still missing")[:31])
+    sheet = workbook.add_worksheet(_("Unit list")[:31])
     headers = (_("Unit code"), _("Unit"), _("Level"), _("Under"), _("Status"), _("Last saved"))
     start_table(sheet, formats, headers, WIDTHS)
     for row, (code, name, level, under, status, updated_at) in enumerate(rows, start=1):

@@ -1,0 +1,128 @@
+"""The list of a scope's units with their status: filtered, searched, a page at a time, in SQL.
+
+The list of units still missing is this list filtered to the statuses that are missing (status "missing").
+"""
+
+import math
+from dataclasses import dataclass, fields
+
+import sqlalchemy as sa
+
+from models import Response, Unit, db
+from models.unit import fold_for_search
+from schema import REPORTING_LEVELS
+
+from .hierarchy import UnitTree
+from .progress import status_expression
+from .status import STATUS_FILTERS
+
+#: Rows on one page of the list: a page stays small and quick at any size of province.
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class UnitFilters:
+    """What a committee narrows its list to; a value the list does not know is ignored."""
+
+    level: str | None = None
+    #: A key of STATUS_FILTERS: one status, or a group ("missing").
+    status: str | None = None
+    #: The code of a unit directly under the scope: that unit and the units under it.
+    child: str | None = None
+    #: Part of a name, or the start of a code.
+    search: str | None = None
+
+    @classmethod
+    def from_values(cls, values, **defaults):
+        """Read the filters from a mapping such as request.args; an empty value counts as none."""
+        return cls(**{f.name: values.get(f.name) or defaults.get(f.name) for f in fields(cls)})
+
+    def as_values(self):
+        """Return the filters that are set, to build the address of the same list (another page of it)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+
+
+@dataclass(frozen=True)
+class UnitListPage:
+    #: (code, name, level, under, status, last saved) per unit, in hierarchy order.
+    rows: list
+    #: How many units the filters keep, on every page.
+    total: int
+    number: int
+
+    @property
+    def pages(self):
+        return page_count(self.total)
+
+    @property
+    def first(self):
+        """The position of the page's first row in the whole list, from 1."""
+        return (self.number - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def last(self):
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+
+def unit_list_query(scope, survey, now, filters):
+    """Select the scope's units that the filters keep, in hierarchy order: code, name, level, under,
+    status and last saved."""
+    tree = UnitTree()
+    state = status_expression(survey, now)
+    query = tree.in_order(
+        tree.select(Unit.code, Unit.name, Unit.level, under(tree, scope), state.label("status"),
+                    Response.updated_at, scope=scope)
+        .outerjoin(Response, Response.unit_id == Unit.id)
+    )
+    if filters.level in REPORTING_LEVELS:
+        query = query.where(Unit.level == filters.level)
+    if filters.status in STATUS_FILTERS:
+        query = query.where(state.in_(STATUS_FILTERS[filters.status][1]))
+    if filters.child:
+        query = query.where(tree.child_of_scope(scope, "code") == filters.child)
+    if filters.search and filters.search.strip():
+        query = query.where(search_condition(filters.search))
+    return query
+
+
+def under(tree, scope):
+    """The name of the unit directly under `scope` that a unit falls under; for a unit directly under the
+    scope, the scope's; none for the scope itself. Never the unit's own name."""
+    child = tree.child_of_scope(scope, "code")
+    return sa.case((Unit.id == scope.id, sa.null()), (child == Unit.code, tree.parent.name),
+                   else_=tree.child_of_scope(scope, "name"))
+
+
+def list_units(scope, survey, now, filters, page=1):
+    """Return one page of the scope's units that the filters keep (the last page if `page` is past it)."""
+    query = unit_list_query(scope, survey, now, filters)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    number = min(max(page, 1), page_count(total))
+    rows = db.session.execute(query.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).all()
+    return UnitListPage(rows=rows, total=total, number=number)
+
+
+def page_count(total):
+    """Return how many pages a list of `total` units takes (one, even empty)."""
+    return max(1, math.ceil(total / PAGE_SIZE))
+
+
+def all_listed_units(scope, survey, now, filters):
+    """Return every unit of the scope that the filters keep, for a download."""
+    return db.session.execute(unit_list_query(scope, survey, now, filters)).all()
+
+
+def search_condition(text):
+    """Match a unit whose code starts with the text, ignoring case ("bmt.tl" finds BMT.TL and its cells),
+    or whose name holds it, ignoring diacritics, case and spaces ("tan loi", "tanloi" and "Tân  Lợi" all
+    find "Tân Lợi")."""
+    text = text.strip()
+    squeezed = "".join(fold_for_search(text).split())
+    name = sa.func.replace(Unit.search_name, " ", "").like(f"%{like_escaped(squeezed)}%", escape="\\")
+    code = sa.func.lower(Unit.code).like(f"{like_escaped(text.lower())}%", escape="\\")
+    return sa.or_(name, code)
+
+
+def like_escaped(text):
+    """Escape LIKE's wildcards, so that "_" and "%" typed in a search match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
