@@ -422,7 +422,7 @@ def test_a_committee_finds_a_unit_and_gives_it_a_new_link_confirmed_first(open_t
     assert fits_the_screen(tab)
 
     # Every unit is one click away: the list, searched by the start of a code.
-    tab.get_by_role("link", name="Danh sách đơn vị").click()
+    tab.get_by_role("link", name="Danh sách đơn vị", exact=True).click()
     tab.locator("input[name=search]").fill("BMT.TL")
     with tab.expect_navigation():
         tab.get_by_role("button", name="Lọc").click()
@@ -446,7 +446,7 @@ def test_a_committee_finds_a_unit_and_gives_it_a_new_link_confirmed_first(open_t
     # The new link, ready to copy and print.
     expect(tab).to_have_url(f"/admin/units/{CELL}/invitation")
     expect(tab.locator(".alert-success")).to_contain_text("đường liên kết cũ không còn dùng được")
-    link = tab.locator(".invitation-link").inner_text().strip()
+    link = tab.locator(".invitation-link").first.inner_text().strip()
     assert link.startswith(tab.url.split("/admin/")[0] + "/s/") and old not in link
     expect(tab.locator("img.qr")).to_be_visible()
     expect(tab.get_by_role("button", name="In các trang này")).to_be_visible()
