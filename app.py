@@ -96,7 +96,9 @@ def engine_options(config):
         # A held lock or a stuck statement ends in an error the page explains, not in a hung worker.
         limits = (f"-c lock_timeout={milliseconds(busy)} "
                   f"-c statement_timeout={milliseconds(config['DATABASE_STATEMENT_TIMEOUT'])}")
-        connect_args["options"] = " ".join(filter(None, (connect_args.get("options"), limits)))
+        # connect_args replace the URL's own `options` (a search_path, say): keep them, then add ours.
+        from_url = sa.engine.make_url(url).query.get("options")
+        connect_args["options"] = " ".join(filter(None, (from_url, connect_args.get("options"), limits)))
     # An error's message would otherwise carry its statement's values (a link's token) into the log.
     return {**options, "connect_args": connect_args, "hide_parameters": True}
 
