@@ -13,7 +13,16 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from commands import backup_command, demo_command, export_cli, restore_command, survey_cli, units_cli, users_cli
+from commands import (
+    backup_command,
+    demo_command,
+    demo_site_command,
+    export_cli,
+    restore_command,
+    survey_cli,
+    units_cli,
+    users_cli,
+)
 from config import DEFAULT_LANGUAGE, LANGUAGES, ROOT, default_settings
 from logs import HIDE_LINKS
 from models import db
@@ -195,5 +204,6 @@ def check_question_types(app):
 
 
 def register_commands(app):
-    for command in (survey_cli, units_cli, users_cli, demo_command, export_cli, backup_command, restore_command):
+    for command in (survey_cli, units_cli, users_cli, demo_command, demo_site_command, export_cli, backup_command,
+                    restore_command):
         app.cli.add_command(command)
