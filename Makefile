@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PYTHON ?= python3
 
-.PHONY: run test lint translations extract-messages db bench-survey bench-export bench-admin bench-rush clean
+.PHONY: run test lint translations extract-messages db screenshots bench-survey bench-export bench-admin bench-rush clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ test: $(VENV)/.dev-installed translations
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+
+## Take the guides' screenshots anew into static/guide/ (Debian's chromium, and chromium-l10n for dd/mm/yyyy).
+screenshots: $(VENV)/.dev-installed translations
+	$(BIN)/python tools/screenshots.py
 
 bench-survey: $(VENV)/.dev-installed translations
 	$(BIN)/python bench/survey_pages.py

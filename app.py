@@ -29,7 +29,14 @@ from models import db
 from schema.model import display_language
 from schema.store import init_survey
 from schema.types import TYPES, check_types
-from views import admin_pages, health_pages, register_address_check, register_error_pages, survey_pages
+from views import (
+    admin_pages,
+    guide_pages,
+    health_pages,
+    register_address_check,
+    register_error_pages,
+    survey_pages,
+)
 
 
 def create_app(test_config=None):
@@ -192,6 +199,7 @@ def register_pages(app):
     app.register_blueprint(survey_pages)
     app.register_blueprint(admin_pages)
     app.register_blueprint(health_pages)
+    app.register_blueprint(guide_pages)
     register_error_pages(app)
 
 
