@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PYTHON ?= python3
 
-.PHONY: run test lint translations extract-messages db bench-survey bench-export bench-admin bench-rush clean
+.PHONY: run test lint translations extract-messages db screenshots bench-survey bench-export bench-admin bench-rush clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -27,16 +27,14 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o translations/messages.pot --ignore-dirs='.venv tests bench' .
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
-## Create or upgrade the database, then load the shipped demo province in today's shape (README: The unit list).
+## The first time, create make run's SQLite database with the demo province under way (demo/units-2025.csv,
+## today's shape) and two accounts, and print them; any other database only has its tables brought up to date.
 db: $(VENV)/.installed translations
 	$(FLASK) survey check
-	$(FLASK) db upgrade
-	$(FLASK) units import demo/units-2025.csv
+	$(FLASK) demo-site --base-url http://127.0.0.1:5000
 
-## Serve on 127.0.0.1:5000 after printing a few unit links.
+## Serve the demo on 127.0.0.1:5000.
 run: db
-	@echo "A few unit links (all of them: $(FLASK) units links):"
-	@$(FLASK) units links --limit 6
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## Lint, then the whole test suite (SQLite; PostgreSQL when DATABASE_URL is set).
@@ -46,6 +44,10 @@ test: $(VENV)/.dev-installed translations
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+
+## Take the guides' screenshots anew into static/guide/ (Debian's chromium, and chromium-l10n for dd/mm/yyyy).
+screenshots: $(VENV)/.dev-installed translations
+	$(BIN)/python tools/screenshots.py
 
 bench-survey: $(VENV)/.dev-installed translations
 	$(BIN)/python bench/survey_pages.py

@@ -13,14 +13,30 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from commands import backup_command, demo_command, export_cli, restore_command, survey_cli, units_cli, users_cli
+from commands import (
+    backup_command,
+    demo_command,
+    demo_site_command,
+    export_cli,
+    restore_command,
+    survey_cli,
+    units_cli,
+    users_cli,
+)
 from config import DEFAULT_LANGUAGE, LANGUAGES, ROOT, default_settings
 from logs import HIDE_LINKS
 from models import db
 from schema.model import display_language
 from schema.store import init_survey
 from schema.types import TYPES, check_types
-from views import admin_pages, health_pages, register_address_check, register_error_pages, survey_pages
+from views import (
+    admin_pages,
+    guide_pages,
+    health_pages,
+    register_address_check,
+    register_error_pages,
+    survey_pages,
+)
 
 
 def create_app(test_config=None):
@@ -185,6 +201,7 @@ def register_pages(app):
     app.register_blueprint(survey_pages)
     app.register_blueprint(admin_pages)
     app.register_blueprint(health_pages)
+    app.register_blueprint(guide_pages)
     register_error_pages(app)
 
 
@@ -197,5 +214,6 @@ def check_question_types(app):
 
 
 def register_commands(app):
-    for command in (survey_cli, units_cli, users_cli, demo_command, export_cli, backup_command, restore_command):
+    for command in (survey_cli, units_cli, users_cli, demo_command, demo_site_command, export_cli, backup_command,
+                    restore_command):
         app.cli.add_command(command)

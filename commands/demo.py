@@ -1,13 +1,22 @@
-"""`flask demo`: a synthetic province for demos and benchmarks."""
+"""`flask demo`: a synthetic province for demos and benchmarks; `flask demo-site`: make run's demo."""
 
 import click
 import sqlalchemy as sa
+from flask import current_app, url_for
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_migrate import upgrade
 
+from config import ROOT
 from models import Unit, db
 from reporting.demo import SHAPES, create_demo_province
+from reporting.demo_site import blank_units, demo_database_state, set_up_demo_site
 from schema.store import current_survey
+
+#: The demo province make run loads: today's shape (README: The unit list).
+DEMO_UNIT_LIST = ROOT / "demo" / "units-2025.csv"
+ROLE_NAMES = {"manager": _l("manager"), "viewer": _l("viewer")}
 
 
 @click.command("demo")
@@ -26,3 +35,51 @@ def demo_command(unit_count, seed, shape):
     summary = create_demo_province(current_survey(), unit_count, seed, shape)
     click.echo(_("%(units)s units, %(responses)s opened reports, %(revisions)s saved versions.",
                  units=summary.units, responses=summary.responses, revisions=summary.revisions))
+
+
+@click.command("demo-site")
+@click.option("--units", "unit_list", type=click.File("rb"), default=str(DEMO_UNIT_LIST), show_default=True,
+              help="The unit list (CSV) of the demo province.")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
+              help="The address the demo is served at.")
+@with_appcontext
+def demo_site_command(unit_list, base_url):
+    """What make run does before serving: the first time, create its SQLite database with a demo province under
+    way and two accounts; afterwards, or on any other database, only bring the tables up to date."""
+    state = demo_database_state()
+    if state == "setting_up":
+        raise click.ClickException(_("The demo database's set-up was cut short. Remove it (make clean) and run "
+                                     "make run again."))
+    with current_app.test_request_context(base_url=base_url):
+        if state == "absent":
+            print_new_site(set_up_demo_site(current_survey(), unit_list.read()))
+            return
+        upgrade()
+        if state == "ready":
+            click.echo(_("The demo database exists; nothing was added to it."))
+            print_blank_links(blank_units())
+        else:
+            click.echo(_("This database was not created by make run, so nothing was added to it."))
+
+
+def print_new_site(site):
+    """Say what the demo holds, then the accounts with their passwords (shown this once), then the links."""
+    counts = site.counts()
+    click.echo(_("Demo province created: %(units)s units; %(submitted)s submitted (%(late)s late), %(drafts)s "
+                 "drafts, %(untouched)s not opened yet.", units=len(site.progress),
+                 submitted=counts["submitted"] + counts["revised"] + counts["submitted_late"],
+                 late=counts["submitted_late"], drafts=counts["draft"] + counts["overdue"],
+                 untouched=counts["not_opened"]))
+    click.echo(_("Committees sign in at %(address)s", address=url_for("admin.home", _external=True)))
+    for account in site.accounts:
+        click.echo(f"  {account.username}  {account.password}  "
+                   f"{ROLE_NAMES[account.role]}, {account.scope.name}")
+    click.echo(_("These passwords are shown this once and stored only as hashes; to set another: "
+                 "flask --app app users passwd NAME"))
+    print_blank_links(site.blank)
+
+
+def print_blank_links(links):
+    click.echo(_("Units left blank to fill in (all the links: flask --app app units links):"))
+    for link in links:
+        click.echo(f"  {link.code}  {link.name}: {link.url}")

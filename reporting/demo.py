@@ -159,6 +159,21 @@ def random_answers(survey, level, rng, complete):
         if not question.is_shown(answers) or (not complete and rng.random() < 0.3):
             continue
         answers[question.id] = question.kind.demo_value(question, rng)
+    return passing_checks(survey, answers, rng)
+
+
+def corrected_answers(survey, level, answers, rng, count=2):
+    """Return a copy of `answers` with `count` of its figures given again, as a unit correcting its report
+    does; still passing the survey's rules."""
+    figures = [q for q in survey.questions_for(level) if q.kind.is_number and q.id in answers]
+    corrected = dict(answers)
+    for question in rng.sample(figures, min(count, len(figures))):
+        corrected[question.id] = question.kind.demo_value(question, rng)
+    return passing_checks(survey, corrected, rng)
+
+
+def passing_checks(survey, answers, rng):
+    """Mend the answers that break a cross-question check, so that the whole passes the survey's rules."""
     for check in survey.checks:
         if check.left in answers and check.right in answers and check.fails(answers):
             answers[check.left] = (rng.choice(answers[check.right]) if check.op == "in"

@@ -3,7 +3,9 @@
 from .addresses import register_address_check
 from .admin import bp as admin_pages
 from .errors import register_error_pages
+from .guide import bp as guide_pages
 from .health import bp as health_pages
 from .survey import bp as survey_pages
 
-__all__ = ["admin_pages", "health_pages", "register_address_check", "register_error_pages", "survey_pages"]
+__all__ = ["admin_pages", "guide_pages", "health_pages", "register_address_check", "register_error_pages",
+           "survey_pages"]

@@ -1,0 +1,102 @@
+"""make run's demo: set up once, in the SQLite file make run creates, with two accounts, printed once, and a
+province where every status occurs; any other database is left as it is."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from models import Response, Revision, Unit, User, db
+from reporting.demo_site import SETTING_UP, mark_database
+from reporting.status import STATUS_LABELS, report_status
+from schema import REPORTING_LEVELS
+
+#: How the set-up prints an account: its user name, then its generated password.
+ACCOUNT_LINE = re.compile(r"^  (\S+)  ([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})  ", re.MULTILINE)
+LINK_LINE = re.compile(r"^  (\S+)  .*: (http://127\.0\.0\.1:5000/s/\S+)$", re.MULTILINE)
+
+
+@pytest.fixture
+def make_run_app(make_app, tmp_path):
+    """An app on the SQLite file make run would create, in an empty folder."""
+    folder = tmp_path / "instance"
+    folder.mkdir()
+    return make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'tongket.sqlite3'}", SQLALCHEMY_ENGINE_OPTIONS={})
+
+
+def set_up(app):
+    result = app.test_cli_runner().invoke(args=["demo-site"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def table_dump(app):
+    """Return every row of every table, sorted: what a change of anything would show."""
+    with app.app_context():
+        tables = sa.MetaData()
+        tables.reflect(db.engine)
+        with db.engine.connect() as connection:
+            return {name: sorted(map(repr, connection.execute(sa.select(table)))) for name, table in
+                    tables.tables.items()}
+
+
+def statuses_by_code(app):
+    with app.app_context():
+        survey, now = app.extensions["survey"], app.config["CLOCK"]()
+        units = db.session.scalars(sa.select(Unit).where(Unit.level.in_(REPORTING_LEVELS)))
+        return {unit.code: report_status(unit.response, survey.deadline_for(unit.level, unit.deadline_extended_to),
+                                         now) for unit in units}
+
+
+def test_the_set_up_creates_two_accounts_and_a_province_where_every_status_occurs(make_run_app, auth):
+    printed = set_up(make_run_app)
+
+    statuses = statuses_by_code(make_run_app)
+    assert set(statuses.values()) == set(STATUS_LABELS)
+    with make_run_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.max(Response.revision_count))) >= 3, "one report in versions"
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Revision).filter_by(late=True))
+    links = dict(LINK_LINE.findall(printed))
+    assert len(links) == len(REPORTING_LEVELS)
+    assert all(statuses[code] == "not_opened" for code in links), "the printed links are left to fill in"
+
+    accounts = dict(ACCOUNT_LINE.findall(printed))
+    assert "http://127.0.0.1:5000/admin/" in printed
+    with make_run_app.app_context():
+        users = {user.username: (user.role, user.scope.level) for user in db.session.scalars(sa.select(User))}
+    assert users == {name: users[name] for name in accounts} and len(users) == 2
+    assert sorted(users.values()) == [("manager", "tinh"), ("viewer", "cap_huyen")]
+    client = make_run_app.test_client()
+    for name, password in accounts.items():
+        auth.for_client(client).sign_in(name, password)
+        assert client.get("/admin/").status_code == 200
+        auth.for_client(client).sign_out()
+        assert all(password not in rows for rows in map(str, table_dump(make_run_app).values()))
+    for url in links.values():
+        assert client.get(url.removeprefix("http://127.0.0.1:5000")).status_code == 200
+
+
+def test_a_second_run_changes_nothing(make_run_app):
+    first = set_up(make_run_app)
+    before = table_dump(make_run_app)
+
+    again = set_up(make_run_app)
+    assert table_dump(make_run_app) == before
+    assert "Cơ sở dữ liệu mẫu đã có; không thêm gì vào đó." in again, again
+    assert not ACCOUNT_LINE.search(again), "passwords are shown once"
+    assert LINK_LINE.findall(again) == LINK_LINE.findall(first)
+
+
+def test_a_database_the_set_up_did_not_create_is_left_as_it_is(app, units):
+    before = table_dump(app)
+    set_up(app)
+    assert table_dump(app) == before
+
+
+def test_a_set_up_cut_short_is_named_and_not_taken_for_a_demo(make_run_app):
+    with make_run_app.app_context():
+        mark_database(SETTING_UP)
+    result = make_run_app.test_cli_runner().invoke(args=["demo-site"])
+    assert result.exit_code == 1 and "make clean" in result.output, result.output
+    with make_run_app.app_context():
+        assert sa.inspect(db.engine).get_table_names() == []
