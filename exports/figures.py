@@ -164,9 +164,9 @@ class FigureTallies:
                 counted.append((position, value, weight))
         return counted
 
-    def committee_tally(self, committee):
-        """Return the tally of a committee's subtree (any object with a code and a level)."""
-        return self.tallies[(COMMITTEE_KEYS[committee.level], committee.code)]
+    def committee_tally(self, code, level):
+        """Return the tally of a committee's subtree."""
+        return self.tallies[(COMMITTEE_KEYS[level], code)]
 
 
 class FiguresSheet(FigureTallies):
@@ -286,7 +286,7 @@ def write_totals_sheet(sheet, formats, figures, figures_sheet_name, level_name):
         formats.text.write(sheet, row, 1, committee.code)
         sheet.write_string(row, 2, level_name(committee.level))
         writer.write(row, figures.whole_column(COMMITTEE_KEYS[committee.level], reference),
-                     criterion(committee.code), figures.committee_tally(committee), committee)
+                     criterion(committee.code), figures.committee_tally(committee.code, committee.level), committee)
     row = len(figures.committees) + 1
     sheet.write_string(row, 0, _("Whole scope"), formats.total_label)
     # Every unit row has a code; the total row under the units has none, so it is never counted.
@@ -371,7 +371,7 @@ class TotalsRow:
 def difference_rows(figures):
     """Yield (committee, column, own, units' figure, tally) wherever a committee's own answer differs."""
     for committee in figures.committees:
-        tally = figures.committee_tally(committee)
+        tally = figures.committee_tally(committee.code, committee.level)
         for position, (_index, column) in enumerate(figures.totalled):
             own, computed = committee.own[position], tally.result(position, column)
             if differs(own, computed, column):
