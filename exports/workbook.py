@@ -156,7 +156,7 @@ def answer_keys(questions, retired):
     return keys + list(retired)
 
 
-def download_name(scope_name, day, prefix="tổng-kết-chỉ-thị-10"):
+def download_name(scope_name, day, prefix="tổng-kết-chỉ-thị-10", extension="xlsx"):
     """Return a file name that keeps Vietnamese letters and is safe on every system."""
     words = re.sub(r"[^\w]+", "-", unicodedata.normalize("NFC", scope_name or "")).strip("-")
-    return f"{prefix}_{words or 'toan-tinh'}_{day.isoformat()}.xlsx"
+    return f"{prefix}_{words or 'toan-tinh'}_{day.isoformat()}.{extension}"
