@@ -244,6 +244,19 @@ MIN_ABOVE_MAX = (r"min: 0\n(\s+)max: 12\n(\s+)levels: \[chi_bo", r"min: 70\n\1ma
     ([(r"^timezone: .*$", "timezone: Mars/Olympus")], ["timezone:", "'Mars/Olympus'"]),
     ([(r"type: percentage", "type: percentage\n                max_length: 5")],
      ["sections[1].sections[2].sections[1].questions[0].max_length:"]),
+    ([(r"^    signer_name: nguoi_ky$", "    signer_name: nguoi_ky\n    seal: nguoi_ky")],
+     ["document.details.seal:", "signer_name"]),
+    ([(r"^    number: so_van_ban$", "    number: so_dang_vien")], ["document.details.number:", "'so_dang_vien'",
+                                                                   "document_details: true"]),
+    ([(r"^    date: ngay_van_ban$", "    date: nguoi_ky")], ["document.details.date:", "date"]),
+    ([(r"^    signer_title: chuc_vu_nguoi_ky$", "    signer_title: chuc_vu")], ["document.details.signer_title:",
+                                                                             "'chuc_vu'"]),
+    ([(r'cap_huyen: \["Ban Thường vụ Tỉnh ủy', 'cap_huyen: ["{tinh_uy} Ban Thường vụ Tỉnh ủy')],
+     ["document.recipients.cap_huyen[0]:", "{above}"]),
+    ([(r'^    chi_bo_co_so: \["\{above\} \(báo cáo\)"\]$', "    chi_bo: [x]")], ["document.recipients.chi_bo:"]),
+    ([(r"^  subject: \|-$", "  subjet: |-")], ["document:", "'subjet'"]),
+    ([(r"^  subject: \|-$", "  subjet: |-")], ["document.subject:"]),
+    ([(r"document_details: true", "document_details: yes please")], ["sections[5].document_details:"]),
 ])
 def test_config_problems_are_reported_with_where_they_are(app, config_with, replacements, fragments):
     problems = problems_of(app, config_with(*replacements))
