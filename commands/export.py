@@ -42,16 +42,16 @@ def xlsx_command(output, scope_code, language, include_drafts):
 @export_cli.command("docx")
 @click.argument("output", type=click.Path(dir_okay=False, writable=True))
 @click.option("--scope", "scope_code", help="Code of the committee whose draft to write (default: the province).")
-@click.option("--language", type=click.Choice(LANGUAGES), default=DEFAULT_LANGUAGE, show_default=True)
-def docx_command(output, scope_code, language):
-    """Write the consolidated draft (Word) of the province or of one committee, from the submitted reports."""
+def docx_command(output, scope_code):
+    """Write the consolidated draft (Word, in Vietnamese) of the province or of one committee, from the submitted
+    reports."""
     scope = unit_named(scope_code) if scope_code else db.session.scalar(
         sa.select(Unit).filter_by(level="tinh").order_by(Unit.code).limit(1))
     if scope is None:
         raise click.ClickException(_("The unit list has no province: import it first."))
     source, survey = ExportSource(scope), current_survey()
     summary = write_with_progress(output, source, lambda path, _tmpdir, bar: write_consolidated_draft(
-        path, survey, source, scope, language=language, on_unit=lambda: bar.update(1)))
+        path, survey, source, scope, on_unit=lambda: bar.update(1)))
     click.echo(_("Draft of %(scope)s written to %(path)s, from %(submitted)s of %(units)s reports.",
                  scope=scope.name, path=output, submitted=summary.submitted, units=summary.units))
 

@@ -223,7 +223,7 @@ class DraftReader:
 
     def __init__(self, survey, source, scope, now):
         self.survey, self.source, self.scope, self.now = survey, source, scope, now
-        figure_questions = [q for q in survey.questions.values() if not q.is_narrative]
+        figure_questions = [q for q in survey.outline_questions() if not q.is_narrative]
         columns = [submitted_column()]
         for question in figure_questions:
             columns += question.kind.columns(question)
@@ -406,7 +406,7 @@ class DraftReader:
 
     def narratives(self):
         """Return {question id: Narrative} for the narrative and short text questions, read in one pass."""
-        questions = [q for q in self.survey.questions.values() if q.type in ("long_text", "short_text")]
+        questions = [q for q in self.survey.outline_questions() if q.type in ("long_text", "short_text")]
         found = {question.id: Narrative(question) for question in questions}
         turn = {question.id: number for number, question in enumerate(questions)}
         current, candidates = None, {}
@@ -457,7 +457,8 @@ class DraftReader:
             return said
 
         for section in self.survey.sections:
-            walk(section, 1)
+            if not section.document_details:
+                walk(section, 1)
         return items
 
 

@@ -10,7 +10,11 @@ committees whose own figures differ from their units'.
 
 from dataclasses import dataclass
 
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt
 from flask_babel import gettext as _
 
 import clock
@@ -18,15 +22,19 @@ from exports.statistics import LEVEL_GROUPS, share_text
 from exports.workbook import speaking
 from reporting.status import STATUS_LABELS
 from schema import level_label
+from schema.model import PartyDocument
 from schema.types import format_number
 
 from .consolidated import RATE_BANDS, ChoiceFigure, NumberFigure, OwnAnswer, read_consolidated_draft
 from .issuers import addressee_of
-from .layout import heading, issuer_of, new_document, paragraph, table, write_heading, write_signature
+from .layout import LAYOUT, heading, issuer_of, new_document, paragraph, table, text, write_heading, write_signature
 
 #: Number columns per table of the per-unit annex, beside the unit's name and its reports: an A4 page's width.
 ANNEX_COLUMNS = 4
-DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+#: The paragraph style of the annexes' cells (see long_table).
+ANNEX_CELL_STYLE = "Annex cell"
+#: The signer's title printed under the authority, for the committee to correct.
+SIGNER_TITLE = "Bí thư"
 
 
 @dataclass(frozen=True)
@@ -35,11 +43,12 @@ class DraftSummary:
     submitted: int
 
 
-def write_consolidated_draft(target, survey, source, scope, *, language="vi", now=None, on_unit=None):
+def write_consolidated_draft(target, survey, source, scope, *, now=None, on_unit=None):
     """Write the consolidated draft of `scope` (a unit; the province for the whole list) read from `source`
-    to `target` (a path or a binary file); return a DraftSummary."""
+    to `target` (a path or a binary file); return a DraftSummary. The draft is in Vietnamese, as the party
+    writes, whatever the reader's language."""
     now = now or clock.now()
-    with speaking(language):
+    with speaking("vi"):
         draft = read_consolidated_draft(survey, source, scope, now, on_unit)
         document = DraftDocument(draft, survey, scope).write()
         document.save(target)
@@ -66,26 +75,30 @@ class DraftDocument:
     def __init__(self, draft, survey, scope):
         self.draft, self.survey, self.scope = draft, survey, scope
         self.issuer = issuer_of(scope)
+        #: The survey's title, subject, closing and recipients, as a unit's report has them.
+        self.texts = survey.document or PartyDocument(title="Báo cáo", subject=survey.title.by_language["vi"])
         self.document = new_document()
 
     def write(self):
         draft, document = self.draft, self.document
-        write_heading(document, self.issuer, number="", day=None, title="BÁO CÁO", subject=self.subject(),
+        write_heading(document, self.issuer, number="", day=None, title=self.texts.title, subject=self.texts.subject,
                       draft=True)
         self.write_base()
         for item in draft.items:
             if item.said:
                 self.write_item(item)
-        paragraph(document, _("The above is the consolidated report of %(scope)s.", scope=draft.scope_name))
-        parent = self.scope.parent
-        recipients = [_("%(body)s (for report)", body=addressee_of(parent))] if parent is not None else []
-        write_signature(document, self.issuer, signer_name="", signer_title=_("Secretary"), recipients=recipients)
+        if self.texts.closing:
+            paragraph(document, self.texts.closing)
+        write_signature(document, self.issuer, signer_name="", signer_title=SIGNER_TITLE,
+                        recipients=self.recipients())
         self.write_annexes()
         return document
 
-    def subject(self):
-        return _("consolidating the reports of the units of %(scope)s: %(title)s", scope=self.draft.scope_name,
-                 title=self.survey.title)
+    def recipients(self):
+        """Return the config's recipients for the scope's level ("{above}": the committee above it)."""
+        parent = self.scope.parent
+        above = addressee_of(parent) if parent is not None else ""
+        return [recipient.format(above=above) for recipient in self.texts.recipients.get(self.scope.level, ())]
 
     # --- The opening -----------------------------------------------------------------------------------
 
@@ -238,7 +251,7 @@ class DraftDocument:
                 rows.append([name, f"{row.submitted}/{row.units}",
                              *(figure_text(value, question) for value, question in zip(values, questions,
                                                                                         strict=True))])
-            table(self.document, header, rows)
+            long_table(self.document, header, rows)
 
     def write_missing(self):
         draft = self.draft
@@ -248,7 +261,7 @@ class DraftDocument:
         paragraph(self.document, _("%(count)s units have not submitted their report.", count=draft.missing_count))
         rows = [[str(number), unit.name, str(level_label(unit.level)), unit.within, str(STATUS_LABELS[unit.status])]
                 for number, unit in enumerate(draft.missing, start=1)]
-        table(self.document, [_("No."), _("Unit"), _("Level"), _("Under"), _("Status")], rows)
+        long_table(self.document, [_("No."), _("Unit"), _("Level"), _("Under"), _("Status")], rows)
         if draft.missing_count > len(draft.missing):
             paragraph(self.document, _(
                 "And %(count)s more: the page of units still missing lists them all.",
@@ -260,8 +273,8 @@ class DraftDocument:
             rows = [[row.name, str(row.question.label), figure_text(row.own, row.question),
                      figure_text(row.computed, row.question), figure_text(row.own - row.computed, row.question),
                      str(row.not_submitted)] for row in draft.differences]
-            table(self.document, [_("Committee"), _("Figure"), _("Own answer"), _("Units' figure"), _("Difference"),
-                                  _("Not submitted")], rows)
+            long_table(self.document, [_("Committee"), _("Figure"), _("Own answer"), _("Units' figure"),
+                                       _("Difference"), _("Not submitted")], rows)
         else:
             paragraph(self.document, _("The own figures of %(scope)s and of the committees directly under it agree "
                                        "with the figures of their units.", scope=draft.scope_name))
@@ -282,3 +295,37 @@ def band_label(index):
 
 def share_header(group):
     return _("%(units)s that chose it", units=str(LEVEL_GROUPS[group][1]))
+
+
+def long_table(document, header, rows):
+    """Write a table of many rows: layout's table with its header, then rows whose cells each hold one
+    paragraph in the annex cell style, made directly in the XML. A province's annexes have thousands of
+    cells, and a cell formatted one by one holds some 2 kB of memory while the document is built."""
+    grid = table(document, header, [])
+    style = annex_cell_style(document)
+    for values in rows:
+        row = OxmlElement("w:tr")
+        for value in values:
+            cell, line, properties, style_name, run, content = (
+                OxmlElement(tag) for tag in ("w:tc", "w:p", "w:pPr", "w:pStyle", "w:r", "w:t"))
+            style_name.set(qn("w:val"), style.style_id)
+            content.set(qn("xml:space"), "preserve")
+            content.text = text(value)
+            properties.append(style_name)
+            run.append(content)
+            line.extend((properties, run))
+            cell.append(line)
+            row.append(cell)
+        grid._tbl.append(row)
+    return grid
+
+
+def annex_cell_style(document):
+    """Return the paragraph style of the annexes' cells, made once: the table size of the layout."""
+    styles = document.styles
+    if ANNEX_CELL_STYLE in [style.name for style in styles]:
+        return styles[ANNEX_CELL_STYLE]
+    style = styles.add_style(ANNEX_CELL_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = styles["Normal"]
+    style.font.size = Pt(LAYOUT.table_pt)
+    return style

@@ -32,7 +32,7 @@ STANDING_COMMITTEE_LEVELS = ("tinh", "cap_huyen")
 #: The body a code stands for, as "T/M ..." and the archive line name it.
 BODIES = {"CB": "Chi bộ", "ĐU": "Đảng ủy", "HU": "Huyện ủy", "ThU": "Thành ủy", "QU": "Quận ủy", "TU": "Tỉnh ủy"}
 
-#: Words after "Đảng bộ" that name an administrative unit: what follows them is the place.
+#: Words after "Đảng bộ" or "Chi bộ" that name an administrative unit: what follows them is the place.
 PLACE_KINDS = ("tỉnh", "thành phố", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "đặc khu")
 
 PARENTHESES = re.compile(r"\s*\([^)]*\)")
@@ -138,8 +138,9 @@ def committee_code(name, level):
 
 
 def place_in(name):
-    """Return the administrative unit a name is of ("Đảng bộ xã Ea Kar" → "Ea Kar"), or "" if none."""
-    index, rest = split_beginning(organisation_name(name), ["Đảng bộ"])
+    """Return the administrative unit a name is of ("Đảng bộ xã Ea Kar", "Chi bộ xã Ia Rvê" → "Ea Kar",
+    "Ia Rvê"), or "" if none ("Chi bộ thôn 1", "Đảng bộ Sở Tài chính")."""
+    index, rest = split_beginning(organisation_name(name), ["Đảng bộ", "Chi bộ"])
     if index is None:
         return ""
     kind, place = split_beginning(rest, PLACE_KINDS)
@@ -148,10 +149,7 @@ def place_in(name):
 
 def place_of(unit, parent):
     """Return the unit list's place, else the one the name gives, else the parent's, and so on up."""
-    if unit.place:
-        return unit.place
-    if unit.level not in ("chi_bo_co_so", "chi_bo_truc_thuoc"):
-        place = place_in(unit.name)
-        if place:
-            return place
-    return place_of(parent, parent.parent) if parent is not None else ""
+    place = unit.place or place_in(unit.name)
+    if place or parent is None:
+        return place
+    return place_of(parent, parent.parent)

@@ -18,8 +18,8 @@ from plain_text import without_xml_unstorable
 
 from .issuers import Issuer, issuer_of
 
-__all__ = ["LAYOUT", "Issuer", "date_line", "heading", "issuer_of", "new_document", "number_line", "paragraph",
-           "table", "write_heading", "write_signature"]
+__all__ = ["LAYOUT", "Issuer", "date_line", "heading", "heading_text", "issuer_of", "new_document", "number_line",
+           "paragraph", "recipient_lines", "subject_lines", "table", "write_heading", "write_signature"]
 
 
 @dataclass(frozen=True)
@@ -246,9 +246,19 @@ def write_heading(document, issuer, *, number, day, kind="BÁO CÁO", title, sub
     rule_under(party, LAYOUT.party_rule_mm, LAYOUT.text_width_mm - LAYOUT.left_column_mm)
     write_line(right, date_line(issuer.place, day), size, italic=True, space_before=LAYOUT.header_pt)
     write_line(document, text(title).upper(), LAYOUT.kind_pt, bold=True, space_before=LAYOUT.kind_pt)
-    for line in text(subject).splitlines():
-        write_line(document, line.strip(), LAYOUT.subject_pt, bold=True)
+    for line in subject_lines(subject):
+        write_line(document, line, LAYOUT.subject_pt, bold=True)
     write_line(document, "-----", LAYOUT.subject_pt, space_after=LAYOUT.paragraph_space_pt * 2)
+
+
+def subject_lines(subject):
+    """Return the subject's lines: the config breaks a long subject where the party would."""
+    return [line.strip() for line in text(subject).splitlines() if line.strip()]
+
+
+def heading_text(content, level):
+    """Return an outline heading as printed: level 1 ("I- ...") in upper case."""
+    return text(content).upper() if level == 1 else text(content)
 
 
 def body_format(line):
@@ -265,7 +275,7 @@ def heading(document, content, level):
     bold italic. `content` includes its number."""
     line = body_format(document.add_paragraph())
     line.paragraph_format.keep_with_next = True
-    run = line.add_run(text(content).upper() if level == 1 else text(content))
+    run = line.add_run(heading_text(content, level))
     run.bold, run.italic = True, level > 2
     return line
 
@@ -305,15 +315,20 @@ def cell_text(cell, content, bold=False):
     run.bold, run.font.size = bold, Pt(LAYOUT.table_pt)
 
 
+def recipient_lines(issuer, recipients):
+    """Return the recipients as listed: "- Đảng ủy xã Hòa Thắng (báo cáo);" ..., and last "- Lưu Chi bộ."."""
+    names = [text(recipient).strip().lstrip("-").rstrip(";.").strip() for recipient in recipients]
+    return [f"- {name};" for name in names if name] + [f"- {issuer.archive}."]
+
+
 def write_signature(document, issuer, *, signer_name, signer_title, recipients):
     """Write the recipients ("Nơi nhận:", one a line, the issuing body's own file last) and, level with them,
     the signature: in whose name, the signer's title, space for the signature and seal, the name."""
     document.add_paragraph()
     left, right = two_columns(document)
     write_line(left, "Nơi nhận:", LAYOUT.recipients_title_pt, underline=True, align=WD_ALIGN_PARAGRAPH.LEFT)
-    for recipient in recipients:
-        write_line(left, f"- {text(recipient).strip()};", LAYOUT.recipients_pt, align=WD_ALIGN_PARAGRAPH.LEFT)
-    write_line(left, f"- {issuer.archive}.", LAYOUT.recipients_pt, align=WD_ALIGN_PARAGRAPH.LEFT)
+    for line in recipient_lines(issuer, recipients):
+        write_line(left, line, LAYOUT.recipients_pt, align=WD_ALIGN_PARAGRAPH.LEFT)
     size = LAYOUT.signature_pt
     write_line(right, issuer.authority, size, bold=True)
     write_line(right, text(signer_title).upper(), size, bold=True)

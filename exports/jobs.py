@@ -121,7 +121,7 @@ def write_job_file(app, job, survey):
 
     def write(path, tmpdir):
         if job.kind == "docx":
-            write_consolidated_draft(path, survey, source, scope, language=language, on_unit=progress.add)
+            write_consolidated_draft(path, survey, source, scope, on_unit=progress.add)
         else:
             write_workbook(path, survey, source, language=language, on_unit=progress.add, tmpdir=tmpdir)
 

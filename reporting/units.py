@@ -9,12 +9,20 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from models import Response, Unit, db, new_link_token
-from models.unit import NAME_MAX_LENGTH
+from models.unit import ISSUING_CODE_MAX_LENGTH, NAME_MAX_LENGTH
 from plain_text import first_control_character
 from schema import LEVELS, PARENT_LEVELS
 
 COLUMNS = ("code", "name", "level", "parent_code")
+#: Columns a unit list may add: how the unit signs its documents, each empty for "derived from the level
+#: and the name" (documents/issuers.py). A file without one leaves the units' values as they are.
+DOCUMENT_COLUMNS = ("issuing_name", "issuing_code", "place", "has_standing_committee")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,50}$")
+#: A body's code in document numbers: letters only (CB, ĐU, ThU).
+ISSUING_CODE_PATTERN = re.compile(rf"^[^\W\d_]{{1,{ISSUING_CODE_MAX_LENGTH}}}$")
+#: How a yes or a no may be written in the has_standing_committee column.
+YES_NO = {"co": True, "có": True, "yes": True, "1": True, "true": True,
+          "khong": False, "không": False, "no": False, "0": False, "false": False}
 
 
 class ImportRefused(Exception):
@@ -32,6 +40,11 @@ class UnitRow:
     name: str
     level: str
     parent_code: str
+    #: The DOCUMENT_COLUMNS: None when the file has no such column, "" when the cell is empty.
+    issuing_name: str | None = None
+    issuing_code: str | None = None
+    place: str | None = None
+    has_standing_committee: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,11 +75,16 @@ def read_rows(raw):
                                "“CSV UTF-8” and try again.", position=error.start)]) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip() for name in reader.fieldnames or []]
-    if sorted(header) != sorted(COLUMNS):
-        raise ImportRefused([_("line 1: the columns must be %(expected)s, not %(found)s",
-                               expected=",".join(COLUMNS), found=",".join(header) or "—")])
+    optional = [name for name in header if name not in COLUMNS]
+    if sorted(set(header) - set(optional)) != sorted(COLUMNS) or len(set(header)) != len(header) \
+            or not set(optional) <= set(DOCUMENT_COLUMNS):
+        raise ImportRefused([_("line 1: the columns must be %(expected)s, and any of %(optional)s, not %(found)s",
+                               expected=",".join(COLUMNS), optional=",".join(DOCUMENT_COLUMNS),
+                               found=",".join(header) or "—")])
     reader.fieldnames = header
-    rows = [UnitRow(line, *(record[column].strip() for column in COLUMNS)) for line, record in records(reader)]
+    rows = [UnitRow(line, *(record[column].strip() for column in COLUMNS),
+                    **{column: record[column].strip() for column in optional})
+            for line, record in records(reader)]
     if not rows:
         raise ImportRefused([_("The file has no units.")])
     problems = control_character_problems(rows)
@@ -82,7 +100,7 @@ def records(reader):
         for record in reader:
             if None in record or any(value is None for value in record.values()):
                 raise ImportRefused([_("line %(line)s: expected %(count)s columns",
-                                       line=reader.line_num, count=len(COLUMNS))])
+                                       line=reader.line_num, count=len(reader.fieldnames))])
             yield reader.line_num, record
             last_line = reader.line_num
     except csv.Error as error:
@@ -96,8 +114,8 @@ def control_character_problems(rows):
     value in a message: the database could not store one, and no one sees it in a spreadsheet."""
     problems = []
     for row in rows:
-        for column in COLUMNS:
-            character = first_control_character(getattr(row, column))
+        for column in COLUMNS + DOCUMENT_COLUMNS:
+            character = first_control_character(getattr(row, column) or "")
             if character:
                 problems.append(_("line %(line)s: the %(column)s column has the control character %(character)s, "
                                   "which cannot be stored; delete it", line=row.line, column=column,
@@ -152,6 +170,20 @@ def row_problems(row):
         yield _("the name is longer than %(limit)s characters", limit=NAME_MAX_LENGTH)
     if row.level not in LEVELS:
         yield _("unknown level '%(level)s'; levels are %(levels)s", level=row.level, levels=", ".join(LEVELS))
+    yield from document_column_problems(row)
+
+
+def document_column_problems(row):
+    """Check how the unit signs its documents, where the file says it."""
+    for column in ("issuing_name", "place"):
+        if len(getattr(row, column) or "") > NAME_MAX_LENGTH:
+            yield _("the %(column)s column is longer than %(limit)s characters", column=column, limit=NAME_MAX_LENGTH)
+    if row.issuing_code and not ISSUING_CODE_PATTERN.match(row.issuing_code):
+        yield _("the issuing_code '%(code)s' must be 1 to %(limit)s letters, such as CB, ĐU, HU, ThU or TU",
+                code=row.issuing_code, limit=ISSUING_CODE_MAX_LENGTH)
+    if row.has_standing_committee and row.has_standing_committee.casefold() not in YES_NO:
+        yield _("has_standing_committee must be empty, có or không (or yes, no, 1, 0), not '%(value)s'",
+                value=row.has_standing_committee)
 
 
 def parent_problem(row, levels):
@@ -202,16 +234,28 @@ def apply_rows(rows, existing):
     for row in rows:
         unit = by_code.get(row.code)
         parent = by_code.get(row.parent_code)
+        values = dict(name=row.name, level=row.level, parent=parent, **document_values(row))
         if unit is None:
             unit = by_code[row.code] = Unit(code=row.code)
             db.session.add(unit)
             created += 1
-        elif (unit.name, unit.level, unit.parent) == (row.name, row.level, parent):
+        elif all(getattr(unit, key) == value for key, value in values.items()):
             continue
         else:
             updated += 1
-        unit.name, unit.level, unit.parent = row.name, row.level, parent
+        for key, value in values.items():
+            setattr(unit, key, value)
     return ImportSummary(created=created, updated=updated, unchanged=len(rows) - created - updated)
+
+
+def document_values(row):
+    """Return the unit's document columns the file gives: an empty cell stores None (derived)."""
+    values = {}
+    for column in DOCUMENT_COLUMNS:
+        value = getattr(row, column)
+        if value is not None:
+            values[column] = YES_NO[value.casefold()] if value and column == "has_standing_committee" else value or None
+    return values
 
 
 def rotate_link(unit):

@@ -13,7 +13,7 @@ import docx
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from answers import store
+from answers import store, stored_cell_answers
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from pages import text_of
@@ -321,3 +321,26 @@ def test_a_draft_counts_the_reports_submitted_late(make_app, tmp_path, clock):
     paragraphs = texts(draft_of(app, "G1", tmp_path / "draft.docx"))
     assert "- Chi bộ trực thuộc đảng bộ cơ sở: 3/3 báo cáo (100%), 1 gửi muộn, 0 chưa gửi." in paragraphs
     assert "Tất cả các đơn vị đã gửi báo cáo." in paragraphs
+
+
+def test_the_shipped_survey_gives_the_drafts_title_closing_recipients_and_the_contents_beside_the_main_one(
+        app, client, auth, accounts):
+    for code, focus in (("KP.EK.01", "quan_triet"), ("KP.EK.02", "thoi_su"), ("KP.PA.01", "quan_triet")):
+        store(app, code, stored_cell_answers(noi_dung_tap_trung=focus, so_van_ban="7", nguoi_ky="Nguyễn Văn A"))
+    auth.sign_in("krongpac")
+    document = downloaded_draft(client.get("/admin/report.docx", query_string={"lang": "en"}))
+    paragraphs = texts(document)
+    assert paragraphs[:3] == ["BÁO CÁO", "tổng kết 10 năm thực hiện Chỉ thị số 10-CT/TW, ngày 30/3/2007",
+                              "của Ban Bí thư về nâng cao chất lượng sinh hoạt chi bộ"], "Vietnamese, from the config"
+    assert any(text.startswith("Trên đây là báo cáo tổng kết 10 năm") for text in paragraphs)
+    signature = next(block for block in blocks(document) if isinstance(block, list) and "Nơi nhận:" in block[0][0])
+    assert "- Ban Thường vụ Tỉnh ủy (báo cáo);\n- Ban Tổ chức Tỉnh ủy (tổng hợp);" in signature[0][0]
+    assert "T/M BAN THƯỜNG VỤ\nBÍ THƯ" in signature[0][1]
+    contents = table_starting(document, "Các nội dung trong một buổi sinh hoạt chi bộ thường kỳ")
+    assert contents[0][1:] == ["Số Chi bộ chọn", "Nội dung được tập trung nhiều nhất"]
+    assert row_of(contents, "Quán triệt nghị quyết, chỉ thị, văn bản của cấp trên")[1:] == [
+        "3/3 chi bộ (100%)", "2/3 chi bộ (66,7%)"]
+    assert row_of(contents, "Thông tin thời sự, tình hình trong nước, địa phương")[1:] == [
+        "3/3 chi bộ (100%)", "1/3 chi bộ (33,3%)"]
+    everything = str(blocks(document))
+    assert "Nguyễn Văn A" not in everything and "Thông tin văn bản" not in everything, "a document's details"

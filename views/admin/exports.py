@@ -5,7 +5,8 @@ from flask import abort, current_app, g, redirect, render_template, send_file, u
 from flask_babel import get_locale
 
 import clock
-from documents.consolidated_docx import DOCX_MIMETYPE, write_consolidated_draft
+from documents.consolidated_docx import write_consolidated_draft
+from documents.download import DOCX_MIMETYPE
 from exports import ExportSource, download_name, workbook_download
 from exports.download import XLSX_MIMETYPE, send_workbook
 from exports.jobs import (
@@ -48,13 +49,14 @@ def export_workbook():
 @bp.get("/report.docx")
 @sign_in_required
 def consolidated_draft():
-    """The account's committee's own summary report, drafted from its units' reports (Word)."""
-    survey, scope, language = current_survey(), g.user.scope, str(get_locale())
+    """The account's committee's own summary report, drafted from its units' reports (Word, in Vietnamese
+    whatever the page's language: a party document)."""
+    survey, scope = current_survey(), g.user.scope
     if writes_at_once(scope):
         name = download_name(scope.name, survey.today(clock.now()), DOWNLOAD_PREFIXES["docx"], "docx")
-        return send_workbook(lambda path: write_consolidated_draft(path, survey, ExportSource(scope), scope,
-                                                                   language=language), name, DOCX_MIMETYPE)
-    job = requested_job(scope, language, survey, g.user, kind="docx")
+        return send_workbook(lambda path: write_consolidated_draft(path, survey, ExportSource(scope), scope), name,
+                             DOCX_MIMETYPE)
+    job = requested_job(scope, "vi", survey, g.user, kind="docx")
     return redirect(url_for("admin.export_job", job_id=job.id), 303)
 
 
