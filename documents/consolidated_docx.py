@@ -104,7 +104,7 @@ class DraftDocument:
 
     def write_base(self):
         draft, total = self.draft, self.draft.total
-        moment = self.survey.local(draft.now).strftime("%H:%M %d/%m/%Y")
+        moment = self.survey.local(draft.now).strftime("%H giờ %M, ngày %d/%m/%Y")
         paragraph(self.document, _(
             "This draft is consolidated from %(submitted)s/%(units)s reports (%(percent)s%%) of the units of "
             "%(scope)s submitted by %(time)s: %(late)s submitted late, %(missing)s not yet submitted "
@@ -294,7 +294,7 @@ def band_label(index):
 
 
 def share_header(group):
-    return _("%(units)s that chose it", units=str(LEVEL_GROUPS[group][1]))
+    return _("%(units)s that chose it", units=units_noun(group))
 
 
 def long_table(document, header, rows):

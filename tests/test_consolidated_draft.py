@@ -150,7 +150,7 @@ def test_the_seed_province_states_its_base_totals_shares_and_bands(make_app, tmp
         "bình quân của 5 chi bộ, theo “Số đảng viên” (thấp nhất 70%, cao nhất 100%)"]
     assert row_of(figures, "Số kỳ sinh hoạt bình quân")[1] == shown(57 / 5)
     assert table_starting(document, "Họp đủ 12 kỳ") == [
-        ["Họp đủ 12 kỳ", "Số Chi bộ chọn"], ["Có", "4/5 chi bộ (80%)"], ["Không", "1/5 chi bộ (20%)"]]
+        ["Họp đủ 12 kỳ", "Số chi bộ chọn"], ["Có", "4/5 chi bộ (80%)"], ["Không", "1/5 chi bộ (20%)"]]
     assert table_starting(document, "Tỷ lệ") == [
         ["Tỷ lệ", "Số đơn vị"], ["dưới 70%", "0/5 chi bộ (0%)"], ["từ 70% đến dưới 80%", "1/5 chi bộ (20%)"],
         ["từ 80% đến dưới 90%", "1/5 chi bộ (20%)"], ["từ 90% đến dưới 95%", "1/5 chi bộ (20%)"],
@@ -337,7 +337,7 @@ def test_the_shipped_survey_gives_the_drafts_title_closing_recipients_and_the_co
     assert "- Ban Thường vụ Tỉnh ủy (báo cáo);\n- Ban Tổ chức Tỉnh ủy (tổng hợp);" in signature[0][0]
     assert "T/M BAN THƯỜNG VỤ\nBÍ THƯ" in signature[0][1]
     contents = table_starting(document, "Các nội dung trong một buổi sinh hoạt chi bộ thường kỳ")
-    assert contents[0][1:] == ["Số Chi bộ chọn", "Nội dung được tập trung nhiều nhất"]
+    assert contents[0][1:] == ["Số chi bộ chọn", "Nội dung được tập trung nhiều nhất"]
     assert row_of(contents, "Quán triệt nghị quyết, chỉ thị, văn bản của cấp trên")[1:] == [
         "3/3 chi bộ (100%)", "2/3 chi bộ (66,7%)"]
     assert row_of(contents, "Thông tin thời sự, tình hình trong nước, địa phương")[1:] == [
