@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PYTHON ?= python3
 
-.PHONY: run test lint translations extract-messages db screenshots bench-survey bench-export bench-admin bench-rush clean
+.PHONY: run test lint translations extract-messages db screenshots bench-survey bench-export bench-draft bench-admin bench-rush clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,9 @@ bench-survey: $(VENV)/.dev-installed translations
 
 bench-export: $(VENV)/.dev-installed translations
 	$(BIN)/python bench/export_workbook.py
+
+bench-draft: $(VENV)/.dev-installed translations
+	$(BIN)/python bench/consolidated_draft.py
 
 bench-admin: $(VENV)/.dev-installed translations
 	$(BIN)/python bench/admin_pages.py

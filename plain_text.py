@@ -9,6 +9,9 @@ import re
 
 #: C0 controls except tab, line feed and carriage return; and DEL.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: What XML 1.0 cannot hold (a workbook, a Word document): C0 controls but tab and line ends, non-characters,
+#: lone surrogates.
+XML_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 #: Every C0 control and DEL: what a one-line text must not hold.
 LINE_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -22,3 +25,8 @@ def first_control_character(text):
 def without_control_characters(text):
     """Return a long text without the control characters it may not hold, keeping its line breaks and tabs."""
     return CONTROL_CHARACTERS.sub("", text)
+
+
+def without_xml_unstorable(text):
+    """Return text without the characters an XML file (a workbook, a Word document) cannot hold."""
+    return XML_UNSTORABLE.sub("", text)

@@ -11,6 +11,7 @@ import argparse
 import collections
 import contextlib
 import cProfile
+import gc
 import hashlib
 import io
 import itertools
@@ -277,6 +278,28 @@ class Gunicorn:
                             total += int(fields[11]) + int(fields[12])
             return total / TICKS
         return None
+
+
+def memory_kb():
+    """Return this process's resident memory and its peak (VmRSS, VmHWM) in kB. Not ru_maxrss: on Linux a
+    child's starts at its parent's peak when it was spawned."""
+    with open("/proc/self/status") as status:
+        values = dict(line.split(":", 1) for line in status if line.startswith(("VmRSS:", "VmHWM:")))
+    return int(values["VmRSS"].split()[0]), int(values["VmHWM"].split()[0])
+
+
+def timed(work):
+    """Run work() and return wall and CPU time, the cores other processes kept busy, and memory: resident
+    before, and the peak while working (VmHWM, reset to the current size just before)."""
+    gc.collect()
+    base_kb, _peak = memory_kb()
+    with open("/proc/self/clear_refs", "w") as file:
+        file.write("5")
+    busy, cpu, started = machine_busy_seconds(), time.process_time(), time.perf_counter()
+    value = work()
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    others = max(0.0, machine_busy_seconds() - busy - cpu) / seconds
+    return value, {"seconds": seconds, "cpu": cpu, "others": others, "base_kb": base_kb, "peak_kb": memory_kb()[1]}
 
 
 def machine_busy_seconds():

@@ -12,7 +12,6 @@ and the same format). The cells come from the first exported workbook, read back
 - the export's peak memory grows by less than 50 MB from the smallest size to the largest.
 """
 
-import gc
 import json
 import pickle
 import statistics
@@ -21,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import MB, ROOT, Demo, machine_busy_seconds, parser, profile, run_benchmark, verdict
+from common import MB, ROOT, Demo, parser, profile, run_benchmark, timed, verdict
 
 TIME_TARGET = 1.5
 MEMORY_TARGET_MB = 50
@@ -222,28 +221,6 @@ def format_properties(cell):
 
 
 # --- The children: one fresh process per timed run ------------------------------------------------------
-
-
-def memory_kb():
-    """Return this process's resident memory and its peak (VmRSS, VmHWM) in kB. Not ru_maxrss: on Linux a
-    child's starts at its parent's peak when it was spawned."""
-    with open("/proc/self/status") as status:
-        values = dict(line.split(":", 1) for line in status if line.startswith(("VmRSS:", "VmHWM:")))
-    return int(values["VmRSS"].split()[0]), int(values["VmHWM"].split()[0])
-
-
-def timed(work):
-    """Run work() and return wall and CPU time, the cores other processes kept busy, and memory: resident
-    before, and the peak while working (VmHWM, reset to the current size just before)."""
-    gc.collect()
-    base_kb, _peak = memory_kb()
-    with open("/proc/self/clear_refs", "w") as file:
-        file.write("5")
-    busy, cpu, started = machine_busy_seconds(), time.process_time(), time.perf_counter()
-    value = work()
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    others = max(0.0, machine_busy_seconds() - busy - cpu) / seconds
-    return value, {"seconds": seconds, "cpu": cpu, "others": others, "base_kb": base_kb, "peak_kb": memory_kb()[1]}
 
 
 def in_app(work):

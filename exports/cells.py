@@ -6,13 +6,11 @@ a quote-prefix format, so that it stays text even after someone edits the cell i
 """
 
 import functools
-import re
+
+from plain_text import without_xml_unstorable
 
 #: Excel's limit for one cell, in UTF-16 code units (an emoji counts two).
 CELL_LIMIT = 32767
-
-#: Characters XML 1.0 cannot hold; they are dropped and the rest of the text is kept.
-UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 #: Starts that Excel (or LibreOffice) would read as a formula or a command when the cell is edited.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠", "{")
@@ -20,7 +18,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "�
 
 def clean_cell_text(text):
     """Return text without the characters a workbook cannot store."""
-    return UNSTORABLE.sub("", text)
+    return without_xml_unstorable(text)
 
 
 def looks_like_formula(text):

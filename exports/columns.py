@@ -16,9 +16,6 @@ def unit_columns(deadlines, now):
         deadline = deadlines(record.level, record.deadline_extended_to)
         return statuses[report_status(record.response, deadline, now)]
 
-    def submitted(record):
-        return int(record.response is not None and record.response.is_submitted)
-
     return [
         Column("district_code", _("Code of committee above grassroots level"), "text", lambda r: r.district_code, 10),
         Column("district", _("Committee above grassroots level"), "text", lambda r: r.district_name, 24),
@@ -28,9 +25,18 @@ def unit_columns(deadlines, now):
         Column("name", _("Unit"), "text", lambda r: r.name, 30),
         Column("level", _("Level"), "text", lambda r: levels[r.level], 18),
         Column("status", _("Status"), "text", status, 14),
-        Column("submitted", _("Submitted (1 = yes)"), "flag", submitted, 10),
+        submitted_column(),
         Column("submitted_at", _("Submitted at"), "datetime", lambda r: r.submitted_at, 16),
     ]
+
+
+def submitted_column():
+    """The column saying whether the unit's report is submitted: only those count in the totals."""
+    return Column("submitted", _("Submitted (1 = yes)"), "flag", is_submitted, 10)
+
+
+def is_submitted(record):
+    return int(record.response is not None and record.response.is_submitted)
 
 
 def retired_column(question_id):

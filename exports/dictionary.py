@@ -35,7 +35,7 @@ def write_dictionary_sheet(sheet, formats, survey, retired_ids):
     start_table(sheet, formats, [header for header, _width in COLUMNS], [width for _header, width in COLUMNS],
                 freeze_columns=1)
     row = 1
-    for question in survey.questions.values():
+    for question in survey.outline_questions():
         values = (question.id, question.section_number, str(question.label), question.type,
                   describe_rules(question), survey.version)
         for col, value in enumerate(values):

@@ -22,16 +22,16 @@ def workbook_download(survey, scope=None, language="vi"):
                          download_name(scope.name if scope else None, day))
 
 
-def send_workbook(write, name):
-    """Write a workbook with `write(path)` into a temporary folder of its own, not to memory, and send it
-    as `name`."""
+def send_workbook(write, name, mimetype=XLSX_MIMETYPE):
+    """Write a workbook (or another file of `mimetype`) with `write(path)` into a temporary folder of its
+    own, not to memory, and send it as `name`."""
     folder = tempfile.mkdtemp(prefix="tongket-")
     try:
-        path = os.path.join(folder, "workbook.xlsx")
+        path = os.path.join(folder, "download")
         write(path)
         # Open, then remove: the file lives until the response is sent, and the folder, with whatever
         # else the writer left in it, is gone whatever happens.
         workbook = open(path, "rb")  # noqa: SIM115 - send_file closes it
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return send_file(workbook, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name, max_age=0)
+    return send_file(workbook, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)

@@ -112,11 +112,13 @@ def weighted_mean_columns(column, weight):
     ]
 
 
-class FiguresSheet:
-    """Write unit rows one at a time, keeping only per-committee tallies in memory."""
+class FigureTallies:
+    """The figures of a scope's committees and of the whole scope, made from its units' rows one at a
+    time (see exports.consolidation): a Tally per committee and one for the scope, and each committee's
+    own answers to compare with them. The figures sheet and the consolidated draft both count this way."""
 
-    def __init__(self, sheet, formats, columns, title, local_time):
-        self.sheet, self.formats, self.columns, self.local_time = sheet, formats, columns, local_time
+    def __init__(self, columns):
+        self.columns = columns
         self.index = {column.code: index for index, column in enumerate(columns)}
         self.totalled = [(i, c) for i, c in enumerate(columns) if c.total]
         #: Per totalled column: its position, and the indexes of its value, of the flag saying whether a
@@ -125,13 +127,58 @@ class FiguresSheet:
                           self.index[column.weight] if column.weight else None)
                          for position, (index, column) in enumerate(self.totalled)]
         self.submitted_index = self.index[SUBMITTED]
+        size = len(self.totalled)
+        #: By ("all",), (COMMITTEE_KEYS value, committee code), or a key a caller adds (see count).
+        self.tallies = defaultdict(lambda: Tally(size))
+        self.committees = []
+
+    def values(self, record):
+        """Return the record's value in each column."""
+        return [column.value(record) for column in self.columns]
+
+    def count(self, record, values, groups=()):
+        """Count a unit, given its `values`, in the scope's tally, its committees' and the `groups` keys'."""
+        submitted = bool(values[self.submitted_index])
+        counted = self._counted(values) if submitted else ()
+        self.tallies[("all",)].add_unit(submitted, counted)
+        for key in ("district_code", "grassroots_code"):
+            code = getattr(record, key)
+            if code:
+                self.tallies[(key, code)].add_unit(submitted, counted)
+        for key in groups:
+            self.tallies[key].add_unit(submitted, counted)
+        if record.level in COMMITTEE_KEYS:
+            own = tuple(values[index] if record.level in column.levels and compares_with_own(column) else None
+                        for index, column in self.totalled)
+            self.committees.append(Committee(record.code, record.name, record.level, own))
+
+    def _counted(self, values):
+        """Return (position, value, weight) of each answer of the row that counts in the totals."""
+        counted = []
+        for position, index, flag, weight_index in self.counting:
+            value = values[index]
+            if value is None or not values[flag]:
+                continue
+            weight = None if weight_index is None else values[weight_index]
+            if weight_index is None or weight is not None:
+                counted.append((position, value, weight))
+        return counted
+
+    def committee_tally(self, code, level):
+        """Return the tally of a committee's subtree."""
+        return self.tallies[(COMMITTEE_KEYS[level], code)]
+
+
+class FiguresSheet(FigureTallies):
+    """Write unit rows one at a time, keeping only per-committee tallies in memory."""
+
+    def __init__(self, sheet, formats, columns, title, local_time):
+        super().__init__(columns)
+        self.sheet, self.formats, self.local_time = sheet, formats, local_time
         #: Per formula column: the letters of the columns it reads.
         self.inputs = {index: [xl_col_to_name(self.index[code]) for code in column.inputs]
                        for index, column in enumerate(columns) if column.formula}
         self.row = FIRST_DATA_ROW
-        size = len(self.totalled)
-        self.tallies = defaultdict(lambda: Tally(size))
-        self.committees = []
         #: Texts too long for a cell, by column code: the units whose text the comments sheet gives whole.
         self.overflow = defaultdict(set)
         self._write_header(title)
@@ -151,13 +198,13 @@ class FiguresSheet:
                           key_columns=6)
 
     def add(self, record):
-        values = [column.value(record) for column in self.columns]
+        values = self.values(record)
         for index, (column, value) in enumerate(zip(self.columns, values, strict=True)):
             if column.formula:
                 self._write_formula(index, column, value)
             elif value is not None:
                 self._write_value(index, column, value, record)
-        self._tally(record, values)
+        self.count(record, values)
         self.row += 1
 
     def _write_value(self, col, column, value, record):
@@ -185,31 +232,6 @@ class FiguresSheet:
         cells = [f"{letter}{self.row + 1}" for letter in self.inputs[col]]
         self.sheet.write_formula(self.row, col, column.formula.format(*cells), self.formats.for_kind(column.kind),
                                  "" if value is None else value)
-
-    def _tally(self, record, values):
-        submitted = bool(values[self.submitted_index])
-        counted = self._counted(values) if submitted else ()
-        self.tallies[("all",)].add_unit(submitted, counted)
-        for key in ("district_code", "grassroots_code"):
-            code = getattr(record, key)
-            if code:
-                self.tallies[(key, code)].add_unit(submitted, counted)
-        if record.level in COMMITTEE_KEYS:
-            own = tuple(values[index] if record.level in column.levels and compares_with_own(column) else None
-                        for index, column in self.totalled)
-            self.committees.append(Committee(record.code, record.name, record.level, own))
-
-    def _counted(self, values):
-        """Return (position, value, weight) of each answer of the row that counts in the totals."""
-        counted = []
-        for position, index, flag, weight_index in self.counting:
-            value = values[index]
-            if value is None or not values[flag]:
-                continue
-            weight = None if weight_index is None else values[weight_index]
-            if weight_index is None or weight is not None:
-                counted.append((position, value, weight))
-        return counted
 
     def whole_column(self, code, sheet_reference=""):
         letter = xl_col_to_name(self.index[code])
@@ -263,9 +285,8 @@ def write_totals_sheet(sheet, formats, figures, figures_sheet_name, level_name):
         formats.text.write(sheet, row, 0, committee.name)
         formats.text.write(sheet, row, 1, committee.code)
         sheet.write_string(row, 2, level_name(committee.level))
-        key = COMMITTEE_KEYS[committee.level]
-        writer.write(row, figures.whole_column(key, reference), criterion(committee.code),
-                     figures.tallies[(key, committee.code)], committee)
+        writer.write(row, figures.whole_column(COMMITTEE_KEYS[committee.level], reference),
+                     criterion(committee.code), figures.committee_tally(committee.code, committee.level), committee)
     row = len(figures.committees) + 1
     sheet.write_string(row, 0, _("Whole scope"), formats.total_label)
     # Every unit row has a code; the total row under the units has none, so it is never counted.
@@ -350,7 +371,7 @@ class TotalsRow:
 def difference_rows(figures):
     """Yield (committee, column, own, units' figure, tally) wherever a committee's own answer differs."""
     for committee in figures.committees:
-        tally = figures.tallies[(COMMITTEE_KEYS[committee.level], committee.code)]
+        tally = figures.committee_tally(committee.code, committee.level)
         for position, (_index, column) in enumerate(figures.totalled):
             own, computed = committee.own[position], tally.result(position, column)
             if differs(own, computed, column):

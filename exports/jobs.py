@@ -1,11 +1,12 @@
-"""A large scope's workbook written in the background, so that the download outlives the request asking
-for it (a province of 50,000 units takes some 90 seconds, longer than a worker may hold a request).
+"""A large scope's workbook, or its consolidated draft, written in the background, so that the download
+outlives the request asking for it (a province of 50,000 units takes some 90 seconds for the workbook,
+longer than a worker may hold a request).
 
 The request starts a job, or finds one (`requested_job`); a thread of the worker that took the request
 writes the file into the exports folder, while the job's row in the database says how far it got. Any
 worker can then show the progress page and send the finished file: the database is all they share,
 and there is no broker. At most one job is being written per scope: a partial unique index refuses a
-second active row, so two clicks in two workers cannot both start one. The thread's heartbeat tells a
+second active row of the kind, so two clicks in two workers cannot both start one. The thread's heartbeat tells a
 live job from one whose worker was stopped or killed; such a job is marked failed and may be started
 again. Files and rows are removed once they are a day old.
 """
@@ -21,6 +22,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 import clock
+from documents.consolidated_docx import write_consolidated_draft
 from models import ExportJob, Response, Revision, Unit, db
 from models.export_job import ACTIVE_STATES
 from reporting.hierarchy import UnitTree
@@ -30,7 +32,9 @@ from .source import ExportSource
 from .workbook import download_name, write_workbook
 
 #: The finished file of job N and the scratch folders made beside it while it is written.
-JOB_ENTRY = re.compile(r"^\.?export-(\d+)\.xlsx(\.|$)")
+JOB_ENTRY = re.compile(r"^\.?export-(\d+)\.(xlsx|docx)(\.|$)")
+#: What each kind of job downloads as, before the scope's name and the day.
+DOWNLOAD_PREFIXES = {"xlsx": "tổng-kết-chỉ-thị-10", "docx": "dự-thảo-báo-cáo-tổng-hợp"}
 #: The names of the threads writing jobs, so that a test (or a hook) can wait for them.
 THREAD_PREFIX = "export-job-"
 #: What a job whose heartbeat stopped failed of (for operators; the page explains it in the person's language).
@@ -38,30 +42,31 @@ STOPPED = "the worker writing the file stopped before it was finished (restarted
 
 
 def writes_at_once(scope):
-    """Tell whether the scope is small enough for its workbook to be written within the request."""
+    """Tell whether the scope is small enough for its file to be written within the request."""
     return ExportSource(scope).count() < current_app.config["EXPORT_STREAM_UNITS"]
 
 
-def requested_job(scope, language, survey, user, reuse_finished=True):
-    """Return the job answering a request for `scope`'s workbook in `language`: the one being written for
-    the scope (whatever its language), else a fresh finished one, else a new one started now."""
+def requested_job(scope, language, survey, user, reuse_finished=True, kind="xlsx"):
+    """Return the job answering a request for `scope`'s file of `kind` in `language`: the one being written
+    for the scope (whatever its language), else a fresh finished one, else a new one started now."""
     fail_stale_jobs()
-    return (active_job(scope) or (reuse_finished and fresh_job(scope, language, survey))
-            or start_job(scope, language, survey, user))
+    return (active_job(scope, kind) or (reuse_finished and fresh_job(scope, language, survey, kind))
+            or start_job(scope, language, survey, user, kind))
 
 
-def active_job(scope):
-    return db.session.scalar(sa.select(ExportJob).where(ExportJob.scope_unit_id == scope.id,
+def active_job(scope, kind):
+    return db.session.scalar(sa.select(ExportJob).where(ExportJob.scope_unit_id == scope.id, ExportJob.kind == kind,
                                                         ExportJob.state.in_(ACTIVE_STATES)))
 
 
-def fresh_job(scope, language, survey):
-    """Return the newest finished job of the scope, language and survey version whose workbook still holds
+def fresh_job(scope, language, survey, kind):
+    """Return the newest finished job of the kind, scope, language and survey version whose file still holds
     what a new one would: asked for today (statuses turn overdue by the day), after the last save of a
     report of the scope and the last unit added to it, its file still there. Otherwise return None."""
     job = db.session.scalar(
         sa.select(ExportJob)
-        .filter_by(scope_unit_id=scope.id, language=language, config_version=survey.version, state="done")
+        .filter_by(scope_unit_id=scope.id, kind=kind, language=language, config_version=survey.version,
+                   state="done")
         .order_by(ExportJob.id.desc()).limit(1))
     if job is None or survey.today(job.created_at) != survey.today(clock.now()) or not job_path(job).exists():
         return None
@@ -78,18 +83,18 @@ def last_change(scope):
     return max(filter(None, (db.session.scalar(saved), db.session.scalar(added))), default=None)
 
 
-def start_job(scope, language, survey, user):
-    """Start writing the scope's workbook in a thread of this worker and return its job; if another
+def start_job(scope, language, survey, user, kind="xlsx"):
+    """Start writing the scope's file of `kind` in a thread of this worker and return its job; if another
     request started one for the scope meanwhile, return that one."""
     remove_expired_exports()
-    job = ExportJob(scope_unit_id=scope.id, language=language, config_version=survey.version,
+    job = ExportJob(kind=kind, scope_unit_id=scope.id, language=language, config_version=survey.version,
                     requested_by_id=user.id if user else None)
     db.session.add(job)
     try:
         db.session.commit()
     except IntegrityError:  # the scope's one active job, started by a request in another worker
         db.session.rollback()
-        return db.session.scalar(sa.select(ExportJob).filter_by(scope_unit_id=scope.id)
+        return db.session.scalar(sa.select(ExportJob).filter_by(scope_unit_id=scope.id, kind=kind)
                                  .order_by(ExportJob.id.desc()).limit(1))
     # Not a daemon: a worker stopping gracefully lets the job finish within gunicorn's graceful_timeout.
     threading.Thread(target=run_job, args=(current_app._get_current_object(), job.id, survey),
@@ -109,14 +114,20 @@ def run_job(app, job_id, survey):
 
 
 def write_job_file(app, job, survey):
-    source = ExportSource(job.scope)
+    scope, source = job.scope, ExportSource(job.scope)
     job.state, job.units_total, job.heartbeat_at = "running", source.count(), clock.now()
     db.session.commit()
-    name, language, progress = job_file_name(job.id), job.language, Progress()
+    name, language, progress = job_file_name(job), job.language, Progress()
+
+    def write(path, tmpdir):
+        if job.kind == "docx":
+            write_consolidated_draft(path, survey, source, scope, on_unit=progress.add)
+        else:
+            write_workbook(path, survey, source, language=language, on_unit=progress.add, tmpdir=tmpdir)
+
     with heartbeat(app, job.id, progress):
-        summary = write_into_place(exports_folder() / name, lambda path, tmpdir: write_workbook(
-            path, survey, source, language=language, on_unit=progress.add, tmpdir=tmpdir))
-    end_job(job.id, state="done", file_name=name, units_done=summary.units, units_total=summary.units)
+        write_into_place(exports_folder() / name, write)
+    end_job(job.id, state="done", file_name=name, units_done=progress.units, units_total=progress.units)
 
 
 class Progress:
@@ -210,8 +221,8 @@ def exports_folder():
     return Path(current_app.config["EXPORTS_FOLDER"])
 
 
-def job_file_name(job_id):
-    return f"export-{job_id}.xlsx"
+def job_file_name(job):
+    return f"export-{job.id}.{job.kind}"
 
 
 def job_path(job):
@@ -220,5 +231,5 @@ def job_path(job):
 
 
 def job_download_name(job, survey):
-    """Return the name the file downloads as: the scope's, and the day the job was asked for."""
-    return download_name(job.scope.name, survey.today(job.created_at))
+    """Return the name the file downloads as: its kind, the scope's name, and the day the job was asked for."""
+    return download_name(job.scope.name, survey.today(job.created_at), DOWNLOAD_PREFIXES[job.kind], job.kind)

@@ -39,6 +39,9 @@ class UnitRecord:
     answers: dict
     config_version: str | None
     deadline_extended_to: object = None
+    #: The code of the unit directly under the export's scope that the unit falls under (itself if it is
+    #: one, or if it is the scope).
+    child_code: str | None = None
 
 
 class ExportSource:
@@ -74,22 +77,35 @@ class ExportSource:
             self.tree.grassroots("code"), self.tree.grassroots("name"),
             Response.id, Response.current_number, Response.submitted_number, Response.submitted_late,
             Response.submitted_at, Response.updated_at, Response.revision_count, Revision.config_version,
-            Unit.deadline_extended_to, *answer_columns,
+            Unit.deadline_extended_to, self.tree.child_of_scope(self.scope, "code"), *answer_columns,
         )
         for row in self._stream(query):
             response = None if row[7] is None else ResponseFacts(row[8], row[9] is not None, row[10])
-            answers = {qid: value for qid, value in zip(question_ids, row[16:], strict=True) if value is not None}
+            answers = {qid: value for qid, value in zip(question_ids, row[17:], strict=True) if value is not None}
             yield UnitRecord(
                 code=row[0], name=row[1], level=row[2], district_code=row[3], district_name=row[4],
                 grassroots_code=row[5], grassroots_name=row[6], response=response, submitted_at=row[11],
                 updated_at=row[12], revision_count=row[13] or 0, answers=answers, config_version=row[14],
-                deadline_extended_to=row[15],
+                deadline_extended_to=row[15], child_code=row[16],
             )
 
     def texts(self, question_ids):
         """Yield (question id, unit code, unit name, level, district name, grassroots name, answer) for
         every answer to `question_ids` as text: question by question in that order, units in hierarchy
         order. One query: each revision's answers are parsed once, and the database sorts."""
+        yield from self._answers(question_ids, Unit.code, Unit.name, Unit.level, self.tree.district("name"),
+                                 self.tree.grassroots("name"))
+
+    def texts_by_child(self, question_ids):
+        """Yield (question id, unit code, unit name, level, code and name of the unit directly under the
+        scope that the unit falls under, answer), in the order of `texts`."""
+        yield from self._answers(question_ids, Unit.code, Unit.name, Unit.level,
+                                 self.tree.child_of_scope(self.scope, "code"),
+                                 self.tree.child_of_scope(self.scope, "name"))
+
+    def _answers(self, question_ids, *columns):
+        """Yield (question id, *columns, answer as text) for every answer to `question_ids`: question by
+        question in that order, units in hierarchy order."""
         if not question_ids:
             return
         if db.engine.dialect.name == "postgresql":
@@ -100,8 +116,7 @@ class ExportSource:
             answer = sa.cast(pairs.c.value, sa.Text)
         position = sa.case({question_id: number for number, question_id in enumerate(question_ids)},
                            value=pairs.c.key)
-        query = self._select(pairs.c.key, Unit.code, Unit.name, Unit.level, self.tree.district("name"),
-                             self.tree.grassroots("name"), answer, first_by=(position,))
+        query = self._select(pairs.c.key, *columns, answer, first_by=(position,))
         query = query.join(pairs, sa.true()).where(pairs.c.key.in_(question_ids), answer.is_not(None))
         yield from self._stream(query)
 

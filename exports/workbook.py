@@ -94,7 +94,7 @@ def write_workbook(target, survey, source, *, language="vi", now=None, on_unit=N
         formats = Formats(workbook)
         names = sheet_names()
         sheets = {key: workbook.add_worksheet(name, RowForgettingWorksheet) for key, name in names.items()}
-        figures_questions = [q for q in survey.questions.values() if not q.is_narrative]
+        figures_questions = [q for q in survey.outline_questions() if not q.is_narrative]
         retired = retired_question_ids(survey, source.answered_question_ids())
         columns = unit_columns(survey.deadline_for, now)
         for question in figures_questions:
@@ -128,7 +128,7 @@ def write_workbook(target, survey, source, *, language="vi", now=None, on_unit=N
 def commented_questions(survey, figures):
     """Return the narrative questions, then every other text too long for its cell on the figures sheet."""
     questions = [CommentedQuestion(q.section_number, q.id, str(q.label))
-                 for q in survey.questions.values() if q.is_narrative]
+                 for q in survey.outline_questions() if q.is_narrative]
     for column in figures.columns:
         if column.code in figures.overflow:
             question = survey.questions.get(column.code)
@@ -156,7 +156,7 @@ def answer_keys(questions, retired):
     return keys + list(retired)
 
 
-def download_name(scope_name, day, prefix="tổng-kết-chỉ-thị-10"):
+def download_name(scope_name, day, prefix="tổng-kết-chỉ-thị-10", extension="xlsx"):
     """Return a file name that keeps Vietnamese letters and is safe on every system."""
     words = re.sub(r"[^\w]+", "-", unicodedata.normalize("NFC", scope_name or "")).strip("-")
-    return f"{prefix}_{words or 'toan-tinh'}_{day.isoformat()}.xlsx"
+    return f"{prefix}_{words or 'toan-tinh'}_{day.isoformat()}.{extension}"

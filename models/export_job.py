@@ -1,5 +1,5 @@
-"""A workbook being written for a scope in the background, so that a province-wide download outlives
-the request that asked for it (see exports.jobs)."""
+"""A file being written for a scope in the background, the Excel workbook or the consolidated draft, so
+that a province-wide download outlives the request that asked for it (see exports.jobs)."""
 
 import datetime as dt
 
@@ -11,6 +11,8 @@ import clock
 from .base import UTCDateTime, db
 
 STATES = ("queued", "running", "done", "failed")
+#: What a job writes: the Excel workbook, or the committee's consolidated draft as a Word document.
+KINDS = ("xlsx", "docx")
 #: The states of a job still being written: at most one per scope.
 ACTIVE_STATES = ("queued", "running")
 ACTIVE = sa.column("state").in_(ACTIVE_STATES)
@@ -20,13 +22,16 @@ class ExportJob(db.Model):
     __tablename__ = "export_jobs"
     __table_args__ = (
         sa.CheckConstraint(sa.column("state").in_(STATES), name="known_state"),
-        # Two clicks, in two workers at once, cannot both start a job for one scope.
-        sa.Index("one_active_export_per_scope", "scope_unit_id", unique=True,
+        sa.CheckConstraint(sa.column("kind").in_(KINDS), name="known_kind"),
+        # Two clicks, in two workers at once, cannot both start a job of one kind for one scope.
+        sa.Index("one_active_export_per_scope", "scope_unit_id", "kind", unique=True,
                  sqlite_where=ACTIVE, postgresql_where=ACTIVE),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: The unit whose subtree the workbook covers.
+    #: One of KINDS: the file's format, and what it holds.
+    kind: Mapped[str] = mapped_column(sa.String(8), default="xlsx", server_default="xlsx")
+    #: The unit whose subtree the file covers.
     scope_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
     #: The language of the sheets and labels, one of config.LANGUAGES.
     language: Mapped[str] = mapped_column(sa.String(8))
@@ -56,4 +61,4 @@ class ExportJob(db.Model):
         return self.state in ACTIVE_STATES
 
     def __repr__(self):
-        return f"<ExportJob {self.id} scope={self.scope_unit_id} {self.language} {self.state}>"
+        return f"<ExportJob {self.id} {self.kind} scope={self.scope_unit_id} {self.language} {self.state}>"

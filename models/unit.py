@@ -14,6 +14,8 @@ from .base import UTCDateTime, db
 
 #: The longest name a unit may have, in characters (PostgreSQL counts characters too).
 NAME_MAX_LENGTH = 300
+#: The longest code of an issuing body in document numbers ("ThU", "ĐUK" ...).
+ISSUING_CODE_MAX_LENGTH = 10
 
 
 def fold_for_search(text):
@@ -41,6 +43,15 @@ class Unit(db.Model):
     level: Mapped[str] = mapped_column(sa.String(32))
     #: The committee directly above; None only for the province.
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    #: How the unit signs its documents when that is not what its level and name imply ("ĐẢNG ỦY XÃ EA KAR"
+    #: for "Đảng bộ xã Ea Kar" is implied); None means derived (documents/issuers.py).
+    issuing_name: Mapped[str | None] = mapped_column(sa.String(NAME_MAX_LENGTH))
+    #: The body's code in its document numbers (CB, ĐU, HU, ThU, TU ...); None means derived.
+    issuing_code: Mapped[str | None] = mapped_column(sa.String(ISSUING_CODE_MAX_LENGTH))
+    #: The place name its documents are dated at ("Ea Kar, ngày ..."); None means derived.
+    place: Mapped[str | None] = mapped_column(sa.String(NAME_MAX_LENGTH))
+    #: Whether it has a standing committee, which signs for it ("T/M BAN THƯỜNG VỤ"); None means derived.
+    has_standing_committee: Mapped[bool | None]
     #: A later last day granted to this unit by a manager; None means its level's deadline.
     deadline_extended_to: Mapped[dt.date | None] = mapped_column(sa.Date)
     #: The secret part of the unit's link; whoever has it may fill in the unit's report. Also printed, in

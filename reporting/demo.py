@@ -153,10 +153,11 @@ def insert_reports(survey, reports, rng):
 
 
 def random_answers(survey, level, rng, complete):
-    """Return answers that pass the survey's rules; a draft leaves some questions empty."""
+    """Return answers that pass the survey's rules; a draft leaves some questions empty, and every report its
+    document's details (blanks to fill by hand, as a unit that has not signed yet)."""
     answers = {}
     for question in survey.questions_for(level):
-        if not question.is_shown(answers) or (not complete and rng.random() < 0.3):
+        if question.document_detail or not question.is_shown(answers) or (not complete and rng.random() < 0.3):
             continue
         answers[question.id] = question.kind.demo_value(question, rng)
     return passing_checks(survey, answers, rng)

@@ -21,6 +21,9 @@ from plain_text import first_control_character
 from schema import LEVELS
 
 COLUMNS = ("code", "name", "level", "parent_code")
+#: Columns a unit list may add: how the unit signs its documents, each empty for "derived from the level
+#: and the name" (documents/issuers.py). A file without one leaves the units' values as they are.
+DOCUMENT_COLUMNS = ("issuing_name", "issuing_code", "place", "has_standing_committee")
 
 #: An .xlsx file is a zip archive.
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -50,6 +53,11 @@ class UnitRow:
     name: str
     level: str
     parent_code: str
+    #: The DOCUMENT_COLUMNS: None when the file has no such column, "" when the cell is empty.
+    issuing_name: str | None = None
+    issuing_code: str | None = None
+    place: str | None = None
+    has_standing_committee: str | None = None
 
 
 def read_unit_file(raw):
@@ -75,11 +83,19 @@ def compound_file_problem(raw):
 
 
 def header_problem(header):
-    """Say what is wrong with the column names of row 1, or return None."""
-    if sorted(header) == sorted(COLUMNS):
+    """Say what is wrong with the column names of row 1, or return None: every one of COLUMNS, any of
+    DOCUMENT_COLUMNS, each once."""
+    if set(COLUMNS) <= set(header) <= set(COLUMNS + DOCUMENT_COLUMNS) and len(set(header)) == len(header):
         return None
-    return _("line 1: the columns must be %(expected)s, not %(found)s",
-             expected=",".join(COLUMNS), found=",".join(header) or "—")
+    return _("line 1: the columns must be %(expected)s, and any of %(optional)s, not %(found)s",
+             expected=",".join(COLUMNS), optional=",".join(DOCUMENT_COLUMNS), found=",".join(header) or "—")
+
+
+def unit_row(line, values, header):
+    """Return the UnitRow of one line's stripped texts by column name; a document column stays None
+    when the header has no such column."""
+    return UnitRow(line, *(values[column] for column in COLUMNS),
+                   **{column: values[column] for column in DOCUMENT_COLUMNS if column in header})
 
 
 # --- CSV ---
@@ -97,7 +113,8 @@ def read_csv_rows(raw):
     if problem:
         raise ImportRefused([problem])
     reader.fieldnames = header
-    return [UnitRow(line, *(record[column].strip() for column in COLUMNS)) for line, record in records(reader)]
+    return [unit_row(line, {column: value.strip() for column, value in record.items()}, header)
+            for line, record in records(reader)]
 
 
 def records(reader):
@@ -107,7 +124,7 @@ def records(reader):
         for record in reader:
             if None in record or any(value is None for value in record.values()):
                 raise ImportRefused([_("line %(line)s: expected %(count)s columns",
-                                       line=reader.line_num, count=len(COLUMNS))])
+                                       line=reader.line_num, count=len(reader.fieldnames))])
             yield reader.line_num, record
             last_line = reader.line_num
     except csv.Error as error:
@@ -134,7 +151,7 @@ def read_workbook_rows(raw):
         values, row_problems = row_texts(cells, header)
         problems += row_problems
         if any(values.values()):
-            unit_rows.append(UnitRow(cells[0].row, *(values[column] for column in COLUMNS)))
+            unit_rows.append(unit_row(cells[0].row, values, header))
     if problems:
         raise ImportRefused(problems)
     return unit_rows
@@ -192,7 +209,7 @@ def row_texts(cells, header):
         if cell.column > len(header):
             if cell.value is not None and str(cell.value).strip():
                 problems.append(_("line %(line)s: cell %(cell)s is outside the columns %(expected)s; delete it",
-                                  line=cell.row, cell=cell.coordinate, expected=",".join(COLUMNS)))
+                                  line=cell.row, cell=cell.coordinate, expected=",".join(header)))
             continue
         column = header[cell.column - 1]
         text, problem = cell_text(cell)
@@ -232,8 +249,8 @@ def control_character_problems(rows):
     value in a message: the database could not store one, and no one sees it in a spreadsheet."""
     problems = []
     for row in rows:
-        for column in COLUMNS:
-            character = first_control_character(getattr(row, column))
+        for column in COLUMNS + DOCUMENT_COLUMNS:
+            character = first_control_character(getattr(row, column) or "")
             if character:
                 problems.append(_("line %(line)s: the %(column)s column has the control character %(character)s, "
                                   "which cannot be stored; delete it", line=row.line, column=column,

@@ -10,24 +10,32 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from models import Response, Unit, db, new_link_token
-from models.unit import NAME_MAX_LENGTH
+from models.unit import ISSUING_CODE_MAX_LENGTH, NAME_MAX_LENGTH
 from schema import LEVELS, PARENT_LEVELS
 
-from .unit_files import ImportRefused, read_unit_file
+from .unit_files import DOCUMENT_COLUMNS, ImportRefused, read_unit_file
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,50}$")
+#: A body's code in document numbers: letters only (CB, ĐU, ThU).
+ISSUING_CODE_PATTERN = re.compile(rf"^[^\W\d_]{{1,{ISSUING_CODE_MAX_LENGTH}}}$")
+#: How a yes or a no may be written in the has_standing_committee column.
+YES_NO = {"co": True, "có": True, "yes": True, "1": True, "true": True,
+          "khong": False, "không": False, "no": False, "0": False, "false": False}
 
 
 @dataclass(frozen=True)
 class UnitChange:
-    """What an import does to one unit: adds it, or changes its name, level or parent."""
+    """What an import does to one unit: adds it, or changes its name, level, parent or how it signs its
+    documents."""
 
     line: int
     code: str
     name: str
     level: str
     parent_code: str | None
-    #: (name, level, parent_code) before the import; None for a unit the import adds.
+    #: The document columns the file has, as stored: ((column, value), ...), None for "derived".
+    documents: tuple
+    #: (name, level, parent_code, documents) before the import; None for a unit the import adds.
     before: tuple | None
 
     @property
@@ -45,6 +53,14 @@ class UnitChange:
     @property
     def moved(self):
         return not self.added and self.before[2] != self.parent_code
+
+    @property
+    def document_changes(self):
+        """Return (column, value now, value after) for each document column the import changes."""
+        if self.added:
+            return []
+        pairs = zip(self.before[3], self.documents, strict=True)
+        return [(column, before, after) for (column, before), (_column, after) in pairs if before != after]
 
 
 @dataclass(frozen=True)
@@ -64,7 +80,8 @@ class ImportPlan:
     digest: str
 
     def of_kind(self, kind):
-        """Return the changes that are `kind` ("added", "renamed", "moved" or "relevelled")."""
+        """Return the changes that are `kind` ("added", "renamed", "moved", "relevelled" or
+        "document_changes")."""
         return [change for change in self.changes if getattr(change, kind)]
 
     @property
@@ -149,6 +166,20 @@ def row_problems(row):
         yield _("the name is longer than %(limit)s characters", limit=NAME_MAX_LENGTH)
     if row.level not in LEVELS:
         yield _("unknown level '%(level)s'; levels are %(levels)s", level=row.level, levels=", ".join(LEVELS))
+    yield from document_column_problems(row)
+
+
+def document_column_problems(row):
+    """Check how the unit signs its documents, where the file says it."""
+    for column in ("issuing_name", "place"):
+        if len(getattr(row, column) or "") > NAME_MAX_LENGTH:
+            yield _("the %(column)s column is longer than %(limit)s characters", column=column, limit=NAME_MAX_LENGTH)
+    if row.issuing_code and not ISSUING_CODE_PATTERN.match(row.issuing_code):
+        yield _("the issuing_code '%(code)s' must be 1 to %(limit)s letters, such as CB, ĐU, HU, ThU or TU",
+                code=row.issuing_code, limit=ISSUING_CODE_MAX_LENGTH)
+    if row.has_standing_committee and row.has_standing_committee.casefold() not in YES_NO:
+        yield _("has_standing_committee must be empty, có or không (or yes, no, 1, 0), not '%(value)s'",
+                value=row.has_standing_committee)
 
 
 def parent_problem(row, levels):
@@ -198,8 +229,10 @@ def plan_rows(rows, existing, parents, raw):
     changes, unchanged = [], 0
     for row in rows:
         unit = existing.get(row.code)
-        after = (row.name, row.level, row.parent_code or None)
-        before = None if unit is None else (unit.name, unit.level, parents[row.code])
+        documents = document_values(row)
+        after = (row.name, row.level, row.parent_code or None, documents)
+        before = None if unit is None else (unit.name, unit.level, parents[row.code],
+                                            tuple((column, getattr(unit, column)) for column, _value in documents))
         if before == after:
             unchanged += 1
         else:
@@ -207,6 +240,19 @@ def plan_rows(rows, existing, parents, raw):
     digest = hashlib.sha256(raw)
     digest.update(json.dumps([astuple(change) for change in changes] + [unchanged]).encode())
     return ImportPlan(tuple(changes), unchanged, digest.hexdigest())
+
+
+def document_values(row):
+    """Return ((column, value), ...) for the document columns the file has, as the unit stores them: an
+    empty cell is None (derived), has_standing_committee a bool."""
+    values = []
+    for column in DOCUMENT_COLUMNS:
+        text = getattr(row, column)
+        if text is None:
+            continue
+        value = YES_NO[text.casefold()] if text and column == "has_standing_committee" else text or None
+        values.append((column, value))
+    return tuple(values)
 
 
 def apply_plan(plan):
@@ -219,6 +265,8 @@ def apply_plan(plan):
     for change in plan.changes:
         unit = units[change.code]
         unit.name, unit.level, unit.parent = change.name, change.level, units.get(change.parent_code)
+        for column, value in change.documents:
+            setattr(unit, column, value)
 
 
 def scope_problems(rows, scope, parents):

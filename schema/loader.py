@@ -7,6 +7,7 @@ half-valid config can never go live.
 import datetime as dt
 import hashlib
 import re
+import string
 from collections import Counter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,10 +19,12 @@ from config import LANGUAGES
 from .levels import REPORTING_LEVELS
 from .model import (
     COMPARISONS,
+    DOCUMENT_DETAILS,
     EMPTY_TEXT,
     Check,
     Choice,
     Condition,
+    PartyDocument,
     Question,
     Section,
     Survey,
@@ -43,6 +46,14 @@ def outline_number(parent, number):
     if number.startswith(last + "."):
         return f"{head}.{number}" if head else number
     return f"{parent}.{number}"
+
+
+def placeholders(text):
+    """Return the names of the {placeholders} in a text."""
+    try:
+        return {name for _literal, name, _spec, _conversion in string.Formatter().parse(text) if name is not None}
+    except ValueError:  # a lone brace
+        return {"{"}
 
 
 def kind_of(question):
@@ -103,7 +114,8 @@ class _Reader:
         if not isinstance(data, dict):
             self.problem("(top)", _("the file must be a mapping with title, deadlines and sections"))
             return None
-        self.unknown_keys(data, "(top)", {"title", "directive", "timezone", "deadlines", "sections", "checks"})
+        self.unknown_keys(data, "(top)", {"title", "directive", "timezone", "deadlines", "sections", "checks",
+                                          "document"})
         title = self.text(data.get("title"), "title", required=True)
         directive = self.text(data.get("directive"), "directive")
         timezone = self.timezone(data.get("timezone", "Asia/Ho_Chi_Minh"))
@@ -113,8 +125,9 @@ class _Reader:
         checks = self.checks(data.get("checks") or [], questions)
         self.check_references(questions)
         self.check_weights(questions)
+        document = self.document(data.get("document"), questions) if "document" in data else None
         return Survey(title=title, directive=directive, version=version, timezone=timezone,
-                      deadlines=deadlines, sections=sections, checks=checks, questions=questions)
+                      deadlines=deadlines, sections=sections, checks=checks, questions=questions, document=document)
 
     def unknown_keys(self, data, where, allowed):
         for key in data:
@@ -169,37 +182,41 @@ class _Reader:
                 self.problem("deadlines", _("no deadline for level '%(level)s'", level=level))
         return deadlines
 
-    def sections(self, data, where, parent=""):
+    def sections(self, data, where, parent="", details=False):
         if not isinstance(data, list) or not data:
             self.problem(where, _("must be a non-empty list of sections"))
             return ()
-        return tuple(self.section(item, f"{where}[{i}]", parent) for i, item in enumerate(data))
+        return tuple(self.section(item, f"{where}[{i}]", parent, details) for i, item in enumerate(data))
 
-    def section(self, data, where, parent):
-        """Read a section; `parent` is the outline number above it, so that questions get the full one (II.3.1)."""
+    def section(self, data, where, parent, details):
+        """Read a section; `parent` is the outline number above it, so that questions get the full one (II.3.1);
+        `details` tells that it is inside the section of the document's details."""
         if not isinstance(data, dict):
             self.problem(where, _("must be a mapping"))
             return Section(number="", title=EMPTY_TEXT)
-        self.unknown_keys(data, where, {"number", "title", "hint", "questions", "sections"})
+        self.unknown_keys(data, where, {"number", "title", "hint", "questions", "sections", "document_details"})
+        details = self.flag(data, "document_details", where) or details
         number = str(data.get("number", "")).strip()
         outline = outline_number(parent, number)
         questions = data.get("questions") or []
         if not isinstance(questions, list):
             self.problem(f"{where}.questions", _("must be a list"))
             questions = []
-        children = self.sections(data["sections"], f"{where}.sections", outline) if "sections" in data else ()
+        children = (self.sections(data["sections"], f"{where}.sections", outline, details)
+                    if "sections" in data else ())
         if not questions and not children:
             self.problem(where, _("has neither questions nor sections"))
         return Section(
             number=number,
             title=self.text(data.get("title"), f"{where}.title", required=True),
             hint=self.text(data.get("hint"), f"{where}.hint"),
-            questions=tuple(self.question(q, f"{where}.questions[{i}]", outline)
+            questions=tuple(self.question(q, f"{where}.questions[{i}]", outline, details)
                             for i, q in enumerate(questions)),
             sections=children,
+            document_details=details,
         )
 
-    def question(self, data, where, section_number):
+    def question(self, data, where, section_number, document_detail=False):
         if not isinstance(data, dict):
             self.problem(where, _("must be a mapping"))
             return None
@@ -234,6 +251,7 @@ class _Reader:
             section_number=section_number,
             consolidate=consolidate,
             weight=weight,
+            document_detail=document_detail,
         )
 
     def flag(self, data, key, where):
@@ -392,6 +410,70 @@ class _Reader:
             if value not in allowed:
                 self.problem(where, _("'%(value)s' is not an answer of question '%(id)s'",
                                       value=value, id=target.id))
+
+    def document(self, data, questions):
+        """Read the `document` block: the texts of a unit's party document and the questions of its details."""
+        if not isinstance(data, dict):
+            self.problem("document", _("must be a mapping with title, subject, closing, recipients and details"))
+            return None
+        self.unknown_keys(data, "document", {"title", "subject", "closing", "recipients", "details"})
+        return PartyDocument(
+            title=self.vietnamese(data.get("title"), "document.title", required=True),
+            subject=self.vietnamese(data.get("subject"), "document.subject", required=True),
+            closing=self.vietnamese(data.get("closing"), "document.closing"),
+            recipients=self.recipients(data.get("recipients") or {}),
+            details=self.details(data.get("details") or {}, questions),
+        )
+
+    def vietnamese(self, value, where, required=False):
+        """Read a text of the party document: Vietnamese, whatever the reader's language."""
+        return self.text(value, where, required).by_language.get("vi", "")
+
+    def recipients(self, data):
+        """Read the recipients per level; "{above}" is the only placeholder a recipient may hold."""
+        if not isinstance(data, dict):
+            self.problem("document.recipients", _("must map unit levels to lists of recipients"))
+            return {}
+        recipients = {}
+        for level, items in data.items():
+            where = f"document.recipients.{level}"
+            if level not in REPORTING_LEVELS:
+                self.problem(where, _("unknown level; levels are %(levels)s", levels=", ".join(REPORTING_LEVELS)))
+                continue
+            if not isinstance(items, list):
+                self.problem(where, _("must be a list"))
+                continue
+            texts = [self.vietnamese(item, f"{where}[{i}]", required=True) for i, item in enumerate(items)]
+            for i, text in enumerate(texts):
+                if placeholders(text) - {"above"}:
+                    self.problem(f"{where}[{i}]", _("the only placeholder a recipient may hold is {above}, the "
+                                                    "committee directly above"))
+            recipients[level] = tuple(texts)
+        return recipients
+
+    def details(self, data, questions):
+        """Read which question asks each detail: one of a `document_details` section, of a fitting type."""
+        if not isinstance(data, dict):
+            self.problem("document.details", _("must map each detail to a question id"))
+            return {}
+        details = {}
+        for role, question_id in data.items():
+            where = f"document.details.{role}"
+            if role not in DOCUMENT_DETAILS:
+                self.problem(where, _("unknown detail; details are %(details)s", details=", ".join(DOCUMENT_DETAILS)))
+                continue
+            question = questions.get(question_id)
+            if question is None:
+                self.problem(where, _("names unknown question '%(id)s'", id=question_id))
+            elif not question.document_detail:
+                self.problem(where, _("question '%(id)s' is not in a section with document_details: true",
+                                      id=question_id))
+            elif question.type not in DOCUMENT_DETAILS[role]:
+                self.problem(where, _("must be a question of type %(types)s",
+                                      types=" or ".join(DOCUMENT_DETAILS[role])))
+            else:
+                details[role] = question_id
+        return details
 
     def checks(self, data, questions):
         if not isinstance(data, list):

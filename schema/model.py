@@ -85,6 +85,9 @@ class Question:
     consolidate: str | None = None
     #: For a mean, the number question that weighs each unit's answer (members for an attendance rate).
     weight: str | None = None
+    #: Asked in the section of the document's details (number, date, signer): printed in the unit's
+    #: document, never counted in figures, statistics or comments.
+    document_detail: bool = False
 
     @property
     def kind(self):
@@ -129,6 +132,8 @@ class Section:
     hint: Text = EMPTY_TEXT
     questions: tuple = ()
     sections: tuple = ()
+    #: The section asks what only the unit knows of its document (number, date, signer), not the outline.
+    document_details: bool = False
 
     def walk(self):
         """Yield this section and every section below it, in outline order."""
@@ -141,6 +146,32 @@ class Section:
         return any(q.applies_to(level) for section in self.walk() for q in section.questions)
 
 
+#: What each of the document's details is, and the question types that may ask it.
+DOCUMENT_DETAILS = {
+    "number": ("short_text",),
+    "date": ("date",),
+    "signer_name": ("short_text",),
+    "signer_title": ("single_choice",),
+    "recipients": ("short_text", "long_text"),
+}
+
+
+@dataclass(frozen=True)
+class PartyDocument:
+    """The survey's texts in a unit's report as a party document (always Vietnamese, as the party writes)."""
+
+    #: The kind's line in upper case, e.g. "BÁO CÁO".
+    title: str
+    #: The line or lines under it, e.g. "tổng kết 10 năm thực hiện Chỉ thị số 10-CT/TW ...".
+    subject: str
+    #: The body's last paragraph, e.g. "Trên đây là báo cáo ..."; may be empty.
+    closing: str = ""
+    #: The recipients before the unit's own file, per level; "{above}" stands for the committee above.
+    recipients: dict = field(default_factory=dict)
+    #: The id of the question asking each detail of DOCUMENT_DETAILS the config names.
+    details: dict = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Survey:
     title: Text
@@ -151,10 +182,22 @@ class Survey:
     sections: tuple
     checks: tuple = ()
     questions: dict = field(default_factory=dict)
+    #: How a unit's report is written as a party document; None when the config has no `document`.
+    document: PartyDocument | None = None
 
     def all_sections(self):
         for section in self.sections:
             yield from section.walk()
+
+    def outline_sections(self):
+        """Yield the sections of the report's outline, without the document's details, in outline order."""
+        for section in self.sections:
+            if not section.document_details:
+                yield from section.walk()
+
+    def outline_questions(self):
+        """Return the questions of the outline: what figures, statistics and comments are made of."""
+        return [q for q in self.questions.values() if not q.document_detail]
 
     @property
     def zone(self):

@@ -26,7 +26,7 @@ VIEWER_POSTS = {"admin.export_again"}
 MANAGER_PAGES = {"admin.unit_list_upload", "admin.unit_list_template"}
 #: A value for each URL parameter of the admin routes: a unit in both test accounts' scopes, that reports,
 #: and the finished export job of a scope in both (see `finished_export`).
-URL_VALUES = {"code": "KP.EK.01", "job_id": 1}
+URL_VALUES = {"code": "KP.EK.01", "job_id": 1, "kind": "xlsx"}
 #: Routes the walk must find, so that a broken walk cannot pass by walking nothing.
 KNOWN_ROUTES = {("admin.missing", "GET"), ("admin.unit_list", "GET"), ("admin.unit_list_workbook", "GET"),
                 ("admin.unit", "GET"), ("admin.export_workbook", "GET"), ("admin.reopen", "POST"),

@@ -12,12 +12,13 @@ TONGKET_SCREENSHOTS=/some/folder for the committees' pages at each screen width.
 import os
 import re
 import shutil
+import subprocess
 import threading
 import time
 
 import pytest
 import sqlalchemy as sa
-from answers import LONG_TEXT_IDS, cell_report
+from answers import LONG_TEXT_IDS, cell_report, store, stored_cell_answers
 from werkzeug.serving import make_server
 
 from models import Response, db
@@ -454,3 +455,27 @@ def test_a_committee_finds_a_unit_and_gives_it_a_new_link_confirmed_first(open_t
     assert fits_the_screen(tab)
     assert tab.request.get(f"/s/{old}").status == 404
     assert tab.request.get(link).status == 200
+
+
+def test_printing_a_submitted_report_gives_the_party_document_on_a4(page, app, units, tmp_path):
+    """Print to PDF, as a person does from the browser's print dialog: the page's screen copy gives way to
+    the document, laid out by the same table as the Word file."""
+    details = dict(so_van_ban="7", ngay_van_ban="2027-04-08", nguoi_ky="Trần Văn Bình", chuc_vu_nguoi_ky="bi_thu")
+    long_answers = {key: " ".join([f"Ý kiến về “{key}” của chi bộ."] * 30) for key in LONG_TEXT_IDS}
+    store(app, CELL, stored_cell_answers(**long_answers, **details))
+    page.goto(f"/s/{units[CELL].token}")
+    path = tmp_path / "printed.pdf"
+    path.write_bytes(page.pdf(prefer_css_page_size=True))
+    if os.environ.get("TONGKET_PRINTED"):
+        shutil.copy(path, os.environ["TONGKET_PRINTED"])
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    assert re.search(r"Page size: .* pts \(A4\)", info), info
+    first = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(path), "-"], check=True,
+                           capture_output=True, text=True).stdout
+    for text in ("ĐẢNG BỘ PHƯỜNG TÂN LỢI", "CHI BỘ TỔ DÂN PHỐ 1", "ĐẢNG CỘNG SẢN VIỆT NAM", "Số 7-BC/CB",
+                 "Tân Lợi, ngày 08 tháng 4 năm 2027", "BÁO CÁO", "I- ĐẶC ĐIỂM, TÌNH HÌNH CHI BỘ, ĐẢNG BỘ"):
+        assert text in first, text
+    everything = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    assert "Trần Văn Bình" in everything and "T/M CHI BỘ" in everything
+    assert "DỰ THẢO" not in everything, "submitted"
+    assert "Sửa báo cáo" not in everything and "Hạn chót" not in everything, "the screen copy does not print"

@@ -57,16 +57,20 @@ EXPECTED = {
 FIGURES, TOTALS, DIFFERENCES = "Tổng hợp số liệu", "Cộng theo cấp ủy", "Chênh lệch"
 
 
-@pytest.fixture
-def tree(make_app):
-    app = make_app(CONFIG)
+def build_tree(app, units=UNITS, reports=REPORTS, drafts=DRAFTS):
+    """Import a unit list into the app's database and store its reports (submitted) and drafts; return the app."""
     with app.app_context():
-        import_units(UNITS.encode())
-    for code, answers in REPORTS.items():
+        import_units(units.encode())
+    for code, answers in reports.items():
         store(app, code, answers)
-    for code, answers in DRAFTS.items():
+    for code, answers in drafts.items():
         store(app, code, answers, action="save")
     return app
+
+
+@pytest.fixture
+def tree(make_app):
+    return build_tree(make_app(CONFIG))
 
 
 def export(app, path, **options):
@@ -257,11 +261,7 @@ REPORTS_2025 = {
 
 
 def test_todays_shape_counts_each_member_once_and_lists_each_committee_once(make_app, tmp_path):
-    app = make_app(CONFIG)
-    with app.app_context():
-        import_units(UNITS_2025.encode())
-    for code, answers in REPORTS_2025.items():
-        store(app, code, answers)
+    app = build_tree(make_app(CONFIG), UNITS_2025, REPORTS_2025, {})
     book = openpyxl.load_workbook(export(app, tmp_path / "book.xlsx"), data_only=True)
     table = totals_table(book[TOTALS])
     assert list(table) == ["CQ", "G3", "X", ""], "each committee once; a ward under the province stands alone"

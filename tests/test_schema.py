@@ -30,8 +30,10 @@ def problems_of(app, path):
 
 
 def test_shipped_config_follows_the_outline(shipped):
-    numbers = [section.number for section in shipped.sections]
+    numbers = [section.number for section in shipped.sections if not section.document_details]
     assert numbers == ["I", "II", "III", "IV", "V"]
+    assert [section.document_details for section in shipped.sections] == [False] * 5 + [True], \
+        "the document's details come last, outside the outline"
     parts = {s.number: [c.number for c in s.sections] for s in shipped.sections}
     assert parts["II"] == ["1", "2", "3", "4"]
     assert parts["III"] == ["1", "2", "3", "4"]
@@ -242,6 +244,19 @@ MIN_ABOVE_MAX = (r"min: 0\n(\s+)max: 12\n(\s+)levels: \[chi_bo", r"min: 70\n\1ma
     ([(r"^timezone: .*$", "timezone: Mars/Olympus")], ["timezone:", "'Mars/Olympus'"]),
     ([(r"type: percentage", "type: percentage\n                max_length: 5")],
      ["sections[1].sections[2].sections[1].questions[0].max_length:"]),
+    ([(r"^    signer_name: nguoi_ky$", "    signer_name: nguoi_ky\n    seal: nguoi_ky")],
+     ["document.details.seal:", "signer_name"]),
+    ([(r"^    number: so_van_ban$", "    number: so_dang_vien")], ["document.details.number:", "'so_dang_vien'",
+                                                                   "document_details: true"]),
+    ([(r"^    date: ngay_van_ban$", "    date: nguoi_ky")], ["document.details.date:", "date"]),
+    ([(r"^    signer_title: chuc_vu_nguoi_ky$", "    signer_title: chuc_vu")], ["document.details.signer_title:",
+                                                                             "'chuc_vu'"]),
+    ([(r'cap_huyen: \["Ban Thường vụ Tỉnh ủy', 'cap_huyen: ["{tinh_uy} Ban Thường vụ Tỉnh ủy')],
+     ["document.recipients.cap_huyen[0]:", "{above}"]),
+    ([(r'^    chi_bo_co_so: \["\{above\} \(báo cáo\)"\]$', "    chi_bo: [x]")], ["document.recipients.chi_bo:"]),
+    ([(r"^  subject: \|-$", "  subjet: |-")], ["document:", "'subjet'"]),
+    ([(r"^  subject: \|-$", "  subjet: |-")], ["document.subject:"]),
+    ([(r"document_details: true", "document_details: yes please")], ["sections[5].document_details:"]),
 ])
 def test_config_problems_are_reported_with_where_they_are(app, config_with, replacements, fragments):
     problems = problems_of(app, config_with(*replacements))
@@ -290,7 +305,7 @@ def test_check_command_summarises_a_valid_file(runner):
     result = runner.invoke(args=["survey", "check"])
     assert result.exit_code == 0, result.output
     assert "chi-thi-10.yaml" in result.output
-    assert "long_text: 16" in result.output
+    assert "long_text: 17" in result.output
     assert "chi_bo_truc_thuoc" in result.output
 
 

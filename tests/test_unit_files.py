@@ -161,9 +161,11 @@ def test_a_second_sheet_with_data_is_refused_and_empty_ones_are_not(app):
     ([], "Tệp Excel không có dữ liệu: dòng đầu tiên phải ghi tên các cột code,name,level,parent_code."),
     ([list(COLUMNS)], "Tệp không có đơn vị nào."),
     ([["code", "name", "level"], ["TU", "Tỉnh ủy", "tinh"]],
-     "dòng 1: các cột phải là code,name,level,parent_code, không phải code,name,level"),
+     "dòng 1: các cột phải là code,name,level,parent_code, có thể thêm cột nào trong "
+     "issuing_name,issuing_code,place,has_standing_committee, không phải code,name,level"),
     ([[None], ["code", "name", "level", "parent_code"]],
-     "dòng 1: các cột phải là code,name,level,parent_code, không phải —"),
+     "dòng 1: các cột phải là code,name,level,parent_code, có thể thêm cột nào trong "
+     "issuing_name,issuing_code,place,has_standing_committee, không phải —"),
 ], ids=["empty", "header-only", "missing-column", "header-not-in-row-1"])
 def test_an_empty_sheet_or_a_wrong_header_is_refused(app, rows, expected):
     assert refused_problems(app, workbook_bytes(rows)) == [expected]

@@ -1,5 +1,6 @@
 """Routes only: each view reads the request, calls reporting/ and forms/, and picks a response."""
 
+from . import unit_document  # noqa: F401  (register the document routes on the survey blueprint)
 from .addresses import register_address_check
 from .admin import bp as admin_pages
 from .errors import register_error_pages

@@ -8,6 +8,9 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 import clock
+from documents.download import is_submitted_version
+from documents.layout import LAYOUT
+from documents.unit_report import unit_report
 from forms import survey_form_class
 from link_tokens import token_from_typed_code
 from reporting.links import opens_a_report
@@ -96,7 +99,16 @@ class UnitPage:
                            unsaved=status != 200, **context)
 
     def render_answers(self, answers, status=200, **context):
-        return self.render("survey/report.html", status, answers=answers, **context)
+        """Show answers read-only; they print as the party document."""
+        document = self.party_document(answers, context.get("revision"))
+        return self.render("survey/report.html", status, answers=answers, document=document, layout=LAYOUT,
+                           **context)
+
+    def party_document(self, answers, revision=None):
+        """Return the report of these answers as a party document: DỰ THẢO unless they are the submitted
+        version (the current one, or the `revision` shown)."""
+        number = revision.number if revision is not None else self.current_number
+        return unit_report(self.survey, self.unit, answers, draft=not is_submitted_version(self.response, number))
 
 
 def state_serializer():

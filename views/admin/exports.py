@@ -1,18 +1,29 @@
-"""The Excel workbook: sent at once for a small scope, written by a job for a large one, whose page shows
-its progress and then offers the file."""
+"""The Excel workbook and the consolidated draft: sent at once for a small scope, written by a job for a
+large one, whose page shows its progress and then offers the file."""
 
 from flask import abort, current_app, g, redirect, render_template, send_file, url_for
 from flask_babel import get_locale
 
-from exports import workbook_download
-from exports.download import XLSX_MIMETYPE
-from exports.jobs import fail_stale_jobs, job_download_name, job_path, requested_job, writes_at_once
+import clock
+from documents.consolidated_docx import write_consolidated_draft
+from documents.download import DOCX_MIMETYPE
+from exports import ExportSource, download_name, workbook_download
+from exports.download import XLSX_MIMETYPE, send_workbook
+from exports.jobs import (
+    DOWNLOAD_PREFIXES,
+    fail_stale_jobs,
+    job_download_name,
+    job_path,
+    requested_job,
+    writes_at_once,
+)
 from models import ExportJob, db
 from reporting.hierarchy import UnitTree
 from schema.store import current_survey
 
 from .auth import bp, sign_in_required
 
+MIMETYPES = {"xlsx": XLSX_MIMETYPE, "docx": DOCX_MIMETYPE}
 #: Seconds between two loads of a job's page while the job runs (a meta refresh: no script needed).
 PROGRESS_REFRESH = 3
 
@@ -35,12 +46,26 @@ def export_workbook():
     return redirect(url_for("admin.export_job", job_id=job.id), 303)
 
 
+@bp.get("/report.docx")
+@sign_in_required
+def consolidated_draft():
+    """The account's committee's own summary report, drafted from its units' reports (Word, in Vietnamese
+    whatever the page's language: a party document)."""
+    survey, scope = current_survey(), g.user.scope
+    if writes_at_once(scope):
+        name = download_name(scope.name, survey.today(clock.now()), DOWNLOAD_PREFIXES["docx"], "docx")
+        return send_workbook(lambda path: write_consolidated_draft(path, survey, ExportSource(scope), scope), name,
+                             DOCX_MIMETYPE)
+    job = requested_job(scope, "vi", survey, g.user, kind="docx")
+    return redirect(url_for("admin.export_job", job_id=job.id), 303)
+
+
 @bp.post("/exports/<int:job_id>/again")
 @sign_in_required
 def export_again(job_id):
-    """Write a job's workbook anew: after a failure, or to take in what changed since."""
+    """Write a job's file anew: after a failure, or to take in what changed since."""
     job = export_job_in_scope_or_404(job_id)
-    again = requested_job(job.scope, job.language, current_survey(), g.user, reuse_finished=False)
+    again = requested_job(job.scope, job.language, current_survey(), g.user, reuse_finished=False, kind=job.kind)
     return redirect(url_for("admin.export_job", job_id=again.id))
 
 
@@ -54,15 +79,16 @@ def export_job(job_id):
                            kept_hours=int(current_app.config["EXPORT_KEEP_FOR"].total_seconds() // 3600))
 
 
-@bp.get("/exports/<int:job_id>.xlsx")
+@bp.get("/exports/<int:job_id>.<any(xlsx, docx):kind>")
 @sign_in_required
-def export_file(job_id):
+def export_file(job_id, kind):
+    """Send a finished job's file; a plain 404 for a job of another kind, or once the file expired."""
     job = export_job_in_scope_or_404(job_id)
-    if job.state != "done":
+    if job.state != "done" or job.kind != kind:
         abort(404)
     try:
-        workbook = open(job_path(job), "rb")  # noqa: SIM115 - send_file closes it
+        file = open(job_path(job), "rb")  # noqa: SIM115 - send_file closes it
     except FileNotFoundError:  # removed as expired since the page was shown
         abort(404)
-    return send_file(workbook, mimetype=XLSX_MIMETYPE, as_attachment=True,
+    return send_file(file, mimetype=MIMETYPES[kind], as_attachment=True,
                      download_name=job_download_name(job, current_survey()), max_age=0)

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from exports.download import send_workbook
 from models import db
-from reporting.unit_files import COLUMNS, ImportRefused, write_template
+from reporting.unit_files import COLUMNS, DOCUMENT_COLUMNS, ImportRefused, write_template
 from reporting.unit_uploads import discard_uploads, keep_upload, kept_upload
 from reporting.units import apply_plan, plan_import
 from schema import LEVELS
@@ -74,7 +74,8 @@ def confirm_unit_list():
 
 
 def upload_page(status=200, **context):
-    return render_template("admin/unit_list.html", columns=COLUMNS, levels=LEVELS, **context), status
+    return render_template("admin/unit_list.html", columns=COLUMNS, document_columns=DOCUMENT_COLUMNS, levels=LEVELS,
+                           **context), status
 
 
 def refusal(problems, status, changed=False):
