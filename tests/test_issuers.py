@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+from workbooks import excel_written, workbook_of
 
 from documents.issuers import committee_code, committee_name, issuer_of, organisation_name, place_in
 from models import Unit, db
@@ -99,11 +100,27 @@ def test_the_unit_list_may_say_how_each_unit_signs(app, client):
     ("EAKAR,Xã Ea Kar,dang_bo_co_so,TU," + "Đ" * 301 + ",,,", "issuing_name"),
     ("EAKAR,Xã Ea Kar,dang_bo_co_so,TU,,,Ea\x00Kar,", "place"),
 ])
-def test_a_bad_document_column_refuses_the_file_with_its_line(app, row, fragment):
+@pytest.mark.parametrize("file_of", [str.encode, excel_written], ids=["csv", "xlsx"])
+def test_a_bad_document_column_refuses_the_file_with_its_line(app, row, fragment, file_of):
     with app.app_context(), pytest.raises(ImportRefused) as refused:
-        import_units((DOCUMENT_HEADER + "TU,Tỉnh ủy Đắk Lắk,tinh,,,,,\n" + row + "\n").encode())
+        import_units(file_of(DOCUMENT_HEADER + "TU,Tỉnh ủy Đắk Lắk,tinh,,,,,\n" + row + "\n"))
     assert any(problem.startswith("dòng 3") and fragment in problem for problem in refused.value.problems), \
         refused.value.problems
+
+
+def test_a_workbook_says_how_each_unit_signs_as_the_csv_file_does(app):
+    # The document columns first and the four others after them: any order, as in a CSV file.
+    header = "issuing_name,has_standing_committee,code,name,level,parent_code,issuing_code,place\n"
+    rows = ("ĐẢNG ỦY XÃ EA KAR,có,EAKAR,Xã Ea Kar,dang_bo_co_so,TU,ĐU,Ea Kar\n"
+            ",,TU,Tỉnh ủy Đắk Lắk,tinh,,,\n")
+    with app.app_context():
+        assert import_units(workbook_of(header + rows)).created == 2
+    assert stored(app, "EAKAR") == ("ĐẢNG ỦY XÃ EA KAR", "ĐU", "Ea Kar", True)
+    assert stored(app, "TU") == (None, None, None, None)
+    with app.app_context():
+        summary = import_units(workbook_of("code,name,level,parent_code,place\nEAKAR,Xã Ea Kar,dang_bo_co_so,TU,\n"))
+    assert summary.updated == 1
+    assert stored(app, "EAKAR") == ("ĐẢNG ỦY XÃ EA KAR", "ĐU", None, True), "an empty cell derives, the rest stay"
 
 
 def test_a_column_the_unit_list_does_not_know_is_refused(app):

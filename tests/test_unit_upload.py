@@ -167,6 +167,38 @@ def test_the_confirmation_refuses_when_the_unit_list_changed_in_a_way_that_alter
     assert snapshot(app)["KP.EK.01"][0] == "Chi bộ thôn 1 (mới)"
 
 
+def signing(app, code):
+    with app.app_context():
+        unit = db.session.scalar(sa.select(Unit).filter_by(code=code))
+        return unit.issuing_name, unit.place, unit.has_standing_committee
+
+
+def test_how_a_unit_signs_its_documents_is_a_change_to_preview_and_confirm(app, client, auth, managers, runner,
+                                                                        tmp_path):
+    auth.sign_in(DISTRICT_MANAGER[0])
+    header = HEADER.strip() + ",issuing_name,place,has_standing_committee\n"
+    preview = upload(client, auth, workbook_of(header + "KP.EK,Đảng bộ xã Ea Kly,dang_bo_co_so,TU.KP,"
+                                                        "ĐẢNG ỦY XÃ EA KLY,,có\n"))
+    assert preview.status_code == 200, preview.text
+    assert "1 đơn vị sẽ đổi cách đứng tên ký văn bản" in text_of(preview.text)
+    assert [row.cells for row in table_rows(preview.text)] == [
+        ["2", "KP.EK", "Đảng bộ xã Ea Kly", "issuing_name", "suy ra tự động", "ĐẢNG ỦY XÃ EA KLY"],
+        ["2", "KP.EK", "Đảng bộ xã Ea Kly", "has_standing_committee", "suy ra tự động", "có"],
+    ], "an empty place that stays derived is no change"
+    # Meanwhile the province says where the commune signs: the preview no longer says what would happen.
+    other = tmp_path / "province.csv"
+    other.write_text(HEADER.strip() + ",has_standing_committee\nKP.EK,Đảng bộ xã Ea Kly,dang_bo_co_so,TU.KP,không\n",
+                     encoding="utf-8")
+    assert runner.invoke(args=["units", "import", str(other)]).exit_code == 0
+    stale = confirm(client, preview)
+    assert stale.status_code == 409, "the digest covers the document columns"
+    assert signing(app, "KP.EK") == (None, None, False)
+    assert ["2", "KP.EK", "Đảng bộ xã Ea Kly", "has_standing_committee", "không", "có"] in \
+        [row.cells for row in table_rows(stale.text)]
+    assert confirm(client, stale).status_code == 302
+    assert signing(app, "KP.EK") == ("ĐẢNG ỦY XÃ EA KLY", None, True)
+
+
 def test_a_change_elsewhere_does_not_stop_the_confirmation(app, client, auth, managers, runner, tmp_path):
     auth.sign_in(DISTRICT_MANAGER[0])
     preview = upload(client, auth, workbook_of(DISTRICT_LIST))
