@@ -48,6 +48,8 @@ class Layout:
     subject_pt: float = 14  # bold
     body_pt: float = 14
     table_pt: float = 13
+    #: A figures table's columns after the first.
+    figure_column_mm: float = 35
     first_line_indent_cm: float = 1.27
     paragraph_space_pt: float = 6
     line_spacing: float = 1.15
@@ -294,16 +296,25 @@ def paragraph(document, content, *, lead=""):
     return written
 
 
-def table(document, header, rows):
-    """Write a small bordered table: a bold header row, then `rows` of texts. Return it."""
+def table(document, header, rows, widths_mm=None):
+    """Write a small bordered table: a bold header row, then `rows` of texts. By default the first column
+    (what is counted) takes what the others (the figures) leave. Return it."""
     grid = document.add_table(rows=1, cols=len(header))
     grid.style = document.styles["Table Grid"]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
+    others = [LAYOUT.figure_column_mm] * (len(header) - 1)
+    widths = widths_mm or [LAYOUT.text_width_mm - sum(others), *others]
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = Mm(width)
     for cell, title in zip(grid.rows[0].cells, header, strict=True):
         cell_text(cell, title, bold=True)
     for row in rows:
         for cell, value in zip(grid.add_row().cells, row, strict=True):
             cell_text(cell, value)
+    for row in grid.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Mm(width)
     document.add_paragraph().paragraph_format.space_after = Pt(0)
     return grid
 

@@ -48,13 +48,16 @@ TYPED = cell_report(
     de_xuat_cap_tren="Đề nghị cấp trên sớm ban hành tài liệu hướng dẫn sinh hoạt chuyên đề năm 2027.",
     chuyen_de_hieu_qua="Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
     ty_le_tham_du="87,5",
+    # The document's details, in the last section.
+    so_van_ban="12", ngay_van_ban="2027-04-05", nguoi_ky="Nguyễn Thị Hoa", chuc_vu_nguoi_ky="pho_bi_thu",
+    noi_nhan_them="Ban Tổ chức Tỉnh ủy (để biết)",
 )
 #: Typed key by key rather than pasted, to exercise real keystrokes with Vietnamese diacritics.
 KEYSTROKES = ("chuyen_de_hieu_qua",)
 CONDITIONAL = "ngay_thao_luan"
 BAD_RATE, FIXED_RATE = "150", "92,5"
 #: How the read-only copy shows what was typed where it differs (choices are read from the form).
-SHOWN = {"ty_le_tham_du": "92,5%", "ngay_thao_luan": "02/04/2027"}
+SHOWN = {"ty_le_tham_du": "92,5%", "ngay_thao_luan": "02/04/2027", "ngay_van_ban": "05/04/2027"}
 
 
 @pytest.fixture

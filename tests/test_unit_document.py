@@ -214,6 +214,9 @@ def test_a_committee_downloads_the_reports_of_its_scope_only(app, client, units,
     assert "filename*=UTF-8''b%C3%A1o-c%C3%A1o_Chi-b%E1%BB%99-th%C3%B4n-3_" in response.headers["Content-Disposition"]
     assert client.get("/admin/units/BMT.TL.01/report.docx").status_code == 404
     assert client.get("/admin/units/NOPE/report.docx").status_code == 404
+    auth.sign_out()
+    auth.sign_in("btc")
+    assert client.get("/admin/units/TU/report.docx").status_code == 404, "the province fills no survey"
 
 
 HOSTILE = "=1+1 <script>alert(1)</script> @SUM(A1) \x0b\x01\ufffeCuối"
