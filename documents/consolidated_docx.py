@@ -22,7 +22,6 @@ from exports.statistics import LEVEL_GROUPS, share_text
 from exports.workbook import speaking
 from reporting.status import STATUS_LABELS
 from schema import level_label
-from schema.model import PartyDocument
 from schema.types import format_number
 
 from .consolidated import RATE_BANDS, ChoiceFigure, NumberFigure, OwnAnswer, read_consolidated_draft
@@ -76,7 +75,7 @@ class DraftDocument:
         self.draft, self.survey, self.scope = draft, survey, scope
         self.issuer = issuer_of(scope)
         #: The survey's title, subject, closing and recipients, as a unit's report has them.
-        self.texts = survey.document or PartyDocument(title="Báo cáo", subject=survey.title.by_language["vi"])
+        self.texts = survey.document_texts()
         self.document = new_document()
 
     def write(self):

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 
 from exports.workbook import speaking
-from schema.model import PartyDocument
 
 from .issuers import Issuer, addressee_of, issuer_of
 from .layout import (
@@ -87,7 +86,7 @@ class UnitReport:
 
 def unit_report(survey, unit, answers, *, draft):
     """Return the report of `unit` from its `answers`; `draft` marks it DỰ THẢO (not submitted)."""
-    document = survey.document or PartyDocument(title="Báo cáo", subject=survey.title.by_language["vi"])
+    document = survey.document_texts()
     details = {role: answers.get(question_id) for role, question_id in document.details.items()}
     with speaking("vi"):
         blocks = [block for section in survey.sections if not section.document_details

@@ -195,6 +195,11 @@ class Survey:
             if not section.document_details:
                 yield from section.walk()
 
+    def document_texts(self):
+        """Return the texts of a party document: the config's `document` block, else a plain "Báo cáo" on
+        the survey's title (a unit's report and the committee's draft alike)."""
+        return self.document or PartyDocument(title="Báo cáo", subject=self.title.by_language["vi"])
+
     def outline_questions(self):
         """Return the questions of the outline: what figures, statistics and comments are made of."""
         return [q for q in self.questions.values() if not q.document_detail]
