@@ -298,12 +298,13 @@ def paragraph(document, content, *, lead=""):
 
 def table(document, header, rows, widths_mm=None):
     """Write a small bordered table: a bold header row, then `rows` of texts. By default the first column
-    (what is counted) takes what the others (the figures) leave. Return it."""
+    (what is counted) takes what the others (the figures) leave, and is never narrower than one of them
+    (a draft's annex has six columns). Return it."""
     grid = document.add_table(rows=1, cols=len(header))
     grid.style = document.styles["Table Grid"]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
-    others = [LAYOUT.figure_column_mm] * (len(header) - 1)
+    others = [min(LAYOUT.figure_column_mm, LAYOUT.text_width_mm / len(header))] * (len(header) - 1)
     widths = widths_mm or [LAYOUT.text_width_mm - sum(others), *others]
     for column, width in zip(grid.columns, widths, strict=True):
         column.width = Mm(width)
