@@ -148,14 +148,19 @@ def test_a_manager_may_rename_its_own_unit_and_the_province_manager_anything(app
     assert snapshot(app)["BMT.TL.01"] == ("Chi bộ thôn 1", "chi_bo_truc_thuoc", "KP.EK")
 
 
+def province_imports(runner, tmp_path, line):
+    """Meanwhile, the province imports a list of one unit through the command line."""
+    path = tmp_path / "province.csv"
+    path.write_text(f"{HEADER}{line}\n", encoding="utf-8")
+    assert runner.invoke(args=["units", "import", str(path)]).exit_code == 0
+
+
 def test_the_confirmation_refuses_when_the_unit_list_changed_in_a_way_that_alters_the_plan(app, client, auth,
                                                                                         managers, runner, tmp_path):
     auth.sign_in(DISTRICT_MANAGER[0])
     preview = upload(client, auth, workbook_of(DISTRICT_LIST))
     # Meanwhile the province imports its own list, which renames a unit the district's file renames too.
-    other = tmp_path / "province.csv"
-    other.write_text(HEADER + "KP.EK.01,Chi bộ thôn 1 (tỉnh),chi_bo_truc_thuoc,KP.EK\n", encoding="utf-8")
-    assert runner.invoke(args=["units", "import", str(other)]).exit_code == 0
+    province_imports(runner, tmp_path, "KP.EK.01,Chi bộ thôn 1 (tỉnh),chi_bo_truc_thuoc,KP.EK")
     before = snapshot(app)
     stale = confirm(client, preview)
     assert stale.status_code == 409
@@ -202,9 +207,7 @@ def test_how_a_unit_signs_its_documents_is_a_change_to_preview_and_confirm(app, 
 def test_a_change_elsewhere_does_not_stop_the_confirmation(app, client, auth, managers, runner, tmp_path):
     auth.sign_in(DISTRICT_MANAGER[0])
     preview = upload(client, auth, workbook_of(DISTRICT_LIST))
-    other = tmp_path / "province.csv"
-    other.write_text(HEADER + "BMT.TL.01,Chi bộ thôn 1 (đổi tên),chi_bo_truc_thuoc,BMT.TL\n", encoding="utf-8")
-    assert runner.invoke(args=["units", "import", str(other)]).exit_code == 0
+    province_imports(runner, tmp_path, "BMT.TL.01,Chi bộ thôn 1 (đổi tên),chi_bo_truc_thuoc,BMT.TL")
     assert confirm(client, preview).status_code == 302
     assert snapshot(app)["KP.EK.03"][2] == "KP.EK"
 
@@ -213,9 +216,7 @@ def test_a_file_made_invalid_by_a_change_meanwhile_is_refused_at_confirmation(ap
                                                                            tmp_path):
     auth.sign_in(DISTRICT_MANAGER[0])
     preview = upload(client, auth, workbook_of(DISTRICT_LIST))
-    moved = tmp_path / "province.csv"
-    moved.write_text(HEADER + "KP.EK,Đảng bộ xã Ea Kly,dang_bo_co_so,TU\n", encoding="utf-8")
-    assert runner.invoke(args=["units", "import", str(moved)]).exit_code == 0
+    province_imports(runner, tmp_path, "KP.EK,Đảng bộ xã Ea Kly,dang_bo_co_so,TU")
     before = snapshot(app)
     refused = confirm(client, preview)
     assert refused.status_code == 409
