@@ -15,6 +15,7 @@ import gc
 import hashlib
 import io
 import itertools
+import json
 import os
 import pstats
 import re
@@ -86,6 +87,39 @@ def run_benchmark(main, title):
 
 def interrupt(_signum, _frame):
     raise KeyboardInterrupt
+
+
+# --- Children: one fresh process per timed run ------------------------------------------------------------
+
+#: What a child prints before its JSON result, so that anything it printed before does not matter.
+CHILD_RESULT = "BENCH-RESULT "
+
+
+def child_runner(script):
+    """Return run_child(mode, demo, **spec) for the benchmark `script` (its __file__)."""
+
+    def run_child(mode, demo, **spec):
+        """Run the script in a fresh process in `mode`; return its result, or for a profile its output."""
+        done = subprocess.run([sys.executable, script, "--child", mode, json.dumps(spec)], cwd=ROOT, env=demo.env,
+                              capture_output=True, text=True, timeout=3600)
+        if done.returncode:
+            raise SystemExit(f"the {mode} child failed:\n{(done.stdout + done.stderr)[-5000:]}")
+        if mode == "profile":
+            return done.stdout
+        return json.loads(done.stdout.rpartition(CHILD_RESULT)[2])
+
+    return run_child
+
+
+def run_benchmark_or_child(main, title, children):
+    """Run the benchmark; or, started by run_child with --child MODE SPEC, the child `children[MODE]`, and
+    print its result."""
+    if sys.argv[1:2] == ["--child"]:
+        result = children[sys.argv[2]](json.loads(sys.argv[3]))
+        if result is not None:
+            print(CHILD_RESULT + json.dumps(result))
+    else:
+        run_benchmark(main, title)
 
 
 def source_digests():

@@ -12,16 +12,13 @@ The medians over the pairs are compared with the targets:
 - the draft's peak memory grows by less than 50 MB from the smallest memory size to the largest.
 """
 
-import json
 import statistics
-import subprocess
-import sys
 
-from common import MB, ROOT, Demo, parser, profile, run_benchmark, timed, verdict
+from common import MB, Demo, child_runner, parser, profile, run_benchmark_or_child, timed, verdict
 
 TIME_TARGET = 1.0
 MEMORY_TARGET_MB = 50
-RESULT = "BENCH-RESULT "
+run_child = child_runner(__file__)
 
 
 def main():
@@ -60,17 +57,6 @@ def parse_args():
     if min(args.time_size, *args.memory_sizes) < 2 or args.repeat < 1:
         arguments.error("every size must be at least 2 units, the repeat at least 1")
     return args
-
-
-def run_child(mode, demo, **spec):
-    """Run this script in a fresh process in `mode`; return its result, or for a profile its output."""
-    done = subprocess.run([sys.executable, __file__, "--child", mode, json.dumps(spec)], cwd=ROOT, env=demo.env,
-                          capture_output=True, text=True, timeout=3600)
-    if done.returncode:
-        raise SystemExit(f"the {mode} child failed:\n{(done.stdout + done.stderr)[-5000:]}")
-    if mode == "profile":
-        return done.stdout
-    return json.loads(done.stdout.rpartition(RESULT)[2])
 
 
 def measure_time(demo, repeat):
@@ -161,10 +147,5 @@ def child_profile(spec):
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--child"]:
-        result = {"export": child_export, "draft": child_draft, "profile": child_profile}[sys.argv[2]](
-            json.loads(sys.argv[3]))
-        if result is not None:
-            print(RESULT + json.dumps(result))
-    else:
-        run_benchmark(main, "consolidated draft benchmark")
+    run_benchmark_or_child(main, "consolidated draft benchmark",
+                           {"export": child_export, "draft": child_draft, "profile": child_profile})

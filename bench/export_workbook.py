@@ -12,22 +12,19 @@ and the same format). The cells come from the first exported workbook, read back
 - the export's peak memory grows by less than 50 MB from the smallest size to the largest.
 """
 
-import json
 import pickle
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from common import MB, ROOT, Demo, parser, profile, run_benchmark, timed, verdict
+from common import MB, Demo, child_runner, parser, profile, run_benchmark_or_child, timed, verdict
 
 TIME_TARGET = 1.5
 MEMORY_TARGET_MB = 50
 #: Cells per pickled chunk of the dump: big enough to unpickle fast, small enough to keep memory flat.
 CHUNK = 2000
 STRING, NUMBER, DATETIME, FORMULA, BOOLEAN, BLANK = range(6)
-RESULT = "BENCH-RESULT "
+run_child = child_runner(__file__)
 #: Other processes keeping this many cores busy during a run make its figures noisy.
 NOISY_CORES = 0.5
 
@@ -64,17 +61,6 @@ def parse_args():
         arguments.error("every size must be at least 2 units, every repeat at least 1")
     args.repeat = (repeats + [repeats[-1]] * len(args.sizes))[:len(args.sizes)]
     return args
-
-
-def run_child(mode, demo, **spec):
-    """Run this script in a fresh process in `mode`; return its result, or for a profile its output."""
-    done = subprocess.run([sys.executable, __file__, "--child", mode, json.dumps(spec)], cwd=ROOT, env=demo.env,
-                          capture_output=True, text=True, timeout=3600)
-    if done.returncode:
-        raise SystemExit(f"the {mode} child failed:\n{(done.stdout + done.stderr)[-5000:]}")
-    if mode == "profile":
-        return done.stdout
-    return json.loads(done.stdout.rpartition(RESULT)[2])
 
 
 def measure(demo, repeat, language):
@@ -300,10 +286,5 @@ def replay(path, sheet, formats):
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--child"]:
-        result = {"export": child_export, "raw": child_raw, "profile": child_profile}[sys.argv[2]](
-            json.loads(sys.argv[3]))
-        if result is not None:
-            print(RESULT + json.dumps(result))
-    else:
-        run_benchmark(main, "workbook export benchmark")
+    run_benchmark_or_child(main, "workbook export benchmark",
+                           {"export": child_export, "raw": child_raw, "profile": child_profile})
