@@ -25,8 +25,24 @@ OTHER_LABEL, YES_LABEL, NO_LABEL = _l("Other"), _l("Yes"), _l("No")
 #: What the form posts for yes and no.
 YES, NO = "co", "khong"
 
-INTEGER = re.compile(r"^[+-]?\d{1,15}$")
-DECIMAL = re.compile(r"^[+-]?\d{1,15}([.,]\d{1,6})?$")
+# How numbers are typed (README "How numbers are typed"). Vietnamese writes 1.250,5: a dot between groups
+# of three digits, a comma before the decimals. Only the ASCII digits are read: `\d` and int() would
+# take Arabic-Indic or Devanagari digits too, and store a figure nobody typed on purpose.
+ASCII_DIGITS = frozenset("0123456789")
+#: Full-width forms some input methods type, read as the ASCII characters they stand for.
+FULL_WIDTH = str.maketrans("０１２３４５６７８９，．％＋－", "0123456789,.%+-")
+#: Spaces people put between groups of digits (plain, no-break, thin, narrow no-break): left out.
+GROUP_SPACES = dict.fromkeys(map(ord, " \u00a0\u2009\u202f"))
+#: At most fifteen digits before the decimals, in one run or in groups of three after a dot.
+WHOLE = r"[+-]?(?:[0-9]{1,15}|[0-9]{1,3}(?:\.[0-9]{3}){1,4})"
+INTEGER = re.compile(WHOLE)
+#: Vietnamese: dots between the thousands, a comma before at most six decimals.
+DECIMAL_COMMA = re.compile(WHOLE + r"(?:,[0-9]{1,6})?")
+#: A dot before the decimals, as an English keyboard (or a phone's decimal keypad) types it: read so
+#: only where the dot cannot separate thousands, that is not before exactly three digits.
+DECIMAL_DOT = re.compile(r"[+-]?[0-9]{1,15}\.[0-9]{1,6}")
+#: One dot before exactly three digits: 1.250 is one thousand two hundred and fifty, or one and a quarter.
+AMBIGUOUS_DOT = re.compile(r"[+-]?[0-9]{1,3}\.[0-9]{3}")
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 
 #: Sentences of demo reports (`flask demo`, the benchmarks).
@@ -63,6 +79,33 @@ def format_number(value):
     locale = get_locale()
     text = str(value)
     return text.replace(".", ",") if locale is None or locale.language == "vi" else text
+
+
+def number_text(text):
+    """Return typed number text with full-width forms read and the spaces between groups left out;
+    refuse digits of another script rather than read them as digits nobody meant."""
+    text = text.translate(FULL_WIDTH).translate(GROUP_SPACES)
+    foreign = next((char for char in text if char.isdigit() and char not in ASCII_DIGITS), None)
+    if foreign is not None:
+        raise ValueError(_l("“%(digit)s” is not one of the digits 0–9: type the number with the digits 0–9.",
+                            digit=foreign))
+    return text
+
+
+def read_decimal(text, malformed):
+    """Return the number in text read the Vietnamese way (see DECIMAL_COMMA, DECIMAL_DOT); raise ValueError
+    with `malformed`, or with both readings when a lone dot before three digits leaves it open."""
+    if AMBIGUOUS_DOT.fullmatch(text):
+        raise ValueError(_l("“%(typed)s” can be read two ways: write %(thousands)s for a whole number, or "
+                            "%(decimals)s with a comma before the decimals.",
+                            typed=text, thousands=text.replace(".", ""), decimals=text.replace(".", ",")))
+    if DECIMAL_COMMA.fullmatch(text):
+        number = decimal.Decimal(text.replace(".", "").replace(",", "."))
+    elif DECIMAL_DOT.fullmatch(text):
+        number = decimal.Decimal(text)
+    else:
+        raise ValueError(malformed)
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 @dataclass(frozen=True)
@@ -183,10 +226,11 @@ class Integer(QuestionType):
     consolidations, default_consolidation = ("sum", "mean"), "sum"
 
     def parse(self, question, text):
-        text = text.replace(" ", "").replace("\u00a0", "")
-        if not INTEGER.match(text):
-            raise ValueError(_l("Enter a whole number, using digits only, for example 25."))
-        return int(text)
+        text = number_text(text)
+        if not INTEGER.fullmatch(text):
+            raise ValueError(_l("Enter a whole number with the digits 0–9, for example 25 or 1.250 (a dot "
+                                "separates thousands)."))
+        return int(text.replace(".", ""))
 
     def form_value(self, question, value):
         return format_number(value)
@@ -224,14 +268,12 @@ class Decimal(Integer):
     name, default_consolidation, cell_kind = "decimal", "mean", "decimal"
 
     def parse(self, question, text):
-        text = text.replace(" ", "").replace("\u00a0", "")
-        if not DECIMAL.match(text):
-            raise ValueError(_l("Enter a number, for example 12 or 12,5."))
-        try:
-            number = decimal.Decimal(text.replace(",", "."))
-        except decimal.InvalidOperation:
-            raise ValueError(_l("Enter a number, for example 12 or 12,5.")) from None
-        return int(number) if number == number.to_integral_value() else float(number)
+        return read_decimal(number_text(text), self.malformed())
+
+    def malformed(self):
+        """Return the message for text that is no number of this type, saying what is accepted."""
+        return _l("Enter a number with the digits 0–9 and a comma before the decimals, for example 12 or "
+                  "12,5 (12.5 is read as 12,5).")
 
     def demo_value(self, question, rng):
         low, high = self.demo_range(question)
@@ -244,6 +286,14 @@ class Percentage(Decimal):
     name, summary, default_bounds, cell_kind = "percentage", "rates", (0, 100), "percent"
     #: Rates are never added up.
     consolidations = ("mean",)
+
+    def parse(self, question, text):
+        """Read a rate with or without its percent sign: 92,5 and 92,5 % alike."""
+        return read_decimal(number_text(text).removesuffix("%"), self.malformed())
+
+    def malformed(self):
+        return _l("Enter a rate with the digits 0–9 and a comma before the decimals, for example 92 or 92,5, "
+                  "with or without the percent sign (92.5 is read as 92,5).")
 
     def text(self, question, value, answers):
         return format_number(value) + "%"

@@ -139,6 +139,8 @@ CHOICES = ("linh_vuc", "noi_dung_tap_trung", "da_lay_y_kien", "chu_de_hieu_qua")
     ("ngay_thao_luan", "31/02/2027"), ("ngay_thao_luan", "hôm qua"),
     ("linh_vuc", "hacker"), ("noi_dung_tap_trung", "khong_co"), ("da_lay_y_kien", "maybe"),
     ("so_buoi_sinh_hoat", "11,5"), ("so_buoi_sinh_hoat", "13"), ("chu_de_hieu_qua", "khong_co"),
+    ("so_dang_vien", "٢٥"), ("so_dang_vien", "२५"), ("so_dang_vien", "1.25"), ("so_chuyen_de", "1.250"),
+    ("ty_le_tham_du", "٩٢,٥"), ("ty_le_tham_du", "92,5%%"),
 ])
 @pytest.mark.parametrize("action", ["save", "submit"])
 def test_malformed_or_out_of_range_values_are_refused_and_kept(app, client, token, field, value, action):
@@ -162,7 +164,9 @@ def test_an_unknown_option_in_a_multiple_choice_is_refused(app, client, token):
 @pytest.mark.parametrize(("field", "value", "expected"), [
     ("so_chuyen_de", "1,5", 1.5), ("so_chuyen_de", "1.5", 1.5), ("ty_le_tham_du", " 87,25 ", 87.25),
     ("so_dang_vien", " 1 200 ", 1200), ("ty_le_tham_du", "0", 0), ("so_dang_vien_mien_sinh_hoat", "0", 0),
-    ("ngay_thao_luan", "05/04/2027", "2027-04-05"),
+    ("ngay_thao_luan", "05/04/2027", "2027-04-05"), ("ty_le_tham_du", "92,5%", 92.5),
+    ("ty_le_tham_du", "92,5 %", 92.5), ("so_dang_vien", "1.250", 1250), ("so_dang_vien", "２５", 25),
+    ("so_chuyen_de", "１，５", 1.5),
 ])
 def test_numbers_and_dates_are_read_the_vietnamese_way(app, client, token, field, value, expected):
     assert post(client, token, action="submit", **cell_report(**{field: value})).status_code == 302
