@@ -43,6 +43,15 @@ class SurveyForm(FlaskForm):
                     answers[field.name] = field.data
         return answers
 
+    def valid_answers(self):
+        """Return the answers that passed every check of `validate`, as `answers` stores them; an "other"
+        text goes with its choice, since it means nothing without it."""
+        refused = set()
+        for question in self.questions:
+            fields = self.answer_fields(question)
+            refused.update(field.name for field in fields if field.errors or fields[0].errors)
+        return {name: value for name, value in self.answers().items() if name not in refused}
+
     @property
     def has_csrf_error(self):
         return "csrf_token" in self.errors

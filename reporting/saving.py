@@ -165,6 +165,16 @@ def _unchanged_by_draft(response, action, answers, config_version):
     return None
 
 
+def save_valid_answers(unit, answers, **saving):
+    """Keep the answers that passed their checks as a draft when a save or submit is refused, so that
+    leaving the page loses only the answers marked wrong (`saving`: save_report's other arguments). A draft
+    that repeats the current version saves nothing (`unchanged`); return None, opening nothing, when no
+    answer passed and the report has no version yet."""
+    if not answers and (unit.response is None or unit.response.current_number is None):
+        return None
+    return save_report(unit, answers, action="save", **saving)
+
+
 def _revision_with_submission_id(submission_id):
     return db.session.scalar(sa.select(Revision).filter_by(submission_id=submission_id))
 

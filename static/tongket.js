@@ -144,6 +144,8 @@
     var offer = document.getElementById("kept-copy");
     if (!copy || !offer || JSON.stringify(copy.entries) === JSON.stringify(formEntries(form))) {
       keeping = true;
+      // A refused form comes back holding text not saved yet: keep it now, not once typing resumes.
+      keepNow();
       return;
     }
     showKeptTime(offer, copy);

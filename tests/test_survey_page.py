@@ -95,7 +95,75 @@ def test_submitting_an_incomplete_report_lists_what_is_missing_and_keeps_everyth
     assert 'href="#q-nhan_thuc"' not in page.text
     values = read_form(page.text).values
     assert values["nhan_thuc"] == "Đã có nội dung" and values["so_dang_vien"] == "25"
-    assert stored(app)[1] == []
+    response, revisions = stored(app)
+    assert [(r.action, r.answers) for r in revisions] == [("save", {"nhan_thuc": "Đã có nội dung", "so_dang_vien": 25})]
+    assert response.submitted_number is None, "the unit has still not submitted"
+    summary = text_of(page.text.split('id="error-summary"')[1].split("</div>")[0])
+    assert "đã được lưu thành bản nháp (phiên bản 1); bản nháp này chưa được gửi" in summary
+    assert "bấm “Gửi báo cáo” lần nữa" in summary
+
+
+#: (question, what was typed) of a submit refused for one answer: the rest is kept as a draft.
+ONE_BAD_ANSWER = [
+    ("so_dang_vien", "1.25"), ("ty_le_tham_du", "150"), ("so_chuyen_de", "1.250"), ("ngay_thao_luan", "hôm qua"),
+    ("so_dang_vien_mien_sinh_hoat", "26"), ("linh_vuc", "hacker"), ("uu_diem", ""),
+]
+
+
+@pytest.mark.parametrize(("field", "typed"), ONE_BAD_ANSWER)
+def test_a_refused_submit_keeps_the_other_answers_as_a_draft_and_the_next_submit_builds_on_it(
+        app, client, token, field, typed):
+    refused = post(client, token, action="submit", **cell_report(**{field: typed}))
+    assert refused.status_code == 422
+    response, revisions = stored(app)
+    assert [r.action for r in revisions] == ["save"] and response.submitted_number is None
+    if field not in CHOICES:
+        assert read_form(refused.text).values[field] == typed, "the marked answer is still in its box"
+
+    corrected = post_from(client, token, refused.text, action="submit",
+                          **{**read_form(refused.text).values, field: cell_report()[field]})
+    assert corrected.status_code == 302, "not a conflict with the draft it kept"
+    response, (draft, submitted) = stored(app)
+    assert not submitted.conflict and response.submitted_number == response.current_number == 2
+    assert draft.answers == {key: value for key, value in submitted.answers.items() if key != field}
+
+
+def test_a_resent_refused_submit_keeps_one_draft(app, client, token):
+    opened = client.get(f"/s/{token}").text
+    first = post_from(client, token, opened, action="submit", **cell_report(so_dang_vien="abc"))
+    again = post_from(client, token, opened, action="submit", **cell_report(so_dang_vien="abc"))
+    assert first.status_code == again.status_code == 422
+    assert len(stored(app)[1]) == 1
+    assert "(phiên bản 1)" in text_of(again.text)
+
+
+def test_a_refused_submit_that_adds_nothing_adds_no_version(app, client, token):
+    page = post(client, token, action="submit", **cell_report(so_dang_vien="abc"))
+    again = post_from(client, token, page.text, action="submit", **read_form(page.text).values)
+    assert again.status_code == 422
+    assert len(stored(app)[1]) == 1
+    assert "Các câu trả lời còn lại đã được lưu (phiên bản 1)" in text_of(again.text)
+
+
+def test_a_refused_submit_with_nothing_valid_saves_nothing(app, client, token):
+    page = post(client, token, action="submit", so_dang_vien="abc")
+    assert page.status_code == 422
+    assert stored(app) == (None, [])
+    assert "Chưa có nội dung nào được lưu" in text_of(page.text)
+
+
+def test_a_refused_submit_from_an_out_of_date_page_keeps_its_draft_aside(app, client, token):
+    mine = client.get(f"/s/{token}").text
+    post(app.test_client(), token, **cell_report(uu_diem="Ý kiến của đồng chí Bí thư"))
+    refused = post_from(client, token, mine, action="submit", **cell_report(so_dang_vien="abc"))
+    assert refused.status_code == 422
+    response, revisions = stored(app)
+    assert response.current_number == 1 and [r.conflict for r in revisions] == [False, True]
+    assert f"/s/{token}/revisions/2" in refused.text, "the conflict is explained"
+    done = post_from(client, token, refused.text, action="submit", **cell_report())
+    assert done.status_code == 302
+    response, revisions = stored(app)
+    assert response.submitted_number == 3 and not revisions[2].conflict
 
 
 def test_a_complete_report_is_submitted_and_shown_read_only(app, client, token):
@@ -152,7 +220,9 @@ def test_malformed_or_out_of_range_values_are_refused_and_kept(app, client, toke
     if field not in CHOICES:
         assert form.values[field] == value, "what was typed is still in the box"
     assert form.values["nhan_thuc"] == cell_report()["nhan_thuc"]
-    assert stored(app)[1] == []
+    response, revisions = stored(app)
+    assert [r.action for r in revisions] == ["save"] and response.submitted_number is None
+    assert field not in revisions[0].answers and "nhan_thuc" in revisions[0].answers
 
 
 def test_an_unknown_option_in_a_multiple_choice_is_refused(app, client, token):
@@ -369,7 +439,7 @@ def test_other_please_specify(app, client, token):
     assert 'href="#q-linh_vuc__other"' in page.text
     done = post(client, token, action="submit", **cell_report(linh_vuc="khac", linh_vuc__other="Hợp tác xã"))
     assert done.status_code == 302
-    answers = stored(app)[1][0].answers
+    answers = stored(app)[1][-1].answers
     assert (answers["linh_vuc"], answers["linh_vuc__other"]) == ("khac", "Hợp tác xã")
     assert "Hợp tác xã" in text_of(client.get(f"/s/{token}").text)
 
@@ -431,7 +501,7 @@ def test_a_district_level_committee_must_say_whether_its_standing_committee_disc
     assert page.status_code == 422 and 'href="#q-ngay_btv_thao_luan"' in page.text
     not_yet = district_report(btv_da_thao_luan="khong", ngay_btv_thao_luan="17/04/2027")
     assert post(client, token, action="submit", **not_yet).status_code == 302
-    answers = stored(app, DISTRICT)[1][0].answers
+    answers = stored(app, DISTRICT)[1][-1].answers
     assert answers["btv_da_thao_luan"] is False and "ngay_btv_thao_luan" not in answers
 
 
@@ -448,7 +518,7 @@ def test_a_committees_counts_are_checked(app, client, units, code, report, chang
     assert page.status_code == 422
     assert f'href="#q-{field}"' in page.text
     assert len(read_form(page.text).errors) == 1
-    assert stored(app, code)[1] == []
+    assert [field in r.answers for r in stored(app, code)[1]] == [False]
 
 
 def test_a_count_equal_to_the_cells_is_accepted(app, client, units):
@@ -463,7 +533,7 @@ def test_the_most_effective_topic_can_be_another_subject(app, client, token):
     subject = "Chuyển đổi số trong sinh hoạt chi bộ"
     done = post(client, token, action="submit", **cell_report(chu_de_hieu_qua="khac", chu_de_hieu_qua__other=subject))
     assert done.status_code == 302
-    answers = stored(app)[1][0].answers
+    answers = stored(app)[1][-1].answers
     assert (answers["chu_de_hieu_qua"], answers["chu_de_hieu_qua__other"]) == ("khac", subject)
     assert answers["chuyen_de_hieu_qua"] == "Học tập và làm theo Bác"
     assert f"Khác: {subject}" in text_of(client.get(f"/s/{token}").text)

@@ -22,6 +22,7 @@ from reporting.saving import (
     revision_history,
     revision_of,
     save_report,
+    save_valid_answers,
     unit_with_answers,
 )
 from reporting.status import report_status
@@ -170,25 +171,47 @@ def save(token):
             return refuse_form(unit_page, form, _(
                 "Your session has expired, so nothing was saved yet. Everything you typed is still "
                 "below: press the button again to save it."))
-        return unit_page.render_form(form, 422, error_summary=True)
-    try:
-        result = save_report(
-            unit_page.unit, form.answers(), action=action, based_on=state["based_on"],
-            submission_id=state["id"], config_version=unit_page.survey.version, token=token,
-            deadline=unit_page.deadline)
-    except ReportLocked:
-        return unit_page.render_answers(unit_page.answers, status=409)
-    except DatabaseBusy as busy:
-        log_busy_database(str(busy))
-        return refuse_form(unit_page, form, _(
-            "The service is busy at this moment, so nothing was saved yet. Everything you typed is still "
-            "below: press the button again in a minute."), status=503)
+        return refuse_answers(unit_page, form, action, state)
+    result, refused = store(unit_page, form, state, save_report, answers=form.answers(), action=action)
+    if refused is not None:
+        return refused
     if result.conflict and not result.repeated:
         form.form_state.data = sign_form_state(unit_page.unit, unit_page.current_number)
         return unit_page.render_form(form, 409, conflict=result.revision)
     if result.repeated or action == "save":
         flash(saved_message(result), "success")
     return redirect(url_for("survey.page", token=token))
+
+
+def store(unit_page, form, state, saving, **arguments):
+    """Run a save function of reporting.saving for the posted page; return (its result, None), or
+    (None, the page to show) when the report is locked or the database busy."""
+    try:
+        return saving(unit_page.unit, based_on=state["based_on"], submission_id=state["id"],
+                      config_version=unit_page.survey.version, token=unit_page.token,
+                      deadline=unit_page.deadline, **arguments), None
+    except ReportLocked:
+        return None, unit_page.render_answers(unit_page.answers, status=409)
+    except DatabaseBusy as busy:
+        log_busy_database(str(busy))
+        return None, refuse_form(unit_page, form, _(
+            "The service is busy at this moment, so nothing was saved yet. Everything you typed is still "
+            "below: press the button again in a minute."), status=503)
+
+
+def refuse_answers(unit_page, form, action, state):
+    """Point out the answers that need attention, and keep the others as a draft so that leaving the page
+    loses only the marked ones (which the page's copy on the device still holds)."""
+    kept, refused = store(unit_page, form, state, save_valid_answers, answers=form.valid_answers())
+    if refused is not None:
+        return refused
+    if kept is not None:
+        # The next press builds on the draft just kept: it must not count as a conflict with it.
+        form.form_state.data = sign_form_state(unit_page.unit, unit_page.current_number)
+        if not kept.conflict:
+            unit_page.saved_form = kept.revision.submission_id
+    return unit_page.render_form(form, 422, error_summary=True, pressed=action, kept=kept,
+                                 conflict=kept.revision if kept and kept.conflict else None)
 
 
 def refuse_form(unit_page, form, message, status=400):
