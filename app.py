@@ -36,6 +36,7 @@ from views import (
     register_address_check,
     register_error_pages,
     survey_pages,
+    url_in_language,
 )
 
 
@@ -136,6 +137,7 @@ def configure_languages(app):
           default_translation_directories=str(ROOT / "translations"))
 
     app.context_processor(lambda: {"language": display_language.get()})
+    app.jinja_env.globals["url_in_language"] = url_in_language
 
     @app.before_request
     def choose_language():
