@@ -177,6 +177,17 @@
     });
   }
 
+  // A link of the error summary leads to its question (label first); the cursor then goes to the field,
+  // once the browser has followed the link (which would otherwise take the focus back).
+  function focusFieldsFromSummary(summary) {
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest('a[href^="#q-"]');
+      var block = link && document.getElementById(link.getAttribute("href").slice(1));
+      var field = block && block.querySelector("input:not([type=hidden]), textarea");
+      if (field) { window.setTimeout(function () { field.focus({ preventScroll: true }); }, 0); }
+    });
+  }
+
   function updateCounters(form) {
     var counted = form.querySelectorAll("textarea[data-max-length]");
     for (var k = 0; k < counted.length; k++) { updateCounter(counted[k]); }
@@ -214,6 +225,8 @@
     } else if (store) {
       offerKeptCopyElsewhere(store);
     }
+    var summary = document.getElementById("error-summary");
+    if (summary) { focusFieldsFromSummary(summary); }
     var printButton = document.querySelector("[data-print]");
     if (printButton) { printButton.addEventListener("click", function () { window.print(); }); }
   });

@@ -115,3 +115,62 @@ def table_rows(html, index=0):
     reader = TableReader()
     reader.feed(html)
     return reader.tables[index]
+
+
+class DescriptionReader(HTMLParser):
+    """Collect the text of every element with an id, and each form control with its attributes and those
+    of the fieldset around it: what a screen reader reads with a field."""
+
+    VOID = {"input", "br", "img", "meta", "link", "hr"}
+
+    def __init__(self):
+        super().__init__()
+        self.texts = {}
+        self.controls = []
+        self._open = []
+        self._fieldset = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "fieldset":
+            self._fieldset = attrs
+        if tag in ("input", "textarea") and attrs.get("type") != "hidden":
+            self.controls.append(Control(attrs, self._fieldset or {}))
+        if tag not in self.VOID:
+            self._open.append((tag, attrs.get("id")))
+            if attrs.get("id"):
+                self.texts[attrs["id"]] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "fieldset":
+            self._fieldset = None
+        while self._open:
+            opened, _id = self._open.pop()
+            if opened == tag:
+                break
+
+    def handle_data(self, data):
+        for _tag, element_id in self._open:
+            if element_id:
+                self.texts[element_id] += data
+
+
+@dataclass
+class Control:
+    attrs: dict
+    fieldset: dict
+
+    def described_by(self, reader):
+        """Return the texts the control's (or its fieldset's) aria-describedby points at, spaces folded."""
+        ids = (self.attrs.get("aria-describedby") or self.fieldset.get("aria-describedby") or "").split()
+        return [re.sub(r"\s+", " ", reader.texts[element_id]).strip() for element_id in ids]
+
+
+def read_descriptions(html):
+    reader = DescriptionReader()
+    reader.feed(html)
+    return reader
+
+
+def controls_named(reader, name):
+    return [control for control in reader.controls if control.attrs.get("name") == name]

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from answers import LONG_TEXT_IDS, cell_report, committee_report, district_report
 from markupsafe import escape
-from pages import hidden_state, read_form, text_of
+from pages import controls_named, hidden_state, read_descriptions, read_form, text_of
 
 from models import Response, Revision, db
 
@@ -223,6 +223,30 @@ def test_malformed_or_out_of_range_values_are_refused_and_kept(app, client, toke
     response, revisions = stored(app)
     assert [r.action for r in revisions] == ["save"] and response.submitted_number is None
     assert field not in revisions[0].answers and "nhan_thuc" in revisions[0].answers
+
+
+def test_errors_and_hints_are_tied_to_their_fields_for_screen_readers(app, client, token):
+    refused = post(client, token, action="submit",
+                   **cell_report(so_dang_vien="abc", uu_diem="", noi_dung_tap_trung=None, linh_vuc="khac"))
+    page = read_descriptions(refused.text)
+    with app.test_request_context():
+        hint = str(app.extensions["survey"].questions["so_dang_vien"].hint)
+    [number] = controls_named(page, "so_dang_vien")
+    assert number.attrs["aria-invalid"] == "true"
+    described = number.described_by(page)
+    assert described[0] == hint and "0–9" in described[1], "the hint, then the error message"
+    for name, message in (("uu_diem", "bắt buộc phải trả lời"), ("linh_vuc__other", "ghi rõ")):
+        [control] = controls_named(page, name)
+        assert control.attrs["aria-invalid"] == "true"
+        assert any(message in text for text in control.described_by(page)), name
+    options = controls_named(page, "noi_dung_tap_trung")
+    assert len(options) > 2 and all(option.attrs.get("aria-invalid") == "true" for option in options)
+    assert any("bắt buộc" in text for text in options[0].described_by(page)), "the group is described"
+    for name in ("nhan_thuc", "ty_le_tham_du", "linh_vuc"):
+        assert all("aria-invalid" not in control.attrs for control in controls_named(page, name)), name
+    [rate] = controls_named(page, "ty_le_tham_du")
+    assert len(rate.described_by(page)) == 1, "a field without an error is described by its hint only"
+    assert all("aria-describedby" not in control.attrs for control in controls_named(page, "nhan_thuc"))
 
 
 def test_an_unknown_option_in_a_multiple_choice_is_refused(app, client, token):
