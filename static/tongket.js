@@ -228,6 +228,10 @@
     var summary = document.getElementById("error-summary");
     if (summary) { focusFieldsFromSummary(summary); }
     var printButton = document.querySelector("[data-print]");
-    if (printButton) { printButton.addEventListener("click", function () { window.print(); }); }
+    if (printButton) {
+      // Shown only where it works; the page says how to print without it.
+      printButton.hidden = false;
+      printButton.addEventListener("click", function () { window.print(); });
+    }
   });
 }());

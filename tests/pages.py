@@ -117,11 +117,13 @@ def table_rows(html, index=0):
     return reader.tables[index]
 
 
+#: Elements that have no end tag.
+VOID_ELEMENTS = frozenset({"input", "br", "img", "meta", "link", "hr"})
+
+
 class DescriptionReader(HTMLParser):
     """Collect the text of every element with an id, and each form control with its attributes and those
     of the fieldset around it: what a screen reader reads with a field."""
-
-    VOID = {"input", "br", "img", "meta", "link", "hr"}
 
     def __init__(self):
         super().__init__()
@@ -136,7 +138,7 @@ class DescriptionReader(HTMLParser):
             self._fieldset = attrs
         if tag in ("input", "textarea") and attrs.get("type") != "hidden":
             self.controls.append(Control(attrs, self._fieldset or {}))
-        if tag not in self.VOID:
+        if tag not in VOID_ELEMENTS:
             self._open.append((tag, attrs.get("id")))
             if attrs.get("id"):
                 self.texts[attrs["id"]] = ""

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import threading
 import time
+import unicodedata
 
 import pytest
 import sqlalchemy as sa
@@ -89,9 +90,9 @@ def open_tab(browser, live_server):
     """Open tabs on the live server at a screen size; every one is closed before the server stops."""
     contexts = []
 
-    def open_at(viewport):
+    def open_at(viewport, **options):
         context = browser.new_context(base_url=live_server, viewport=viewport, locale="vi-VN",
-                                      timezone_id="Asia/Ho_Chi_Minh")
+                                      timezone_id="Asia/Ho_Chi_Minh", **options)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
@@ -482,3 +483,168 @@ def test_printing_a_submitted_report_gives_the_party_document_on_a4(page, app, u
     assert "Trần Văn Bình" in everything and "T/M CHI BỘ" in everything
     assert "DỰ THẢO" not in everything, "submitted"
     assert "Sửa báo cáo" not in everything and "Hạn chót" not in everything, "the screen copy does not print"
+
+
+# --- Within reach on any screen: a refused submit, the save bar, the language switch ---
+
+def unit_tab(open_tab, viewport, **options):
+    """Open a tab as a unit's member uses it: they confirm leaving a page with unsaved changes."""
+    tab = open_tab(viewport, **options)
+    tab.on("dialog", lambda dialog: dialog.accept())
+    return tab
+
+
+def fill_report(page, typed):
+    """Answer every question of `typed`, the conditional one once the answer that shows it is given."""
+    for key, value in typed.items():
+        if key != CONDITIONAL:
+            answer(page, key, value)
+    answer(page, CONDITIONAL, typed[CONDITIONAL])
+
+
+def bounds(locator):
+    return locator.bounding_box()
+
+
+def assert_clear_of_the_bar(page, field):
+    """The field is on the screen and not behind the save bar."""
+    bar = bounds(page.locator(".save-bar"))
+    shown = bounds(field)
+    assert shown["y"] >= -1 and shown["y"] + shown["height"] <= bar["y"] + 1, (shown, bar)
+
+
+def scroll_behind_the_bar(page, selector):
+    """Scroll so that the field lies on the screen but wholly behind the save bar."""
+    page.evaluate("""selector => {
+        const field = document.querySelector(selector).getBoundingClientRect();
+        const bar = document.querySelector(".save-bar").getBoundingClientRect();
+        // Stuck, the bar's bottom is the screen's.
+        window.scrollBy(0, field.top - (window.innerHeight - (bar.height + field.height) / 2));
+    }""", selector)
+    field, bar = bounds(page.locator(selector)), bounds(page.locator(".save-bar"))
+    assert bar["y"] <= field["y"] and field["y"] + field["height"] <= bar["y"] + bar["height"], (field, bar)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1366px"])
+def test_a_refused_submit_keeps_a_draft_and_the_next_submit_builds_on_it(open_tab, app, units, viewport):
+    page = unit_tab(open_tab, viewport)
+    token = units[CELL].token
+    page.goto(f"/s/{token}")
+    fill_report(page, {**TYPED, "ty_le_tham_du": BAD_RATE})
+    with page.expect_navigation() as refused:
+        page.locator(".save-bar button[value=submit]").click()
+    assert refused.value.status == 422
+    summary = page.locator("#error-summary")
+    expect(summary).to_contain_text("lưu thành bản nháp (phiên bản 1); bản nháp này chưa được gửi")
+    summary.locator('a[href="#q-ty_le_tham_du"]').click()
+    rate = page.locator("#ty_le_tham_du")
+    expect(rate).to_be_focused()
+    expect(rate).to_have_attribute("aria-invalid", "true")
+    assert_clear_of_the_bar(page, page.locator("#q-ty_le_tham_du label"))
+
+    # The tab is left without correcting, and the link opened again: the server gives back every answer
+    # but the refused one, which the device's copy still holds.
+    page.goto(f"/s/{token}")
+    expect(page.locator(".unit-header .status")).to_have_class(re.compile(r"\bstatus-draft\b"))
+    expect(rate).to_have_value("")
+    assert_form_holds(page, {key: value for key, value in TYPED.items() if key != "ty_le_tham_du"})
+    offer = page.locator("#kept-copy")
+    expect(offer).to_be_visible()
+    offer.locator("[data-kept-restore]").click()
+    expect(rate).to_have_value(BAD_RATE)
+
+    rate.fill(FIXED_RATE)
+    with page.expect_navigation() as submitted:
+        page.locator(".save-bar button[value=submit]").click()
+    assert submitted.value.status == 200, "no conflict with the draft the refusal kept"
+    expect(page.locator(".unit-header .status")).to_have_class(re.compile(r"\bstatus-submitted\b"))
+    with app.app_context():
+        response = db.session.scalar(sa.select(Response).filter_by(unit_id=units[CELL].id))
+        assert (response.current_number, response.submitted_number) == (2, 2)
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["script", "no-script"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1366px"])
+def test_the_save_buttons_stay_within_reach_of_a_long_page(open_tab, units, viewport, script):
+    page = unit_tab(open_tab, viewport, java_script_enabled=script)
+    page.goto(f"/s/{units[CELL].token}")
+    bar = page.get_by_role("group", name="Lưu hoặc gửi báo cáo")
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    assert height > 3 * viewport["height"], "a page long enough to need the bar"
+    for share in (0, 0.5, 1):
+        page.evaluate("share => window.scrollTo(0, share * document.documentElement.scrollHeight)", share)
+        for button in ("Lưu nháp", "Gửi báo cáo"):
+            expect(bar.get_by_role("button", name=button)).to_be_in_viewport(ratio=1)
+    # At the very end the bar covers nothing: the last question stands above it.
+    assert_clear_of_the_bar(page, page.locator("form.survey .question").last)
+    # A field reached by the keyboard while it lies behind the bar is brought above it: by Tab from the
+    # field before it, or when the browser puts the cursor in it.
+    for field, reached in (("#so_dang_vien_mien_sinh_hoat", "Tab"), ("#so_dang_vien", "focus")):
+        scroll_behind_the_bar(page, field)
+        if reached == "Tab":
+            page.locator("#so_dang_vien").evaluate("box => box.focus({preventScroll: true})")
+            page.keyboard.press("Tab")
+        else:
+            page.locator(field).focus()
+        expect(page.locator(field)).to_be_focused()
+        assert_clear_of_the_bar(page, page.locator(field))
+    assert fits_the_screen(page)
+    page.emulate_media(media="print")
+    expect(bar).to_be_hidden()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1366px"])
+def test_the_language_switch_keeps_the_page_both_ways(open_tab, app, units, viewport):
+    page = unit_tab(open_tab, viewport)
+    store(app, CELL, stored_cell_answers())
+    token = units[CELL].token
+    page.goto(f"/s/{token}?edit=1")
+    submit = page.locator(".save-bar button[value=submit]")
+    expect(submit).to_have_text("Gửi báo cáo")
+    page.locator(".languages").get_by_role("link", name="English").click()
+    expect(page).to_have_url(f"/s/{token}?edit=1&lang=en")
+    expect(submit).to_have_text("Submit report")
+    expect(page.locator("#so_dang_vien")).to_have_value("25")
+    page.locator(".languages").get_by_role("link", name="Tiếng Việt").click()
+    expect(page).to_have_url(f"/s/{token}?edit=1&lang=vi")
+    expect(submit).to_have_text("Gửi báo cáo")
+
+
+# --- The printed copy ---
+
+PARAGRAPH = ("Chi bộ đã tổ chức quán triệt, triển khai thực hiện nghiêm túc Chỉ thị số 10-CT/TW; nội dung sinh hoạt "
+             "được chuẩn bị chu đáo, đảng viên phát huy tinh thần tự phê bình và phê bình. ")
+
+
+def folded(text):
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+
+
+def pdf_pages(pdf):
+    """Return the text of each page of a PDF, spaces folded (poppler's pdftotext)."""
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return [folded(page) for page in text.split("\f") if page.strip()]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="reading the printed pages needs poppler-utils")
+def test_the_printable_copy_keeps_each_heading_with_its_text_and_leaves_the_web_out(page, app, units):
+    """The printable copy prints as the party document, with its version and the print date after it."""
+    token = units[CELL].token
+    ended_on_a_heading = []
+    # Answers of varied lengths, so that page ends fall after many different headings and texts.
+    for variant in range(4):
+        texts = {key: PARAGRAPH * (1 + (index * 3 + variant) % 6) for index, key in enumerate(LONG_TEXT_IDS)}
+        store(app, CELL, stored_cell_answers(**texts), action="save")
+        page.goto(f"/s/{token}/print")
+        headings = [folded(text) for text in page.locator(".party-document .heading").all_text_contents()]
+        assert len(headings) > 5
+        pages = pdf_pages(page.pdf(prefer_css_page_size=True))
+        assert len(pages) > 3
+        ended_on_a_heading += [(variant, number, heading) for number, text in enumerate(pages[:-1], 1)
+                               for heading in headings if text.endswith(heading)]
+        whole = " ".join(pages)
+        assert f"Phiên bản {variant + 1}, bản nháp lưu lúc" in pages[-1] and "In lúc" in pages[-1]
+        assert "BÁO CÁO" in pages[0] and "DỰ THẢO" in pages[0]
+        for web_only in ("Ctrl+P", "Quay lại báo cáo", "In báo cáo", "Tiếng Việt", "English", "Đơn vị"):
+            assert web_only not in whole, web_only
+    assert ended_on_a_heading == []

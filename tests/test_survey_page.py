@@ -617,3 +617,42 @@ def test_control_characters_in_an_answer_are_removed_and_the_rest_saved(app, cli
     page = post(client, token, action="submit", **cell_report(**answers))
     assert page.status_code == 302, text_of(page.text)
     assert stored(app)[1][-1].answers[field] == "Dòng đầu\nDòng\tsau"
+
+
+def local(app, moment):
+    return app.extensions["survey"].local(moment).strftime("%d/%m/%Y %H:%M")
+
+
+def test_the_printable_copy_is_a_plain_page_with_its_version_and_print_date(app, client, token, clock):
+    submitted_at = clock()
+    post(client, token, action="submit", **cell_report())
+    report = client.get(f"/s/{token}").text
+    assert f'<a class="button" href="/s/{token}/print">' in report, "a plain link: printing needs no script"
+    clock.advance(hours=30)
+    printed = client.get(f"/s/{token}/print")
+    assert printed.status_code == 200
+    body = printed.text.split("</header>")[1]
+    assert "<form" not in body and "<input" not in body
+    text = text_of(body)
+    assert f"Phiên bản 1, gửi lúc {local(app, submitted_at)}" in text
+    assert f"In lúc {local(app, clock())}" in text
+    assert "92,5%" in text and cell_report()["uu_diem"] in text and "BMT.TL.01" in text
+    web_only = body.split('<div class="no-print print-help">')[1].split("</div>")[0]
+    assert "Ctrl+P" in web_only and "data-print hidden" in web_only, "the script's button shows only with it"
+    assert "Ctrl+P" not in body.split('<article class="party-document')[1], "on paper, the party document"
+
+
+def test_the_printable_copy_of_a_correction_says_it_is_a_draft(app, client, token):
+    post(client, token, action="submit", **cell_report())
+    editing = client.get(f"/s/{token}?edit=1").text
+    post_from(client, token, editing, action="save", **cell_report(so_dang_vien="26"))
+    text = text_of(client.get(f"/s/{token}/print").text)
+    assert "Phiên bản 2, bản nháp lưu lúc" in text and "(chưa gửi)" in text
+    assert "Bản để in" in text_of(client.get(f"/s/{token}").text), "the form links to it too"
+
+
+def test_the_printable_copy_of_a_report_never_saved_opens_nothing(app, client, token):
+    printed = client.get(f"/s/{token}/print")
+    assert printed.status_code == 200
+    assert "Chưa lưu nội dung nào" in text_of(printed.text)
+    assert stored(app) == (None, [])

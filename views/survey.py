@@ -242,6 +242,17 @@ def opened(token):
     return "", 204
 
 
+@bp.get("/s/<token>/print")
+def printable(token):
+    """The current version to print: on screen as the page reads it, on paper as the party document, with
+    the version and the print date. A plain page, so that printing needs no script."""
+    unit_page = UnitPage(token)
+    shown = revision_of(unit_page.response, unit_page.current_number)
+    return unit_page.render("survey/print.html", answers=unit_page.answers, revision=shown,
+                            document=unit_page.party_document(unit_page.answers), layout=LAYOUT,
+                            printed_at=unit_page.now)
+
+
 @bp.get("/s/<token>/revisions")
 def revisions(token):
     unit_page = UnitPage(token)
