@@ -27,12 +27,12 @@ def test_switching_keeps_the_correction_page_in_both_directions(client, units):
     client.post(f"/s/{token}", data={**cell_report(), **hidden_state(page), "action": "submit"})
     editing = client.get(f"/s/{token}?edit=1")
     to_english = switch_links(editing.text)["en"]
-    assert to_english == f"/s/{token}?edit=1&lang=en"
-    english = client.get(to_english)
+    assert to_english == "?edit=1&lang=en", "a query alone: the browser keeps the page's own address"
+    english = client.get(f"/s/{token}{to_english}")
     assert "Submit report" in english.text and 'name="action"' in english.text, "still the form, in English"
     to_vietnamese = switch_links(english.text)["vi"]
-    assert to_vietnamese == f"/s/{token}?edit=1&lang=vi", "the old choice is replaced, not repeated"
-    back = client.get(to_vietnamese)
+    assert to_vietnamese == "?edit=1&lang=vi", "the old choice is replaced, not repeated"
+    back = client.get(f"/s/{token}{to_vietnamese}")
     assert "Gửi báo cáo" in back.text and 'name="action"' in back.text
 
 
@@ -47,10 +47,9 @@ def test_switching_keeps_a_committees_filters(client, auth, accounts):
     auth.sign_in("btc")
     page = client.get("/admin/missing?level=chi_bo_truc_thuoc&search=T%C3%A2n+L%E1%BB%A3i&status=draft").text
     href = switch_links(page)["en"]
-    assert urlsplit(href).path == "/admin/missing"
     assert query_of(href) == [("level", "chi_bo_truc_thuoc"), ("search", "Tân Lợi"), ("status", "draft"),
                               ("lang", "en")]
-    assert "Units still missing" in client.get(href).text
+    assert "Units still missing" in client.get(f"/admin/missing{href}").text
 
 
 @pytest.mark.parametrize("query", [
@@ -62,7 +61,7 @@ def test_the_switch_reflects_no_unsafe_value(client, units, query):
     page = client.get(f"/s/{token}?{query}").text
     assert "<script>alert" not in page
     for language, href in switch_links(page).items():
-        assert href.startswith(f"/s/{token}?"), "a path of the site, never a scheme or another host"
+        assert href.startswith("?"), "a query alone, never a path, a scheme or another host"
         kept = [(key, value) for key, value in query_of(f"?{query}") if key != "lang"]
         assert query_of(href) == [*kept, ("lang", language)]
 
@@ -72,5 +71,13 @@ def test_an_unknown_address_switches_with_its_query_only(client, path, kept):
     page = client.get("/", environ_overrides={"PATH_INFO": path, "QUERY_STRING": "edit=1" if kept else ""})
     assert page.status_code == 404
     for language, href in switch_links(page.text).items():
-        assert href.startswith("?"), "relative to the page's own path, never another host"
+        assert href.startswith("?"), "relative to the page's own address, never another host"
         assert query_of(href) == [*kept, ("lang", language)]
+
+
+def test_an_error_page_never_repeats_the_units_link(client, units):
+    token = units[CELL].token
+    refused = client.get(f"/s/{token}/revisions/9?edit=1")
+    assert refused.status_code == 404
+    assert token not in refused.text
+    assert switch_links(refused.text)["en"] == "?edit=1&lang=en"

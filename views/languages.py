@@ -2,14 +2,13 @@
 
 from urllib.parse import urlencode
 
-from flask import request, url_for
+from flask import request
 
 
 def url_in_language(language):
     """Return the address of the page being read with only its `lang` changed, so that switching keeps
-    the rest (`?edit=1`, a list's filters). The path is rebuilt from the page's route, never copied from
-    the request (a path such as `//elsewhere` would leave the site), and the query is encoded anew."""
+    the rest (`?edit=1`, a list's filters). It is a query alone, which the browser resolves against the
+    page's own address: no path is written into the page (an error page never repeats a unit's link, and
+    a path copied from the request could lead off the site), and the query is encoded anew."""
     query = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
-    # A page with no route (an unknown address) keeps its own path: a bare query is relative to it.
-    path = url_for(request.endpoint, **request.view_args) if request.url_rule else ""
-    return f"{path}?{urlencode([*query, ('lang', language)])}"
+    return "?" + urlencode([*query, ("lang", language)])
