@@ -45,11 +45,12 @@ def test_the_language_shown_is_marked_current(client, units):
 
 def test_switching_keeps_a_committees_filters(client, auth, accounts):
     auth.sign_in("btc")
-    page = client.get("/admin/missing?level=chi_bo_truc_thuoc&search=T%C3%A2n+L%E1%BB%A3i&status=draft").text
+    page = client.get("/admin/units?level=chi_bo_truc_thuoc&search=T%C3%A2n+L%E1%BB%A3i&status=draft").text
     href = switch_links(page)["en"]
     assert query_of(href) == [("level", "chi_bo_truc_thuoc"), ("search", "Tân Lợi"), ("status", "draft"),
                               ("lang", "en")]
-    assert "Units still missing" in client.get(f"/admin/missing{href}").text
+    english = client.get(f"/admin/units{href}").text
+    assert '<html lang="en">' in english and 'value="Tân Lợi"' in english, "the same list, in English"
 
 
 @pytest.mark.parametrize("query", [
