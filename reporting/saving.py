@@ -96,6 +96,11 @@ def revision_history(response):
         sa.select(Revision).filter_by(response_id=response.id).order_by(Revision.number.desc())))
 
 
+def committee_version(response):
+    """Return the number of the version a committee reads: as submitted, else as last saved; None if none."""
+    return None if response is None else response.submitted_number or response.current_number
+
+
 def revision_of(response, number):
     if response is None or number is None:
         return None

@@ -14,6 +14,7 @@ from models import Unit, db
 from reporting.accounts import TooManyAttempts, authenticate
 from reporting.hierarchy import UnitTree
 from reporting.sessions import end_session, session_user, start_session
+from schema import REPORTING_LEVELS
 from views.display import local_time
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -55,6 +56,14 @@ def unit_in_scope_or_404(code):
     if unit is None or not UnitTree().contains(g.user.scope, unit):
         abort(404)
     return unit
+
+
+def reporting_unit_in_scope_or_404(code):
+    """Return the unit if it is in the scope and reports (has a link at all), else answer 404."""
+    found = unit_in_scope_or_404(code)
+    if found.level not in REPORTING_LEVELS:
+        abort(404)
+    return found
 
 
 def sign_in_required(view):

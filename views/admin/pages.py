@@ -1,6 +1,6 @@
 """The committees' pages: progress of their scope, the unit list, a unit's page."""
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 import clock
@@ -11,7 +11,7 @@ from forms import survey_form_class
 from forms.admin import ExtendDeadlineForm, SignInForm
 from reporting.links import child_units
 from reporting.progress import scope_progress
-from reporting.saving import reopen_report, revision_history
+from reporting.saving import committee_version, reopen_report, revision_history
 from reporting.status import STATUS_FILTERS, STATUS_LABELS, report_status
 from reporting.unit_list import UnitFilters, all_listed_units, list_units
 from reporting.units import extend_deadline, rotate_link
@@ -21,7 +21,14 @@ from schema.model import translated
 from schema.store import current_survey, survey_store
 from views.display import answer_changes
 
-from .auth import bp, manager_required, sign_in_required, signed_in_user, unit_in_scope_or_404
+from .auth import (
+    bp,
+    manager_required,
+    reporting_unit_in_scope_or_404,
+    sign_in_required,
+    signed_in_user,
+    unit_in_scope_or_404,
+)
 
 
 @bp.get("/")
@@ -103,7 +110,7 @@ def unit(code):
     by_number = {revision.number: revision for revision in history}
     chosen = by_number.get(request.args.get("version", type=int))
     if chosen is None:
-        shown = by_number.get(response.submitted_number or response.current_number) if response else None
+        shown = by_number.get(committee_version(response))
         compared = compared_revisions(history, by_number)
     else:
         shown, compared = chosen, changed_by(chosen, history)
@@ -168,10 +175,3 @@ def rotate(code):
     flash(_("The unit has a new link; the old one no longer works. Send or print this one."), "success")
     return redirect(url_for("admin.invitation", code=code))
 
-
-def reporting_unit_in_scope_or_404(code):
-    """Return the unit if it is in the scope and reports (has a link at all), else answer 404."""
-    found = unit_in_scope_or_404(code)
-    if found.level not in REPORTING_LEVELS:
-        abort(404)
-    return found
