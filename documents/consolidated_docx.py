@@ -155,7 +155,7 @@ class DraftDocument:
             if own:
                 row.append(figure_text(figure.own, figure.question))
             rows.append(row)
-        table(self.document, header, rows)
+        table(self.document, header, rows, numbers_widths(own))
 
     def how(self, figure):
         units = units_noun(figure.group)
@@ -281,6 +281,12 @@ class DraftDocument:
             paragraph(self.document, _(
                 "%(count)s committees lower down also report figures that differ from their units': the "
                 "workbook's differences sheet lists them.", count=draft.other_differences))
+
+
+def numbers_widths(own):
+    """Return the numbers table's column widths in mm, with a column for the scope's own answer or not."""
+    others = [LAYOUT.total_column_mm, LAYOUT.how_column_mm, *([LAYOUT.own_column_mm] if own else [])]
+    return [LAYOUT.text_width_mm - sum(others), *others]
 
 
 def band_label(index):

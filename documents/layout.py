@@ -48,8 +48,13 @@ class Layout:
     subject_pt: float = 14  # bold
     body_pt: float = 14
     table_pt: float = 13
-    #: A figures table's columns after the first.
-    figure_column_mm: float = 35
+    #: A figures table's columns after the first: wide enough for "11/11 chi bộ (100%)" on one line.
+    figure_column_mm: float = 42
+    #: A consolidated draft's numbers table: the figure, its total, how it is made (a sentence), and the
+    #: committee's own answer where it has submitted; the first column takes what the others leave.
+    total_column_mm: float = 26
+    how_column_mm: float = 58
+    own_column_mm: float = 30
     first_line_indent_cm: float = 1.27
     paragraph_space_pt: float = 6
     line_spacing: float = 1.15

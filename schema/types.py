@@ -43,6 +43,8 @@ DECIMAL_COMMA = re.compile(WHOLE + r"(?:,[0-9]{1,6})?")
 DECIMAL_DOT = re.compile(r"[+-]?[0-9]{1,15}\.[0-9]{1,6}")
 #: One dot before exactly three digits: 1.250 is one thousand two hundred and fifty, or one and a quarter.
 AMBIGUOUS_DOT = re.compile(r"[+-]?[0-9]{1,3}\.[0-9]{3}")
+#: The bound of a count of monthly events in a year (demo answers only).
+MONTHS_IN_YEAR = 12
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 
 #: Sentences of demo reports (`flask demo`, the benchmarks).
@@ -255,11 +257,19 @@ class Integer(QuestionType):
                        weight=question.weight, levels=question.levels)]
 
     def demo_value(self, question, rng):
-        low, high = self.demo_range(question)
-        return int(rng.uniform(low, high / 4 + low))
+        return round(rng.uniform(*self.demo_span(question)))
 
     def demo_range(self, question):
         return question.min or 0, min(question.max if question.max is not None else 100, 500)
+
+    def demo_span(self, question):
+        """Return the span demo answers are drawn from. Counts of people and cells spread over the lower
+        quarter of what is allowed; a count bounded by the months of a year (meetings held) lies near its
+        bound, as most cells meet every month."""
+        low, high = self.demo_range(question)
+        if high <= MONTHS_IN_YEAR:
+            return max(low, high * 0.75), high
+        return low, min(high, low + high / 4)
 
 
 class Decimal(Integer):
@@ -276,8 +286,7 @@ class Decimal(Integer):
                   "12,5 (12.5 is read as 12,5).")
 
     def demo_value(self, question, rng):
-        low, high = self.demo_range(question)
-        return round(rng.uniform(low, high / 4 + low), 1)
+        return round(rng.uniform(*self.demo_span(question)), 1)
 
 
 class Percentage(Decimal):

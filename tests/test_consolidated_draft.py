@@ -32,6 +32,7 @@ from test_consolidation import (
 
 from documents.consolidated import CELL_EXCERPT, EXCERPT_SLACK, excerpt
 from documents.consolidated_docx import write_consolidated_draft
+from documents.layout import LAYOUT
 from exports import ExportSource, write_workbook
 from models import Unit, db
 
@@ -174,6 +175,20 @@ def test_a_committee_states_its_own_figures_beside_its_units_and_its_differences
     assert ["Đảng bộ xã Một", "Số đảng viên", "40", "35", "5", "1"] in differences
     whole = "\n".join(texts(document))
     assert "Huyện ủy Hai" not in whole and "Chi bộ thôn 4" not in str(blocks(document)), "only the scope's units"
+
+
+def column_widths_mm(table):
+    return [column.width.mm for column in table.columns]
+
+
+def test_every_table_spans_the_text_width_whatever_its_columns(make_app, tmp_path):
+    app = build_tree(make_app(CONFIG), UNITS, commented(REPORTS), DRAFTS)
+    tables = draft_of(app, "D1", tmp_path / "draft.docx").tables[1:-1]  # the header and signature excepted
+    assert {len(table.columns) for table in tables} >= {2, 4, 6}, "with and without the committee's own answers"
+    for table in tables:
+        widths = column_widths_mm(table)
+        assert sum(widths) == pytest.approx(LAYOUT.text_width_mm, abs=0.1), widths
+        assert min(widths) >= 20, widths
 
 
 def test_todays_shape_lists_the_cells_directly_under_the_province_and_each_difference(make_app, tmp_path):
