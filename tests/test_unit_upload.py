@@ -14,6 +14,7 @@ from workbooks import downloaded_workbook, excel_written, workbook_bytes, workbo
 from models import Unit, db
 from models.unit import NAME_MAX_LENGTH
 from reporting.unit_files import COLUMNS
+from views.admin import unit_list_upload
 
 #: A manager of the district Krông Pắc (the seed's shape), beside the `accounts` fixture's province manager.
 DISTRICT_MANAGER = ("kp-quanly", "TU.KP")
@@ -170,6 +171,28 @@ def test_the_confirmation_refuses_when_the_unit_list_changed_in_a_way_that_alter
     assert [row.cells for row in renamed] == [["5", "KP.EK.01", "Chi bộ thôn 1 (tỉnh)", "Chi bộ thôn 1 (mới)"]]
     assert confirm(client, stale).status_code == 302, "the new preview can be confirmed"
     assert snapshot(app)["KP.EK.01"][0] == "Chi bộ thôn 1 (mới)"
+
+
+def test_a_confirmation_overtaken_by_another_shows_what_is_left_to_do(app, client, auth, managers, monkeypatch):
+    auth.sign_in(DISTRICT_MANAGER[0])
+    preview = upload(client, auth, workbook_of(DISTRICT_LIST))
+    real_apply = unit_list_upload.apply_plan
+
+    def overtaken(plan):
+        """Let another confirmation of the same file commit first, in a session of its own."""
+        monkeypatch.setattr(unit_list_upload, "apply_plan", real_apply)
+        with app.app_context():
+            real_apply(plan)
+            db.session.commit()
+        real_apply(plan)
+
+    monkeypatch.setattr(unit_list_upload, "apply_plan", overtaken)
+    late = confirm(client, preview)
+    assert late.status_code == 409, late.text
+    assert "Danh sách đơn vị đã thay đổi sau khi xem trước" in late.text
+    after = snapshot(app)
+    assert after["KP.EK.03"] == ("Chi bộ thôn 5", "chi_bo_truc_thuoc", "KP.EK"), "the first confirmation holds"
+    assert "KP.EK.03" not in late.text, "nothing is left to add"
 
 
 def signing(app, code):

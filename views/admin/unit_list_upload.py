@@ -3,6 +3,7 @@ confirm it; and the Excel template to start from."""
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from exports.download import send_workbook
 from models import db
@@ -58,19 +59,34 @@ def confirm_unit_list():
         flash(_("That file is no longer waiting: it was imported, or another file was uploaded after it. "
                 "Upload it again."), "error")
         return redirect(url_for("admin.unit_list_upload"))
+    plan, page = unchanged_plan(raw, name, request.form.get("digest"))
+    if plan is None:
+        return page
     try:
-        plan = plan_import(raw, g.user.scope)
-    except ImportRefused as refused:
-        return refusal(refused.problems, 409, changed=True)
-    if plan.digest != request.form.get("digest"):
-        return preview_page(plan, name, 409, changed=True)
-    apply_plan(plan)
-    db.session.commit()
+        apply_plan(plan)
+        db.session.commit()
+    except IntegrityError:
+        # Another confirmation (a second click, another manager) added some of these units after this plan
+        # was made: say what the file would do now.
+        db.session.rollback()
+        return unchanged_plan(raw, name, digest=None)[1]
     discard_uploads(uploads_folder(), g.user.id)
     summary = plan.summary
     flash(_("%(created)s units created, %(updated)s updated, %(unchanged)s unchanged.", created=summary.created,
             updated=summary.updated, unchanged=summary.unchanged), "success")
     return redirect(url_for("admin.unit_list_upload"))
+
+
+def unchanged_plan(raw, name, digest):
+    """Return (the plan of the kept file, None) if it still does what the preview with `digest` showed; else
+    (None, the page that shows what it would do now, or why it is refused now)."""
+    try:
+        plan = plan_import(raw, g.user.scope)
+    except ImportRefused as refused:
+        return None, refusal(refused.problems, 409, changed=True)
+    if plan.digest != digest:
+        return None, preview_page(plan, name, 409, changed=True)
+    return plan, None
 
 
 def upload_page(status=200, **context):
