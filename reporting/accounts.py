@@ -24,6 +24,9 @@ MAX_FAILURES_PER_ACCOUNT = 5
 #: the per-account limit alone would allow.
 MAX_FAILURES_PER_ADDRESS = 100
 FAILURE_WINDOW = dt.timedelta(minutes=15)
+#: How long a failure is kept: far past the window that counts it, for whoever looks into a night's guessing,
+#: and no longer, so that guesses from ever new addresses cannot grow the table without end.
+FAILURES_KEPT_FOR = dt.timedelta(days=2)
 
 
 class AccountError(Exception):
@@ -86,6 +89,7 @@ def authenticate(username, password, remote_addr):
     user = db.session.scalar(sa.select(User).filter_by(username=username))
     if user is not None and not user.disabled and user.check_password(password or ""):
         return user
+    db.session.execute(sa.delete(SignInAttempt).where(SignInAttempt.created_at < now - FAILURES_KEPT_FOR))
     db.session.add(SignInAttempt(username=username[:80], remote_addr=remote_addr[:64], created_at=now))
     db.session.commit()
     return None

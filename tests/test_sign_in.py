@@ -13,9 +13,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from pages import text_of
 
-from reporting.accounts import FAILURE_WINDOW, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS
+from models import SignInAttempt, db
+from reporting.accounts import FAILURE_WINDOW, FAILURES_KEPT_FOR, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS
 
 WRONG_PASSWORD = "sai-mat-khau-roi"
 NEW_PASSWORD = "mat-khau-moi-that-dai"
@@ -85,6 +87,17 @@ def test_behind_a_trusted_proxy_each_client_counts_by_the_address_the_proxy_saw(
         "krongpac", **from_address("127.0.0.1", forwarded_for="203.0.113.5"))
     assert held(same_client)
     auth.for_client(app.test_client()).sign_in("krongpac", **from_address("127.0.0.1", forwarded_for="203.0.113.6"))
+
+
+def test_failures_are_kept_for_a_while_then_dropped_by_a_later_one(app, auth, accounts, clock):
+    fail(auth, "btc", **from_address("203.0.113.7"))
+    clock.advance(hours=1)
+    fail(auth, "btc", **from_address("203.0.113.8"))
+    clock.moment += FAILURES_KEPT_FOR - dt.timedelta(minutes=30)
+    fail(auth, "ai-do", **from_address("198.51.100.1"))
+    with app.app_context():
+        kept = db.session.scalars(sa.select(SignInAttempt.remote_addr).order_by(SignInAttempt.created_at)).all()
+    assert kept == ["203.0.113.8", "198.51.100.1"], "the first failure, older than the time kept, is gone"
 
 
 def test_a_held_account_opens_again_when_its_failures_leave_the_window(app, auth, accounts, clock):
