@@ -10,6 +10,8 @@ this module computes the values the formulas cache and the differences sheet lis
 
 from array import array
 
+FLOAT_SLACK = 1e-9
+
 
 def counts_in_totals(level, levels_below, asked):
     """Tell whether a unit's answer counts: its level is asked, and no unit below it is asked too."""
@@ -67,5 +69,6 @@ def tolerance(column):
 
 
 def differs(own, computed, column):
-    """Tell whether a committee's own figure differs from its units' by more than rounding."""
-    return own is not None and computed is not None and abs(own - computed) > tolerance(column)
+    """Tell whether a committee's own figure differs from its units' by more than rounding. Rounding either
+    way is rounding: 3.2 or 3.3 for 3.25 (FLOAT_SLACK keeps binary fractions from making 0.05 more)."""
+    return own is not None and computed is not None and abs(own - computed) > tolerance(column) + FLOAT_SLACK

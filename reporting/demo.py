@@ -3,6 +3,7 @@
 import datetime as dt
 import random
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 import clock
 from models import Response, Revision, Unit, db, new_link_token
 from models.unit import fold_for_search
+from schema import REPORTING_LEVELS
 
 from .saving import link_fingerprint
 
@@ -17,6 +19,8 @@ PLACES = ("Tân Lợi", "Hòa Thắng", "Ea Tu", "Cư Êbur", "Krông Búk", "Ea
           "Thành Nhất", "Khánh Xuân", "Ea Nuôl", "Buôn Đôn", "Phước An", "Ea Kly", "Hòa Đông")
 STATUS_WEIGHTS = {"not_opened": 10, "opened": 10, "draft": 30, "submitted": 50}
 BATCH = 1000
+#: The share of a unit's questions its draft leaves for later.
+DRAFT_GAPS = 0.3
 
 
 @dataclass(frozen=True)
@@ -157,10 +161,75 @@ def random_answers(survey, level, rng, complete):
     document's details (blanks to fill by hand, as a unit that has not signed yet)."""
     answers = {}
     for question in survey.questions_for(level):
-        if question.document_detail or not question.is_shown(answers) or (not complete and rng.random() < 0.3):
+        if question.document_detail or not question.is_shown(answers):
             continue
         answers[question.id] = question.kind.demo_value(question, rng)
-    return passing_checks(survey, answers, rng)
+    answers = passing_checks(survey, answers, rng)
+    return answers if complete else draft_of(survey, level, answers, rng)
+
+
+def draft_of(survey, level, answers, rng):
+    """Return part of a unit's `answers`, as a draft holds them: some left for later, and never an answer to a
+    question that only an answer left out would show."""
+    draft = {}
+    for question in survey.questions_for(level):
+        if question.id in answers and question.is_shown(draft) and rng.random() >= DRAFT_GAPS:
+            draft[question.id] = answers[question.id]
+    return draft
+
+
+def answers_adding_up(survey, units, rng):
+    """Return complete random answers of every reporting unit among `units` (a whole province), by code.
+
+    A committee's consolidated figures are its units' as exports.figures makes them (from the units asked a
+    figure with no unit below them asked it too: their sum, or their mean weighted as the config says), so
+    that its own report and its units' differ only by the units that have not submitted, or have corrected
+    a figure since."""
+    children = defaultdict(list)
+    for unit in units:
+        children[unit.parent_id].append(unit)
+    answers = {unit.code: random_answers(survey, unit.level, rng, complete=True)
+               for unit in units if unit.level in REPORTING_LEVELS}
+    consolidated = [q for q in survey.questions.values() if q.is_number and q.consolidate]
+
+    def counted(unit, question):
+        """Return the answers of the units under `unit` that count `question`."""
+        found = []
+        for child in children[unit.id]:
+            below = counted(child, question)
+            if below:
+                found += below
+            elif question.id in answers.get(child.code, {}):
+                found.append(answers[child.code])
+        return found
+
+    def add_up(unit):
+        for child in children[unit.id]:
+            add_up(child)
+        own = answers.get(unit.code)
+        if own is None:
+            return
+        for question in consolidated:
+            below = counted(unit, question) if question.id in own else []
+            if below:
+                own[question.id] = consolidated_figure(question, below)
+        passing_checks(survey, own, rng)
+
+    for top in children[None]:
+        add_up(top)
+    return answers
+
+
+def consolidated_figure(question, answers):
+    """Return the sum or the (weighted) mean of `question` over units' `answers`, as the question is written."""
+    values = [unit_answers[question.id] for unit_answers in answers]
+    if question.consolidate == "sum":
+        return sum(values)
+    weights = [unit_answers.get(question.weight, 0) for unit_answers in answers] if question.weight else []
+    if not sum(weights):
+        weights = [1] * len(values)
+    mean = sum(value * weight for value, weight in zip(values, weights, strict=True)) / sum(weights)
+    return round(mean) if question.type == "integer" else round(mean, 1)
 
 
 def corrected_answers(survey, level, answers, rng, count=2):

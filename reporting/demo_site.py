@@ -23,7 +23,7 @@ from models import Unit, db
 from schema import REPORTING_LEVELS
 
 from .accounts import create_user
-from .demo import corrected_answers, random_answers
+from .demo import answers_adding_up, corrected_answers, draft_of
 from .links import count_links, unit_links
 from .saving import open_response, save_report
 from .units import extend_deadline, import_units
@@ -127,21 +127,24 @@ def plan_progress(units, rng):
 def replay_progress(survey, blank_codes, rng):
     """Act on every reporting unit but the blank ones as its kind of progress says, at moments of the last two
     weeks before `now` (before the first deadline when it has passed); return each unit's kind by code."""
-    units = db.session.scalars(sa.select(Unit).where(Unit.level.in_(REPORTING_LEVELS)).order_by(Unit.code))
+    units = db.session.scalars(sa.select(Unit).order_by(Unit.code)).all()
     first_deadline = min(survey.deadline_for(level) for level in REPORTING_LEVELS)
-    replay = Replay(survey, min(clock.now(), first_deadline - dt.timedelta(days=1)), rng)
+    replay = Replay(survey, min(clock.now(), first_deadline - dt.timedelta(days=1)), rng,
+                    answers_adding_up(survey, units, rng))
     progress = dict.fromkeys(blank_codes, "not_opened")
-    for unit, kind in plan_progress([unit for unit in units if unit.code not in blank_codes], rng):
+    reporting = [unit for unit in units if unit.level in REPORTING_LEVELS and unit.code not in blank_codes]
+    for unit, kind in plan_progress(reporting, rng):
         getattr(replay, kind)(unit)
         progress[unit.code] = kind
     return progress
 
 
 class Replay:
-    """What units did, replayed through the service's saving code at moments before `until`."""
+    """What units did, replayed through the service's saving code at moments before `until`: each unit's
+    report is `answers`[code] when submitted, part of it as a draft."""
 
-    def __init__(self, survey, until, rng):
-        self.survey, self.until, self.rng = survey, until, rng
+    def __init__(self, survey, until, rng, answers):
+        self.survey, self.until, self.rng, self.full_answers = survey, until, rng, answers
 
     def days_ago(self, low, high):
         """Return a moment between `low` and `high` days before `until`."""
@@ -155,7 +158,8 @@ class Replay:
                         config_version=self.survey.version, token=unit.token, deadline=deadline)
 
     def answers(self, unit, complete):
-        return random_answers(self.survey, unit.level, self.rng, complete=complete)
+        answers = dict(self.full_answers[unit.code])
+        return answers if complete else draft_of(self.survey, unit.level, answers, self.rng)
 
     def not_opened(self, unit):
         """Nobody has acted on the unit's page."""

@@ -15,6 +15,8 @@ import pytest
 from answers import store
 
 from exports import ExportSource, write_workbook
+from exports.columns import Column
+from exports.consolidation import differs
 from reporting.units import import_units
 from schema import ConfigError, load_survey
 
@@ -158,6 +160,16 @@ def test_the_differences_sheet_lists_each_committee_whose_own_figure_differs(tre
     assert found[("G1", "ty_le")][:2] == pytest.approx((0.88, 3000 / 35 / 100))
     assert ("D2", "so_dang_vien") not in found and ("G2", "so_dang_vien") not in found, "equal figures agree"
     assert ("D2", "ty_le") not in found, "86.4% reported, 86.4% computed"
+
+
+@pytest.mark.parametrize(("kind", "total", "own", "computed", "flagged"), [
+    ("decimal", "mean", 3.2, 3.25, False), ("decimal", "mean", 3.3, 3.25, False),
+    ("decimal", "mean", 3.19, 3.25, True), ("percent", "mean", 0.864, 0.8645, False),
+    ("percent", "mean", 0.863, 0.8645, True), ("integer", "sum", 40, 40, False), ("integer", "sum", 40, 39, True),
+])
+def test_a_mean_rounded_either_way_to_one_decimal_is_not_a_difference(kind, total, own, computed, flagged):
+    column = Column("q", "q", kind, lambda record: None, total=total)
+    assert differs(own, computed, column) is flagged
 
 
 def test_drafts_shown_in_the_figures_are_still_not_counted(tree, tmp_path):

@@ -1,13 +1,18 @@
 """Synthetic provinces: the right number of units, a sound hierarchy, answers that pass the rules."""
 
+import random
 from collections import Counter
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
+from answers import store
 from werkzeug.datastructures import MultiDict
 
+from exports import ExportSource, write_workbook
 from forms import posted_answers, survey_form_class
 from models import Response, Revision, Unit, db
+from reporting.demo import answers_adding_up
 from schema import PARENT_LEVELS
 
 
@@ -65,3 +70,21 @@ def test_demo_refuses_a_database_with_units(app, runner, units):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == len(units)
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+
+
+@pytest.mark.parametrize("shape", ["seed", "2025"])
+def test_make_runs_answers_give_each_committee_its_units_figures(app, units, tmp_path):
+    """Submitted by every unit, the demo's answers leave the workbook's differences sheet empty: a committee's
+    own sums and means are those the export computes from its units."""
+    with app.app_context():
+        answers = answers_adding_up(app.extensions["survey"], db.session.scalars(sa.select(Unit)).all(),
+                                    random.Random(5))
+    for code, unit_answers in answers.items():
+        store(app, code, unit_answers)
+    with app.app_context():
+        write_workbook(tmp_path / "book.xlsx", app.extensions["survey"], ExportSource())
+    book = openpyxl.load_workbook(tmp_path / "book.xlsx", read_only=True)
+    listed = [row[0] for row in book["Chênh lệch"].iter_rows(min_row=2, values_only=True) if row[0]]
+    assert listed == ["Số liệu tự báo cáo của mọi cấp ủy đều khớp với số liệu cộng từ các đơn vị."]
+    totals = list(book["Cộng theo cấp ủy"].iter_rows(min_row=2, values_only=True))
+    assert len(totals) > 3, "committees whose figures were compared"
