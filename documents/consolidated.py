@@ -406,7 +406,7 @@ class DraftReader:
 
     def narratives(self):
         """Return {question id: Narrative} for the narrative and short text questions, read in one pass."""
-        questions = [q for q in self.survey.outline_questions() if q.type in ("long_text", "short_text")]
+        questions = [q for q in self.survey.outline_questions() if q.is_text]
         found = {question.id: Narrative(question) for question in questions}
         turn = {question.id: number for number, question in enumerate(questions)}
         current, candidates = None, {}

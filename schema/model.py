@@ -102,6 +102,11 @@ class Question:
     def is_narrative(self):
         return self.kind.narrative
 
+    @property
+    def is_text(self):
+        """Tell whether the answer is free text (short or long), read in words rather than as one value."""
+        return self.type in ("short_text", "long_text")
+
     def applies_to(self, level):
         return level in self.levels
 

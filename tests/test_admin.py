@@ -525,6 +525,19 @@ def test_version_numbers_link_to_that_version_and_what_it_changed(app, client, a
     assert 'class="changes"' not in first and "Phiên bản 1, lưu lúc" in first
     assert changes_of(client.get("/admin/units/KP.EK.01").text) == [
         ("Tổng số đảng viên", [("del", "27"), ("ins", "28")])], "without a version: the two latest"
+
+
+def test_a_number_a_date_or_a_choice_changes_whole(app, client, auth, accounts):
+    store(app, "KP.EK.01", stored_cell_answers(so_chuyen_de=4.3, ngay_thao_luan="2027-04-02"), action="save")
+    store(app, "KP.EK.01", stored_cell_answers(so_chuyen_de=1.4, ngay_thao_luan="2027-04-12",
+                                               noi_dung_tap_trung="thoi_su"), action="save")
+    auth.sign_in("krongpac")
+    changes = dict(changes_of(client.get("/admin/units/KP.EK.01").text))
+    assert changes["Số chuyên đề sinh hoạt bình quân mỗi năm"] == [("del", "4,3"), ("ins", "1,4")]
+    assert changes["Ngày thảo luận, góp ý"] == [("del", "02/04/2027"), ("ins", "12/04/2027")]
+    assert changes["Nội dung được tập trung nhiều nhất"] == [
+        ("del", "Quán triệt nghị quyết, chỉ thị, văn bản của cấp trên"),
+        ("ins", "Thông tin thời sự, tình hình trong nước, địa phương")]
     assert client.get("/admin/units/KP.EK.01?version=9").status_code == 200
 
 

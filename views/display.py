@@ -42,13 +42,19 @@ WORD_PIECES = re.compile(r"\w+|\s+|[^\w\s]")
 
 
 def answer_changes(survey, level, before, after):
-    """Return (question, word changes) for every answer that differs, as a person reads the answers."""
+    """Return (question, changes) for every answer that differs, as a person reads the answers: a text's
+    words, any other answer (a number, a date, a choice) whole, since "4,3" and "1,4" share no part."""
     changes = []
     for question in survey.questions_for(level):
         old, new = answer_text(question, before), answer_text(question, after)
         if old != new:
-            changes.append((question, word_changes(old, new)))
+            changes.append((question, word_changes(old, new) if question.is_text else whole_change(old, new)))
     return changes
+
+
+def whole_change(old, new):
+    """Return the change of a value as word_changes does: the old one removed, the new one added."""
+    return [(kind, text) for kind, text in (("del", old), ("ins", new)) if text]
 
 
 def word_changes(old, new):
