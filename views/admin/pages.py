@@ -106,7 +106,7 @@ def unit(code):
     found = reporting_unit_in_scope_or_404(code)
     survey, response = current_survey(), found.response
     status = report_status(response, survey.deadline_for(found.level, found.deadline_extended_to), clock.now())
-    history = revision_history(response) if response else []
+    history = revision_history(response)
     by_number = {revision.number: revision for revision in history}
     chosen = by_number.get(request.args.get("version", type=int))
     if chosen is None:
