@@ -435,10 +435,16 @@ def test_an_export_outlasts_the_time_limit_set_for_pages(make_app, tmp_path):
     """DATABASE_STATEMENT_TIMEOUT keeps a page's stuck statement from holding a worker; a province's
     export reads for longer than any page, and must not be cut off by it."""
     make_app().test_cli_runner().invoke(args=["demo", "--units", "1500"])
-    tight = make_app(DATABASE_STATEMENT_TIMEOUT=0.001)
+    # Far longer than any statement takes on a loaded machine (a limit of 1 ms cut the export's own SET
+    # LOCAL), far shorter than the sleeps that stand for a province's reads.
+    tight = make_app(DATABASE_STATEMENT_TIMEOUT=0.2)
+    sleep = sa.text("SELECT pg_sleep(0.4)")
     with tight.app_context():
         with pytest.raises(sa.exc.OperationalError, match="statement timeout"):
-            db.session.execute(sa.text("SELECT pg_sleep(0.05)"))
+            db.session.execute(sleep)
+        db.session.rollback()
+        assert ExportSource().count() == 1499, "every unit but the province"
+        db.session.execute(sleep)  # the export's transaction reads without the pages' limit
         db.session.rollback()
     path = tmp_path / "province.xlsx"
     result = tight.test_cli_runner().invoke(args=["export", "xlsx", str(path)])
