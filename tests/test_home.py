@@ -67,3 +67,12 @@ def test_the_home_page_leads_units_committees_and_readers_to_their_way_in(client
     for name in GUIDES:
         guide = client.get(links[GUIDE_TITLES[language][name]])
         assert guide.status_code == 200 and f"<h1>{GUIDE_TITLES[language][name]}</h1>" in guide.text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_committees_guide_names_the_sign_in_button_as_the_home_page_shows_it(client, language):
+    home = client.get("/", query_string={"lang": language})
+    guide = client.get("/guide/committee", query_string={"lang": language})
+
+    assert SIGN_IN[language] in links_of(home.text)
+    assert f'<b class="ui">{html.escape(SIGN_IN[language], quote=False)}</b>' in guide.text
