@@ -3,6 +3,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PYTHON ?= python3
+#: Where make run serves the demo, and so the address its printed links carry: make run PORT=5001.
+HOST ?= 127.0.0.1
+PORT ?= 5000
 
 .PHONY: run test lint translations extract-messages db screenshots bench-survey bench-export bench-draft bench-admin bench-rush clean
 
@@ -29,13 +32,14 @@ extract-messages: $(VENV)/.installed
 
 ## The first time, create make run's SQLite database with the demo province under way (demo/units-2025.csv,
 ## today's shape) and two accounts, and print them; any other database only has its tables brought up to date.
+## It stops first, saying so, when another program serves HOST:PORT, since the links it prints would lead there.
 db: $(VENV)/.installed translations
 	$(FLASK) survey check
-	$(FLASK) demo-site --base-url http://127.0.0.1:5000
+	$(FLASK) demo-site --base-url http://$(HOST):$(PORT) --check-port
 
-## Serve the demo on 127.0.0.1:5000.
+## Serve the demo on http://$(HOST):$(PORT) (127.0.0.1:5000 unless given: make run PORT=5001).
 run: db
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Lint, then the whole test suite (SQLite; PostgreSQL when DATABASE_URL is set).
 test: $(VENV)/.dev-installed translations

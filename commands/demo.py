@@ -1,5 +1,9 @@
 """`flask demo`: a synthetic province for demos and benchmarks; `flask demo-site`: make run's demo."""
 
+import errno
+import socket
+from urllib.parse import urlsplit
+
 import click
 import sqlalchemy as sa
 from flask import current_app, url_for
@@ -14,7 +18,7 @@ from reporting.demo import SHAPES, create_demo_province
 from reporting.demo_site import blank_units, demo_database_state, set_up_demo_site
 from schema.store import current_survey
 
-#: The demo province make run loads: today's shape (README: The unit list).
+#: The demo province make run loads: today's shape (docs/unit-list.md).
 DEMO_UNIT_LIST = ROOT / "demo" / "units-2025.csv"
 ROLE_NAMES = {"manager": _l("manager"), "viewer": _l("viewer")}
 
@@ -42,10 +46,14 @@ def demo_command(unit_count, seed, shape):
               help="The unit list (CSV) of the demo province.")
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
               help="The address the demo is served at.")
+@click.option("--check-port", is_flag=True,
+              help="First stop, saying so, if another program already serves the base URL's port.")
 @with_appcontext
-def demo_site_command(unit_list, base_url):
+def demo_site_command(unit_list, base_url, check_port):
     """What make run does before serving: the first time, create its SQLite database with a demo province under
     way and two accounts; afterwards, or on any other database, only bring the tables up to date."""
+    if check_port:
+        refuse_a_port_in_use(base_url)
     state = demo_database_state()
     if state == "setting_up":
         raise click.ClickException(_("The demo database's set-up was cut short. Remove it (make clean) and run "
@@ -57,9 +65,32 @@ def demo_site_command(unit_list, base_url):
         upgrade()
         if state == "ready":
             click.echo(_("The demo database exists; nothing was added to it."))
+            print_sign_in_address()
+            click.echo(_("Their passwords were shown when the demo was created; to set another: "
+                         "flask --app app users passwd NAME"))
             print_blank_links(blank_units())
         else:
             click.echo(_("This database was not created by make run, so nothing was added to it."))
+
+
+def refuse_a_port_in_use(base_url):
+    """Stop before printing links to base_url if another program serves its port: flask run could not start, and
+    the links would lead to that program."""
+    address = urlsplit(base_url)
+    port = address.port or 80
+    if port_in_use(address.hostname, port):
+        raise click.ClickException(_("Port %(port)s is in use by another program: stop it, or serve the demo on "
+                                     "another port: make run PORT=%(other)s", port=port, other=port + 1))
+
+
+def port_in_use(host, port):
+    """Return whether another program already listens on host:port, where flask run would fail to serve."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        socket.create_server((host, port), family=family).close()  # with SO_REUSEADDR, as werkzeug's server
+    except OSError as error:
+        return error.errno == errno.EADDRINUSE
+    return False
 
 
 def print_new_site(site):
@@ -70,13 +101,17 @@ def print_new_site(site):
                  submitted=counts["submitted"] + counts["revised"] + counts["submitted_late"],
                  late=counts["submitted_late"], drafts=counts["draft"] + counts["overdue"],
                  untouched=counts["not_opened"]))
-    click.echo(_("Committees sign in at %(address)s", address=url_for("admin.home", _external=True)))
+    print_sign_in_address()
     for account in site.accounts:
         click.echo(f"  {account.username}  {account.password}  "
                    f"{ROLE_NAMES[account.role]}, {account.scope.name}")
     click.echo(_("These passwords are shown this once and stored only as hashes; to set another: "
                  "flask --app app users passwd NAME"))
     print_blank_links(site.blank)
+
+
+def print_sign_in_address():
+    click.echo(_("Committees sign in at %(address)s", address=url_for("admin.home", _external=True)))
 
 
 def print_blank_links(links):

@@ -1,6 +1,6 @@
 """Who issues a unit's documents: the body above, the name it signs with, its code, its place.
 
-The unit list may give each of these (README "The unit list"); what it leaves empty is derived from the
+The unit list may give each of these (docs/unit-list.md); what it leaves empty is derived from the
 unit's level and name by the party's naming: "Đảng bộ xã Ea Kar" is signed by "ĐẢNG ỦY XÃ EA KAR" (code ĐU)
 and dated at "Ea Kar"; "Huyện ủy Krông Pắc" heads "ĐẢNG BỘ HUYỆN KRÔNG PẮC" (code HU); a cell signs as
 itself (CB) and is dated at its committee's place.

@@ -25,7 +25,7 @@ OTHER_LABEL, YES_LABEL, NO_LABEL = _l("Other"), _l("Yes"), _l("No")
 #: What the form posts for yes and no.
 YES, NO = "co", "khong"
 
-# How numbers are typed (README "How numbers are typed"). Vietnamese writes 1.250,5: a dot between groups
+# How numbers are typed (docs/units.md "How numbers are typed"). Vietnamese writes 1.250,5: a dot between groups
 # of three digits, a comma before the decimals. Only the ASCII digits are read: `\d` and int() would
 # take Arabic-Indic or Devanagari digits too, and store a figure nobody typed on purpose.
 ASCII_DIGITS = frozenset("0123456789")

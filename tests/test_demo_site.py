@@ -2,10 +2,13 @@
 province where every status occurs; any other database is left as it is."""
 
 import re
+import socket
+import subprocess
 
 import pytest
 import sqlalchemy as sa
 
+from config import ROOT
 from models import Response, Revision, Unit, User, db
 from reporting.demo_site import SETTING_UP, mark_database
 from reporting.status import STATUS_LABELS, report_status
@@ -24,8 +27,8 @@ def make_run_app(make_app, tmp_path):
     return make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'tongket.sqlite3'}", SQLALCHEMY_ENGINE_OPTIONS={})
 
 
-def set_up(app):
-    result = app.test_cli_runner().invoke(args=["demo-site"])
+def set_up(app, *options):
+    result = app.test_cli_runner().invoke(args=["demo-site", *options])
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -100,3 +103,47 @@ def test_a_set_up_cut_short_is_named_and_not_taken_for_a_demo(make_run_app):
     assert result.exit_code == 1 and "make clean" in result.output, result.output
     with make_run_app.app_context():
         assert sa.inspect(db.engine).get_table_names() == []
+
+
+def addresses_printed(output):
+    return re.findall(r"https?://\S+", output)
+
+
+def test_the_links_printed_carry_the_address_the_demo_is_served_at(make_run_app):
+    first = set_up(make_run_app, "--base-url", "http://127.0.0.1:5077", "--check-port")
+    again = set_up(make_run_app, "--base-url", "http://127.0.0.1:5077", "--check-port")
+
+    links = [re.findall(r"^  \S+  .*: (http://127\.0\.0\.1:5077/s/\S+)$", printed, re.MULTILINE)
+             for printed in (first, again)]
+    assert len(links[0]) == len(REPORTING_LEVELS) and links[1] == links[0], (first, again)
+    for printed in (first, again):
+        assert "http://127.0.0.1:5077/admin/" in printed, "where committees sign in, each time"
+        assert all(address.startswith("http://127.0.0.1:5077/") for address in addresses_printed(printed))
+
+
+@pytest.fixture(params=["127.0.0.1", "0.0.0.0"])
+def port_in_use(request):
+    """A port another program listens on, on the demo's address or on every address."""
+    with socket.create_server((request.param, 0)) as listener:
+        yield listener.getsockname()[1]
+
+
+def test_a_port_in_use_is_named_before_anything_is_made(make_run_app, port_in_use):
+    result = make_run_app.test_cli_runner().invoke(
+        args=["demo-site", "--base-url", f"http://127.0.0.1:{port_in_use}", "--check-port"])
+
+    assert result.exit_code == 1, result.output
+    assert f"make run PORT={port_in_use + 1}" in result.output and "Traceback" not in result.output
+    assert not addresses_printed(result.output)
+    with make_run_app.app_context():
+        assert sa.inspect(db.engine).get_table_names() == []
+
+
+@pytest.mark.parametrize(("variables", "address"), [([], "127.0.0.1:5000"), (["PORT=5077"], "127.0.0.1:5077"),
+                                                    (["HOST=0.0.0.0", "PORT=8080"], "0.0.0.0:8080")])
+def test_make_run_serves_and_links_at_its_host_and_port(variables, address):
+    planned = subprocess.run(["make", "--dry-run", "--always-make", "run", *variables], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout
+    host, port = address.split(":")
+    assert f"demo-site --base-url http://{address} --check-port" in planned, planned
+    assert f"run --host {host} --port {port}" in planned, planned

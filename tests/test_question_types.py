@@ -60,7 +60,7 @@ def test_a_figure_column_holds_each_answer_and_stays_empty_without_one(app, surv
         assert any(column.value(answered) not in (None, "") for column in columns) or not columns
 
 
-#: How people type numbers, and what is stored (README "How numbers are typed").
+#: How people type numbers, and what is stored (docs/units.md "How numbers are typed").
 NUMBERS_READ = [
     ("integer", "25", 25), ("integer", "1.250", 1250), ("integer", "12.500.000", 12500000),
     ("integer", "1 250", 1250), ("integer", "1\u202f250", 1250), ("integer", "1\u00a0250", 1250),

@@ -31,6 +31,7 @@ from schema.store import current_survey
 
 from .display import TEMPLATE_HELPERS
 from .errors import log_busy_database
+from .guide import GUIDE_TITLES, GUIDES
 
 bp = Blueprint("survey", __name__)
 # Globals rather than a context processor, so that imported macros see them too.
@@ -130,9 +131,14 @@ def read_form_state(value, unit):
     return state if state.get("unit") == unit.id else None
 
 
+def render_home(**context):
+    """Render the home page: the way in for units, the sign-in for committees, every guide."""
+    return render_template("home.html", guides=GUIDES, guide_titles=GUIDE_TITLES, **context)
+
+
 @bp.get("/")
 def home():
-    return render_template("home.html")
+    return render_home()
 
 
 @bp.post("/")
@@ -142,7 +148,7 @@ def typed_code():
     typed = request.form.get("code", "")
     token = token_from_typed_code(typed)
     if token is None or not opens_a_report(token):
-        return render_template("home.html", typed=typed, wrong_code=True), 404
+        return render_home(typed=typed, wrong_code=True), 404
     return redirect(url_for("survey.page", token=token), 303)
 
 
