@@ -35,6 +35,7 @@ from views import (
     health_pages,
     register_address_check,
     register_error_pages,
+    robots_pages,
     survey_pages,
     url_in_language,
 )
@@ -204,6 +205,7 @@ def register_pages(app):
     app.register_blueprint(admin_pages)
     app.register_blueprint(health_pages)
     app.register_blueprint(guide_pages)
+    app.register_blueprint(robots_pages)
     register_error_pages(app)
 
 

@@ -1,8 +1,14 @@
 """Requests an attacker or a broken client sends: ids out of range, malformed Origin and Referer headers,
 and what keeps a leaked page out of search engines."""
 
+from urllib import robotparser
+
 import pytest
+import sqlalchemy as sa
 from answers import store, stored_cell_answers
+
+from exports.jobs import requested_job
+from models import Unit, db
 
 #: The unit whose link and admin page the walk visits (in both test accounts' scopes, as in test_admin.py).
 UNIT = "KP.EK.01"
@@ -31,6 +37,15 @@ def filled_routes(app, token, number):
             elif method == "GET":
                 routes.append((method, f"{url}?" + "&".join(f"{name}={number}" for name in NUMBERED_QUERY)))
     return routes
+
+
+@pytest.fixture
+def finished_export(app, accounts, wait_for_export_jobs):
+    """The workbook of Krông Pắc written as the test's first job (id 1), finished."""
+    with app.app_context():
+        scope = db.session.scalar(sa.select(Unit).filter_by(code="TU.KP"))
+        assert requested_job(scope, "vi", app.extensions["survey"], None).id == 1
+    wait_for_export_jobs()
 
 
 @pytest.fixture
@@ -79,3 +94,44 @@ def test_an_empty_or_null_origin_says_nothing_either_way(client, accounts, signe
             response = client.post(f"/admin/units/{UNIT}/reopen", data={"csrf_token": signed_in_manager},
                                    headers={header: sent})
             assert response.status_code == 302, (header, sent)
+
+
+def private_pages(app, token):
+    """Return the address of every GET route under /s/ and /admin, filled in for a real unit, link and job."""
+    values = {"code": UNIT, "token": token, "kind": "xlsx", "job_id": 1, "number": 1}
+    adapter = app.url_map.bind("localhost")
+    return [adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments})
+            for rule in app.url_map.iter_rules()
+            if rule.rule.startswith(("/s/", "/admin")) and "GET" in rule.methods]
+
+
+def test_every_unit_and_admin_page_asks_not_to_be_indexed(app, client, accounts, signed_in_manager,
+                                                           finished_export):
+    token = accounts[UNIT].token
+    pages = [*private_pages(app, token), f"/%73/{token}", f"/s/{token}?lang=en", "/s/NO-SUCH-LINK"]
+    assert {f"/s/{token}", f"/s/{token}/revisions/1", f"/s/{token}/report.docx", "/admin/exports/1.xlsx",
+            "/admin/"} <= set(pages)
+    for url in pages:
+        response = client.get(url)
+        response.close()
+        assert response.status_code in (200, 404), (url, response.status_code)
+        assert response.headers.get("X-Robots-Tag") == "noindex, nofollow", url
+        if response.mimetype == "text/html":
+            assert '<meta name="robots" content="noindex, nofollow">' in response.text, url
+
+
+@pytest.mark.parametrize("url", ["/", "/guide/", "/healthz", "/robots.txt"])
+def test_public_pages_may_be_indexed(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "X-Robots-Tag" not in response.headers and 'name="robots"' not in response.text
+
+
+def test_robots_txt_keeps_crawlers_off_the_links_and_the_committees_side(client):
+    response = client.get("/robots.txt")
+    assert (response.status_code, response.mimetype) == (200, "text/plain")
+    rules = robotparser.RobotFileParser()
+    rules.parse(response.text.splitlines())
+    for path in ("/s/ABCD", "/s/ABCD/print", "/admin/", "/admin/units/KP.EK.01"):
+        assert not rules.can_fetch("Googlebot", f"http://tongket.example{path}"), path
+    assert rules.can_fetch("Googlebot", "http://tongket.example/") and rules.can_fetch("*", "/guide/")
