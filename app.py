@@ -36,6 +36,7 @@ from views import (
     register_address_check,
     register_error_pages,
     robots_pages,
+    shown_in_page,
     survey_pages,
     url_in_language,
 )
@@ -197,6 +198,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def register_pages(app):
+    app.jinja_env.finalize = shown_in_page  # before any template is compiled
     register_address_check(app)
     csrf = CSRFProtect(app)
     # The survey form checks its own CSRF token, so that an expired one loses none of the text.

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 import clock
 from models import ROLES, SignInAttempt, Unit, User, db
+from plain_text import first_control_character
 
 from .sessions import end_sessions_of
 
@@ -46,6 +47,10 @@ def create_user(username, password, scope_code, role="viewer"):
     username = username.strip().lower()
     if not username or len(username) > 80:
         raise AccountError(_("A user name needs 1 to 80 characters."))
+    character = first_control_character(username)
+    if character:
+        raise AccountError(_("A user name cannot hold the control character %(character)s; type it again without "
+                             "it.", character=character))
     if db.session.scalar(sa.select(User.id).filter_by(username=username)):
         raise AccountError(_("The user %(name)s already exists.", name=username))
     if role not in ROLES:
