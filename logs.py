@@ -3,6 +3,9 @@
 gunicorn's access and error logs (`logger_class` in gunicorn.conf.py) and the app's own log (`create_app`)
 pass every record through `HIDE_LINKS`, which writes `/s/<token>` as `/s/[link:<fingerprint>]`: the first
 16 hex digits of the token's SHA-256, the fingerprint stored with every revision saved through that link.
+Addresses that reach a unit's page spelled another way (`/%73/<token>`, `/s//<token>`, `//s/<token>`, the
+token's letters escaped) are read as the router reads them, and a token of today's kind is hidden wherever
+it stands, so no spelling of a link, opening a page or not, leaves its secret in a log.
 """
 
 import logging
