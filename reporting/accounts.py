@@ -126,7 +126,7 @@ SIGN_IN_LOCK = 0x7369676E
 
 def _lock_attempts_of(username, remote_addr):
     """On PostgreSQL, hold the account's and the address's counts until the transaction ends (always in
-    this order, so two attempts never wait for each other)."""
+    this order, so that two attempts never deadlock)."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
     for key, value in ((SIGN_IN_LOCK, username), (SIGN_IN_LOCK + 1, remote_addr)):
