@@ -35,6 +35,8 @@ from views import (
     health_pages,
     register_address_check,
     register_error_pages,
+    robots_pages,
+    shown_in_page,
     survey_pages,
     url_in_language,
 )
@@ -196,6 +198,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def register_pages(app):
+    app.jinja_env.finalize = shown_in_page  # before any template is compiled
     register_address_check(app)
     csrf = CSRFProtect(app)
     # The survey form checks its own CSRF token, so that an expired one loses none of the text.
@@ -204,6 +207,7 @@ def register_pages(app):
     app.register_blueprint(admin_pages)
     app.register_blueprint(health_pages)
     app.register_blueprint(guide_pages)
+    app.register_blueprint(robots_pages)
     register_error_pages(app)
 
 

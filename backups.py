@@ -7,6 +7,7 @@ transaction, WAL included, while the service goes on saving. PostgreSQL has pg_d
 
 import os
 import sqlite3
+import stat
 import tempfile
 from contextlib import closing
 from dataclasses import dataclass
@@ -49,6 +50,10 @@ def back_up(database, target):
     database, target = Path(database), Path(target)
     if not database.is_file():
         raise BackupError(_("There is no database at %(path)s.", path=database))
+    refuse_the_live_database(target, database)
+    if os.path.lexists(target) and not stat.S_ISREG(os.lstat(target).st_mode):
+        # os.replace would put the backup, every unit's link in it, in place of a device or a link.
+        raise not_a_regular_file(target)
     if not target.parent.is_dir():
         raise BackupError(_("The folder %(path)s does not exist.", path=target.parent))
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
@@ -62,6 +67,25 @@ def back_up(database, target):
         raise
     sync_folder(target.parent)
     return contents
+
+
+#: The files SQLite keeps beside a database while it is in use: a backup written over one of them, or over the
+#: database itself, is undone or undoes the saves at the next checkpoint or restart.
+LIVE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
+def refuse_the_live_database(path, database):
+    """Refuse `path` when it is the database or one of its files, by any name: a link, `..`, a hard link."""
+    for live in (Path(f"{database}{suffix}") for suffix in LIVE_SUFFIXES):
+        same_name = os.path.realpath(path) == os.path.realpath(live)
+        if same_name or (path.exists() and live.exists() and os.path.samefile(path, live)):
+            raise BackupError(_("%(path)s is the service's own database or one of its files (-wal, -shm): "
+                                "choose a backup file elsewhere.", path=path))
+
+
+def not_a_regular_file(path):
+    return BackupError(_("%(path)s is not a regular file but a folder, a device, a link or a pipe: choose the "
+                         "path of a backup file.", path=path))
 
 
 def copy_database(database, copy_path):
@@ -80,6 +104,7 @@ def copy_database(database, copy_path):
 def restore(backup, database):
     """Copy a checked backup into the SQLite database at `database`, which must hold no data; return what the
     backup holds."""
+    refuse_the_live_database(Path(backup), Path(database))
     contents = read_backup(backup)
     try:
         with (closing(sqlite3.connect(database, timeout=BUSY_TIMEOUT)) as target,
@@ -98,6 +123,8 @@ def restore(backup, database):
 
 def read_backup(path):
     """Check that the file at `path` is a sound copy of this service's database and say what it holds."""
+    if os.path.exists(path) and not Path(path).is_file():
+        raise not_a_regular_file(path)  # a pipe would never end, a folder cannot be read
     if not Path(path).is_file():
         raise BackupError(_("There is no file at %(path)s.", path=path))
     try:

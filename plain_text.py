@@ -1,19 +1,26 @@
 """Text that comes from people: the control characters the service never stores, wherever text comes in.
 
 PostgreSQL refuses a NUL in any text, the XML inside a workbook refuses the other C0 controls, and none of
-them is anything a person meant to type. A long answer keeps its line breaks and tabs; a one-line text (a
-unit's name or code, a user name, a page address) has no use for them either.
+them is anything a person meant to type. The bidirectional controls are invisible too, and they reorder
+what a reader sees ("‮" turns "50" into "05" on screen, in Word and in Excel): Vietnamese never needs
+them. A long answer keeps its line breaks and tabs; a one-line text (a unit's name or code, a user name, a
+page address) has no use for them either.
 """
 
 import re
 
-#: C0 controls except tab, line feed and carriage return; and DEL.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-#: What XML 1.0 cannot hold (a workbook, a Word document): C0 controls but tab and line ends, non-characters,
-#: lone surrogates.
-XML_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-#: Every C0 control and DEL: what a one-line text must not hold.
-LINE_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+#: The bidirectional controls: embeddings and overrides (U+202A-U+202E), isolates (U+2066-U+2069), the
+#: left-to-right and right-to-left marks (U+200E, U+200F) and the Arabic letter mark (U+061C).
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+#: C0 controls except tab, line feed and carriage return; DEL; the bidirectional controls.
+CONTROL_CHARACTERS = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f{BIDI_CONTROLS}]")
+#: What a document or a workbook must not hold: what XML 1.0 cannot hold (C0 controls but tab and line ends,
+#: non-characters, lone surrogates), and the bidirectional controls, for a text stored before they were dropped.
+XML_UNSTORABLE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff{BIDI_CONTROLS}]")
+#: Every C0 control, DEL and the bidirectional controls: what a one-line text must not hold.
+LINE_CONTROL_CHARACTERS = re.compile(f"[\x00-\x1f\x7f{BIDI_CONTROLS}]")
+#: The bidirectional controls alone, for pages showing a text stored before they were dropped.
+BIDI_CONTROL = re.compile(f"[{BIDI_CONTROLS}]")
 
 
 def first_control_character(text):
@@ -28,5 +35,12 @@ def without_control_characters(text):
 
 
 def without_xml_unstorable(text):
-    """Return text without the characters an XML file (a workbook, a Word document) cannot hold."""
+    """Return text without the characters an XML file (a workbook, a Word document) cannot hold, nor the
+    bidirectional controls that would reorder it there."""
     return XML_UNSTORABLE.sub("", text)
+
+
+def without_bidi_controls(text):
+    """Return text without the bidirectional controls, as the same kind of string (markup stays markup:
+    taking characters out of escaped text cannot make a tag)."""
+    return type(text)(BIDI_CONTROL.sub("", text)) if BIDI_CONTROL.search(text) else text

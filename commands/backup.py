@@ -11,7 +11,7 @@ from models import db
 
 
 @click.command("backup")
-@click.argument("output", type=click.Path(dir_okay=False))
+@click.argument("output", type=click.Path())
 @with_appcontext
 def backup_command(output):
     """Copy the SQLite database to OUTPUT while the service runs (PostgreSQL: use pg_dump)."""
@@ -23,7 +23,7 @@ def backup_command(output):
 
 
 @click.command("restore")
-@click.argument("backup", type=click.Path(dir_okay=False))
+@click.argument("backup", type=click.Path())
 @with_appcontext
 def restore_command(backup):
     """Put a backup made by `flask backup` into the SQLite database, which must be empty (PostgreSQL: use

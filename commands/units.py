@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
+from exports.cells import csv_text
 from models import db
 from reporting.links import unit_links
 from reporting.unit_files import ImportRefused
@@ -51,9 +52,10 @@ def database_reason(error):
               help="The address units reach the service at.")
 @click.option("--limit", type=int, default=None, help="Print only the first N units.")
 def links_command(base_url, limit):
-    """Print CSV code,name,level,url for every unit that reports, in hierarchy order."""
+    """Print CSV code,name,level,url for every unit that reports, in hierarchy order (a text that starts like a
+    formula with an apostrophe first, so that a spreadsheet opening the file shows it as text)."""
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["code", "name", "level", "url"])
     with current_app.test_request_context(base_url=base_url):
         for link in itertools.islice(unit_links(None), limit):
-            writer.writerow([link.code, link.name, link.level, link.url])
+            writer.writerow([csv_text(value) for value in (link.code, link.name, link.level, link.url)])

@@ -25,6 +25,12 @@ def looks_like_formula(text):
     return text.startswith(FORMULA_STARTS)
 
 
+def csv_text(text):
+    """Return text for a CSV field that a spreadsheet opening the file reads as text, never as a formula: one
+    that starts like a formula gets an apostrophe first, the mark the workbooks' quote-prefix format stands for."""
+    return f"'{text}" if looks_like_formula(text) else text
+
+
 def utf16_length(text):
     return len(text.encode("utf-16-le")) // 2
 

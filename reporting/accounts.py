@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 import clock
 from models import ROLES, SignInAttempt, Unit, User, db
+from plain_text import first_control_character
 
 from .sessions import end_sessions_of
 
@@ -46,6 +47,10 @@ def create_user(username, password, scope_code, role="viewer"):
     username = username.strip().lower()
     if not username or len(username) > 80:
         raise AccountError(_("A user name needs 1 to 80 characters."))
+    character = first_control_character(username)
+    if character:
+        raise AccountError(_("A user name cannot hold the control character %(character)s; type it again without "
+                             "it.", character=character))
     if db.session.scalar(sa.select(User.id).filter_by(username=username)):
         raise AccountError(_("The user %(name)s already exists.", name=username))
     if role not in ROLES:
@@ -85,30 +90,63 @@ def authenticate(username, password, remote_addr):
     TooManyAttempts, without looking at the password, while the account or the address is held."""
     username = (username or "").strip().lower()
     now = clock.now()
-    _refuse_while_held(username, remote_addr, now)
+    attempt = _claim_attempt(username, remote_addr, now)
     user = db.session.scalar(sa.select(User).filter_by(username=username))
     if user is not None and not user.disabled and user.check_password(password or ""):
+        db.session.delete(attempt)  # not a failure after all
+        db.session.commit()
         return user
     db.session.execute(sa.delete(SignInAttempt).where(SignInAttempt.created_at < now - FAILURES_KEPT_FOR))
-    db.session.add(SignInAttempt(username=username[:80], remote_addr=remote_addr[:64], created_at=now))
     db.session.commit()
     return None
 
 
-def _refuse_while_held(username, remote_addr, now):
+def _claim_attempt(username, remote_addr, now):
+    """Count this attempt as a failure before its password is checked, in the step that checks the limits:
+    parallel guesses then each see the others, and no more than the limit of them reach the password. The
+    count and the claim are one transaction that holds the account's and the address's lock (SQLite's write
+    lock, taken by the INSERT; PostgreSQL's advisory locks), the slow password check comes after it."""
+    _lock_attempts_of(username, remote_addr)
+    attempt = SignInAttempt(username=username[:80], remote_addr=remote_addr[:64], created_at=now)
+    db.session.add(attempt)
+    db.session.flush()
+    try:
+        _refuse_while_held(username, remote_addr, now, attempt.id)
+    except TooManyAttempts:
+        db.session.rollback()  # a refused attempt is not counted: it never reached the password
+        raise
+    db.session.commit()
+    return attempt
+
+
+#: The first key of PostgreSQL's advisory locks on sign-in attempts; the second is the hash of a user name
+#: (SIGN_IN_LOCK) or of an address (SIGN_IN_LOCK + 1).
+SIGN_IN_LOCK = 0x7369676E
+
+
+def _lock_attempts_of(username, remote_addr):
+    """On PostgreSQL, hold the account's and the address's counts until the transaction ends (always in
+    this order, so that two attempts never deadlock)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for key, value in ((SIGN_IN_LOCK, username), (SIGN_IN_LOCK + 1, remote_addr)):
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(key, sa.func.hashtext(value))))
+
+
+def _refuse_while_held(username, remote_addr, now, own_id):
     limits = ((SignInAttempt.username, username, MAX_FAILURES_PER_ACCOUNT, False),
               (SignInAttempt.remote_addr, remote_addr, MAX_FAILURES_PER_ADDRESS, True))
     for column, value, limit, by_address in limits:
-        held_until = _held_until(column, value, limit, now)
+        held_until = _held_until(column, value, limit, now, own_id)
         if held_until is not None:
             raise TooManyAttempts(_next_whole_minute(held_until), by_address)
 
 
-def _held_until(column, value, limit, now):
-    """Return when the `limit`-th latest failure with this value leaves the window (one fewer than the limit
-    then remains), or None if the window holds fewer than `limit` failures."""
+def _held_until(column, value, limit, now, own_id):
+    """Return when the `limit`-th latest failure with this value (the attempt `own_id` left aside) leaves the
+    window (one fewer than the limit then remains), or None if the window holds fewer than `limit` failures."""
     latest = (sa.select(SignInAttempt.created_at)
-              .where(column == value, SignInAttempt.created_at > now - FAILURE_WINDOW)
+              .where(column == value, SignInAttempt.created_at > now - FAILURE_WINDOW, SignInAttempt.id != own_id)
               .order_by(SignInAttempt.created_at.desc()).offset(limit - 1).limit(1))
     oldest_counted = db.session.scalar(latest)
     return None if oldest_counted is None else oldest_counted + FAILURE_WINDOW

@@ -3,20 +3,26 @@ one, and on PostgreSQL both point to pg_dump and pg_restore. Backups are SQLite'
 file whichever database the suite runs on."""
 
 import itertools
+import os
 import sqlite3
+import stat
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from answers import cell_report
+from answers import cell_report, store, stored_cell_answers
 from flask_migrate import upgrade
 from pages import hidden_state
 
 from models import Response, Revision, Unit, db
 from reporting.units import import_units
 
+ROOT = Path(__file__).resolve().parent.parent
 #: The cells whose reports the concurrent savers draft.
 CELLS = ("BMT.TL.01", "BMT.TL.02", "KP.EK.01", "KP.PA.01")
 
@@ -220,3 +226,110 @@ def test_on_postgresql_the_commands_point_to_its_own_tools(make_app, command, to
     result = app.test_cli_runner().invoke(args=[command, "tongket.dump"])
     assert result.exit_code == 1
     assert tool in result.output and "secret-password" not in result.output, result.output
+
+
+def flask_command(database, *args):
+    """Run `flask --app app ARGS` in a process of its own on the SQLite file `database`, as an operator does."""
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{database}", SECRET_KEY="test-secret")
+    env.pop("FLASK_RUN_FROM_CLI", None)
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def live_database_files(folder):
+    """Return the database file and its -wal and -shm, the way a running service leaves them: open."""
+    database = folder / "tongket.sqlite3"
+    return database, Path(f"{database}-wal"), Path(f"{database}-shm")
+
+
+#: Names of the live database or one of its files, as an operator might type them.
+LIVE_TARGETS = {
+    "database": lambda database, folder: database,
+    "wal": lambda database, folder: Path(f"{database}-wal"),
+    "shm": lambda database, folder: Path(f"{database}-shm"),
+    "dotted": lambda database, folder: folder / "sub" / ".." / database.name,
+    "symlink": lambda database, folder: link(folder / "latest.sqlite3", database),
+    "symlink-to-wal": lambda database, folder: link(folder / "latest.sqlite3", Path(f"{database}-wal")),
+    "hard-link": lambda database, folder: hard_link(folder / "copy.sqlite3", database),
+}
+#: Paths that are not regular files: the backup would take their place.
+NOT_REGULAR_TARGETS = {
+    "device": lambda database, folder: device(folder / "null"),
+    "folder": lambda database, folder: folder / "sub",
+    "fifo": lambda database, folder: fifo(folder / "pipe"),
+    "symlink-to-file": lambda database, folder: link(folder / "link.sqlite3", folder / "elsewhere.sqlite3"),
+    "dangling-symlink": lambda database, folder: link(folder / "dangling.sqlite3", folder / "nothing"),
+}
+
+
+def link(path, target):
+    path.symlink_to(target)
+    return path
+
+
+def hard_link(path, target):
+    path.hardlink_to(target)
+    return path
+
+
+def device(path):
+    """A character device of the test's own (the null device's numbers), never the system's /dev/null."""
+    os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    return path
+
+
+def fifo(path):
+    os.mkfifo(path)
+    return path
+
+
+@pytest.fixture
+def live_sqlite(sqlite_app, tmp_path):
+    """The demo province's SQLite file with a saved report, held open in WAL mode as by a running service."""
+    database, wal, shm = live_database_files(tmp_path)
+    store(sqlite_app, "KP.EK.01", stored_cell_answers())
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "elsewhere.sqlite3").write_bytes(b"another file")
+    with sqlite_app.app_context():
+        connection = db.engine.connect()
+        connection.execute(sa.text("SELECT count(*) FROM units"))
+        assert wal.exists() and shm.exists()
+        yield database
+        connection.close()
+
+
+def snapshot(folder):
+    """Return every entry of the folder, with what a backup might have changed: its kind and its bytes."""
+    entries = {}
+    for path in sorted(folder.rglob("*")):
+        kind = stat.S_IFMT(os.lstat(path).st_mode)
+        entries[path] = (kind, path.read_bytes() if stat.S_ISREG(kind) else os.readlink(path)
+                         if path.is_symlink() else None)
+    return entries
+
+
+#: What each kind of path is refused with.
+LIVE_REFUSED = "là chính cơ sở dữ liệu của hệ thống hoặc một tệp của nó"
+NOT_REGULAR_REFUSED = "không phải là tệp thông thường"
+
+
+def assert_refused(result, kind, before, folder):
+    message = LIVE_REFUSED if kind in LIVE_TARGETS else NOT_REGULAR_REFUSED
+    assert result.returncode == 1, result
+    assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == "", "one line"
+    assert snapshot(folder) == before, "nothing written, nothing replaced"
+
+
+@pytest.mark.parametrize("kind", [*LIVE_TARGETS, *NOT_REGULAR_TARGETS])
+def test_a_backup_onto_the_database_or_onto_what_is_not_a_file_is_refused(live_sqlite, tmp_path, kind):
+    target = {**LIVE_TARGETS, **NOT_REGULAR_TARGETS}[kind](live_sqlite, tmp_path)
+    before = snapshot(tmp_path)
+    assert_refused(flask_command(live_sqlite, "backup", str(target)), kind, before, tmp_path)
+
+
+@pytest.mark.parametrize("kind", [*LIVE_TARGETS, "folder", "fifo", "device"])
+def test_a_restore_from_the_database_itself_or_from_what_is_not_a_file_is_refused(live_sqlite, tmp_path, kind):
+    source = {**LIVE_TARGETS, **NOT_REGULAR_TARGETS}[kind](live_sqlite, tmp_path)
+    before = snapshot(tmp_path)
+    assert_refused(flask_command(live_sqlite, "restore", str(source)), kind, before, tmp_path)

@@ -5,8 +5,10 @@ import shutil
 import subprocess
 import uuid
 
+import openpyxl
 import pytest
 from answers import store, stored_cell_answers
+from test_units import FORMULA_NAMES, links_csv
 
 from exports import ExportSource, write_workbook
 
@@ -42,3 +44,20 @@ def test_libreoffice_opens_the_workbook_and_keeps_texts_and_totals(app, units, t
     assert cell[codes.index("name")] == "Chi bộ tổ dân phố 1"
     assert cell[codes.index("chuyen_de_hieu_qua")] == hostile
     assert rows[-1][codes.index("so_dang_vien")] == "56", "LibreOffice computes the SUBTOTAL row"
+
+
+def test_libreoffice_opens_the_links_csv_with_every_name_as_text(app, runner, tmp_path):
+    output, _rows = links_csv(app, runner, FORMULA_NAMES)
+    path = tmp_path / "links.csv"
+    path.write_text(output, encoding="utf-8")
+    profile = tmp_path / f"lo-profile-{uuid.uuid4().hex}"
+    # Comma, double quote, UTF-8, from line 1: as Calc opens a CSV, formulas evaluated.
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--infilter=CSV:44,34,76,1",
+                    "--convert-to", "xlsx", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=180)
+    sheet = openpyxl.load_workbook(tmp_path / "links.xlsx").active
+    names = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2, max_col=2)}
+    for number, name in enumerate(FORMULA_NAMES):
+        cell = names[f"C{number}"]
+        assert cell.data_type == "s", (name, cell.value, "a formula")
+        assert cell.value.removeprefix("'") == name

@@ -3,7 +3,9 @@ per request and every error, with each unit link (a secret) replaced by its fing
 
 import contextlib
 import hashlib
+import http.client
 import os
+import secrets
 import signal
 import socket
 import sqlite3
@@ -141,7 +143,55 @@ def test_logs_name_links_by_fingerprint_never_by_token(served):
     ("GET /s%2F{token} HTTP/1.1", "GET /s%2F[link:{fp}] HTTP/1.1"),
     ("busy on POST /s/{token}: locked", "busy on POST /s/[link:{fp}]: locked"),
     ("/s/[link:{fp}]", "/s/[link:{fp}]"),
-])
+    ("GET /%73/{token} HTTP/1.1", "GET /s/[link:{fp}] HTTP/1.1"),
+    ("GET /%73/{old} HTTP/1.1", "GET /s/[link:{old_fp}] HTTP/1.1"),
+    ("GET /s//{token}", "GET /s//[link:{fp}]"),
+    ("GET /s//{old}", "GET /s//[link:{old_fp}]"),
+    ("//s/{token}/", "//s/[link:{fp}]/"),
+    ("/S/{token}", "/S/[link:{fp}]"),
+    ("/s/{escaped}", "/s/[link:{fp}]"),
+    ("/s%2f%2F{old}", "/s%2f%2F[link:{old_fp}]"),
+    ("/%2573/{token}", "/%2573/[link:{fp}]"),
+    ("/s/./{token}/print", "/s/./[link:{fp}]/print"),
+    ("/admin/units?q={token}&page=2", "/admin/units?q=[link:{fp}]&page=2"),
+    ("/x/../s/{token}", "/x/../s/[link:{fp}]"),
+    ("GET /%0A%20/s/%2e HTTP/1.1", "GET /%0A%20/s/. HTTP/1.1"),
+], ids=str)
 def test_a_link_is_named_by_its_fingerprint_wherever_it_appears(text, shown):
-    token = new_link_token()
-    assert hide_links(text.format(token=token, fp=fingerprint(token))) == shown.format(fp=fingerprint(token))
+    token, old = new_link_token(), secrets.token_urlsafe(32)
+    escaped = "".join(f"%{ord(character):02x}" for character in token)
+    prints = {"fp": fingerprint(token), "old_fp": fingerprint(old)}
+    assert hide_links(text.format(token=token, old=old, escaped=escaped, **prints)) == shown.format(**prints)
+
+
+#: Addresses that spell a unit's link another way: some open its page (the router decodes `%73` and
+#: `%2F`, and sends `/s//` on to `/s/`), the others are 404s whose request line still holds the secret.
+ODD_PATHS = ["/%73/{token}", "/s//{token}", "/s/{token}/", "//s/{token}", "/S/{token}", "/s/{escaped}",
+             "/%2573/{token}", "/s%2F{token}", "/%73%2f{token}/print", "/s/./{token}", "/s/{token}%20",
+             "/%73/{token}/revisions", "/s/{lower}"]
+
+
+def test_odd_spellings_of_a_link_leave_only_its_fingerprint_in_the_logs(served):
+    server, _path, tokens = served
+    token = tokens[CELL]
+    escaped = "".join(f"%{ord(character):02X}" for character in token)
+    answers = [raw_get(server.port, path.format(token=token, escaped=escaped, lower=token.lower()))
+               for path in ODD_PATHS]
+    assert answers.count(200) >= 4 and 404 in answers, answers  # both kinds are tried
+    access, errors = server.stop()
+    for secret in (token, token.lower(), escaped, escaped[3:]):
+        assert secret.lower() not in access.lower() and secret.lower() not in errors.lower()
+    lines = access.splitlines()[1:]
+    assert len(lines) == len(ODD_PATHS)
+    assert all(f"[link:{fingerprint(token)}]" in line for line in lines if '" 404 ' not in line), lines
+
+
+def raw_get(port, path):
+    """GET a path as it is written, which urllib would tidy, and return the status."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.putrequest("GET", path, skip_accept_encoding=True)
+        connection.endheaders()
+        return connection.getresponse().status
+    finally:
+        connection.close()

@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -51,6 +52,70 @@ def test_one_names_failures_never_lock_another_account_out_of_the_same_address(a
     assert held(refused), "the right password waits too"
     assert "Quá nhiều lần đăng nhập sai với tên đăng nhập này" in text_of(refused.text)
     auth.for_client(app.test_client()).sign_in("krongpac")
+
+
+#: How many wrong passwords arrive at once in the parallel tests: four times the account's limit.
+AT_ONCE = 20
+OFFICE = "198.51.100.7"
+
+
+def parallel_guesses(app, auth, guesses):
+    """Post the sign-in form once per (user name, address) from its own thread and client, all at the same
+    moment, and return the status codes."""
+    prepared = []
+    for username, address in guesses:
+        actions = auth.for_client(app.test_client())
+        prepared.append((actions, username, from_address(address), actions.csrf_token(**from_address(address))))
+    start, statuses = threading.Barrier(len(prepared)), []
+
+    def guess(actions, username, request, token):
+        start.wait()
+        data = {"username": username, "password": WRONG_PASSWORD, "csrf_token": token}
+        statuses.append(actions.client.post("/admin/sign-in", data=data, **request).status_code)
+
+    threads = [threading.Thread(target=guess, args=arguments) for arguments in prepared]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return statuses
+
+
+def count_failures(app, **where):
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(SignInAttempt).filter_by(**where))
+
+
+def earlier_failures_from_the_office(app, clock, count):
+    """Store `count` failures from the office, each with another user name, as if typed a minute ago."""
+    with app.app_context():
+        db.session.add_all(SignInAttempt(username=f"dong-nghiep-{number}", remote_addr=OFFICE,
+                                         created_at=clock() - dt.timedelta(minutes=1)) for number in range(count))
+        db.session.commit()
+
+
+#: Who guesses at once: one account from one address, from many, a name no account has, and many names from
+#: an address that is a few failures short of its own limit.
+PARALLEL_CASES = {
+    "one-address": lambda number: ("btc", OFFICE),
+    "many-addresses": lambda number: ("btc", f"203.0.113.{number}"),
+    "no-such-account": lambda number: ("khong-co-ai", OFFICE),
+    "address-limit": lambda number: (f"nguoi-{number}", OFFICE),
+}
+
+
+@pytest.mark.parametrize("case", PARALLEL_CASES)
+def test_wrong_passwords_at_once_get_no_more_tries_than_the_limit(app, auth, accounts, clock, case):
+    if case == "address-limit":
+        earlier_failures_from_the_office(app, clock, MAX_FAILURES_PER_ADDRESS - MAX_FAILURES_PER_ACCOUNT)
+    statuses = parallel_guesses(app, auth, [PARALLEL_CASES[case](number) for number in range(AT_ONCE)])
+    assert len(statuses) == AT_ONCE and set(statuses) <= {401, 429}, statuses
+    assert statuses.count(401) == MAX_FAILURES_PER_ACCOUNT, "as many evaluated as the limit, the rest refused"
+    held_by = {"remote_addr": OFFICE} if case == "address-limit" else {"username": PARALLEL_CASES[case](0)[0]}
+    expected = MAX_FAILURES_PER_ADDRESS if case == "address-limit" else MAX_FAILURES_PER_ACCOUNT
+    assert count_failures(app, **held_by) == expected
+    username, address = PARALLEL_CASES[case](AT_ONCE)
+    assert held(auth.for_client(app.test_client()).attempt_sign_in(username, **from_address(address))), "held"
 
 
 def test_colleagues_behind_one_address_are_not_held_by_each_others_typos(app, auth, accounts):

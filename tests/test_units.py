@@ -198,6 +198,32 @@ def test_links_command_prints_csv_with_working_links(runner, app, client, demo_u
     assert client.get(url.removeprefix("https://tongket.example.vn")).status_code == 200
 
 
+#: Unit names that a spreadsheet would read as a formula: every start the workbooks neutralise that a
+#: one-line name can hold (tab and line ends are refused by the import).
+FORMULA_NAMES = ["=1+1", '=HYPERLINK("http://x.example","Chi bộ")', "+1+2", "-2+3", "@SUM(1;2)", "＝1+1", "＋1",
+                 "－1", "＠SUM(1)", "{=1}", "=cmd|' /C calc'!A0"]
+
+
+def links_csv(app, runner, names):
+    """Import one cell per name under a grassroots committee and return `flask units links`' rows by code."""
+    cells = "".join(f"C{number},{csv_field(name)},chi_bo_truc_thuoc,D1\n" for number, name in enumerate(names))
+    import_text(app, HEADER + PROVINCE + cells)
+    result = runner.invoke(args=["units", "links"])
+    assert result.exit_code == 0, result.output
+    return result.output, {row["code"]: row for row in csv.DictReader(io.StringIO(result.output))}
+
+
+def csv_field(text):
+    return '"' + text.replace('"', '""') + '"'
+
+
+@pytest.mark.parametrize("name", FORMULA_NAMES)
+def test_the_links_csv_writes_a_name_that_starts_like_a_formula_as_text(app, runner, name):
+    _output, rows = links_csv(app, runner, [name])
+    assert rows["C0"]["name"] == f"'{name}", "the apostrophe that makes a spreadsheet read it as text"
+    assert rows["D1"]["name"] == "Đảng bộ xã Ea Kly", "other names as they are"
+
+
 def test_codes_that_differ_only_by_case_are_refused_in_the_file_and_against_the_list(app):
     text = HEADER + PROVINCE + "C1,Chi bộ thôn 3,chi_bo_truc_thuoc,D1\nc1,Chi bộ thôn 4,chi_bo_truc_thuoc,D1\n"
     with pytest.raises(ImportRefused) as refused:

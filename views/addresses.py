@@ -1,8 +1,10 @@
-"""Every page address is checked before a view sees it: a control character in it gets a clear 400."""
+"""Every page address is checked before a view sees it: a control character in it gets a clear 400, and a
+number no row can have (past the database's integer) matches no route, so it is a plain 404."""
 
 from flask import render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
 
 from plain_text import first_control_character
 
@@ -29,6 +31,21 @@ def address_refused_page(error):
     return render_template("error.html", title=_("Bad request"), message=message), 400
 
 
+#: The largest id or number a row can hold: PostgreSQL's integer, the narrowest of both databases' integers.
+LARGEST_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a number past LARGEST_ID is no row's, so it matches no route (404) instead
+    of reaching a query that the database driver refuses (SQLite past 64 bits, PostgreSQL past 32)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", LARGEST_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_address_check(app):
+    """Check every address before its view; call before any route is added, so that `int` is IdConverter."""
+    app.url_map.converters["int"] = IdConverter
     app.before_request(refuse_control_characters)
     app.register_error_handler(ControlCharacterInAddress, address_refused_page)

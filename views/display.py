@@ -5,10 +5,17 @@ import re
 
 from flask_babel import gettext as _
 
+from plain_text import without_bidi_controls
 from reporting.status import STATUS_LABELS
 from schema import OTHER_CHOICE, other_key
 from schema.levels import level_label
 from schema.store import survey_of_this_request
+
+
+def shown_in_page(value):
+    """Jinja's `finalize`: every value a page shows, without the bidirectional controls that a text stored
+    before they were dropped may hold, so that nothing reorders what a reader sees."""
+    return without_bidi_controls(value) if isinstance(value, str) else value
 
 
 def local_time(moment):

@@ -37,15 +37,27 @@ def refuse_forms_from_other_sites():
         return
     for sent in (request.headers.get("Origin"), request.referrer):
         # "null" is what a browser sends when its referrer policy hides the origin: no answer either way.
-        if sent and sent != "null" and not same_origin(sent, request.host_url):
+        if sent and sent != "null" and not is_this_site(sent):
             # An operator who sees this for the service's own address has not set PROXY_HOPS behind HTTPS.
             current_app.logger.warning("Refused a form from %s posted to %s", origin_of(sent), request.host_url)
             raise CSRFError("The form came from another site.")
 
 
+def is_this_site(url):
+    """Tell whether a URL is of this site; one that names no site (a port out of range, an unclosed IPv6
+    bracket) is not: no browser sends it, so it comes from a client that is not the service's pages."""
+    try:
+        return same_origin(url, request.host_url)
+    except ValueError:
+        return False
+
+
 def origin_of(url):
     """Return the scheme and host of a URL, without the path that might name a page."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "an address that names no site"
     return f"{parts.scheme}://{parts.netloc}"
 
 
