@@ -226,7 +226,12 @@
       offerKeptCopyElsewhere(store);
     }
     var summary = document.getElementById("error-summary");
-    if (summary) { focusFieldsFromSummary(summary); }
+    if (summary) {
+      focusFieldsFromSummary(summary);
+      // A refused form starts at its list of what to correct, read first by a screen reader; Tab goes on
+      // from there to its links.
+      summary.focus();
+    }
     var printButton = document.querySelector("[data-print]");
     if (printButton) {
       // Shown only where it works; the page says how to print without it.

@@ -1,0 +1,100 @@
+"""In a real Chromium, what a person reaches without losing their place: no page wider than a phone, every
+Tab stop clear of the save bar, a refused submit announced by the title and the focus, the offer of unsaved
+text where the person is after a reload, and an export job's progress updated in place.
+
+The browser fixtures are test_browser.py's (Debian's Chromium at /usr/bin/chromium)."""
+
+import re
+
+import pytest
+import test_browser
+from playwright.sync_api import expect
+from test_browser import BAD_RATE, CELL, DESKTOP, PHONE, unit_tab
+
+from views.guide import GUIDES
+
+pytestmark = pytest.mark.browser
+#: The same fixtures as test_browser.py's: its browser, its live server, its tabs.
+browser, live_server, open_tab = test_browser.browser, test_browser.live_server, test_browser.open_tab
+
+NARROW = {"width": 320, "height": 640}
+LANGUAGES = ("vi", "en")
+
+
+def page_width(tab):
+    """Return how far the page scrolls sideways beyond the screen, in CSS pixels (0 when it fits)."""
+    return tab.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")
+
+
+@pytest.mark.parametrize("viewport", [NARROW, PHONE], ids=["320px", "360px"])
+def test_no_guide_and_no_main_page_scrolls_sideways_on_a_phone(open_tab, units, viewport):
+    tab = open_tab(viewport)
+    addresses = [f"/guide/{name}" for name in ("", *GUIDES)] + ["/", "/admin/", f"/s/{units[CELL].token}"]
+    wider = {}
+    for address in addresses:
+        for language in LANGUAGES:
+            tab.goto(f"{address}?lang={language}")
+            if page_width(tab) > 0:
+                wider[f"{address}?lang={language}"] = page_width(tab)
+    assert wider == {}
+
+
+#: How much of a field reached by Tab must show above the save bar, at least (all of it, if it is shorter).
+SEEN_ABOVE_THE_BAR = 40
+
+
+def tab_stops_hidden_by_the_bar(tab):
+    """Press Tab through the whole page; return the stops outside the bar whose top part lies behind it."""
+    hidden = []
+    first = None
+    for _ in range(300):
+        tab.keyboard.press("Tab")
+        stop = tab.evaluate("""seen => {
+            const element = document.activeElement;
+            if (element === document.body) { return null; }
+            const field = element.getBoundingClientRect();
+            const bar = document.querySelector(".save-bar").getBoundingClientRect();
+            return {id: element.id || element.name || element.textContent.trim().slice(0, 30),
+                    inBar: element.closest(".save-bar") !== null, top: field.top,
+                    shown: Math.min(seen, field.height), barTop: bar.top};
+        }""", SEEN_ABOVE_THE_BAR)
+        if stop is None or stop["id"] == first:
+            break
+        first = first or stop["id"]
+        if not stop["inBar"] and not (stop["top"] >= 0 and stop["top"] + stop["shown"] <= stop["barTop"] + 0.5):
+            hidden.append(stop)
+    return hidden
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("viewport", [NARROW, PHONE, DESKTOP], ids=["320px", "360px", "1366px"])
+def test_every_tab_stop_of_the_blank_form_shows_above_the_save_bar(open_tab, units, viewport, language):
+    tab = unit_tab(open_tab, viewport)
+    tab.goto(f"/s/{units[CELL].token}?lang={language}")
+    assert tab_stops_hidden_by_the_bar(tab) == []
+
+
+@pytest.mark.parametrize(("button", "typed"), [
+    ("submit", {}),  # every required answer missing
+    ("save", {"so_dang_vien": "25", "ty_le_tham_du": BAD_RATE}),  # a draft with one impossible figure
+], ids=["blank-submit", "one-bad-save"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1366px"])
+def test_a_refused_form_says_its_errors_in_the_title_and_starts_at_their_summary(open_tab, units, viewport, button,
+                                                                                 typed):
+    tab = unit_tab(open_tab, viewport)
+    tab.goto(f"/s/{units[CELL].token}")
+    for key, value in typed.items():
+        tab.locator(f"#{key}").fill(value)
+    with tab.expect_navigation() as refused:
+        tab.locator(f".save-bar button[value={button}]").click()
+    assert refused.value.status == 422
+    summary = tab.locator("#error-summary")
+    expect(summary).to_be_focused()
+    count = int(re.match(r"\d+", summary.locator("h2").inner_text()).group())
+    assert count == tab.locator(".question.has-error").count() > 0
+    assert (count == 1) == bool(typed)
+    assert tab.title().startswith(f"Có {count} lỗi – "), tab.title()
+    assert tab.evaluate("() => document.activeElement.id") == "error-summary"
+    # Tab goes on from the summary to its first link.
+    tab.keyboard.press("Tab")
+    expect(summary.locator("a").first).to_be_focused()
