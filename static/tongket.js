@@ -112,6 +112,27 @@
     }
   }
 
+  function fieldStates(form) {
+    return Array.prototype.map.call(form.elements, function (element) {
+      return element.value + (element.checked ? "\u0001" : "");
+    });
+  }
+
+  function isInView(element) {
+    var box = element.getBoundingClientRect();
+    return box.bottom > 0 && box.top < window.innerHeight;
+  }
+
+  // Where the person was typing: of the fields a restore changed, one on the screen (the browser brings a
+  // reloaded page back where it was), else the first.
+  function fieldRestoredWhereSeen(form, before) {
+    var after = fieldStates(form);
+    var changed = Array.prototype.filter.call(form.elements, function (element, index) {
+      return after[index] !== before[index] && element.getClientRects().length > 0;
+    });
+    return changed.filter(isInView)[0] || changed[0] || null;
+  }
+
   function showKeptTime(offer, copy) {
     var time = offer.querySelector("[data-kept-time]");
     var moment = new Date(copy.time);
@@ -151,10 +172,14 @@
     showKeptTime(offer, copy);
     offer.hidden = false;
     offer.querySelector("[data-kept-restore]").addEventListener("click", function () {
+      var before = fieldStates(form);
       restoreEntries(form, copy.entries);
       offer.hidden = true;
       keeping = true;
       onRestored();
+      // The button is gone: the cursor goes to the text given back, rather than to the top of the page.
+      var field = fieldRestoredWhereSeen(form, before);
+      if (field) { field.focus(); }
     });
     offer.querySelector("[data-kept-discard]").addEventListener("click", function () {
       store.forget();

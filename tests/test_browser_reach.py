@@ -9,7 +9,7 @@ import re
 import pytest
 import test_browser
 from playwright.sync_api import expect
-from test_browser import BAD_RATE, CELL, DESKTOP, PHONE, unit_tab
+from test_browser import BAD_RATE, CELL, DESKTOP, PHONE, unit_tab, wait_until_kept
 
 from views.guide import GUIDES
 
@@ -98,3 +98,45 @@ def test_a_refused_form_says_its_errors_in_the_title_and_starts_at_their_summary
     # Tab goes on from the summary to its first link.
     tab.keyboard.press("Tab")
     expect(summary.locator("a").first).to_be_focused()
+
+
+# --- The offer of unsaved text, where the person is after a reload ---
+
+#: A box near the end of the form, far below the first screen.
+FAR_DOWN = "de_xuat_cap_tren"
+TYPED_FAR_DOWN = "Đề nghị cấp trên tổ chức tập huấn cho bí thư chi bộ mới."
+
+
+def assert_pressable(tab, button):
+    """The button is wholly on the screen and nothing (the save bar, the header) lies over its middle."""
+    expect(button).to_be_in_viewport(ratio=1)
+    assert button.evaluate("""button => {
+        const box = button.getBoundingClientRect();
+        const found = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+        return found === button || button.contains(found);
+    }""")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 740, "height": 360}, DESKTOP],
+                         ids=["360px", "phone-landscape", "1366px"])
+def test_the_offer_of_unsaved_text_is_where_the_person_typed_after_a_reload(open_tab, units, viewport):
+    tab = unit_tab(open_tab, viewport)
+    tab.goto(f"/s/{units[CELL].token}")
+    box = tab.locator(f"#{FAR_DOWN}")
+    box.fill(TYPED_FAR_DOWN)
+    wait_until_kept(tab, FAR_DOWN, TYPED_FAR_DOWN)
+
+    tab.reload()
+    expect(box).to_have_value("")
+    expect(tab.locator(".unit-header h1")).not_to_be_in_viewport()  # back far down the page, as browsers do
+    offer = tab.locator("#kept-copy")
+    expect(offer).to_be_visible()
+    for button in (offer.locator("[data-kept-restore]"), offer.locator("[data-kept-discard]")):
+        assert_pressable(tab, button)
+
+    offer.locator("[data-kept-restore]").click()
+    expect(offer).to_be_hidden()
+    expect(box).to_have_value(TYPED_FAR_DOWN)
+    expect(box).to_be_focused()
+    shown, bar = box.bounding_box(), tab.locator(".save-bar").bounding_box()
+    assert shown["y"] >= 0 and shown["y"] + min(SEEN_ABOVE_THE_BAR, shown["height"]) <= bar["y"], (shown, bar)
