@@ -218,6 +218,51 @@
     for (var k = 0; k < counted.length; k++) { updateCounter(counted[k]); }
   }
 
+  // --- An export job's page: its state put in place while the job runs, never a reload ---
+
+  // Ask the job's state every few seconds and put it in the live region, which reads it out; once the job
+  // has ended, the file's link takes the focus if nothing else had it. Should asking fail (signed out, the
+  // network), the page's own Update link is shown again and the asking slows down.
+  function followExportJob(region) {
+    var url = region.getAttribute("data-state-url");
+    var delay = 1000 * parseInt(region.getAttribute("data-poll-seconds"), 10);
+    if (!url || !delay || !window.fetch) { return; }
+    var wait = delay;
+    // While the script follows the job, the page's Update link is not needed (a class, so that the
+    // region's content stays as the server wrote it and is replaced only when it changes).
+    region.classList.add("following");
+    function failed() {
+      region.classList.remove("following");
+      wait = Math.min(wait * 2, 60000);
+      window.setTimeout(ask, wait);
+    }
+    function show(job) {
+      var focusWasFree = document.activeElement === document.body || region.contains(document.activeElement);
+      var container = document.createElement("div");
+      container.innerHTML = job.html;
+      // Only a change is put in place: the live region reads out what it is given.
+      if (container.innerHTML.trim() !== region.innerHTML.trim()) { region.innerHTML = container.innerHTML; }
+      if (job.active) {
+        region.classList.add("following");
+        wait = delay;
+        window.setTimeout(ask, wait);
+        return;
+      }
+      var file = region.querySelector("[data-job-file]");
+      if (file && focusWasFree) { file.focus(); }
+    }
+    function ask() {
+      window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+          if (!response.ok || !json) { throw new Error("no state"); }
+          return response.json();
+        })
+        .then(show, failed);
+    }
+    window.setTimeout(ask, wait);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("form.survey");
     var header = document.querySelector(".unit-header[data-draft-key]");
@@ -257,6 +302,8 @@
       // from there to its links.
       summary.focus();
     }
+    var exportJob = document.getElementById("export-job");
+    if (exportJob) { followExportJob(exportJob); }
     var printButton = document.querySelector("[data-print]");
     if (printButton) {
       // Shown only where it works; the page says how to print without it.

@@ -7,10 +7,12 @@ The browser fixtures are test_browser.py's (Debian's Chromium at /usr/bin/chromi
 import re
 
 import pytest
+import sqlalchemy as sa
 import test_browser
 from playwright.sync_api import expect
-from test_browser import BAD_RATE, CELL, DESKTOP, PHONE, unit_tab, wait_until_kept
+from test_browser import BAD_RATE, CELL, DESKTOP, PHONE, keep_screenshot, unit_tab, wait_until_kept
 
+from models import ExportJob, Unit, db
 from views.guide import GUIDES
 
 pytestmark = pytest.mark.browser
@@ -140,3 +142,66 @@ def test_the_offer_of_unsaved_text_is_where_the_person_typed_after_a_reload(open
     expect(box).to_be_focused()
     shown, bar = box.bounding_box(), tab.locator(".save-bar").bounding_box()
     assert shown["y"] >= 0 and shown["y"] + min(SEEN_ABOVE_THE_BAR, shown["height"]) <= bar["y"], (shown, bar)
+
+
+# --- An export job's page: its progress in place, never a reload ---
+
+def add_job(app, **columns):
+    """Add an export job of the province's workbook, as a worker's thread leaves it; return its id."""
+    with app.app_context():
+        scope = db.session.scalar(sa.select(Unit).filter_by(code="TU"))
+        job = ExportJob(scope_unit_id=scope.id, language="vi", config_version=app.extensions["survey"].version,
+                        **columns)
+        db.session.add(job)
+        db.session.commit()
+        return job.id
+
+
+def set_job(app, job_id, **columns):
+    with app.app_context():
+        db.session.execute(sa.update(ExportJob).filter_by(id=job_id).values(**columns))
+        db.session.commit()
+
+
+def signed_in_tab(open_tab, viewport, auth, **options):
+    tab = open_tab(viewport, **options)
+    tab.goto("/admin/")
+    tab.locator("#username").fill("btc")
+    tab.locator("#password").fill(auth.password)
+    with tab.expect_navigation():
+        tab.locator("form.sign-in button[type=submit]").click()
+    return tab
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1366px"])
+def test_an_export_job_page_shows_its_progress_and_then_its_file_in_place(open_tab, app, accounts, auth, viewport):
+    job = add_job(app, state="running", units_done=5, units_total=26)
+    tab = signed_in_tab(open_tab, viewport, auth)
+    loads = []
+    tab.on("load", lambda loaded: loads.append(loaded.url))
+    tab.goto(f"/admin/exports/{job}")
+    region = tab.locator("#export-job[aria-live=polite]")
+    expect(region).to_contain_text("đã ghi 5 trên 26 đơn vị")
+    expect(region.get_by_role("link", name="Cập nhật")).to_be_hidden()  # the script updates the page itself
+
+    set_job(app, job, units_done=20)
+    expect(region).to_contain_text("đã ghi 20 trên 26 đơn vị", timeout=15_000)
+    set_job(app, job, state="done", units_done=26, file_name=f"export-{job}.xlsx")
+    link = region.get_by_role("link", name="Tải tệp Excel")
+    expect(link).to_be_visible(timeout=15_000)
+    expect(link).to_have_attribute("href", f"/admin/exports/{job}.xlsx")
+    expect(link).to_be_focused()  # nothing else had the focus
+    assert loads == [tab.url], "updated in place: the page was loaded once"
+    keep_screenshot(tab, f"export-job-done-{viewport['width']}")
+
+
+def test_without_script_an_export_job_page_is_updated_when_the_person_asks(open_tab, app, accounts, auth):
+    job = add_job(app, state="running", units_done=5, units_total=26)
+    tab = signed_in_tab(open_tab, PHONE, auth, java_script_enabled=False)
+    tab.goto(f"/admin/exports/{job}")
+    set_job(app, job, state="done", units_done=26, file_name=f"export-{job}.xlsx")
+    tab.wait_for_timeout(4000)  # longer than the script's delay: nothing changes by itself
+    expect(tab.locator("#export-job")).to_contain_text("đã ghi 5 trên 26 đơn vị")
+    with tab.expect_navigation():
+        tab.get_by_role("link", name="Cập nhật").click()
+    expect(tab.locator("#export-job").get_by_role("link", name="Tải tệp Excel")).to_be_visible()
