@@ -9,6 +9,7 @@ import re
 import pytest
 import sqlalchemy as sa
 import test_browser
+from answers import store, stored_cell_answers
 from playwright.sync_api import expect
 from test_browser import BAD_RATE, CELL, DESKTOP, PHONE, keep_screenshot, unit_tab, wait_until_kept
 
@@ -119,6 +120,14 @@ def assert_pressable(tab, button):
     }""")
 
 
+def reload_far_down(tab):
+    tab.reload()
+    expect(tab.locator(".unit-header h1")).not_to_be_in_viewport()  # back far down the page, as browsers do
+    offer = tab.locator("#kept-copy")
+    expect(offer).to_be_visible()
+    return offer
+
+
 @pytest.mark.parametrize("viewport", [PHONE, {"width": 740, "height": 360}, DESKTOP],
                          ids=["360px", "phone-landscape", "1366px"])
 def test_the_offer_of_unsaved_text_is_where_the_person_typed_after_a_reload(open_tab, units, viewport):
@@ -128,11 +137,8 @@ def test_the_offer_of_unsaved_text_is_where_the_person_typed_after_a_reload(open
     box.fill(TYPED_FAR_DOWN)
     wait_until_kept(tab, FAR_DOWN, TYPED_FAR_DOWN)
 
-    tab.reload()
+    offer = reload_far_down(tab)
     expect(box).to_have_value("")
-    expect(tab.locator(".unit-header h1")).not_to_be_in_viewport()  # back far down the page, as browsers do
-    offer = tab.locator("#kept-copy")
-    expect(offer).to_be_visible()
     for button in (offer.locator("[data-kept-restore]"), offer.locator("[data-kept-discard]")):
         assert_pressable(tab, button)
 
@@ -205,3 +211,20 @@ def test_without_script_an_export_job_page_is_updated_when_the_person_asks(open_
     with tab.expect_navigation():
         tab.get_by_role("link", name="Cập nhật").click()
     expect(tab.locator("#export-job").get_by_role("link", name="Tải tệp Excel")).to_be_visible()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1366px"])
+def test_the_read_only_copy_offers_unsaved_text_where_the_person_is_after_a_reload(open_tab, app, units, viewport):
+    """Text typed into a correction never saved: the submitted report's read-only copy offers to take it back."""
+    store(app, CELL, stored_cell_answers())
+    tab = unit_tab(open_tab, viewport)
+    token = units[CELL].token
+    tab.goto(f"/s/{token}?edit=1")
+    tab.locator(f"#{FAR_DOWN}").fill(TYPED_FAR_DOWN)
+    wait_until_kept(tab, FAR_DOWN, TYPED_FAR_DOWN)
+    tab.goto(f"/s/{token}")
+    expect(tab.locator("form.survey")).to_have_count(0)
+    tab.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+    offer = reload_far_down(tab)
+    for button in (offer.get_by_role("link", name="Sửa báo cáo để khôi phục"), offer.locator("[data-kept-discard]")):
+        assert_pressable(tab, button)
