@@ -10,6 +10,8 @@ from exports.workbook import download_name
 from .unit_report import docx_bytes, write_unit_report
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+#: The start of a report's file name; the submitted version's, while a correction is drafted beside it.
+REPORT_PREFIX, SUBMITTED_PREFIX = "báo-cáo", "báo-cáo-đã-gửi"
 
 
 def is_submitted_version(response, number):
@@ -17,11 +19,11 @@ def is_submitted_version(response, number):
     return response is not None and number is not None and response.submitted_number == number
 
 
-def unit_report_download(survey, unit, report):
+def unit_report_download(survey, unit, report, prefix=REPORT_PREFIX):
     """Return a response sending a unit's report (a UnitReport) as a Word document, named after the unit and
     the day."""
     document = write_unit_report(report)
-    name = download_name(unit.name, survey.today(clock.now()), prefix="báo-cáo", extension="docx")
+    name = download_name(unit.name, survey.today(clock.now()), prefix=prefix, extension="docx")
     response = send_file(io.BytesIO(docx_bytes(document)), mimetype=DOCX_MIMETYPE, as_attachment=True,
                          download_name=name)
     # A report names people: no shared cache keeps it.

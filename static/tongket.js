@@ -112,6 +112,27 @@
     }
   }
 
+  function fieldStates(form) {
+    return Array.prototype.map.call(form.elements, function (element) {
+      return element.value + (element.checked ? "\u0001" : "");
+    });
+  }
+
+  function isInView(element) {
+    var box = element.getBoundingClientRect();
+    return box.bottom > 0 && box.top < window.innerHeight;
+  }
+
+  // Where the person was typing: of the fields a restore changed, one on the screen (the browser brings a
+  // reloaded page back where it was), else the first.
+  function fieldRestoredWhereSeen(form, before) {
+    var after = fieldStates(form);
+    var changed = Array.prototype.filter.call(form.elements, function (element, index) {
+      return after[index] !== before[index] && element.getClientRects().length > 0;
+    });
+    return changed.filter(isInView)[0] || changed[0] || null;
+  }
+
   function showKeptTime(offer, copy) {
     var time = offer.querySelector("[data-kept-time]");
     var moment = new Date(copy.time);
@@ -151,10 +172,14 @@
     showKeptTime(offer, copy);
     offer.hidden = false;
     offer.querySelector("[data-kept-restore]").addEventListener("click", function () {
+      var before = fieldStates(form);
       restoreEntries(form, copy.entries);
       offer.hidden = true;
       keeping = true;
       onRestored();
+      // The button is gone: the cursor goes to the text given back, rather than to the top of the page.
+      var field = fieldRestoredWhereSeen(form, before);
+      if (field) { field.focus(); }
     });
     offer.querySelector("[data-kept-discard]").addEventListener("click", function () {
       store.forget();
@@ -193,6 +218,51 @@
     for (var k = 0; k < counted.length; k++) { updateCounter(counted[k]); }
   }
 
+  // --- An export job's page: its state put in place while the job runs, never a reload ---
+
+  // Ask the job's state every few seconds and put it in the live region, which reads it out; once the job
+  // has ended, the file's link takes the focus if nothing else had it. Should asking fail (signed out, the
+  // network), the page's own Update link is shown again and the asking slows down.
+  function followExportJob(region) {
+    var url = region.getAttribute("data-state-url");
+    var delay = 1000 * parseInt(region.getAttribute("data-poll-seconds"), 10);
+    if (!url || !delay || !window.fetch) { return; }
+    var wait = delay;
+    // While the script follows the job, the page's Update link is not needed (a class, so that the
+    // region's content stays as the server wrote it and is replaced only when it changes).
+    region.classList.add("following");
+    function failed() {
+      region.classList.remove("following");
+      wait = Math.min(wait * 2, 60000);
+      window.setTimeout(ask, wait);
+    }
+    function show(job) {
+      var focusWasFree = document.activeElement === document.body || region.contains(document.activeElement);
+      var container = document.createElement("div");
+      container.innerHTML = job.html;
+      // Only a change is put in place: the live region reads out what it is given.
+      if (container.innerHTML.trim() !== region.innerHTML.trim()) { region.innerHTML = container.innerHTML; }
+      if (job.active) {
+        region.classList.add("following");
+        wait = delay;
+        window.setTimeout(ask, wait);
+        return;
+      }
+      var file = region.querySelector("[data-job-file]");
+      if (file && focusWasFree) { file.focus(); }
+    }
+    function ask() {
+      window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+          if (!response.ok || !json) { throw new Error("no state"); }
+          return response.json();
+        })
+        .then(show, failed);
+    }
+    window.setTimeout(ask, wait);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("form.survey");
     var header = document.querySelector(".unit-header[data-draft-key]");
@@ -226,7 +296,14 @@
       offerKeptCopyElsewhere(store);
     }
     var summary = document.getElementById("error-summary");
-    if (summary) { focusFieldsFromSummary(summary); }
+    if (summary) {
+      focusFieldsFromSummary(summary);
+      // A refused form starts at its list of what to correct, read first by a screen reader; Tab goes on
+      // from there to its links.
+      summary.focus();
+    }
+    var exportJob = document.getElementById("export-job");
+    if (exportJob) { followExportJob(exportJob); }
     var printButton = document.querySelector("[data-print]");
     if (printButton) {
       // Shown only where it works; the page says how to print without it.

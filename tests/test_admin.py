@@ -32,7 +32,7 @@ KNOWN_ROUTES = {("admin.missing", "GET"), ("admin.unit_list", "GET"), ("admin.un
                 ("admin.unit", "GET"), ("admin.export_workbook", "GET"), ("admin.reopen", "POST"),
                 ("admin.extend", "POST"), ("admin.confirm_rotate", "GET"), ("admin.rotate", "POST"),
                 ("admin.unit_list_upload", "GET"), ("admin.upload_unit_list", "POST"),
-                ("admin.confirm_unit_list", "POST")}
+                ("admin.confirm_unit_list", "POST"), ("admin.export_job_state", "GET")}
 
 
 def missing_codes(page_html):

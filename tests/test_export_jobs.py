@@ -3,6 +3,7 @@ its clean-up, and who may reach it."""
 
 import contextlib
 import os
+import re
 import tempfile
 import threading
 import time
@@ -18,7 +19,6 @@ from exports.jobs import STOPPED
 from models import ExportJob, Unit, db
 from reporting.demo import create_demo_province
 
-REFRESH = 'http-equiv="refresh"'
 #: Units of the synthetic province whose job takes long enough (a second or more) to be clicked again while
 #: it runs.
 LARGE_PROVINCE = 600
@@ -46,19 +46,26 @@ def large_province(app, runner, auth):
     assert created.exit_code == 0, created.output
 
 
+def job_state(client, url):
+    """Return a job's state as its page's script asks it (the page's address, then /state)."""
+    response = client.get(f"{url}/state")
+    assert (response.status_code, response.mimetype) == (200, "application/json"), (url, response.status_code)
+    return response.json
+
+
 def wait_for_job(client, url, timeout=180, seen=None):
-    """Load a job's page as its refresh does, until the job has ended; return the last page. The texts of
-    the pages seen meanwhile are added to the list `seen`, if given."""
+    """Ask a job's state as its page's script does, until the job has ended; return the job's page then. The
+    texts the page showed meanwhile are added to the list `seen`, if given."""
     deadline = time.monotonic() + timeout
-    while True:
-        page = client.get(url)
-        assert page.status_code == 200, (url, page.status_code)
-        if REFRESH not in page.text:
-            return page
+    while (state := job_state(client, url))["active"]:
         if seen is not None:
-            seen.append(text_of(page.text))
+            seen.append(text_of(state["html"]))
         assert time.monotonic() < deadline, f"{url} still running after {timeout} s"
         time.sleep(0.05)
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    assert text_of(state["html"]) in text_of(page.text), "the state shown in place is the page's"
+    return page
 
 
 def click_download(client, **request):
@@ -139,7 +146,7 @@ def test_a_second_click_while_the_job_runs_gets_the_same_job(app, client, auth, 
     with app.app_context():
         cell = db.session.scalar(sa.select(Unit.code).filter_by(level="chi_bo_co_so").limit(1))
     store(app, cell, stored_cell_answers())
-    assert REFRESH in client.get(url).text
+    assert job_state(client, url)["active"]
     assert click_download(client) == url
     assert [state for _id, state in jobs(app)] in (["queued"], ["running"])
     progress = []
@@ -220,7 +227,7 @@ def test_a_job_whose_worker_died_is_marked_failed_and_can_start_again(app, clien
     assert "đã ghi 10 trên 26 đơn vị" in text_of(client.get("/admin/exports/1").text)
     clock.advance(minutes=2)
     page = client.get("/admin/exports/1")
-    assert REFRESH not in page.text and STOPPED in page.text
+    assert job_state(client, "/admin/exports/1")["state"] == "failed" and STOPPED in page.text
     assert "Không chuẩn bị được tệp Excel" in text_of(page.text) and "Thử lại" in page.text
     assert click_download(client) == "/admin/exports/2"
     wait_for_job(client, "/admin/exports/2")
@@ -256,7 +263,7 @@ def test_a_job_is_reached_only_from_a_scope_that_holds_it(app, client, auth, acc
     wait_for_job(client, province)
     district = app.test_client()
     auth.for_client(district).sign_in("krongpac")
-    for url in (province, f"{province}.xlsx"):
+    for url in (province, f"{province}.xlsx", f"{province}/state"):
         refused = district.get(url)
         assert refused.status_code == 404 and "Đắk Lắk" not in refused.text, url
     token = auth.for_client(district).csrf_token()
@@ -268,3 +275,27 @@ def test_a_job_is_reached_only_from_a_scope_that_holds_it(app, client, auth, acc
     wait_for_job(district, own)
     assert "Huyện ủy Krông Pắc" in text_of(client.get(own).text), "the province holds the district"
     assert downloaded_workbook(client.get(f"{own}.xlsx")).sheetnames[0] == "Tổng hợp số liệu"
+
+
+@pytest.mark.parametrize(("state", "active"), [("queued", True), ("running", True), ("done", False),
+                                                ("failed", False)])
+def test_a_job_page_never_reloads_itself_and_offers_an_update_while_the_job_runs(app, client, auth, accounts, state,
+                                                                                  active):
+    with app.app_context():
+        db.session.add(ExportJob(scope_unit_id=unit_id(app, "TU"), language="vi", state=state, units_done=10,
+                                 units_total=26, config_version=app.extensions["survey"].version,
+                                 file_name="export-1.xlsx" if state == "done" else None,
+                                 error="disk full" if state == "failed" else None))
+        db.session.commit()
+    auth.sign_in("btc")
+    page = client.get("/admin/exports/1")
+    assert page.status_code == 200 and "Refresh" not in page.headers
+    assert "http-equiv" not in page.text.lower(), "no reload of its own (WCAG 2.2.1)"
+    region = re.search(r'<div id="export-job" aria-live="polite"[^>]*>', page.text)
+    assert region, "the state is a polite live region"
+    assert ('data-state-url="/admin/exports/1/state"' in region.group()) == active
+    assert ('<a class="button" href="/admin/exports/1">Cập nhật</a>' in page.text) == active, "asked, not automatic"
+    shown = job_state(client, "/admin/exports/1")
+    assert (shown["state"], shown["active"]) == (state, active)
+    assert text_of(shown["html"]) in text_of(page.text)
+    assert ('href="/admin/exports/1.xlsx"' in shown["html"]) == (state == "done")

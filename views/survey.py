@@ -79,6 +79,30 @@ class UnitPage:
         return None if self.response is None else self.response.current_number
 
     @property
+    def correcting(self):
+        """Whether the unit is correcting a submitted report: its current version is a draft saved after the
+        submitted one, and both may be printed or downloaded."""
+        response = self.response
+        return response is not None and response.is_submitted and response.current_number != response.submitted_number
+
+    def chosen_revision(self):
+        """Return the revision a printable copy or a Word file gives: as the address's `version` asks, the
+        submitted one or the draft correcting it; without it, the current one (None before the first save).
+        A version the report does not have is a 404."""
+        version = request.args.get("version")
+        if version is None:
+            return revision_of(self.response, self.current_number)
+        numbers = {"submitted": self.response.submitted_number if self.correcting else None,
+                   "draft": self.current_number if self.correcting else None}
+        return revision_of(self.response, numbers.get(version)) or abort(404)
+
+    def chosen_version(self):
+        """Return (the chosen revision or None, its answers, its party document)."""
+        shown = self.chosen_revision()
+        answers = self.answers if shown is None else shown.answers
+        return shown, answers, self.party_document(answers, shown)
+
+    @property
     def status(self):
         """The report's status as the unit reads it: whoever reads the page has opened it."""
         status = report_status(self.response, self.deadline, self.now)
@@ -250,12 +274,12 @@ def opened(token):
 
 @bp.get("/s/<token>/print")
 def printable(token):
-    """The current version to print: on screen as the page reads it, on paper as the party document, with
-    the version and the print date. A plain page, so that printing needs no script."""
+    """The current version to print (or, while the unit corrects a submitted report, the one it asks: the
+    submitted one or the draft): on screen as the page reads it, on paper as the party document, with the
+    version and the print date. A plain page, so that printing needs no script."""
     unit_page = UnitPage(token)
-    shown = revision_of(unit_page.response, unit_page.current_number)
-    return unit_page.render("survey/print.html", answers=unit_page.answers, revision=shown,
-                            document=unit_page.party_document(unit_page.answers), layout=LAYOUT,
+    shown, answers, document = unit_page.chosen_version()
+    return unit_page.render("survey/print.html", answers=answers, revision=shown, document=document, layout=LAYOUT,
                             printed_at=unit_page.now)
 
 

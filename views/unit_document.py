@@ -1,8 +1,8 @@
 """A unit's report as a party document, from its page: the Word file, and the printed page's stylesheet."""
 
-from flask import render_template
+from flask import render_template, request
 
-from documents.download import unit_report_download
+from documents.download import REPORT_PREFIX, SUBMITTED_PREFIX, unit_report_download
 from documents.layout import LAYOUT
 
 from .survey import UnitPage, bp
@@ -10,9 +10,13 @@ from .survey import UnitPage, bp
 
 @bp.get("/s/<token>/report.docx")
 def report_document(token):
-    """The unit's report as it stands (its current version), DỰ THẢO unless that version is the submitted one."""
+    """The unit's report as it stands (its current version), DỰ THẢO unless that version is the submitted one;
+    while the unit corrects a submitted report, the version it asks (the submitted one or the draft)."""
     unit_page = UnitPage(token)
-    return unit_report_download(unit_page.survey, unit_page.unit, unit_page.party_document(unit_page.answers))
+    _shown, _answers, document = unit_page.chosen_version()
+    submitted = request.args.get("version") == "submitted"  # chosen_version refused it unless it is there
+    return unit_report_download(unit_page.survey, unit_page.unit, document,
+                                prefix=SUBMITTED_PREFIX if submitted else REPORT_PREFIX)
 
 
 @bp.get("/document.css")

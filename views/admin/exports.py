@@ -1,7 +1,7 @@
 """The Excel workbook and the consolidated draft: sent at once for a small scope, written by a job for a
 large one, whose page shows its progress and then offers the file."""
 
-from flask import abort, current_app, g, redirect, render_template, send_file, url_for
+from flask import abort, current_app, g, jsonify, redirect, render_template, send_file, url_for
 from flask_babel import get_locale
 
 import clock
@@ -24,8 +24,9 @@ from schema.store import current_survey
 from .auth import bp, sign_in_required
 
 MIMETYPES = {"xlsx": XLSX_MIMETYPE, "docx": DOCX_MIMETYPE}
-#: Seconds between two loads of a job's page while the job runs (a meta refresh: no script needed).
-PROGRESS_REFRESH = 3
+#: Seconds between two questions of a job's page to its state while the job runs (the page's script asks;
+#: without it, the person asks with the page's Update button).
+PROGRESS_POLL = 3
 
 
 def export_job_in_scope_or_404(job_id):
@@ -69,14 +70,33 @@ def export_again(job_id):
     return redirect(url_for("admin.export_job", job_id=again.id))
 
 
+def current_job_or_404(job_id):
+    """Return the job in the signed-in account's scope, a job whose worker died already marked failed."""
+    current_survey()  # as every page: a config edit goes live, an invalid config answers 503
+    fail_stale_jobs()
+    return export_job_in_scope_or_404(job_id)
+
+
+def kept_hours():
+    return int(current_app.config["EXPORT_KEEP_FOR"].total_seconds() // 3600)
+
+
 @bp.get("/exports/<int:job_id>")
 @sign_in_required
 def export_job(job_id):
-    current_survey()  # as every page: a config edit goes live, an invalid config answers 503
-    fail_stale_jobs()
-    job = export_job_in_scope_or_404(job_id)
-    return render_template("admin/export_job.html", job=job, refresh=PROGRESS_REFRESH,
-                           kept_hours=int(current_app.config["EXPORT_KEEP_FOR"].total_seconds() // 3600))
+    return render_template("admin/export_job.html", job=current_job_or_404(job_id), poll_seconds=PROGRESS_POLL,
+                           kept_hours=kept_hours())
+
+
+@bp.get("/exports/<int:job_id>/state")
+@sign_in_required
+def export_job_state(job_id):
+    """The job's state for its page's script: whether it still runs, and the page's part that says so."""
+    job = current_job_or_404(job_id)
+    shown = render_template("admin/_export_job_state.html", job=job, kept_hours=kept_hours())
+    response = jsonify(state=job.state, active=job.is_active, html=shown)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/exports/<int:job_id>.<any(xlsx, docx):kind>")
