@@ -5,6 +5,7 @@ Every value of the rule is in LAYOUT, so that a change of rule is one edit; the 
 never interprets it, and the characters XML cannot hold are dropped first.
 """
 
+import unicodedata
 from dataclasses import dataclass
 
 import docx
@@ -65,6 +66,8 @@ class Layout:
     page_number_pt: float = 13
     draft_mark_pt: float = 13
     draft_mark: str = "DỰ THẢO"
+    #: The longest a document's property (title, author) may be: Word's limit, which python-docx enforces.
+    property_max_chars: int = 255
     party_name: str = "ĐẢNG CỘNG SẢN VIỆT NAM"
 
     @property
@@ -89,6 +92,23 @@ BLANK = "\u00a0" * 6
 def text(value):
     """Return what a document can hold of a text: no character that XML refuses."""
     return without_xml_unstorable(str(value or ""))
+
+
+def property_text(value):
+    """Return a text as a document's property (title, author) can hold it: a longer one is cut before a whole
+    character (a letter with its accents) and ends with an ellipsis. The body keeps the text whole."""
+    whole = text(value)
+    if len(whole) <= LAYOUT.property_max_chars:
+        return whole
+    cut = LAYOUT.property_max_chars - 1
+    while cut and is_joined_to_previous(whole[cut]):
+        cut -= 1
+    return whole[:cut].rstrip() + "…"
+
+
+def is_joined_to_previous(character):
+    """Tell whether a character belongs with the one before it: an accent, a joiner, a variation selector."""
+    return unicodedata.category(character) in ("Mn", "Mc", "Me", "Cf")
 
 
 def new_document():
@@ -238,8 +258,8 @@ def write_heading(document, issuer, *, number, day, kind="BÁO CÁO", title, sub
     """Write the header (party name; body above, issuing body, "*", number; place and date), then the
     title in upper case and the subject under it (a line break in it starts a new centred line), then a
     short rule. `number` and `day` (a date) may be empty: blanks are printed to fill by hand."""
-    document.core_properties.title = text(subject)
-    document.core_properties.author = document.core_properties.last_modified_by = text(issuer.name)
+    document.core_properties.title = property_text(subject)
+    document.core_properties.author = document.core_properties.last_modified_by = property_text(issuer.name)
     if draft:
         mark_draft(document)
     left, right = two_columns(document)
