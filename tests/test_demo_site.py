@@ -100,3 +100,11 @@ def test_a_set_up_cut_short_is_named_and_not_taken_for_a_demo(make_run_app):
     assert result.exit_code == 1 and "make clean" in result.output, result.output
     with make_run_app.app_context():
         assert sa.inspect(db.engine).get_table_names() == []
+
+
+def test_the_demos_pages_say_its_data_is_made_up_and_no_other_database_does(make_run_app, app):
+    note = "Dữ liệu mẫu: tỉnh, các đơn vị, tài khoản và số liệu ở đây đều là giả định"
+    set_up(make_run_app)
+    for url in ("/guide/", "/admin/sign-in", "/no-such-page"):
+        assert note in make_run_app.test_client().get(url).text, url
+        assert note not in app.test_client().get(url).text, url
