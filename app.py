@@ -31,6 +31,7 @@ from schema.store import init_survey
 from schema.types import TYPES, check_types
 from views import (
     admin_pages,
+    demo_site_note,
     guide_pages,
     health_pages,
     register_address_check,
@@ -208,6 +209,7 @@ def register_pages(app):
     app.register_blueprint(health_pages)
     app.register_blueprint(guide_pages)
     app.register_blueprint(robots_pages)
+    app.context_processor(demo_site_note)
     register_error_pages(app)
 
 

@@ -25,6 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from exports.columns import submitted_column
+from exports.consolidation import counts_in_totals
 from exports.figures import COMMITTEE_KEYS, FigureTallies, consolidation_columns, difference_rows
 from exports.statistics import GROUP_OF_LEVEL, Statistics, groups_asked
 from reporting.status import report_status
@@ -227,7 +228,10 @@ class DraftReader:
         columns = [submitted_column()]
         for question in figure_questions:
             columns += question.kind.columns(question)
-        columns += consolidation_columns(columns, source.levels_below())
+        levels_below = source.levels_below()
+        columns += consolidation_columns(columns, levels_below)
+        #: The levels of the units under the scope: a question none of them is asked is the scope's alone.
+        self.scope_levels_below = levels_below.get(scope.code, frozenset())
         self.tallies = FigureTallies(columns)
         self.figure_questions = figure_questions
         self.statistics = Statistics(figure_questions)
@@ -313,7 +317,7 @@ class DraftReader:
     def figures_of(self, question):
         """Return the figures a question's item states: a number across levels, or the shares of a pick."""
         kind = question.kind
-        if kind.summary in ("numbers", "rates") and question.consolidate:
+        if kind.summary in ("numbers", "rates") and question.consolidate and not self.asked_of_scope_alone(question):
             figure = self.number_figure(question)
             return [figure] if figure.units or figure.own is not None else []
         if kind.summary == "options":
@@ -324,6 +328,11 @@ class DraftReader:
         if self.own is not None and question.id in self.own:
             return [OwnAnswer(question, kind.text(question, self.own[question.id], self.own))]
         return []
+
+    def asked_of_scope_alone(self, question):
+        """Tell whether the scope is the only unit of its scope that counts in `question`'s total (a question
+        asked of its level and of none below it): its total is then its own answer, stated once as such."""
+        return counts_in_totals(self.scope.level, self.scope_levels_below, question.levels)
 
     def number_figure(self, question):
         whole = self.tallies.tallies[("all",)]

@@ -11,7 +11,6 @@ committees whose own figures differ from their units'.
 from dataclasses import dataclass
 
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -26,7 +25,19 @@ from schema.types import format_number
 
 from .consolidated import RATE_BANDS, ChoiceFigure, NumberFigure, OwnAnswer, read_consolidated_draft
 from .issuers import addressee_of
-from .layout import LAYOUT, heading, issuer_of, new_document, paragraph, table, text, write_heading, write_signature
+from .layout import (
+    LAYOUT,
+    drop_trailing_spacer,
+    heading,
+    issuer_of,
+    new_document,
+    paragraph,
+    shrink_trailing_spacer,
+    table,
+    text,
+    write_heading,
+    write_signature,
+)
 
 #: Number columns per table of the per-unit annex, beside the unit's name and its reports: an A4 page's width.
 ANNEX_COLUMNS = 4
@@ -231,11 +242,13 @@ class DraftDocument:
         number += 1
         self.annex_title(number, _("Committees whose own figures differ from the figures of their units"))
         self.write_differences()
+        shrink_trailing_spacer(document)
         return document
 
     def annex_title(self, number, title):
-        self.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        heading(self.document, _("Annex %(number)s", number=number), 1)
+        """Start an annex on a new page: its heading starts the page itself, right after the table before it."""
+        drop_trailing_spacer(self.document)
+        heading(self.document, _("Annex %(number)s", number=number), 1).paragraph_format.page_break_before = True
         heading(self.document, title, 2)
 
     def write_committees(self):
@@ -250,7 +263,7 @@ class DraftDocument:
                 rows.append([name, f"{row.submitted}/{row.units}",
                              *(figure_text(value, question) for value, question in zip(values, questions,
                                                                                         strict=True))])
-            long_table(self.document, header, rows)
+            long_table(self.document, header, rows, annex_widths(len(header) - 1))
 
     def write_missing(self):
         draft = self.draft
@@ -260,7 +273,8 @@ class DraftDocument:
         paragraph(self.document, _("%(count)s units have not submitted their report.", count=draft.missing_count))
         rows = [[str(number), unit.name, str(level_label(unit.level)), unit.within, str(STATUS_LABELS[unit.status])]
                 for number, unit in enumerate(draft.missing, start=1)]
-        long_table(self.document, [_("No."), _("Unit"), _("Level"), _("Under"), _("Status")], rows)
+        long_table(self.document, [_("No."), _("Unit"), _("Level"), _("Under"), _("Status")], rows,
+                   missing_widths())
         if draft.missing_count > len(draft.missing):
             paragraph(self.document, _(
                 "And %(count)s more: the page of units still missing lists them all.",
@@ -273,7 +287,7 @@ class DraftDocument:
                      figure_text(row.computed, row.question), figure_text(row.own - row.computed, row.question),
                      str(row.not_submitted)] for row in draft.differences]
             long_table(self.document, [_("Committee"), _("Figure"), _("Own answer"), _("Units' figure"),
-                                       _("Difference"), _("Not submitted")], rows)
+                                       _("Difference"), _("Not submitted")], rows, differences_widths())
         else:
             paragraph(self.document, _("The own figures of %(scope)s and of the committees directly under it agree "
                                        "with the figures of their units.", scope=draft.scope_name))
@@ -289,6 +303,26 @@ def numbers_widths(own):
     return [LAYOUT.text_width_mm - sum(others), *others]
 
 
+def annex_widths(figures):
+    """Return the widths in mm of a table of units' figures: the name as wide as the figures leave, at least
+    LAYOUT.name_column_mm, so that a name takes two lines rather than five."""
+    number = min(LAYOUT.number_column_mm, (LAYOUT.text_width_mm - LAYOUT.name_column_mm) / figures)
+    return [LAYOUT.text_width_mm - number * figures, *[number] * figures]
+
+
+def missing_widths():
+    """Return the widths in mm of the missing units' table: No., unit, level, under, status."""
+    label, name = LAYOUT.label_column_mm, LAYOUT.name_column_mm
+    return [LAYOUT.row_number_column_mm, name, label, LAYOUT.text_width_mm - LAYOUT.row_number_column_mm - name
+            - 2 * label, label]
+
+
+def differences_widths():
+    """Return the widths in mm of the differences' table: committee, figure, then four numbers."""
+    name = (LAYOUT.text_width_mm - 4 * LAYOUT.number_column_mm) / 2
+    return [name, name, *[LAYOUT.number_column_mm] * 4]
+
+
 def band_label(index):
     low = RATE_BANDS[index]
     if index == 0:
@@ -302,11 +336,11 @@ def share_header(group):
     return _("%(units)s that chose it", units=units_noun(group))
 
 
-def long_table(document, header, rows):
+def long_table(document, header, rows, widths_mm):
     """Write a table of many rows: layout's table with its header, then rows whose cells each hold one
     paragraph in the annex cell style, made directly in the XML. A province's annexes have thousands of
     cells, and a cell formatted one by one holds some 2 kB of memory while the document is built."""
-    grid = table(document, header, [])
+    grid = table(document, header, [], widths_mm)
     style = annex_cell_style(document)
     for values in rows:
         row = OxmlElement("w:tr")

@@ -5,6 +5,7 @@ Every value of the rule is in LAYOUT, so that a change of rule is one edit; the 
 never interprets it, and the characters XML cannot hold are dropped first.
 """
 
+import unicodedata
 from dataclasses import dataclass
 
 import docx
@@ -13,6 +14,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
+from docx.text.paragraph import Paragraph
 
 from plain_text import without_xml_unstorable
 
@@ -50,6 +52,12 @@ class Layout:
     table_pt: float = 13
     #: A figures table's columns after the first: wide enough for "11/11 chi bộ (100%)" on one line.
     figure_column_mm: float = 42
+    #: The column of a unit's name in a draft's annexes: "Đảng ủy các cơ quan Đảng tỉnh" on two lines.
+    name_column_mm: float = 52
+    #: The annexes' columns of a number ("83,9%", "2/4"), of a level or status, and of a row's number.
+    number_column_mm: float = 22.5
+    label_column_mm: float = 30
+    row_number_column_mm: float = 15
     #: A consolidated draft's numbers table: the figure, its total, how it is made (a sentence), and the
     #: committee's own answer where it has submitted; the first column takes what the others leave.
     total_column_mm: float = 26
@@ -65,6 +73,8 @@ class Layout:
     page_number_pt: float = 13
     draft_mark_pt: float = 13
     draft_mark: str = "DỰ THẢO"
+    #: The longest a document's property (title, author) may be: Word's limit, which python-docx enforces.
+    property_max_chars: int = 255
     party_name: str = "ĐẢNG CỘNG SẢN VIỆT NAM"
 
     @property
@@ -89,6 +99,23 @@ BLANK = "\u00a0" * 6
 def text(value):
     """Return what a document can hold of a text: no character that XML refuses."""
     return without_xml_unstorable(str(value or ""))
+
+
+def property_text(value):
+    """Return a text as a document's property (title, author) can hold it: a longer one is cut before a whole
+    character (a letter with its accents) and ends with an ellipsis. The body keeps the text whole."""
+    whole = text(value)
+    if len(whole) <= LAYOUT.property_max_chars:
+        return whole
+    cut = LAYOUT.property_max_chars - 1
+    while cut and is_joined_to_previous(whole[cut]):
+        cut -= 1
+    return whole[:cut].rstrip() + "…"
+
+
+def is_joined_to_previous(character):
+    """Tell whether a character belongs with the one before it: an accent, a joiner, a variation selector."""
+    return unicodedata.category(character) in ("Mn", "Mc", "Me", "Cf")
 
 
 def new_document():
@@ -208,6 +235,8 @@ def two_columns(document):
     for column, cell, width in zip(grid.columns, grid.rows[0].cells, widths, strict=True):
         column.width = cell.width = width
     left, right = grid.rows[0].cells
+    # The signature's blank lines for the seal, split off, would fill a page of their own.
+    keep_whole(grid.rows[0])
     # A new cell holds one empty paragraph; the first line replaces it rather than following it.
     for cell in (left, right):
         cell._tc.remove(cell.paragraphs[0]._p)
@@ -238,8 +267,8 @@ def write_heading(document, issuer, *, number, day, kind="BÁO CÁO", title, sub
     """Write the header (party name; body above, issuing body, "*", number; place and date), then the
     title in upper case and the subject under it (a line break in it starts a new centred line), then a
     short rule. `number` and `day` (a date) may be empty: blanks are printed to fill by hand."""
-    document.core_properties.title = text(subject)
-    document.core_properties.author = document.core_properties.last_modified_by = text(issuer.name)
+    document.core_properties.title = property_text(subject)
+    document.core_properties.author = document.core_properties.last_modified_by = property_text(issuer.name)
     if draft:
         mark_draft(document)
     left, right = two_columns(document)
@@ -302,9 +331,9 @@ def paragraph(document, content, *, lead=""):
 
 
 def table(document, header, rows, widths_mm=None):
-    """Write a small bordered table: a bold header row, then `rows` of texts. By default the first column
-    (what is counted) takes what the others (the figures) leave, and is never narrower than one of them
-    (a draft's annex has six columns). Return it."""
+    """Write a small bordered table: a bold header row, repeated on each page, then `rows` of texts, kept on
+    one page with it. By default the first column (what is counted) takes what the others (the figures)
+    leave, and is never narrower than one of them. Return it."""
     grid = document.add_table(rows=1, cols=len(header))
     grid.style = document.styles["Table Grid"]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -315,14 +344,60 @@ def table(document, header, rows, widths_mm=None):
         column.width = Mm(width)
     for cell, title in zip(grid.rows[0].cells, header, strict=True):
         cell_text(cell, title, bold=True)
+    repeat_as_header(grid.rows[0])
     for row in rows:
         for cell, value in zip(grid.add_row().cells, row, strict=True):
             cell_text(cell, value)
     for row in grid.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = Mm(width)
-    document.add_paragraph().paragraph_format.space_after = Pt(0)
+    # The header with the first row, and a small table whole, on one page (a long table's rows come later).
+    for row in [grid.rows[0], *grid.rows[1:-1]]:
+        for cell in row.cells:
+            cell.paragraphs[0].paragraph_format.keep_with_next = True
+    document.add_paragraph().paragraph_format.space_after = Pt(0)  # Word joins two tables that touch
     return grid
+
+
+def trailing_spacer(document):
+    """Return the empty line `table` left after the body's last table, if nothing has followed it yet."""
+    body = document.element.body
+    last = body[-2] if body[-1].tag == qn("w:sectPr") else body[-1]
+    previous = last.getprevious()
+    if last.tag == qn("w:p") and not "".join(last.itertext()) and previous is not None and previous.tag == qn("w:tbl"):
+        return last
+    return None
+
+
+def drop_trailing_spacer(document):
+    """Remove the empty line after the last table before a heading that starts a page: when the table fills
+    its page, that line would go to the next page alone and the heading to the one after, leaving a blank
+    page."""
+    spacer = trailing_spacer(document)
+    if spacer is not None:
+        spacer.getparent().remove(spacer)
+
+
+def shrink_trailing_spacer(document):
+    """Make the empty line after a table that ends the document one point high: the document must end with a
+    paragraph, and a full one could make a blank last page."""
+    spacer = trailing_spacer(document)
+    if spacer is not None:
+        line = Paragraph(spacer, document._body)
+        line.paragraph_format.line_spacing = Pt(1)  # exactly one point, whatever its font
+        line.paragraph_format.space_before = line.paragraph_format.space_after = Pt(0)
+
+
+def repeat_as_header(row):
+    """Make a table's first row its header: repeated at the top of each page the table runs onto, and never
+    split across two."""
+    keep_whole(row)
+    row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+
+
+def keep_whole(row):
+    """Never split a table's row across two pages."""
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def cell_text(cell, content, bold=False):

@@ -3,7 +3,7 @@
 import datetime as dt
 import random
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -21,6 +21,29 @@ STATUS_WEIGHTS = {"not_opened": 10, "opened": 10, "draft": 30, "submitted": 50}
 BATCH = 1000
 #: The share of a unit's questions its draft leaves for later.
 DRAFT_GAPS = 0.3
+#: The name of the demo provinces' province: a real-looking name that fits a document's header on one line.
+PROVINCE_NAME = "Tỉnh ủy Đắk Lắk"
+#: Members of a party cell in the demo: a few dozen (a cell has at least 3; most have 10 to 60).
+CELL_MEMBERS = (10, 60)
+#: Shares of the members exempted from party work and meetings (the old and the sick): a small share.
+EXEMPTED_SHARE = (0, 0.08)
+#: Shares of a committee's cells that held every monthly meeting, or a thematic meeting every quarter.
+CELLS_SHARE = (0.6, 1)
+#: Shares of a district-level committee's grassroots organisations whose review a standing member attended.
+ATTENDED_SHARE = (0.3, 0.8)
+#: Levels of the units counted as the cells under a committee, and as its grassroots organisations.
+CELL_LEVELS = ("chi_bo_truc_thuoc",)
+GRASSROOTS_LEVELS = ("dang_bo_co_so", "chi_bo_co_so")
+
+
+@dataclass(frozen=True)
+class PlannedUnit:
+    """A planned unit as answers_adding_up walks it, before it has an id: its code stands for one."""
+
+    id: str
+    parent_id: str | None
+    code: str
+    level: str
 
 
 @dataclass(frozen=True)
@@ -43,7 +66,9 @@ def create_demo_province(survey, unit_count, seed=1, shape="2025"):
     rng = random.Random(seed)
     plan = plan_units(unit_count, rng, shape)
     ids = insert_units(plan)
-    reports = [(ids[code], level) for code, _name, level, _parent in plan if level != "tinh"]
+    tree = [PlannedUnit(code, parent, code, level) for code, _name, level, parent in plan]
+    full = answers_adding_up(survey, tree, rng)
+    reports = [(ids[code], level, full[code]) for code, _name, level, _parent in plan if level != "tinh"]
     responses, revisions = insert_reports(survey, reports, rng)
     db.session.commit()
     return DemoSummary(units=len(plan), responses=responses, revisions=revisions)
@@ -53,7 +78,7 @@ def plan_units(unit_count, rng, shape="2025"):
     """Return (code, name, level, parent code) rows, parents before their units, `unit_count` in all."""
     if shape not in SHAPES:
         raise ValueError(f"unknown shape {shape!r}; shapes are {', '.join(SHAPES)}")
-    rows = [("TINH", "Tỉnh ủy (dữ liệu mẫu)", "tinh", None)]
+    rows = [("TINH", PROVINCE_NAME, "tinh", None)]
     plan = plan_seed_shape if shape == "seed" else plan_todays_shape
     plan(rows, unit_count, rng)
     return rows[:max(unit_count, 1)]
@@ -127,10 +152,11 @@ def insert_units(plan):
 
 
 def insert_reports(survey, reports, rng):
-    """Give each unit a random status and, for drafts and submissions, one revision of answers."""
+    """Give each unit of `reports` ((id, level, its complete answers)) a random status and, for drafts and
+    submissions, one revision: its answers, or part of them for a draft."""
     now = clock.now()
     response_rows, answer_rows = [], []
-    for unit_id, level in reports:
+    for unit_id, level, full in reports:
         status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
         if status == "not_opened":
             continue
@@ -142,7 +168,8 @@ def insert_reports(survey, reports, rng):
             submitted_number=1 if submitted else None, submitted_at=moment if submitted else None,
             submitted_late=False, updated_at=moment if saved else None))
         if saved:
-            answer_rows.append((unit_id, status, moment, random_answers(survey, level, rng, complete=submitted)))
+            answers = full if submitted else draft_of(survey, level, full, rng)
+            answer_rows.append((unit_id, status, moment, answers))
     for start in range(0, len(response_rows), BATCH):
         db.session.execute(sa.insert(Response), response_rows[start:start + BATCH])
     response_ids = dict(db.session.execute(sa.select(Response.unit_id, Response.id)).all())
@@ -181,14 +208,16 @@ def draft_of(survey, level, answers, rng):
 def answers_adding_up(survey, units, rng):
     """Return complete random answers of every reporting unit among `units` (a whole province), by code.
 
-    A committee's consolidated figures are its units' as exports.figures makes them (from the units asked a
-    figure with no unit below them asked it too: their sum, or their mean weighted as the config says), so
-    that its own report and its units' differ only by the units that have not submitted, or have corrected
-    a figure since."""
+    Figures that say how large a unit is are those of a real province (see plausible_sizes). A committee's
+    consolidated figures are its units' as exports.figures makes them (from the units asked a figure with no
+    unit below them asked it too: their sum, or their mean weighted as the config says), so that its own
+    report and its units' differ only by the units that have not submitted, or have corrected a figure
+    since."""
     children = defaultdict(list)
     for unit in units:
         children[unit.parent_id].append(unit)
-    answers = {unit.code: random_answers(survey, unit.level, rng, complete=True)
+    below = levels_below(children)
+    answers = {unit.code: plausible_sizes(random_answers(survey, unit.level, rng, complete=True), below[unit.id], rng)
                for unit in units if unit.level in REPORTING_LEVELS}
     consolidated = [q for q in survey.questions.values() if q.is_number and q.consolidate]
 
@@ -220,6 +249,56 @@ def answers_adding_up(survey, units, rng):
     return answers
 
 
+def levels_below(children):
+    """Return, for each unit's id, how many units of each level its subtree holds below it (a Counter)."""
+    below = {}
+
+    def count(unit):
+        found = Counter()
+        for child in children[unit.id]:
+            found[child.level] += 1
+            found += count(child)
+        below[unit.id] = found
+        return found
+
+    for top in children[None]:
+        count(top)
+    return below
+
+
+def plausible_sizes(answers, below, rng):
+    """Set the shipped survey's figures about a unit's size (SIZES) as a real province has them, and return
+    `answers`. `below` counts the levels of the units under the unit. A committee's own members, and every
+    figure it adds up from its units, are then set to its units' by answers_adding_up."""
+    cells = sum(below[level] for level in CELL_LEVELS)
+    grassroots = sum(below[level] for level in GRASSROOTS_LEVELS)
+    for question_id, size in SIZES:
+        if question_id in answers:
+            answers[question_id] = size(answers, cells, grassroots, rng)
+    return answers
+
+
+def share(whole, span, rng):
+    """Return a random share of `whole` within `span` (fractions), whole."""
+    return round(whole * rng.uniform(*span))
+
+
+#: The shipped survey's figures about a unit's size, each made from (answers, the cells under the unit, the
+#: grassroots organisations under it, rng), in this order: a cell's members a few dozen, a small share of them
+#: exempted; a committee's cells and grassroots organisations those of the unit list below it, the cells that
+#: met every month or quarter and the conferences a standing member attended a share of them.
+SIZES = (
+    ("so_dang_vien", lambda answers, cells, grassroots, rng: rng.randint(*CELL_MEMBERS)),
+    ("so_dang_vien_mien_sinh_hoat",
+     lambda answers, cells, grassroots, rng: share(answers.get("so_dang_vien", 0), EXEMPTED_SHARE, rng)),
+    ("so_chi_bo_truc_thuoc", lambda answers, cells, grassroots, rng: cells),
+    ("so_chi_bo_du_12_ky", lambda answers, cells, grassroots, rng: share(cells, CELLS_SHARE, rng)),
+    ("so_chi_bo_chuyen_de_hang_quy", lambda answers, cells, grassroots, rng: share(cells, CELLS_SHARE, rng)),
+    ("so_to_chuc_co_so_dang", lambda answers, cells, grassroots, rng: grassroots),
+    ("so_hoi_nghi_uv_btv_du", lambda answers, cells, grassroots, rng: share(grassroots, ATTENDED_SHARE, rng)),
+)
+
+
 def consolidated_figure(question, answers):
     """Return the sum or the (weighted) mean of `question` over units' `answers`, as the question is written."""
     values = [unit_answers[question.id] for unit_answers in answers]
@@ -234,8 +313,9 @@ def consolidated_figure(question, answers):
 
 def corrected_answers(survey, level, answers, rng, count=2):
     """Return a copy of `answers` with `count` of its figures given again, as a unit correcting its report
-    does; still passing the survey's rules."""
-    figures = [q for q in survey.questions_for(level) if q.kind.is_number and q.id in answers]
+    does; still passing the survey's rules. A unit's size (SIZES) stays: a correction is of what it did."""
+    sizes = dict(SIZES)
+    figures = [q for q in survey.questions_for(level) if q.kind.is_number and q.id in answers and q.id not in sizes]
     corrected = dict(answers)
     for question in rng.sample(figures, min(count, len(figures))):
         corrected[question.id] = question.kind.demo_value(question, rng)

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from config import LANGUAGES
 
-from .levels import REPORTING_LEVELS
+from .levels import LEVELS, REPORTING_LEVELS
 from .model import (
     COMPARISONS,
     DOCUMENT_DETAILS,
@@ -430,15 +430,16 @@ class _Reader:
         return self.text(value, where, required).by_language.get("vi", "")
 
     def recipients(self, data):
-        """Read the recipients per level; "{above}" is the only placeholder a recipient may hold."""
+        """Read the recipients per level, the province's (whose drafts are consolidated) included; "{above}" is
+        the only placeholder a recipient may hold."""
         if not isinstance(data, dict):
             self.problem("document.recipients", _("must map unit levels to lists of recipients"))
             return {}
         recipients = {}
         for level, items in data.items():
             where = f"document.recipients.{level}"
-            if level not in REPORTING_LEVELS:
-                self.problem(where, _("unknown level; levels are %(levels)s", levels=", ".join(REPORTING_LEVELS)))
+            if level not in LEVELS:
+                self.problem(where, _("unknown level; levels are %(levels)s", levels=", ".join(LEVELS)))
                 continue
             if not isinstance(items, list):
                 self.problem(where, _("must be a list"))

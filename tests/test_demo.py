@@ -88,3 +88,86 @@ def test_make_runs_answers_give_each_committee_its_units_figures(app, units, tmp
     assert listed == ["Số liệu tự báo cáo của mọi cấp ủy đều khớp với số liệu cộng từ các đơn vị."]
     totals = list(book["Cộng theo cấp ủy"].iter_rows(min_row=2, values_only=True))
     assert len(totals) > 3, "committees whose figures were compared"
+
+
+#: Levels of the units counted as a committee's cells (so_chi_bo_truc_thuoc), and as its grassroots
+#: organisations (so_to_chuc_co_so_dang); and the levels of party cells.
+CELLS_UNDER, GRASSROOTS, CELL_LEVELS = ("chi_bo_truc_thuoc",), ("dang_bo_co_so", "chi_bo_co_so"), (
+    "chi_bo_truc_thuoc", "chi_bo_co_so")
+
+
+def stored_province(app):
+    """Return the demo province as stored: {code: (parent code, level, name)} and each report's current answers."""
+    with app.app_context():
+        parent = sa.orm.aliased(Unit)
+        tree = {code: (parent_code, level, name) for code, parent_code, level, name in db.session.execute(
+            sa.select(Unit.code, parent.code, Unit.level, Unit.name).outerjoin(parent, Unit.parent_id == parent.id))}
+        current = (Revision.response_id == Response.id) & (Revision.number == Response.current_number)
+        answers = dict(db.session.execute(sa.select(Unit.code, Revision.answers)
+                                          .join(Response, Response.unit_id == Unit.id).join(Revision, current)).all())
+    return tree, answers
+
+
+def implausible(tree, answers):
+    """Return what a reader would find implausible in a province's figures, and how many committees with cells
+    were compared: a cell of fewer than 10 or more than 60 members, exempted members more than a tenth of a
+    unit's, a committee's cells or grassroots organisations not those of the unit list, fewer than ten members a
+    cell, or fewer members than its units report."""
+    children = {}
+    for code, (parent, _level, _name) in tree.items():
+        children.setdefault(parent, []).append(code)
+
+    def subtree(code):
+        for child in children.get(code, []):
+            yield child
+            yield from subtree(child)
+
+    problems, compared = [], 0
+    for code, own in answers.items():
+        level, members = tree[code][1], own.get("so_dang_vien")
+        under = [tree[below][1] for below in subtree(code)]
+        if level in CELL_LEVELS and members is not None and not 10 <= members <= 60:
+            problems.append(f"{code}: a cell of {members} members")
+        if members is not None and own.get("so_dang_vien_mien_sinh_hoat", 0) * 10 > members:
+            problems.append(f"{code}: {own['so_dang_vien_mien_sinh_hoat']} of {members} members exempted")
+        cells = sum(below in CELLS_UNDER for below in under)
+        if own.get("so_chi_bo_truc_thuoc", cells) != cells:
+            problems.append(f"{code}: {own['so_chi_bo_truc_thuoc']} cells said, {cells} in the unit list")
+        grassroots = sum(below in GRASSROOTS for below in under)
+        if own.get("so_to_chuc_co_so_dang", grassroots) != grassroots:
+            problems.append(f"{code}: {own['so_to_chuc_co_so_dang']} organisations said, {grassroots} listed")
+        if members is not None and "so_chi_bo_truc_thuoc" in own and cells:
+            compared += 1
+            if members < 10 * cells:
+                problems.append(f"{code}: {members} members in {cells} cells")
+        reported = sum(answers.get(child, {}).get("so_dang_vien", 0) for child in children.get(code, []))
+        if members is not None and members < reported:
+            problems.append(f"{code}: {members} members, its units report {reported}")
+    return problems, compared
+
+
+def province_name(tree):
+    return next(name for _parent, level, name in tree.values() if level == "tinh")
+
+
+@pytest.mark.parametrize("shape", ["seed", "2025"])
+def test_make_runs_demo_has_plausible_figures_consistent_across_levels(make_app, tmp_path, demo_units_csv):
+    folder = tmp_path / "instance"
+    folder.mkdir()
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'tongket.sqlite3'}", SQLALCHEMY_ENGINE_OPTIONS={})
+    result = app.test_cli_runner().invoke(args=["demo-site", "--units", str(demo_units_csv)])
+    assert result.exit_code == 0, result.output
+    tree, answers = stored_province(app)
+    problems, compared = implausible(tree, answers)
+    assert problems == [] and compared >= 2, (problems, compared)
+    assert province_name(tree) == "Tỉnh ủy Đắk Lắk", "a real-looking name that fits a document's header"
+
+
+@pytest.mark.parametrize("shape", ["seed", "2025"])
+def test_the_demo_commands_province_has_plausible_figures_consistent_across_levels(app, runner, shape):
+    result = runner.invoke(args=["demo", "--units", "600", "--shape", shape])
+    assert result.exit_code == 0, result.output
+    tree, answers = stored_province(app)
+    problems, compared = implausible(tree, answers)
+    assert problems == [] and compared >= 2, (problems, compared)
+    assert "(" not in province_name(tree) and "mẫu" not in province_name(tree)

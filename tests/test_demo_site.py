@@ -147,3 +147,11 @@ def test_make_run_serves_and_links_at_its_host_and_port(variables, address):
     host, port = address.split(":")
     assert f"demo-site --base-url http://{address} --check-port" in planned, planned
     assert f"run --host {host} --port {port}" in planned, planned
+
+
+def test_the_demos_pages_say_its_data_is_made_up_and_no_other_database_does(make_run_app, app):
+    note = "Dữ liệu mẫu: tỉnh, các đơn vị, tài khoản và số liệu ở đây đều là giả định"
+    set_up(make_run_app)
+    for url in ("/guide/", "/admin/sign-in", "/no-such-page"):
+        assert note in make_run_app.test_client().get(url).text, url
+        assert note not in app.test_client().get(url).text, url

@@ -30,21 +30,21 @@ HEADERS = {
         "BMT.TL": ("ĐẢNG BỘ THÀNH PHỐ BUÔN MA THUỘT", "ĐẢNG ỦY PHƯỜNG TÂN LỢI", "ĐU", "Tân Lợi", "T/M ĐẢNG ỦY"),
         "BMT.VP": ("ĐẢNG BỘ THÀNH PHỐ BUÔN MA THUỘT", "CHI BỘ VĂN PHÒNG THÀNH ỦY", "CB", "Buôn Ma Thuột",
                    "T/M CHI BỘ"),
-        "TU.KP": ("ĐẢNG BỘ TỈNH ĐẮK LẮK (DỮ LIỆU MẪU)", "HUYỆN ỦY KRÔNG PẮC", "HU", "Krông Pắc",
+        "TU.KP": ("ĐẢNG BỘ TỈNH ĐẮK LẮK", "HUYỆN ỦY KRÔNG PẮC", "HU", "Krông Pắc",
                   "T/M BAN THƯỜNG VỤ"),
-        "TU.BMT": ("ĐẢNG BỘ TỈNH ĐẮK LẮK (DỮ LIỆU MẪU)", "THÀNH ỦY BUÔN MA THUỘT", "ThU", "Buôn Ma Thuột",
+        "TU.BMT": ("ĐẢNG BỘ TỈNH ĐẮK LẮK", "THÀNH ỦY BUÔN MA THUỘT", "ThU", "Buôn Ma Thuột",
                    "T/M BAN THƯỜNG VỤ"),
     },
     "2025": {
         # A commune-level committee directly under the province and a cell under it; a grassroots
         # committee and cell under a committee directly under the province, whose names give no place.
-        "BMT": ("ĐẢNG BỘ TỈNH ĐẮK LẮK (DỮ LIỆU MẪU 2025)", "ĐẢNG ỦY PHƯỜNG BUÔN MA THUỘT", "ĐU", "Buôn Ma Thuột",
+        "BMT": ("ĐẢNG BỘ TỈNH ĐẮK LẮK", "ĐẢNG ỦY PHƯỜNG BUÔN MA THUỘT", "ĐU", "Buôn Ma Thuột",
                 "T/M ĐẢNG ỦY"),
         "BMT.01": ("ĐẢNG BỘ PHƯỜNG BUÔN MA THUỘT", "CHI BỘ TỔ DÂN PHỐ 1", "CB", "Buôn Ma Thuột", "T/M CHI BỘ"),
-        "IARVE": ("ĐẢNG BỘ TỈNH ĐẮK LẮK (DỮ LIỆU MẪU 2025)", "CHI BỘ XÃ IA RVÊ", "CB", "Ia Rvê", "T/M CHI BỘ"),
+        "IARVE": ("ĐẢNG BỘ TỈNH ĐẮK LẮK", "CHI BỘ XÃ IA RVÊ", "CB", "Ia Rvê", "T/M CHI BỘ"),
         "CQD.VP": ("ĐẢNG BỘ CÁC CƠ QUAN ĐẢNG TỈNH", "ĐẢNG ỦY VĂN PHÒNG TỈNH ỦY", "ĐU", "Đắk Lắk", "T/M ĐẢNG ỦY"),
         "CQD.VP.01": ("ĐẢNG BỘ VĂN PHÒNG TỈNH ỦY", "CHI BỘ PHÒNG TỔNG HỢP", "CB", "Đắk Lắk", "T/M CHI BỘ"),
-        "TU.CQD": ("ĐẢNG BỘ TỈNH ĐẮK LẮK (DỮ LIỆU MẪU 2025)", "ĐẢNG ỦY CÁC CƠ QUAN ĐẢNG TỈNH", "ĐU", "Đắk Lắk",
+        "TU.CQD": ("ĐẢNG BỘ TỈNH ĐẮK LẮK", "ĐẢNG ỦY CÁC CƠ QUAN ĐẢNG TỈNH", "ĐU", "Đắk Lắk",
                    "T/M BAN THƯỜNG VỤ"),
     },
 }
