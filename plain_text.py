@@ -30,3 +30,12 @@ def without_control_characters(text):
 def without_xml_unstorable(text):
     """Return text without the characters an XML file (a workbook, a Word document) cannot hold."""
     return XML_UNSTORABLE.sub("", text)
+
+
+#: Starts that Excel (or LibreOffice) would read as a formula or a command when the cell is edited or the
+#: CSV file opened (https://owasp.org/www-community/attacks/CSV_Injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠", "{")
+
+
+def looks_like_formula(text):
+    return text.startswith(FORMULA_STARTS)

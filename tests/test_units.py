@@ -70,9 +70,11 @@ def test_reimport_never_deletes_a_unit(app):
     ("C1,Chi bộ,chi_bo_truc_thuoc,\n", 5, "parent_code"),
     ("T2,Tỉnh khác,tinh,TU\n", 5, "không có đơn vị cấp trên"),
     ("C1,Chi bộ,chi_bo_truc_thuoc,TU\n", 5, "ghi cấp chi_bo_co_so"),
-    ("H2,Huyện ủy,cap_huyen,H1\n", 5, "phải trực thuộc đơn vị cấp tinh"),
-    ("D2,Đảng bộ,dang_bo_co_so,D1\n", 5, "phải trực thuộc đơn vị cấp cap_huyen hoặc tinh"),
-    ("C1,Chi bộ,chi_bo_co_so,D1\n", 5, "phải trực thuộc đơn vị cấp cap_huyen hoặc tinh"),
+    ("H2,Huyện ủy,cap_huyen,H1\n", 5, "phải trực thuộc đơn vị cấp “Tỉnh ủy”"),
+    ("D2,Đảng bộ,dang_bo_co_so,D1\n", 5, "đơn vị cấp “Đảng bộ cơ sở” phải trực thuộc đơn vị cấp “Cấp trên cơ sở "
+                                          "(huyện ủy, thành ủy, đảng ủy trực thuộc Tỉnh ủy)” hoặc “Tỉnh ủy”, nhưng D1 "
+                                          "là “Đảng bộ cơ sở”"),
+    ("C1,Chi bộ,chi_bo_co_so,D1\n", 5, "đơn vị cấp “Chi bộ cơ sở” phải trực thuộc"),
 ])
 def test_a_bad_line_refuses_the_whole_file(app, lines, bad_line, fragment):
     text = HEADER + PROVINCE + lines + "C9,Chi bộ hợp lệ,chi_bo_truc_thuoc,D1\n"
@@ -101,8 +103,8 @@ def test_a_cell_directly_under_the_province_is_refused_with_its_line_and_the_lev
     with pytest.raises(ImportRefused) as refused:
         import_text(app, text)
     assert refused.value.problems == [
-        "dòng 6: đơn vị cấp chi_bo_truc_thuoc phải trực thuộc đơn vị cấp dang_bo_co_so, nhưng TU là đơn vị "
-        "cấp tinh (chi bộ trực thuộc trực tiếp TU là chi bộ cơ sở: ghi cấp chi_bo_co_so)"]
+        "dòng 6: đơn vị cấp “Chi bộ trực thuộc đảng bộ cơ sở” phải trực thuộc đơn vị cấp “Đảng bộ cơ sở”, nhưng TU "
+        "là “Tỉnh ủy” (chi bộ trực thuộc trực tiếp TU là “Chi bộ cơ sở”: ghi cấp chi_bo_co_so)"]
     assert all_units(app) == {}
 
 
