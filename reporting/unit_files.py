@@ -79,11 +79,12 @@ def is_utf8(raw):
 
 def not_a_unit_list_problem(raw, filename):
     """Say what a file that is neither a workbook nor a CSV file seems to be, and what to do."""
+    name = PurePath(filename or "").name
     if is_utf8(raw) and not is_binary(raw):
         return _("The file %(name)s is named as an Excel workbook but holds text, such as a CSV file renamed. "
-                 "Name it .csv, or open it in Excel and save it as an Excel Workbook (.xlsx).", name=filename)
+                 "Name it .csv, or open it in Excel and save it as an Excel Workbook (.xlsx).", name=name)
     return _("The file %(name)s is not an Excel workbook nor a CSV file (it may be a picture or a document). "
-             "Choose the unit list saved as an Excel Workbook (.xlsx) or as “CSV UTF-8”.", name=filename or "")
+             "Choose the unit list saved as an Excel Workbook (.xlsx) or as “CSV UTF-8”.", name=name)
 
 
 def compound_file_problem(raw):

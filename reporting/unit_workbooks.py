@@ -144,6 +144,8 @@ def read_sheet(sheet):
             if number > MAX_ROWS:
                 # Even an empty row: a sheet of a million formatted rows is refused here, not read.
                 raise too_large(sheet.title, f"A{number}")
+            # The parser keeps the attributes of every formatted row, which nothing here reads.
+            parser.row_dimensions.clear()
             filled = [SheetCell(cell["row"], cell["column"], cell["value"], cell["data_type"])
                       for cell in cells if cell["value"] is not None]
             if filled:

@@ -42,17 +42,20 @@ def unit_list_template():
     return send_workbook(write_template, _("unit-list.xlsx"))
 
 
-#: How the scope's current list downloads, by format: its writer and its type.
-CURRENT_LIST_FORMATS = {"csv": (write_unit_list_csv, "text/csv; charset=utf-8"),
-                        "xlsx": (write_unit_list_xlsx, XLSX_MIMETYPE)}
-
-
-@bp.get("/unit-list/current.csv", defaults={"extension": "csv"}, endpoint="current_unit_list_csv")
-@bp.get("/unit-list/current.xlsx", defaults={"extension": "xlsx"}, endpoint="current_unit_list_xlsx")
+@bp.get("/unit-list/current.csv")
 @manager_required
-def current_unit_list(extension):
+def current_unit_list_csv():
     """The scope's units as they stand, in the import's format: to correct and upload back."""
-    write, mimetype = CURRENT_LIST_FORMATS[extension]
+    return current_unit_list(write_unit_list_csv, "text/csv; charset=utf-8", "csv")
+
+
+@bp.get("/unit-list/current.xlsx")
+@manager_required
+def current_unit_list_xlsx():
+    return current_unit_list(write_unit_list_xlsx, XLSX_MIMETYPE, "xlsx")
+
+
+def current_unit_list(write, mimetype, extension):
     scope = g.user.scope
     name = download_name(scope.name, current_survey().today(clock.now()), prefix=_("unit-list"), extension=extension)
     return send_workbook(lambda path: write(path, unit_list_rows(scope)), name, mimetype)
