@@ -126,7 +126,7 @@ def check_rows(rows, existing):
     problems = []
     in_file = {}
     for row in rows:
-        problems += [_("line %(line)s: %(problem)s", line=row.line, problem=p) for p in row_problems(row)]
+        problems += [in_cell(row, column, problem) for column, problem in row_problems(row)]
         if "code" in row.unreadable:
             continue
         if row.code in in_file:
@@ -142,10 +142,18 @@ def check_rows(rows, existing):
     for row in in_file.values():
         if row.unreadable & {"level", "parent_code"} or (code_unread and row.parent_code not in levels):
             continue
-        problem = parent_problem(row, levels) or level_change_problem(row, existing.get(row.code))
+        problem = parent_problem(row, levels)
         if problem:
-            problems.append(_("line %(line)s: %(problem)s", line=row.line, problem=problem))
+            problems.append(in_cell(row, "parent_code", problem))
+        problem = level_change_problem(row, existing.get(row.code))
+        if problem:
+            problems.append(in_cell(row, "level", problem))
     return problems
+
+
+def in_cell(row, column, problem):
+    """Return a problem of one cell, by line and column."""
+    return _("line %(line)s, column %(column)s: %(problem)s", line=row.line, column=column, problem=problem)
 
 
 def case_clashes(rows, existing):
@@ -165,8 +173,9 @@ def case_clashes(rows, existing):
 
 
 def row_problems(row):
-    """Yield what is wrong with the row's own cells, leaving out those already named unreadable."""
-    yield from (problem for column, problem in cell_problems(row) if column not in row.unreadable)
+    """Yield (column, problem) for what is wrong with the row's own cells, leaving out those already named
+    unreadable."""
+    yield from ((column, problem) for column, problem in cell_problems(row) if column not in row.unreadable)
 
 
 def cell_problems(row):
@@ -179,14 +188,10 @@ def cell_problems(row):
     elif len(row.name) > NAME_MAX_LENGTH:
         yield "name", _("the name is longer than %(limit)s characters", limit=NAME_MAX_LENGTH)
     if row.level not in LEVELS:
-        yield "level", _("unknown level '%(level)s'; the level column holds one of %(levels)s",
-                         level=row.level, levels=level_choices())
+        # The codes only: the message repeats on every such line, and the upload page names each level.
+        yield "level", _("unknown level '%(level)s'; write one of the codes %(levels)s", level=row.level,
+                         levels=", ".join(LEVELS))
     yield from document_column_problems(row)
-
-
-def level_choices():
-    """Return the codes a level column may hold, each with the level it stands for."""
-    return "; ".join(f"{level} ({level_label(level)})" for level in LEVELS)
 
 
 def document_column_problems(row):

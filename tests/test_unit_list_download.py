@@ -115,12 +115,11 @@ def test_every_problem_of_a_file_is_listed_at_once_with_its_line(app, client, au
         "dòng 3: cột code (ô A3) chứa số 7, không phải văn bản (Excel bỏ các chữ số 0 ở đầu: 001 thành 1); hãy "
         "định dạng cột là Văn bản (Text) rồi gõ lại",
         "dòng 5: cột name có ký tự điều khiển U+0001, không lưu được; hãy xóa ký tự đó",
-        "dòng 2: cấp 'chi_bo' không hợp lệ; cột level ghi một trong các mã: tinh (Tỉnh ủy); cap_huyen (Cấp trên cơ "
-        "sở (huyện ủy, thành ủy, đảng ủy trực thuộc Tỉnh ủy)); dang_bo_co_so (Đảng bộ cơ sở); chi_bo_co_so (Chi bộ "
-        "cơ sở); chi_bo_truc_thuoc (Chi bộ trực thuộc đảng bộ cơ sở)",
-        "dòng 4: tên đơn vị bị bỏ trống",
-        "dòng 6: đơn vị cấp “Chi bộ trực thuộc đảng bộ cơ sở” phải trực thuộc đơn vị cấp “Đảng bộ cơ sở”, nhưng TU "
-        "là “Tỉnh ủy” (chi bộ trực thuộc trực tiếp TU là “Chi bộ cơ sở”: ghi cấp chi_bo_co_so)",
+        "dòng 2, cột level: cấp 'chi_bo' không hợp lệ; hãy ghi một trong các mã tinh, cap_huyen, dang_bo_co_so, "
+        "chi_bo_co_so, chi_bo_truc_thuoc",
+        "dòng 4, cột name: tên đơn vị bị bỏ trống",
+        "dòng 6, cột parent_code: đơn vị cấp “Chi bộ trực thuộc đảng bộ cơ sở” phải trực thuộc đơn vị cấp “Đảng bộ "
+        "cơ sở”, nhưng TU là “Tỉnh ủy” (chi bộ trực thuộc trực tiếp TU là “Chi bộ cơ sở”: ghi cấp chi_bo_co_so)",
         "dòng 6: đơn vị KP.EK.11 sẽ không còn thuộc TU.KP; parent_code phải là TU.KP hoặc một đơn vị thuộc TU.KP"]
     assert snapshot(app) == before
 
@@ -136,6 +135,6 @@ def test_a_file_of_many_bad_lines_lists_the_first_and_counts_the_rest(app, clien
     refused = upload(client, auth, raw, filename=f"don-vi.{extension}")
     problems = problems_of(refused.text)
     assert len(problems) == LISTED_PROBLEMS + 1
-    assert problems[0].startswith("dòng 2: cấp 'chi_bo' không hợp lệ")
+    assert problems[0].startswith("dòng 2, cột level: cấp 'chi_bo' không hợp lệ")
     assert problems[-1] == ("… và 30 lỗi khác chưa liệt kê: hãy sửa các lỗi trên rồi tải tệp lên lại để xem "
                             "tiếp.")

@@ -280,7 +280,7 @@ def test_only_the_previewed_file_of_the_same_account_can_be_confirmed(app, clien
 
 @pytest.mark.parametrize(("name", "expected"), [
     ("Chi bộ\x00thôn 5", "dòng 2: cột name có ký tự điều khiển U+0000, không lưu được; hãy xóa ký tự đó"),
-    ("ư" * (NAME_MAX_LENGTH + 1), f"dòng 2: tên đơn vị dài quá {NAME_MAX_LENGTH} ký tự"),
+    ("ư" * (NAME_MAX_LENGTH + 1), f"dòng 2, cột name: tên đơn vị dài quá {NAME_MAX_LENGTH} ký tự"),
 ], ids=["nul", "too-long"])
 def test_a_nul_or_an_over_long_name_is_refused_with_its_row(app, client, auth, managers, name, expected):
     before = snapshot(app)
