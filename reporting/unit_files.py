@@ -49,7 +49,7 @@ def read_unit_file(raw, filename=None):
         raise ImportRefused([not_a_unit_list_problem(raw, filename)])
     else:
         rows, problems = read_csv_rows(raw)
-    if not rows:
+    if not rows and not problems:
         raise ImportRefused([_("The file has no units.")])
     return [without_control_characters(row, problems) for row in rows], problems
 

@@ -138,3 +138,11 @@ def test_a_file_of_many_bad_lines_lists_the_first_and_counts_the_rest(app, clien
     assert problems[0].startswith("dòng 2, cột level: cấp 'chi_bo' không hợp lệ")
     assert problems[-1] == ("… và 30 lỗi khác chưa liệt kê: hãy sửa các lỗi trên rồi tải tệp lên lại để xem "
                             "tiếp.")
+
+
+def test_lines_with_the_wrong_number_of_columns_are_all_listed(app, client, auth, managers):  # noqa: F811
+    auth.sign_in(DISTRICT_MANAGER[0])
+    text = (",".join(COLUMNS) + "\nKP.EK.07,Chi bộ thôn 7,chi_bo_truc_thuoc\n"
+            "KP.EK.08,Chi bộ, thôn 8,chi_bo_truc_thuoc,KP.EK\n")
+    refused = upload(client, auth, text.encode(), filename="don-vi.csv")
+    assert problems_of(refused.text) == ["dòng 2: cần có đúng 4 cột", "dòng 3: cần có đúng 4 cột"]
