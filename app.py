@@ -41,6 +41,7 @@ from views import (
     survey_pages,
     url_in_language,
 )
+from views.admin.unit_list_upload import allow_unit_list_files
 
 
 def create_app(test_config=None):
@@ -201,6 +202,8 @@ class SessionInterface(SecureCookieSessionInterface):
 def register_pages(app):
     app.jinja_env.finalize = shown_in_page  # before any template is compiled
     register_address_check(app)
+    # Before the CSRF check reads a form: a unit list's upload may be larger than the other forms.
+    app.before_request(allow_unit_list_files)
     csrf = CSRFProtect(app)
     # The survey form checks its own CSRF token, so that an expired one loses none of the text.
     csrf.exempt(survey_pages)

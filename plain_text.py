@@ -44,3 +44,12 @@ def without_bidi_controls(text):
     """Return text without the bidirectional controls, as the same kind of string (markup stays markup:
     taking characters out of escaped text cannot make a tag)."""
     return type(text)(BIDI_CONTROL.sub("", text)) if BIDI_CONTROL.search(text) else text
+
+
+#: Starts that Excel (or LibreOffice) would read as a formula or a command when the cell is edited or the
+#: CSV file opened (https://owasp.org/www-community/attacks/CSV_Injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠", "{")
+
+
+def looks_like_formula(text):
+    return text.startswith(FORMULA_STARTS)

@@ -10,10 +10,10 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
-from exports.cells import csv_text
 from models import db
 from reporting.links import unit_links
-from reporting.unit_files import ImportRefused
+from reporting.unit_files import FILE_LIMIT, csv_value
+from reporting.unit_rows import ImportRefused
 from reporting.units import import_units
 
 units_cli = AppGroup("units", help="Unit list commands.")
@@ -24,10 +24,11 @@ units_cli = AppGroup("units", help="Unit list commands.")
 def import_command(file):
     """Create or update units from a CSV (UTF-8) or Excel (.xlsx) file with columns code,name,level,parent_code."""
     try:
-        summary = import_units(file.read())
+        # One byte past the limit is enough to refuse a larger file, whose rest is never read.
+        summary = import_units(file.read(FILE_LIMIT + 1), filename=file.name)
     except ImportRefused as refused:
         click.echo(_("The file was refused; no unit was changed:"), err=True)
-        for problem in refused.problems:
+        for problem in refused.listed():
             click.echo(f"  {problem}", err=True)
         raise SystemExit(1) from None
     except SQLAlchemyError as error:
@@ -58,4 +59,4 @@ def links_command(base_url, limit):
     writer.writerow(["code", "name", "level", "url"])
     with current_app.test_request_context(base_url=base_url):
         for link in itertools.islice(unit_links(None), limit):
-            writer.writerow([csv_text(value) for value in (link.code, link.name, link.level, link.url)])
+            writer.writerow([csv_value(value) for value in (link.code, link.name, link.level, link.url)])

@@ -7,28 +7,14 @@ a quote-prefix format, so that it stays text even after someone edits the cell i
 
 import functools
 
-from plain_text import without_xml_unstorable
+from plain_text import looks_like_formula, without_xml_unstorable
 
 #: Excel's limit for one cell, in UTF-16 code units (an emoji counts two).
 CELL_LIMIT = 32767
 
-#: Starts that Excel (or LibreOffice) would read as a formula or a command when the cell is edited.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠", "{")
-
-
 def clean_cell_text(text):
     """Return text without the characters a workbook cannot store."""
     return without_xml_unstorable(text)
-
-
-def looks_like_formula(text):
-    return text.startswith(FORMULA_STARTS)
-
-
-def csv_text(text):
-    """Return text for a CSV field that a spreadsheet opening the file reads as text, never as a formula: one
-    that starts like a formula gets an apostrophe first, the mark the workbooks' quote-prefix format stands for."""
-    return f"'{text}" if looks_like_formula(text) else text
 
 
 def utf16_length(text):

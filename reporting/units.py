@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 
 from models import Response, Unit, db, new_link_token
 from models.unit import ISSUING_CODE_MAX_LENGTH, NAME_MAX_LENGTH
-from schema import LEVELS, PARENT_LEVELS
+from schema import LEVELS, PARENT_LEVELS, level_label
 
-from .unit_files import DOCUMENT_COLUMNS, ImportRefused, read_unit_file
+from .unit_files import read_unit_file
+from .unit_rows import DOCUMENT_COLUMNS
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,50}$")
 #: A body's code in document numbers: letters only (CB, ĐU, ThU).
@@ -90,26 +91,27 @@ class ImportPlan:
         return ImportSummary(created=created, updated=len(self.changes) - created, unchanged=self.unchanged)
 
 
-def import_units(raw):
+def import_units(raw, filename=None):
     """Create or update the units of the unit list `raw` (CSV or .xlsx); never delete one. Raise
     ImportRefused."""
-    plan = plan_import(raw)
+    plan = plan_import(raw, filename=filename)
     apply_plan(plan)
     db.session.commit()
     return plan.summary
 
 
-def plan_import(raw, scope=None):
+def plan_import(raw, scope=None, filename=None):
     """Return what importing the unit list `raw` would do, changing nothing. With `scope` (a committee's
-    unit), every row must stay within that unit's subtree. Raise ImportRefused with every problem found."""
-    rows = read_unit_file(raw)
+    unit), every row must stay within that unit's subtree. Raise ImportRefused with every problem found:
+    those of the file's cells and those of its rows at once."""
+    rows, problems = read_unit_file(raw, filename)
     existing = {unit.code: unit for unit in db.session.scalars(sa.select(Unit))}
     parents = parent_codes(existing)
-    problems = check_rows(rows, existing)
+    problems.extend(check_rows(rows, existing))
     if scope is not None:
-        problems += scope_problems(rows, scope, parents)
+        problems.extend(scope_problems(rows, scope, parents))
     if problems:
-        raise ImportRefused(problems)
+        raise problems.refusal()
     return plan_rows(rows, existing, parents, raw)
 
 
@@ -124,7 +126,9 @@ def check_rows(rows, existing):
     problems = []
     in_file = {}
     for row in rows:
-        problems += [_("line %(line)s: %(problem)s", line=row.line, problem=p) for p in row_problems(row)]
+        problems += [in_cell(row, column, problem) for column, problem in row_problems(row)]
+        if "code" in row.unreadable:
+            continue
         if row.code in in_file:
             problems.append(_("line %(line)s: code %(code)s already appears on line %(first)s",
                               line=row.line, code=row.code, first=in_file[row.code].line))
@@ -133,11 +137,23 @@ def check_rows(rows, existing):
     problems += case_clashes(in_file.values(), existing)
     levels = {code: unit.level for code, unit in existing.items()}
     levels.update({code: row.level for code, row in in_file.items()})
+    # A row whose code cell could not be read may be the parent that other rows name: none is called unknown.
+    code_unread = any("code" in row.unreadable for row in rows)
     for row in in_file.values():
-        problem = parent_problem(row, levels) or level_change_problem(row, existing.get(row.code))
+        if row.unreadable & {"level", "parent_code"} or (code_unread and row.parent_code not in levels):
+            continue
+        problem = parent_problem(row, levels)
         if problem:
-            problems.append(_("line %(line)s: %(problem)s", line=row.line, problem=problem))
+            problems.append(in_cell(row, "parent_code", problem))
+        problem = level_change_problem(row, existing.get(row.code))
+        if problem:
+            problems.append(in_cell(row, "level", problem))
     return problems
+
+
+def in_cell(row, column, problem):
+    """Return a problem of one cell, by line and column."""
+    return _("line %(line)s, column %(column)s: %(problem)s", line=row.line, column=column, problem=problem)
 
 
 def case_clashes(rows, existing):
@@ -157,15 +173,24 @@ def case_clashes(rows, existing):
 
 
 def row_problems(row):
+    """Yield (column, problem) for what is wrong with the row's own cells, leaving out those already named
+    unreadable."""
+    yield from ((column, problem) for column, problem in cell_problems(row) if column not in row.unreadable)
+
+
+def cell_problems(row):
+    """Yield (column, problem) for each of the row's cells that is wrong in itself."""
     if not CODE_PATTERN.match(row.code):
-        yield _("the code '%(code)s' must be 1 to 50 letters, digits, dots, dashes or underscores",
-                code=row.code)
+        yield "code", _("the code '%(code)s' must be 1 to 50 letters, digits, dots, dashes or underscores",
+                        code=row.code)
     if not row.name:
-        yield _("the name is empty")
+        yield "name", _("the name is empty")
     elif len(row.name) > NAME_MAX_LENGTH:
-        yield _("the name is longer than %(limit)s characters", limit=NAME_MAX_LENGTH)
+        yield "name", _("the name is longer than %(limit)s characters", limit=NAME_MAX_LENGTH)
     if row.level not in LEVELS:
-        yield _("unknown level '%(level)s'; levels are %(levels)s", level=row.level, levels=", ".join(LEVELS))
+        # The codes only: the message repeats on every such line, and the upload page names each level.
+        yield "level", _("unknown level '%(level)s'; write one of the codes %(levels)s", level=row.level,
+                         levels=", ".join(LEVELS))
     yield from document_column_problems(row)
 
 
@@ -173,13 +198,14 @@ def document_column_problems(row):
     """Check how the unit signs its documents, where the file says it."""
     for column in ("issuing_name", "place"):
         if len(getattr(row, column) or "") > NAME_MAX_LENGTH:
-            yield _("the %(column)s column is longer than %(limit)s characters", column=column, limit=NAME_MAX_LENGTH)
+            yield column, _("the %(column)s column is longer than %(limit)s characters", column=column,
+                            limit=NAME_MAX_LENGTH)
     if row.issuing_code and not ISSUING_CODE_PATTERN.match(row.issuing_code):
-        yield _("the issuing_code '%(code)s' must be 1 to %(limit)s letters, such as CB, ĐU, HU, ThU or TU",
-                code=row.issuing_code, limit=ISSUING_CODE_MAX_LENGTH)
+        yield "issuing_code", _("the issuing_code '%(code)s' must be 1 to %(limit)s letters, such as CB, ĐU, HU, "
+                                "ThU or TU", code=row.issuing_code, limit=ISSUING_CODE_MAX_LENGTH)
     if row.has_standing_committee and row.has_standing_committee.casefold() not in YES_NO:
-        yield _("has_standing_committee must be empty, có or không (or yes, no, 1, 0), not '%(value)s'",
-                value=row.has_standing_committee)
+        yield "has_standing_committee", _("has_standing_committee must be empty, có or không (or yes, no, 1, 0), "
+                                          "not '%(value)s'", value=row.has_standing_committee)
 
 
 def parent_problem(row, levels):
@@ -192,25 +218,26 @@ def parent_problem(row, levels):
     if not wanted:
         return _("the province has no parent") if row.parent_code else None
     if not row.parent_code:
-        return _("a unit of level %(level)s needs a parent_code", level=row.level)
+        return _("a unit of level “%(level)s” needs a parent_code", level=level_label(row.level))
     if row.parent_code not in levels:
         return _("unknown parent %(code)s", code=row.parent_code)
     actual = levels[row.parent_code]
-    if actual in wanted:
-        return None
-    problem = _("a %(level)s unit must be under a %(wanted)s unit, and %(code)s is %(actual)s",
-                level=row.level, wanted=either(wanted), code=row.parent_code, actual=actual)
+    if actual in wanted or actual not in LEVELS:
+        return None  # a parent of no known level: its own row is refused for it
+    problem = _("a unit of level “%(level)s” must be under a unit of level %(wanted)s, and %(code)s is “%(actual)s”",
+                level=level_label(row.level), wanted=either(wanted), code=row.parent_code, actual=level_label(actual))
     if row.level == "chi_bo_truc_thuoc" and actual in PARENT_LEVELS["chi_bo_co_so"]:
-        problem += " " + _("(a cell directly under %(code)s is a grassroots cell: level chi_bo_co_so)",
-                           code=row.parent_code)
+        problem += " " + _("(a cell directly under %(code)s is a “%(level)s”: level chi_bo_co_so)",
+                           code=row.parent_code, level=level_label("chi_bo_co_so"))
     return problem
 
 
 def either(levels):
-    """Join level codes as "a, b or c"."""
-    if len(levels) == 1:
-        return levels[0]
-    return _("%(some)s or %(last)s", some=", ".join(levels[:-1]), last=levels[-1])
+    """Join levels by their labels as "“a”, “b” or “c”"."""
+    labels = [f"“{level_label(level)}”" for level in levels]
+    if len(labels) == 1:
+        return labels[0]
+    return _("%(some)s or %(last)s", some=", ".join(labels[:-1]), last=labels[-1])
 
 
 def level_change_problem(row, unit):
@@ -277,6 +304,8 @@ def scope_problems(rows, scope, parents):
     after.update({row.code: row.parent_code or None for row in reversed(rows)})
     problems = []
     for row in rows:
+        if row.unreadable & {"code", "parent_code"}:
+            continue
         problem = scope_problem(row, scope, parents, after)
         if problem:
             problems.append(_("line %(line)s: %(problem)s", line=row.line, problem=problem))

@@ -23,7 +23,8 @@ PUBLIC_ENDPOINTS = {"admin.home", "admin.sign_in", "admin.sign_out"}
 #: POST routes under /admin/ that a viewer may use. Every other one changes something: managers only.
 VIEWER_POSTS = {"admin.export_again"}
 #: GET routes under /admin/ that only a manager may open (a viewer gets 403): the unit list's upload.
-MANAGER_PAGES = {"admin.unit_list_upload", "admin.unit_list_template"}
+MANAGER_PAGES = {"admin.unit_list_upload", "admin.unit_list_template", "admin.current_unit_list_csv",
+                 "admin.current_unit_list_xlsx"}
 #: A value for each URL parameter of the admin routes: a unit in both test accounts' scopes, that reports,
 #: and the finished export job of a scope in both (see `finished_export`).
 URL_VALUES = {"code": "KP.EK.01", "job_id": 1, "kind": "xlsx"}

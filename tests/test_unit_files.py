@@ -83,7 +83,7 @@ def test_a_workbook_is_refused_with_the_csv_files_messages_and_line_numbers(app,
 
 def test_rows_are_numbered_as_in_the_sheet_and_empty_rows_are_skipped(app):
     rows = [*csv_rows(HEADER + PROVINCE), [], [None, "  ", None, None], ["C1", "Chi bộ", "chi_bo", "D1"]]
-    assert refused_problems(app, workbook_bytes(rows))[0].startswith("dòng 7: ")
+    assert refused_problems(app, workbook_bytes(rows))[0].startswith("dòng 7, cột level: ")
     rows[-1][2] = "chi_bo_truc_thuoc"
     assert imported(app, workbook_bytes(rows)).created == 4
 
@@ -138,7 +138,9 @@ def test_merged_cells_are_refused_with_their_rows(app):
     def merge(sheet):
         sheet.merge_cells("D3:D4")
     problems = refused_problems(app, workbook_of(HEADER + PROVINCE + "C1,Chi bộ,chi_bo_truc_thuoc,D1\n", edit=merge))
-    assert problems == ["dòng 3: các ô D3:D4 đang được gộp; hãy bỏ gộp ô và điền đủ từng ô"]
+    assert problems == ["dòng 3: các ô D3:D4 đang được gộp; hãy bỏ gộp ô và điền đủ từng ô",
+                        "dòng 4, cột parent_code: đơn vị cấp “Đảng bộ cơ sở” phải có parent_code"], \
+        "and what the merge left empty"
 
 
 def test_a_value_outside_the_columns_is_refused(app):
@@ -202,7 +204,7 @@ GOOD = workbook_of(HEADER + PROVINCE)
     ((DATA / "units-old.xls").read_bytes(),
      "Tệp ở định dạng Excel cũ (.xls). Hãy lưu thành Sổ làm việc Excel (.xlsx) hoặc “CSV UTF-8” rồi thử lại."),
     (zip_of({"[Content_Types].xml": "", "padding": b"\0" * (65 * 1024 * 1024)}),
-     "Tệp Excel quá lớn, không thể là một danh sách đơn vị (65 MB khi giải nén)."),
+     "Tệp Excel quá lớn, không thể là một danh sách đơn vị: 65 MB khi giải nén, trong khi giới hạn là 64 MB."),
 ], ids=["zip-of-text", "truncated", "broken-xml", "password", "old-xls", "too-large-unpacked"])
 def test_a_file_that_is_no_readable_workbook_is_refused_with_what_to_do(app, raw, expected):
     assert refused_problems(app, raw) == [expected]

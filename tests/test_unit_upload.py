@@ -86,14 +86,19 @@ def test_a_district_manager_previews_then_imports_its_own_units(app, client, aut
     assert "đổi cấp" not in text, "no level changes, no such list"
 
     done = confirm(client, preview)
-    assert (done.status_code, done.headers["Location"]) == (302, "/admin/unit-list")
+    assert done.status_code == 200, done.text
     after = snapshot(app)
     assert after["KP.EK.03"] == ("Chi bộ thôn 5", "chi_bo_truc_thuoc", "KP.EK")
     assert after["KP.EK.01"] == ("Chi bộ thôn 1 (mới)", "chi_bo_truc_thuoc", "KP.EK")
     assert after["KP.PA.02"] == ("Chi bộ khối 4", "chi_bo_truc_thuoc", "KP.EK")
     changed = {code for code in after if after[code] != before.get(code)}
     assert changed == {"KP.EK.03", "KP.EK.01", "KP.PA.02"}, "nothing else changed"
-    assert "Đã tạo mới 1 đơn vị, cập nhật 2 đơn vị, giữ nguyên 2 đơn vị." in client.get(done.headers["Location"]).text
+    assert "Đã tạo mới 1 đơn vị, cập nhật 2 đơn vị, giữ nguyên 2 đơn vị." in done.text
+    assert [row.cells for row in table_rows(done.text, 0)] == [["KP.EK.03", "Chi bộ thôn 5",
+                                                               "Chi bộ trực thuộc đảng bộ cơ sở", "In giấy báo"]]
+    assert 'href="/admin/units/KP.EK.03"' in done.text and 'href="/admin/units/KP.EK.03/invitation"' in done.text, \
+        "the new unit's page and invitation, where its link is"
+    assert 'href="/admin/units/KP.EK.01"' not in done.text, "a renamed unit keeps its link: not listed"
     assert kept_files(app) == [], "the confirmed file is not kept"
     with app.app_context():
         added_unit = db.session.scalar(sa.select(Unit).filter_by(code="KP.EK.03"))
@@ -104,7 +109,7 @@ def test_a_csv_file_is_taken_as_well(app, client, auth, managers):
     auth.sign_in(DISTRICT_MANAGER[0])
     preview = upload(client, auth, DISTRICT_LIST.encode("utf-8-sig"), filename="don-vi.csv")
     assert preview.status_code == 200 and "1 đơn vị sẽ được thêm" in text_of(preview.text)
-    assert confirm(client, preview).status_code == 302
+    assert confirm(client, preview).status_code == 200
     assert snapshot(app)["KP.EK.03"] == ("Chi bộ thôn 5", "chi_bo_truc_thuoc", "KP.EK")
 
 
@@ -138,14 +143,14 @@ def test_a_row_outside_the_scope_refuses_the_file_and_changes_nothing(app, clien
 def test_a_manager_may_rename_its_own_unit_and_the_province_manager_anything(app, client, auth, managers):
     auth.sign_in(DISTRICT_MANAGER[0])
     preview = upload(client, auth, workbook_of(HEADER + "TU.KP,Đảng ủy xã Krông Pắc,cap_huyen,TU\n"))
-    assert confirm(client, preview).status_code == 302
+    assert confirm(client, preview).status_code == 200
     assert snapshot(app)["TU.KP"] == ("Đảng ủy xã Krông Pắc", "cap_huyen", "TU")
     province = app.test_client()
     auth.for_client(province).sign_in("btc")
     preview = upload(province, auth.for_client(province),
                      workbook_of(HEADER + "BMT.TL.01,Chi bộ thôn 1,chi_bo_truc_thuoc,KP.EK\n"))
     assert preview.status_code == 200, preview.text
-    assert confirm(province, preview).status_code == 302
+    assert confirm(province, preview).status_code == 200
     assert snapshot(app)["BMT.TL.01"] == ("Chi bộ thôn 1", "chi_bo_truc_thuoc", "KP.EK")
 
 
@@ -169,7 +174,7 @@ def test_the_confirmation_refuses_when_the_unit_list_changed_in_a_way_that_alter
     assert snapshot(app) == before, "the stale confirmation changed nothing"
     renamed = table_rows(stale.text, 1)
     assert [row.cells for row in renamed] == [["5", "KP.EK.01", "Chi bộ thôn 1 (tỉnh)", "Chi bộ thôn 1 (mới)"]]
-    assert confirm(client, stale).status_code == 302, "the new preview can be confirmed"
+    assert confirm(client, stale).status_code == 200, "the new preview can be confirmed"
     assert snapshot(app)["KP.EK.01"][0] == "Chi bộ thôn 1 (mới)"
 
 
@@ -221,7 +226,7 @@ def test_how_a_unit_signs_its_documents_is_a_change_to_preview_and_confirm(app, 
     assert signing(app, "KP.EK") == (None, None, False)
     assert ["2", "KP.EK", "Đảng bộ xã Ea Kly", "has_standing_committee", "không", "có"] in \
         [row.cells for row in table_rows(stale.text)]
-    assert confirm(client, stale).status_code == 302
+    assert confirm(client, stale).status_code == 200
     assert signing(app, "KP.EK") == ("ĐẢNG ỦY XÃ EA KLY", None, True)
 
 
@@ -229,7 +234,7 @@ def test_a_change_elsewhere_does_not_stop_the_confirmation(app, client, auth, ma
     auth.sign_in(DISTRICT_MANAGER[0])
     preview = upload(client, auth, workbook_of(DISTRICT_LIST))
     province_imports(runner, tmp_path, "BMT.TL.01,Chi bộ thôn 1 (đổi tên),chi_bo_truc_thuoc,BMT.TL")
-    assert confirm(client, preview).status_code == 302
+    assert confirm(client, preview).status_code == 200
     assert snapshot(app)["KP.EK.03"][2] == "KP.EK"
 
 
@@ -269,13 +274,13 @@ def test_only_the_previewed_file_of_the_same_account_can_be_confirmed(app, clien
     for name in ("../" + values["upload"], "x" * 200):
         assert client.post("/admin/unit-list/confirm", data={
             "csrf_token": auth.csrf_token(), "upload": name, "digest": values["digest"]}).status_code == 302
-    assert confirm(client, second).status_code == 302
+    assert confirm(client, second).status_code == 200
     assert snapshot(app)["KP.EK.04"] == ("Chi bộ thôn 6", "chi_bo_truc_thuoc", "KP.EK")
 
 
 @pytest.mark.parametrize(("name", "expected"), [
     ("Chi bộ\x00thôn 5", "dòng 2: cột name có ký tự điều khiển U+0000, không lưu được; hãy xóa ký tự đó"),
-    ("ư" * (NAME_MAX_LENGTH + 1), f"dòng 2: tên đơn vị dài quá {NAME_MAX_LENGTH} ký tự"),
+    ("ư" * (NAME_MAX_LENGTH + 1), f"dòng 2, cột name: tên đơn vị dài quá {NAME_MAX_LENGTH} ký tự"),
 ], ids=["nul", "too-long"])
 def test_a_nul_or_an_over_long_name_is_refused_with_its_row(app, client, auth, managers, name, expected):
     before = snapshot(app)

@@ -70,16 +70,18 @@ def test_reimport_never_deletes_a_unit(app):
     ("C1,Chi bộ,chi_bo_truc_thuoc,\n", 5, "parent_code"),
     ("T2,Tỉnh khác,tinh,TU\n", 5, "không có đơn vị cấp trên"),
     ("C1,Chi bộ,chi_bo_truc_thuoc,TU\n", 5, "ghi cấp chi_bo_co_so"),
-    ("H2,Huyện ủy,cap_huyen,H1\n", 5, "phải trực thuộc đơn vị cấp tinh"),
-    ("D2,Đảng bộ,dang_bo_co_so,D1\n", 5, "phải trực thuộc đơn vị cấp cap_huyen hoặc tinh"),
-    ("C1,Chi bộ,chi_bo_co_so,D1\n", 5, "phải trực thuộc đơn vị cấp cap_huyen hoặc tinh"),
+    ("H2,Huyện ủy,cap_huyen,H1\n", 5, "phải trực thuộc đơn vị cấp “Tỉnh ủy”"),
+    ("D2,Đảng bộ,dang_bo_co_so,D1\n", 5, "đơn vị cấp “Đảng bộ cơ sở” phải trực thuộc đơn vị cấp “Cấp trên cơ sở "
+                                          "(huyện ủy, thành ủy, đảng ủy trực thuộc Tỉnh ủy)” hoặc “Tỉnh ủy”, nhưng D1 "
+                                          "là “Đảng bộ cơ sở”"),
+    ("C1,Chi bộ,chi_bo_co_so,D1\n", 5, "đơn vị cấp “Chi bộ cơ sở” phải trực thuộc"),
 ])
 def test_a_bad_line_refuses_the_whole_file(app, lines, bad_line, fragment):
     text = HEADER + PROVINCE + lines + "C9,Chi bộ hợp lệ,chi_bo_truc_thuoc,D1\n"
     with pytest.raises(ImportRefused) as refused:
         import_text(app, text)
     problems = refused.value.problems
-    assert problems and all(p.startswith(f"dòng {bad_line}: ") for p in problems), problems
+    assert problems and all(p.startswith(f"dòng {bad_line}") for p in problems), problems
     assert any(fragment in p for p in problems), problems
     assert all_units(app) == {}
 
@@ -101,8 +103,8 @@ def test_a_cell_directly_under_the_province_is_refused_with_its_line_and_the_lev
     with pytest.raises(ImportRefused) as refused:
         import_text(app, text)
     assert refused.value.problems == [
-        "dòng 6: đơn vị cấp chi_bo_truc_thuoc phải trực thuộc đơn vị cấp dang_bo_co_so, nhưng TU là đơn vị "
-        "cấp tinh (chi bộ trực thuộc trực tiếp TU là chi bộ cơ sở: ghi cấp chi_bo_co_so)"]
+        "dòng 6, cột parent_code: đơn vị cấp “Chi bộ trực thuộc đảng bộ cơ sở” phải trực thuộc đơn vị cấp “Đảng bộ "
+        "cơ sở”, nhưng TU là “Tỉnh ủy” (chi bộ trực thuộc trực tiếp TU là “Chi bộ cơ sở”: ghi cấp chi_bo_co_so)"]
     assert all_units(app) == {}
 
 
@@ -126,7 +128,7 @@ def test_every_bad_line_is_listed(app):
     text = HEADER + PROVINCE + "A,x,bad,D1\nB,y,chi_bo_truc_thuoc,MISSING\nC,z,chi_bo_truc_thuoc,H1\n"
     with pytest.raises(ImportRefused) as refused:
         import_text(app, text)
-    lines = {p.split(":")[0] for p in refused.value.problems}
+    lines = {p.split(":")[0].split(",")[0] for p in refused.value.problems}
     assert lines == {"dòng 5", "dòng 6", "dòng 7"}
 
 
@@ -150,7 +152,7 @@ def test_level_of_a_unit_with_answers_cannot_change(app):
     with pytest.raises(ImportRefused) as refused:
         import_text(app, HEADER + PROVINCE + "C1,Chi bộ,chi_bo_truc_thuoc,D1\n")
     assert refused.value.problems == [
-        "dòng 5: đơn vị C1 đã có câu trả lời hoặc đã có đơn vị trực thuộc nên không thể đổi cấp"]
+        "dòng 5, cột level: đơn vị C1 đã có câu trả lời hoặc đã có đơn vị trực thuộc nên không thể đổi cấp"]
     assert all_units(app)["C1"] == ("Chi bộ", "chi_bo_co_so", "H1")
 
 
@@ -318,7 +320,7 @@ def test_a_database_error_during_the_import_says_so_without_a_traceback_or_token
 def test_a_name_longer_than_its_column_is_refused_with_its_line(app):
     with pytest.raises(ImportRefused) as refused:
         import_text(app, HEADER + PROVINCE + "C1," + "ư" * (NAME_MAX_LENGTH + 1) + ",chi_bo_truc_thuoc,D1\n")
-    assert refused.value.problems == [f"dòng 5: tên đơn vị dài quá {NAME_MAX_LENGTH} ký tự"]
+    assert refused.value.problems == [f"dòng 5, cột name: tên đơn vị dài quá {NAME_MAX_LENGTH} ký tự"]
     assert all_units(app) == {}
 
 

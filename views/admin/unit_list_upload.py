@@ -1,18 +1,29 @@
 """A committee manager's unit list: upload a CSV or Excel file of its scope, see what it would change,
-confirm it; and the Excel template to start from."""
+confirm it, then reach the new units' links; the Excel template to start from, and the scope's list as it
+stands, in the same format."""
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from exports.download import send_workbook
+import clock
+from exports import download_name
+from exports.download import XLSX_MIMETYPE, send_workbook
+from exports.unit_list_file import unit_list_rows, write_unit_list_csv, write_unit_list_xlsx
 from models import db
-from reporting.unit_files import COLUMNS, DOCUMENT_COLUMNS, ImportRefused, write_template
+from reporting.unit_files import FILE_LIMIT, write_template
+from reporting.unit_rows import COLUMNS, DOCUMENT_COLUMNS, ImportRefused
 from reporting.unit_uploads import discard_uploads, keep_upload, kept_upload
+from reporting.unit_workbooks import MAX_UNITS
 from reporting.units import apply_plan, plan_import
-from schema import LEVELS
+from schema import LEVELS, REPORTING_LEVELS
+from schema.store import current_survey
 
 from .auth import bp, manager_required
+
+#: The new units an import's page lists one by one; the links workbook holds them all.
+IMPORTED_LISTED = 200
 
 
 def uploads_folder():
@@ -31,6 +42,32 @@ def unit_list_template():
     return send_workbook(write_template, _("unit-list.xlsx"))
 
 
+@bp.get("/unit-list/current.csv")
+@manager_required
+def current_unit_list_csv():
+    """The scope's units as they stand, in the import's format: to correct and upload back."""
+    return current_unit_list(write_unit_list_csv, "text/csv; charset=utf-8", "csv")
+
+
+@bp.get("/unit-list/current.xlsx")
+@manager_required
+def current_unit_list_xlsx():
+    return current_unit_list(write_unit_list_xlsx, XLSX_MIMETYPE, "xlsx")
+
+
+def current_unit_list(write, mimetype, extension):
+    scope = g.user.scope
+    name = download_name(scope.name, current_survey().today(clock.now()), prefix=_("unit-list"), extension=extension)
+    return send_workbook(lambda path: write(path, unit_list_rows(scope)), name, mimetype)
+
+
+def allow_unit_list_files():
+    """Let the upload of a unit list be as large as a unit list may be (FILE_LIMIT), the other forms keeping
+    the app's smaller limit: called before any form is read, the CSRF check's included."""
+    if request.endpoint == "admin.upload_unit_list":
+        request.max_content_length = FILE_LIMIT + 64 * 1024  # the file and the form around it
+
+
 @bp.post("/unit-list")
 @manager_required
 def upload_unit_list():
@@ -42,9 +79,9 @@ def upload_unit_list():
     raw = file.read()
     name = keep_upload(uploads_folder(), g.user.id, raw)
     try:
-        plan = plan_import(raw, g.user.scope)
+        plan = plan_import(raw, g.user.scope, filename=file.filename)
     except ImportRefused as refused:
-        return refusal(refused.problems, 422)
+        return refusal(refused, 422)
     return preview_page(plan, name)
 
 
@@ -71,10 +108,17 @@ def confirm_unit_list():
         db.session.rollback()
         return unchanged_plan(raw, name, digest=None)[1]
     discard_uploads(uploads_folder(), g.user.id)
+    return imported_page(plan)
+
+
+def imported_page(plan):
+    """Say what the import did, and lead to the units it created: each one's page and invitation, and the
+    links of the whole scope to hand out."""
     summary = plan.summary
     flash(_("%(created)s units created, %(updated)s updated, %(unchanged)s unchanged.", created=summary.created,
             updated=summary.updated, unchanged=summary.unchanged), "success")
-    return redirect(url_for("admin.unit_list_upload"))
+    return render_template("admin/unit_list_imported.html", created=plan.of_kind("added"), listed=IMPORTED_LISTED,
+                           reporting_levels=REPORTING_LEVELS)
 
 
 def unchanged_plan(raw, name, digest):
@@ -83,7 +127,7 @@ def unchanged_plan(raw, name, digest):
     try:
         plan = plan_import(raw, g.user.scope)
     except ImportRefused as refused:
-        return None, refusal(refused.problems, 409, changed=True)
+        return None, refusal(refused, 409, changed=True)
     if plan.digest != digest:
         return None, preview_page(plan, name, 409, changed=True)
     return plan, None
@@ -91,12 +135,12 @@ def unchanged_plan(raw, name, digest):
 
 def upload_page(status=200, **context):
     return render_template("admin/unit_list.html", columns=COLUMNS, document_columns=DOCUMENT_COLUMNS, levels=LEVELS,
-                           **context), status
+                           file_limit=FILE_LIMIT // 2**20, unit_limit=format_decimal(MAX_UNITS), **context), status
 
 
-def refusal(problems, status, changed=False):
+def refusal(refused, status, changed=False):
     discard_uploads(uploads_folder(), g.user.id)
-    return upload_page(status, problems=problems, changed=changed)
+    return upload_page(status, problems=refused.listed(), changed=changed)
 
 
 def preview_page(plan, name, status=200, changed=False):
