@@ -12,6 +12,7 @@ from plain_text import looks_like_formula, without_xml_unstorable
 #: Excel's limit for one cell, in UTF-16 code units (an emoji counts two).
 CELL_LIMIT = 32767
 
+
 def clean_cell_text(text):
     """Return text without the characters a workbook cannot store."""
     return without_xml_unstorable(text)
