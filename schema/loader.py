@@ -33,6 +33,11 @@ from .model import (
 from .types import OTHER_CHOICE, TYPES, QuestionType
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+#: A deadline as the config writes it: a day, without a time or a time zone.
+DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: The years a deadline may fall in: a review of this century. Any other (0207, 2207, 9999 for 2027) is a
+#: typo, and would bring a unit's deadline near the end of the calendar, where date arithmetic overflows.
+DEADLINE_YEARS = range(2000, 2100)
 #: Stands for an unknown type while the rest of the question is checked.
 NO_TYPE = QuestionType()
 
@@ -61,6 +66,22 @@ def kind_of(question):
     return TYPES.get(question.type, NO_TYPE)
 
 
+class _ConfigLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, reading a date as the text it is written as (the reader checks it and says where
+    it is wrong), and turning any value it cannot build (`!!int abc`) into an error that names its line."""
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, AttributeError, OverflowError, LookupError) as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, _("cannot read the value %(value)s (%(error)s)", value=repr(node.value)[:80], error=error),
+                node.start_mark) from None
+
+
+_ConfigLoader.add_constructor("tag:yaml.org,2002:timestamp", _ConfigLoader.construct_yaml_str)
+
+
 class ConfigError(Exception):
     """A survey config that cannot be used; `problems` lists each with where it is."""
 
@@ -84,9 +105,11 @@ def parse_survey(raw, path="<config>"):
     """Return the Survey described by the YAML bytes `raw`, or raise ConfigError."""
     try:
         # Decoded here rather than by PyYAML, which would report bad UTF-8 as a syntax error.
-        data = yaml.safe_load(raw.decode("utf-8-sig"))
+        data = yaml.load(raw.decode("utf-8-sig"), Loader=_ConfigLoader)  # a SafeLoader: builds no object
     except UnicodeDecodeError:
         raise ConfigError(path, [_("the file is not UTF-8 text")]) from None
+    except RecursionError:
+        raise ConfigError(path, [_("the file nests lists or mappings too deeply")]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         raise ConfigError(path, [_("YAML syntax error at line %(line)d, column %(column)d: %(problem)s",
@@ -173,14 +196,29 @@ class _Reader:
             if level not in REPORTING_LEVELS:
                 self.problem(f"deadlines.{level}", _("unknown level; levels are %(levels)s",
                                                      levels=", ".join(REPORTING_LEVELS)))
-            elif not isinstance(day, dt.date) or isinstance(day, dt.datetime):
-                self.problem(f"deadlines.{level}", _("must be a date written as YYYY-MM-DD"))
             else:
-                deadlines[level] = day
+                deadlines[level] = self.day(day, f"deadlines.{level}")
         for level in REPORTING_LEVELS:
             if level not in data:
                 self.problem("deadlines", _("no deadline for level '%(level)s'", level=level))
         return deadlines
+
+    def day(self, value, where):
+        """Read a date written YYYY-MM-DD, of a day the calendar has, in DEADLINE_YEARS."""
+        if not isinstance(value, str) or not DAY_PATTERN.match(value):
+            self.problem(where, _("must be a date written as YYYY-MM-DD, without a time"))
+            return None
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            self.problem(where, _("%(value)s is not a day of the calendar (a month has 28 to 31 days, a year 12 "
+                                  "months)", value=value))
+            return None
+        if day.year not in DEADLINE_YEARS:
+            self.problem(where, _("%(value)s is not in the years %(first)s to %(last)s", value=value,
+                                  first=DEADLINE_YEARS[0], last=DEADLINE_YEARS[-1]))
+            return None
+        return day
 
     def sections(self, data, where, parent="", details=False):
         if not isinstance(data, list) or not data:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from reporting.status import STATUS_LABELS
 from schema import OTHER_CHOICE, other_key
 from schema.levels import level_label
+from schema.model import day_text
 from schema.store import survey_of_this_request
 
 
@@ -16,11 +17,6 @@ def local_time(moment):
     if moment is None:
         return ""
     return survey_of_this_request().local(moment).strftime("%d/%m/%Y %H:%M")
-
-
-def date_text(day):
-    """Return a date as dd/mm/yyyy, the way Vietnamese documents write it."""
-    return day.strftime("%d/%m/%Y")
 
 
 def answer_text(question, answers):
@@ -79,7 +75,7 @@ TEMPLATE_HELPERS = {
     "condition_note": condition_note,
     "answer_text": answer_text,
     "local_time": local_time,
-    "date_text": date_text,
+    "date_text": day_text,
     "level_label": level_label,
     "other_key": other_key,
     "OTHER_CHOICE": OTHER_CHOICE,
