@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from config import DEFAULT_LANGUAGE
 
-from .types import TYPES
+from .types import TYPES, other_key
 
 #: The language config texts are shown in. The app sets it once per request: a page shows some
 #: hundred config texts, and asking Flask-Babel each time would cost a tenth of the page.
@@ -238,6 +238,15 @@ class Survey:
     def today(self, now):
         """Return the date it is at `now` where the survey runs."""
         return self.local(now).date()
+
+    def known_answer_keys(self):
+        """Return every answer key a question of this config gives: its id, and its "other" text's."""
+        return set(self.questions) | {other_key(q.id) for q in self.questions.values() if q.other}
+
+    def retired_answers(self, answers):
+        """Return the stored answers to questions this config no longer has, by key: kept, never checked."""
+        known = self.known_answer_keys()
+        return {key: answers[key] for key in sorted(answers) if key not in known}
 
     def questions_for(self, level):
         return [q for q in self.questions.values() if q.applies_to(level)]
