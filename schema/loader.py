@@ -35,6 +35,9 @@ from .types import OTHER_CHOICE, TYPES, QuestionType
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 #: A deadline as the config writes it: a day, without a time or a time zone.
 DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: The largest bound a number question may set: far above any count a unit reports, and exact as a float
+#: (a bound of 1e400 or .inf would overflow the arithmetic of the form and the workbook).
+LARGEST_BOUND = 10**15
 #: The years a deadline may fall in: a review of this century. Any other (0207, 2207, 9999 for 2027) is a
 #: typo, and would bring a unit's deadline near the end of the calendar, where date arithmetic overflows.
 DEADLINE_YEARS = range(2000, 2100)
@@ -61,9 +64,15 @@ def placeholders(text):
         return {"{"}
 
 
+def named(table, name):
+    """Return what `name` names in `table`, or None: a config may write a list or a mapping where a name is
+    expected, and neither can be looked up."""
+    return table.get(name) if isinstance(name, str) else None
+
+
 def kind_of(question):
     """Return a question's type, or a type that allows nothing if the config named an unknown one."""
-    return TYPES.get(question.type, NO_TYPE)
+    return named(TYPES, question.type) or NO_TYPE
 
 
 class _ConfigLoader(yaml.SafeLoader):
@@ -116,7 +125,11 @@ def parse_survey(raw, path="<config>"):
                                    line=mark.line + 1, column=mark.column + 1, problem=error.problem)]) from None
     except yaml.YAMLError as error:
         raise ConfigError(path, [_("YAML syntax error: %(problem)s", problem=error)]) from None
-    version = hashlib.sha256(raw).hexdigest()[:12]
+    return read_survey(data, hashlib.sha256(raw).hexdigest()[:12], path)
+
+
+def read_survey(data, version, path="<config>"):
+    """Return the Survey described by parsed YAML `data`, or raise ConfigError."""
     reader = _Reader()
     survey = reader.survey(data, version)
     if reader.problems:
@@ -182,8 +195,8 @@ class _Reader:
     def timezone(self, name):
         try:
             ZoneInfo(str(name))
-        except (ZoneInfoNotFoundError, ValueError):
-            self.problem("timezone", _("unknown time zone '%(name)s'", name=name))
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
+            self.problem("timezone", _("unknown time zone '%(name)s'", name=str(name)[:80]))
             return "Asia/Ho_Chi_Minh"
         return str(name)
 
@@ -267,10 +280,10 @@ class _Reader:
                                           "starting with a letter"))
             qid = str(qid)
         qtype = data.get("type")
-        if qtype not in TYPES:
+        if named(TYPES, qtype) is None:
             self.problem(f"{where}.type", _("question '%(id)s': unknown type '%(type)s'; types are %(types)s",
                                             id=qid, type=qtype, types=", ".join(TYPES)))
-        kind = TYPES.get(qtype, NO_TYPE)
+        kind = named(TYPES, qtype) or NO_TYPE
         low, high = self.bounds(data, where, kind)
         consolidate, weight = self.consolidation(data, where, kind)
         return Question(
@@ -310,9 +323,13 @@ class _Reader:
                 self.problem(f"{where}.{key}", _("only number questions take %(key)s", key=key))
             elif isinstance(value, bool) or not isinstance(value, (int, float)):
                 self.problem(f"{where}.{key}", _("must be a number"))
+            elif not -LARGEST_BOUND <= value <= LARGEST_BOUND:
+                self.problem(f"{where}.{key}", _("must lie between -%(largest)s and %(largest)s",
+                                                 largest=f"{LARGEST_BOUND:,}"))
             elif kind.name == "integer" and not float(value).is_integer():
                 self.problem(f"{where}.{key}", _("must be a whole number for an integer question"))
-        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high))
+        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) <= LARGEST_BOUND
+                      for v in (low, high))
         if numbers and high < low:
             self.problem(f"{where}.max", _("must not be less than min"))
         return low, high
@@ -415,7 +432,7 @@ class _Reader:
             if condition is None:
                 continue
             where = f"question '{question.id}'.show_if"
-            target = questions.get(condition.question)
+            target = named(questions, condition.question)
             if target is None:
                 self.problem(where, _("names unknown question '%(id)s'", id=condition.question))
             elif target.id == question.id:
@@ -431,7 +448,7 @@ class _Reader:
             if question.weight is None:
                 continue
             where = f"question '{question.id}'.weight"
-            weight = questions.get(question.weight)
+            weight = named(questions, question.weight)
             if weight is None or weight.id == question.id:
                 self.problem(where, _("names unknown question '%(id)s'", id=question.weight))
             elif not kind_of(weight).is_number:
@@ -440,7 +457,8 @@ class _Reader:
                 self.problem(where, _("question '%(id)s' is not asked of every level this one is", id=weight.id))
 
     def check_condition_values(self, condition, target, where):
-        allowed = {value for value, _label in kind_of(target).options(target)} - {OTHER_CHOICE}
+        # A list, not a set: a condition's value may be a list or a mapping, which cannot be hashed.
+        allowed = [value for value, _label in kind_of(target).options(target) if value != OTHER_CHOICE]
         if not allowed:
             self.problem(where, _("only choice and yes/no questions can show or hide others"))
             return
@@ -500,7 +518,7 @@ class _Reader:
             if role not in DOCUMENT_DETAILS:
                 self.problem(where, _("unknown detail; details are %(details)s", details=", ".join(DOCUMENT_DETAILS)))
                 continue
-            question = questions.get(question_id)
+            question = named(questions, question_id)
             if question is None:
                 self.problem(where, _("names unknown question '%(id)s'", id=question_id))
             elif not question.document_detail:
@@ -524,11 +542,11 @@ class _Reader:
                 self.problem(where, _("must be a mapping"))
                 continue
             self.unknown_keys(item, where, {"left", "op", "right", "message"})
-            if item.get("op") not in COMPARISONS:
+            if named(COMPARISONS, item.get("op")) is None:
                 self.problem(f"{where}.op", _("unknown comparison '%(op)s'; use one of %(ops)s",
                                               op=item.get("op"), ops=" ".join(COMPARISONS)))
                 continue
-            left, right = questions.get(item.get("left")), questions.get(item.get("right"))
+            left, right = named(questions, item.get("left")), named(questions, item.get("right"))
             for key, question in (("left", left), ("right", right)):
                 if question is None:
                     self.problem(f"{where}.{key}", _("names unknown question '%(id)s'", id=item.get(key)))

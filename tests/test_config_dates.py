@@ -1,15 +1,21 @@
 """A survey config with a bad date, or any value YAML or the reader cannot use: one located problem, never a
 traceback; a running service keeps its last good config and says that the file on disk is invalid."""
 
+import contextlib
+import copy
+import datetime as dt
 import os
 import subprocess
 import sys
 import time
 
 import pytest
+import yaml
+from conftest import SHIPPED_CONFIG
 from pages import text_of
 
 from schema import ConfigError, load_survey
+from schema.loader import read_survey
 
 #: The shipped config's deadline of the committees above grassroots level, and what an editor may put instead.
 DEADLINE = (r"^  cap_huyen: 2027-04-20$", "  cap_huyen: {}")
@@ -113,3 +119,47 @@ def test_a_running_service_keeps_its_last_good_config_and_says_the_file_is_inval
                                                         "cap_huyen: 2027-04-21"), 2)
     assert client.get("/healthz").json["survey"]["file"] == "valid"
     assert "21/04/2027" in text_of(client.get(f"/s/{accounts['TU.BMT'].token}").text)
+
+
+def value_paths(node, path=()):
+    """Yield the path of every value in parsed YAML."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        yield (*path, key)
+        yield from value_paths(value, (*path, key))
+
+
+def one_path_per_shape(data):
+    """Return a path of each shape of value: list positions aside, every question's `min` is read alike."""
+    shapes = {}
+    for path in value_paths(data):
+        shapes.setdefault(tuple("*" if isinstance(key, int) else key for key in path), path)
+    return list(shapes.values())
+
+
+def replaced(data, path, value):
+    """Return a deep copy of `data` with the value at `path` replaced."""
+    changed = copy.deepcopy(data)
+    node = changed
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return changed
+
+
+SHIPPED = yaml.safe_load(SHIPPED_CONFIG.read_text(encoding="utf-8"))
+#: What YAML may give where the reader expects something else: a list and a mapping (neither hashable), a
+#: number of any size, a missing value, a date as PyYAML builds it, a text, a boolean.
+HOSTILE = {"a list": [["x"]], "a mapping": {"x": {1: 2}}, "a number": 7, "nothing": None,
+           "a date": dt.date(2027, 4, 20), "a text": "x", "a huge number": 10**400, "infinity": float("inf"),
+           "a yes": True}
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_any_value_anywhere_is_a_config_problem_never_an_exception(app, hostile):
+    paths = one_path_per_shape(SHIPPED)
+    assert len(paths) > 100
+    with app.app_context():
+        for path in paths:
+            with contextlib.suppress(ConfigError):
+                read_survey(replaced(SHIPPED, path, HOSTILE[hostile]), "test")
