@@ -325,7 +325,7 @@ class _Reader:
                 self.problem(f"{where}.{key}", _("must be a number"))
             elif not -LARGEST_BOUND <= value <= LARGEST_BOUND:
                 self.problem(f"{where}.{key}", _("must lie between -%(largest)s and %(largest)s",
-                                                 largest=f"{LARGEST_BOUND:,}"))
+                                                 largest=format(LARGEST_BOUND, ",")))
             elif kind.name == "integer" and not float(value).is_integer():
                 self.problem(f"{where}.{key}", _("must be a whole number for an integer question"))
         numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) <= LARGEST_BOUND
