@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from schema import REPORTING_LEVELS, ConfigError, load_survey
+from schema.model import day_text
 
 survey_cli = AppGroup("survey", help="Survey config commands.")
 
@@ -38,5 +39,5 @@ def summary(path, survey):
     lines += [f"  {qtype}: {count}" for qtype, count in sorted(types.items())]
     for level in REPORTING_LEVELS:
         lines.append(_("Level %(level)s: %(count)s questions, deadline %(day)s", level=level,
-                       count=len(survey.questions_for(level)), day=survey.last_day(level).strftime("%d/%m/%Y")))
+                       count=len(survey.questions_for(level)), day=day_text(survey.last_day(level))))
     return "\n".join(lines)

@@ -214,7 +214,7 @@ class FiguresSheet(FigureTallies):
         if kind == "text":
             formats.text.write(sheet, self.row, col, self._fitting(value, column, record))
         elif kind == "date":
-            sheet.write_datetime(self.row, col, value, formats.date)
+            formats.write_day(sheet, self.row, col, value)
         elif kind == "datetime":
             sheet.write_datetime(self.row, col, self.local_time(value), formats.datetime)
         else:

@@ -1,10 +1,16 @@
 """The cell formats of the Organisation Committee's workbook, created once per workbook."""
 
+import datetime as dt
+
 from flask_babel import gettext as _
+
+from schema.model import day_text
 
 from .cells import TextCells, wrapped_height
 
 BASE = {"font_name": "Arial", "font_size": 10}
+#: The first day Excel can hold as a date; an earlier one (a stored year 1) is written as its text.
+EXCEL_FIRST_DAY = dt.date(1900, 1, 1)
 
 
 #: Paper sizes in XlsxWriter's numbering, with their printable width in landscape (mm, 10 mm margins).
@@ -76,6 +82,13 @@ class Formats:
             "flag": add(num_format="#,##0", bold=True, bg_color="#FFF2CC"),
         }
         self.text = TextCells(workbook, BASE)
+
+    def write_day(self, sheet, row, col, day):
+        """Write a date as a date cell, or as its text dd/mm/yyyy where Excel has no such date."""
+        if day < EXCEL_FIRST_DAY:
+            self.text.write(sheet, row, col, day_text(day))
+        else:
+            sheet.write_datetime(row, col, day, self.date)
 
     def for_kind(self, kind):
         return getattr(self, kind)

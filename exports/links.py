@@ -28,7 +28,7 @@ def write_links_workbook(target, links, survey):
         for col, text in enumerate((link.district, link.grassroots, link.code, link.name,
                                     str(level_label(link.level)))):
             formats.text.write(sheet, row, col, text or "")
-        sheet.write_datetime(row, 5, survey.last_day(link.level, link.deadline_extended_to), formats.date)
+        formats.write_day(sheet, row, 5, survey.last_day(link.level, link.deadline_extended_to))
         formats.text.write(sheet, row, 6, link.url)
     sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
     workbook.close()

@@ -30,7 +30,7 @@ class ProgressSheet:
                                     self.levels[record.level])):
             formats.text.write(sheet, row, col, text or "")
         last_day = self.survey.last_day(record.level, record.deadline_extended_to)
-        sheet.write_datetime(row, 5, last_day, formats.date)
+        formats.write_day(sheet, row, 5, last_day)
         sheet.write_string(row, 6, self.statuses[status], highlight)
         for col, moment in ((7, record.updated_at), (8, record.submitted_at)):
             if moment is not None:

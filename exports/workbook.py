@@ -143,8 +143,7 @@ def level_name(level):
 
 def retired_question_ids(survey, answered):
     """Return the answer keys that no question of the current config gives, sorted."""
-    known = set(survey.questions) | {other_key(q.id) for q in survey.questions.values() if q.other}
-    return sorted(answered - known)
+    return sorted(answered - survey.known_answer_keys())
 
 
 def answer_keys(questions, retired):

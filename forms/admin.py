@@ -18,7 +18,8 @@ def one_line_text(form, field):
 
 
 class ExtendDeadlineForm(FlaskForm):
-    last_day = DateField(_l("New last day"), validators=[InputRequired()])
+    #: A browser's date picker posts 2027-05-03; one without it posts what the person typed, 03/05/2027.
+    last_day = DateField(_l("New last day"), validators=[InputRequired()], format=["%Y-%m-%d", "%d/%m/%Y"])
 
 
 class SignInForm(FlaskForm):

@@ -33,6 +33,14 @@ from .model import (
 from .types import OTHER_CHOICE, TYPES, QuestionType
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+#: A deadline as the config writes it: a day, without a time or a time zone.
+DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: The largest bound a number question may set: far above any count a unit reports, and exact as a float
+#: (a bound of 1e400 or .inf would overflow the arithmetic of the form and the workbook).
+LARGEST_BOUND = 10**15
+#: The years a deadline may fall in: a review of this century. Any other (0207, 2207, 9999 for 2027) is a
+#: typo, and would bring a unit's deadline near the end of the calendar, where date arithmetic overflows.
+DEADLINE_YEARS = range(2000, 2100)
 #: Stands for an unknown type while the rest of the question is checked.
 NO_TYPE = QuestionType()
 
@@ -56,9 +64,31 @@ def placeholders(text):
         return {"{"}
 
 
+def named(table, name):
+    """Return what `name` names in `table`, or None: a config may write a list or a mapping where a name is
+    expected, and neither can be looked up."""
+    return table.get(name) if isinstance(name, str) else None
+
+
 def kind_of(question):
     """Return a question's type, or a type that allows nothing if the config named an unknown one."""
-    return TYPES.get(question.type, NO_TYPE)
+    return named(TYPES, question.type) or NO_TYPE
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, reading a date as the text it is written as (the reader checks it and says where
+    it is wrong), and turning any value it cannot build (`!!int abc`) into an error that names its line."""
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, AttributeError, OverflowError, LookupError) as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, _("cannot read the value %(value)s (%(error)s)", value=repr(node.value)[:80], error=error),
+                node.start_mark) from None
+
+
+_ConfigLoader.add_constructor("tag:yaml.org,2002:timestamp", _ConfigLoader.construct_yaml_str)
 
 
 class ConfigError(Exception):
@@ -84,16 +114,22 @@ def parse_survey(raw, path="<config>"):
     """Return the Survey described by the YAML bytes `raw`, or raise ConfigError."""
     try:
         # Decoded here rather than by PyYAML, which would report bad UTF-8 as a syntax error.
-        data = yaml.safe_load(raw.decode("utf-8-sig"))
+        data = yaml.load(raw.decode("utf-8-sig"), Loader=_ConfigLoader)  # a SafeLoader: builds no object
     except UnicodeDecodeError:
         raise ConfigError(path, [_("the file is not UTF-8 text")]) from None
+    except RecursionError:
+        raise ConfigError(path, [_("the file nests lists or mappings too deeply")]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         raise ConfigError(path, [_("YAML syntax error at line %(line)d, column %(column)d: %(problem)s",
                                    line=mark.line + 1, column=mark.column + 1, problem=error.problem)]) from None
     except yaml.YAMLError as error:
         raise ConfigError(path, [_("YAML syntax error: %(problem)s", problem=error)]) from None
-    version = hashlib.sha256(raw).hexdigest()[:12]
+    return read_survey(data, hashlib.sha256(raw).hexdigest()[:12], path)
+
+
+def read_survey(data, version, path="<config>"):
+    """Return the Survey described by parsed YAML `data`, or raise ConfigError."""
     reader = _Reader()
     survey = reader.survey(data, version)
     if reader.problems:
@@ -159,8 +195,8 @@ class _Reader:
     def timezone(self, name):
         try:
             ZoneInfo(str(name))
-        except (ZoneInfoNotFoundError, ValueError):
-            self.problem("timezone", _("unknown time zone '%(name)s'", name=name))
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
+            self.problem("timezone", _("unknown time zone '%(name)s'", name=str(name)[:80]))
             return "Asia/Ho_Chi_Minh"
         return str(name)
 
@@ -173,14 +209,29 @@ class _Reader:
             if level not in REPORTING_LEVELS:
                 self.problem(f"deadlines.{level}", _("unknown level; levels are %(levels)s",
                                                      levels=", ".join(REPORTING_LEVELS)))
-            elif not isinstance(day, dt.date) or isinstance(day, dt.datetime):
-                self.problem(f"deadlines.{level}", _("must be a date written as YYYY-MM-DD"))
             else:
-                deadlines[level] = day
+                deadlines[level] = self.day(day, f"deadlines.{level}")
         for level in REPORTING_LEVELS:
             if level not in data:
                 self.problem("deadlines", _("no deadline for level '%(level)s'", level=level))
         return deadlines
+
+    def day(self, value, where):
+        """Read a date written YYYY-MM-DD, of a day the calendar has, in DEADLINE_YEARS."""
+        if not isinstance(value, str) or not DAY_PATTERN.match(value):
+            self.problem(where, _("must be a date written as YYYY-MM-DD, without a time"))
+            return None
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            self.problem(where, _("%(value)s is not a day of the calendar (a month has 28 to 31 days, a year 12 "
+                                  "months)", value=value))
+            return None
+        if day.year not in DEADLINE_YEARS:
+            self.problem(where, _("%(value)s is not in the years %(first)s to %(last)s", value=value,
+                                  first=DEADLINE_YEARS[0], last=DEADLINE_YEARS[-1]))
+            return None
+        return day
 
     def sections(self, data, where, parent="", details=False):
         if not isinstance(data, list) or not data:
@@ -229,10 +280,10 @@ class _Reader:
                                           "starting with a letter"))
             qid = str(qid)
         qtype = data.get("type")
-        if qtype not in TYPES:
+        if named(TYPES, qtype) is None:
             self.problem(f"{where}.type", _("question '%(id)s': unknown type '%(type)s'; types are %(types)s",
                                             id=qid, type=qtype, types=", ".join(TYPES)))
-        kind = TYPES.get(qtype, NO_TYPE)
+        kind = named(TYPES, qtype) or NO_TYPE
         low, high = self.bounds(data, where, kind)
         consolidate, weight = self.consolidation(data, where, kind)
         return Question(
@@ -272,9 +323,13 @@ class _Reader:
                 self.problem(f"{where}.{key}", _("only number questions take %(key)s", key=key))
             elif isinstance(value, bool) or not isinstance(value, (int, float)):
                 self.problem(f"{where}.{key}", _("must be a number"))
+            elif not -LARGEST_BOUND <= value <= LARGEST_BOUND:
+                self.problem(f"{where}.{key}", _("must lie between -%(largest)s and %(largest)s",
+                                                 largest=format(LARGEST_BOUND, ",")))
             elif kind.name == "integer" and not float(value).is_integer():
                 self.problem(f"{where}.{key}", _("must be a whole number for an integer question"))
-        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high))
+        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) <= LARGEST_BOUND
+                      for v in (low, high))
         if numbers and high < low:
             self.problem(f"{where}.max", _("must not be less than min"))
         return low, high
@@ -377,7 +432,7 @@ class _Reader:
             if condition is None:
                 continue
             where = f"question '{question.id}'.show_if"
-            target = questions.get(condition.question)
+            target = named(questions, condition.question)
             if target is None:
                 self.problem(where, _("names unknown question '%(id)s'", id=condition.question))
             elif target.id == question.id:
@@ -393,7 +448,7 @@ class _Reader:
             if question.weight is None:
                 continue
             where = f"question '{question.id}'.weight"
-            weight = questions.get(question.weight)
+            weight = named(questions, question.weight)
             if weight is None or weight.id == question.id:
                 self.problem(where, _("names unknown question '%(id)s'", id=question.weight))
             elif not kind_of(weight).is_number:
@@ -402,7 +457,8 @@ class _Reader:
                 self.problem(where, _("question '%(id)s' is not asked of every level this one is", id=weight.id))
 
     def check_condition_values(self, condition, target, where):
-        allowed = {value for value, _label in kind_of(target).options(target)} - {OTHER_CHOICE}
+        # A list, not a set: a condition's value may be a list or a mapping, which cannot be hashed.
+        allowed = [value for value, _label in kind_of(target).options(target) if value != OTHER_CHOICE]
         if not allowed:
             self.problem(where, _("only choice and yes/no questions can show or hide others"))
             return
@@ -463,7 +519,7 @@ class _Reader:
             if role not in DOCUMENT_DETAILS:
                 self.problem(where, _("unknown detail; details are %(details)s", details=", ".join(DOCUMENT_DETAILS)))
                 continue
-            question = questions.get(question_id)
+            question = named(questions, question_id)
             if question is None:
                 self.problem(where, _("names unknown question '%(id)s'", id=question_id))
             elif not question.document_detail:
@@ -487,11 +543,11 @@ class _Reader:
                 self.problem(where, _("must be a mapping"))
                 continue
             self.unknown_keys(item, where, {"left", "op", "right", "message"})
-            if item.get("op") not in COMPARISONS:
+            if named(COMPARISONS, item.get("op")) is None:
                 self.problem(f"{where}.op", _("unknown comparison '%(op)s'; use one of %(ops)s",
                                               op=item.get("op"), ops=" ".join(COMPARISONS)))
                 continue
-            left, right = questions.get(item.get("left")), questions.get(item.get("right"))
+            left, right = named(questions, item.get("left")), named(questions, item.get("right"))
             for key, question in (("left", left), ("right", right)):
                 if question is None:
                     self.problem(f"{where}.{key}", _("names unknown question '%(id)s'", id=item.get(key)))

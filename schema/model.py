@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from config import DEFAULT_LANGUAGE
 
-from .types import TYPES
+from .types import TYPES, other_key
 
 #: The language config texts are shown in. The app sets it once per request: a page shows some
 #: hundred config texts, and asking Flask-Babel each time would cost a tenth of the page.
@@ -22,6 +22,24 @@ COMPARISONS = {
     "<": operator.lt, "<=": operator.le, "==": operator.eq,
     ">=": operator.ge, ">": operator.gt, "in": lambda left, right: left in right,
 }
+
+#: How long after the survey's last deadline a manager may still extend a unit's: a year. A review is
+#: consolidated and sent upward within weeks of its deadlines; a later day is a typo (2207, 9999 for 2027).
+LAST_DAY_HORIZON = dt.timedelta(days=366)
+#: The days a deadline is computed from: the database may still hold any date (a direct SQL edit, or an
+#: extension from before LAST_DAY_HORIZON), and the day after it, in any time zone, must exist.
+COUNTED_DAYS = (dt.date.min + dt.timedelta(days=2), dt.date.max - dt.timedelta(days=2))
+
+
+def counted_day(day):
+    """Return `day` brought within COUNTED_DAYS: a last day in year 9999 still ends, some millennia late."""
+    earliest, latest = COUNTED_DAYS
+    return min(max(day, earliest), latest)
+
+
+def day_text(day):
+    """Return a date as dd/mm/yyyy, the way Vietnamese documents write it (a stored year 1 as 0001)."""
+    return f"{day.day:02}/{day.month:02}/{day.year:04}"
 
 
 @dataclass(frozen=True)
@@ -221,6 +239,15 @@ class Survey:
         """Return the date it is at `now` where the survey runs."""
         return self.local(now).date()
 
+    def known_answer_keys(self):
+        """Return every answer key a question of this config gives: its id, and its "other" text's."""
+        return set(self.questions) | {other_key(q.id) for q in self.questions.values() if q.other}
+
+    def retired_answers(self, answers):
+        """Return the stored answers to questions this config no longer has, by key: kept, never checked."""
+        known = self.known_answer_keys()
+        return {key: answers[key] for key in sorted(answers) if key not in known}
+
     def questions_for(self, level):
         return [q for q in self.questions.values() if q.applies_to(level)]
 
@@ -230,5 +257,9 @@ class Survey:
 
     def deadline_for(self, level, extended_to=None):
         """Return the moment a unit's last day ends, as an aware datetime."""
-        day = self.last_day(level, extended_to)
+        day = counted_day(self.last_day(level, extended_to))
         return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), self.zone)
+
+    def latest_extension(self):
+        """Return the latest last day a manager may give a unit: LAST_DAY_HORIZON after the last deadline."""
+        return max(self.deadlines.values()) + LAST_DAY_HORIZON

@@ -33,7 +33,9 @@ class SurveyStore:
             except ConfigError as error:
                 if not os.environ.get("FLASK_RUN_FROM_CLI"):
                     raise
-                self.app.logger.error("Invalid survey config; run `flask survey check`.\n%s", error)
+                # Told once, without the problems: `flask survey check` itself lists them.
+                self.app.logger.error("The survey config %s is invalid (%d problem(s)); `flask survey check` lists "
+                                      "them.", self.path, len(error.problems))
                 self.app.extensions["survey"] = error
 
     def refresh(self):

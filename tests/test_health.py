@@ -32,7 +32,7 @@ def test_a_healthy_service_says_so_with_its_survey_version_and_nothing_else(app,
     response, statements = statements_of(app, lambda: client.get("/healthz"))
     assert (response.status_code, response.mimetype) == (200, "application/json")
     assert response.json == {"status": "ok", "database": "ok",
-                             "survey": {"version": app.extensions["survey"].version}}
+                             "survey": {"version": app.extensions["survey"].version, "file": "valid"}}
     assert statements == ["SELECT 1"]
     assert "Set-Cookie" not in response.headers
     assert response.headers["Cache-Control"] == "no-store"
@@ -44,7 +44,7 @@ def test_an_unreachable_database_answers_503(make_app, url):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json == {"status": "unavailable", "database": "unreachable",
-                             "survey": {"version": app.extensions["survey"].version}}
+                             "survey": {"version": app.extensions["survey"].version, "file": "valid"}}
     assert "Set-Cookie" not in response.headers
 
 
@@ -55,4 +55,4 @@ def test_a_survey_config_that_never_loaded_answers_503(make_app, tmp_path, monke
     broken.write_text("title: [not closed\n", encoding="utf-8")
     response = make_app(broken).test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.json == {"status": "unavailable", "database": "ok", "survey": {"version": None}}
+    assert response.json == {"status": "unavailable", "database": "ok", "survey": {"version": None, "file": "invalid"}}

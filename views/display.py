@@ -9,7 +9,9 @@ from plain_text import without_bidi_controls
 from reporting.status import STATUS_LABELS
 from schema import OTHER_CHOICE, other_key
 from schema.levels import level_label
+from schema.model import day_text
 from schema.store import survey_of_this_request
+from schema.types import format_number
 
 
 def shown_in_page(value):
@@ -25,15 +27,21 @@ def local_time(moment):
     return survey_of_this_request().local(moment).strftime("%d/%m/%Y %H:%M")
 
 
-def date_text(day):
-    """Return a date as dd/mm/yyyy, the way Vietnamese documents write it."""
-    return day.strftime("%d/%m/%Y")
-
-
 def answer_text(question, answers):
     """Return an answer as a person reads it: labels for choices, Có/Không, 12,5, 05/04/2027."""
     value = answers.get(question.id)
     return "" if value is None else question.kind.text(question, value, answers)
+
+
+def stored_answer_text(value):
+    """Return an answer whose question the config no longer has as it was stored: its type is unknown."""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, (int, float)):
+        return format_number(value)
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    return str(value)
 
 
 def condition_note(question):
@@ -85,8 +93,9 @@ TEMPLATE_HELPERS = {
     "STATUS_LABELS": STATUS_LABELS,
     "condition_note": condition_note,
     "answer_text": answer_text,
+    "stored_answer_text": stored_answer_text,
     "local_time": local_time,
-    "date_text": date_text,
+    "date_text": day_text,
     "level_label": level_label,
     "other_key": other_key,
     "OTHER_CHOICE": OTHER_CHOICE,

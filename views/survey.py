@@ -213,15 +213,17 @@ def save(token):
     return redirect(url_for("survey.page", token=token))
 
 
-def store(unit_page, form, state, saving, **arguments):
-    """Run a save function of reporting.saving for the posted page; return (its result, None), or
-    (None, the page to show) when the report is locked or the database busy."""
+def store(unit_page, form, state, saving, answers, **arguments):
+    """Run a save function of reporting.saving for the posted page's `answers`; return (its result, None),
+    or (None, the page to show) when the report is locked or the database busy. Answers to questions the
+    config no longer has, which the form cannot show, are carried over as they are."""
     try:
-        return saving(unit_page.unit, based_on=state["based_on"], submission_id=state["id"],
-                      config_version=unit_page.survey.version, token=unit_page.token,
-                      deadline=unit_page.deadline, **arguments), None
+        return saving(unit_page.unit, {**unit_page.survey.retired_answers(unit_page.answers), **answers},
+                      based_on=state["based_on"], submission_id=state["id"], config_version=unit_page.survey.version,
+                      token=unit_page.token, deadline=unit_page.deadline, **arguments), None
     except ReportLocked:
-        return None, unit_page.render_answers(unit_page.answers, status=409)
+        # What was typed since the deadline is not saved: it is shown back, to copy and send to the committee.
+        return None, unit_page.render_answers(unit_page.answers, status=409, typed=form.answers())
     except DatabaseBusy as busy:
         log_busy_database(str(busy))
         return None, refuse_form(unit_page, form, _(

@@ -17,7 +17,7 @@ from reporting.unit_list import UnitFilters, all_listed_units, list_units
 from reporting.units import extend_deadline, rotate_link
 from schema import REPORTING_LEVELS
 from schema.levels import LEVEL_LABELS
-from schema.model import translated
+from schema.model import day_text, translated
 from schema.store import current_survey, survey_store
 from views.display import answer_changes
 
@@ -117,7 +117,7 @@ def unit(code):
     changes = answer_changes(survey, found.level, compared[0].answers, compared[1].answers) if compared else []
     return render_template("admin/unit.html", unit=found, status=status, statuses=STATUS_LABELS, survey=survey,
                            history=history, shown=shown, chosen=chosen, compared=compared, changes=changes,
-                           extend_form=ExtendDeadlineForm())
+                           extend_form=ExtendDeadlineForm(), extension_days=extension_days(survey))
 
 
 def compared_revisions(history, by_number):
@@ -150,14 +150,21 @@ def reopen(code):
 def extend(code):
     found = unit_in_scope_or_404(code)
     form = ExtendDeadlineForm()
-    today = current_survey().today(clock.now())
-    if not form.validate_on_submit() or form.last_day.data < today:
-        flash(_("Choose a last day from today on."), "error")
+    first, last = extension_days(current_survey())
+    if not form.validate_on_submit() or not first <= form.last_day.data <= last:
+        flash(_("Choose a last day from %(first)s to %(last)s (a year after the survey's last deadline at the "
+                "latest), written as dd/mm/yyyy.", first=day_text(first), last=day_text(last)), "error")
     else:
         extend_deadline(found, form.last_day.data)
-        flash(_("The unit may now report on time until %(day)s.", day=form.last_day.data.strftime("%d/%m/%Y")),
+        flash(_("The unit may now report on time until %(day)s.", day=day_text(form.last_day.data)),
               "success")
     return redirect(url_for("admin.unit", code=code))
+
+
+def extension_days(survey):
+    """Return the first and last day a manager may give a unit as its last day: from today to the survey's
+    horizon (a later day is a typo, and the review long sent upward)."""
+    return survey.today(clock.now()), survey.latest_extension()
 
 
 @bp.get("/units/<code>/rotate-link")
