@@ -18,15 +18,18 @@ from schema import level_label
 from schema.types import Column
 
 from .cells import CELL_LIMIT, split_for_cells, utf16_length, wrapped_height
+from .columns import WRAPPED_COLUMNS
 from .consolidation import Tally, compares_with_own, counts_in_totals, differs, tolerance
-from .formats import prepare_for_print
+from .formats import prepare_for_print, write_text_row
 
 #: Rows 0-2 are the title, the question codes and the labels; units start below. Rows are written
 #: strictly in order (constant-memory mode), so the total row comes last.
 FIRST_DATA_ROW = 3
 LAST_EXCEL_ROW = 1048576
 #: The committees that get a row of totals, and the figures sheet's column that names their subtree.
-COMMITTEE_KEYS = {"cap_huyen": "district_code", "dang_bo_co_so": "grassroots_code"}
+COMMITTEE_KEYS = {"cap_huyen": "above_grassroots_code", "dang_bo_co_so": "grassroots_code"}
+#: The attribute of a unit's record that names its committee of each of those levels.
+COMMITTEE_OF = {"cap_huyen": "district_code", "dang_bo_co_so": "grassroots_code"}
 SUBMITTED = "submitted"
 #: A weighted mean's helper cells: the value times its weight, and the weight, where both are given.
 PRODUCT_FORMULA = '=IF(AND(ISNUMBER({0}),ISNUMBER({1})),{0}*{1},"")'
@@ -141,10 +144,10 @@ class FigureTallies:
         submitted = bool(values[self.submitted_index])
         counted = self._counted(values) if submitted else ()
         self.tallies[("all",)].add_unit(submitted, counted)
-        for key in ("district_code", "grassroots_code"):
-            code = getattr(record, key)
+        for level, attribute in COMMITTEE_OF.items():
+            code = getattr(record, attribute)
             if code:
-                self.tallies[(key, code)].add_unit(submitted, counted)
+                self.tallies[(COMMITTEE_KEYS[level], code)].add_unit(submitted, counted)
         for key in groups:
             self.tallies[key].add_unit(submitted, counted)
         if record.level in COMMITTEE_KEYS:
@@ -188,8 +191,10 @@ class FiguresSheet(FigureTallies):
         for index, column in enumerate(self.columns):
             sheet.set_column(index, index, column.width)
         sheet.write_string(0, 0, title, formats.title)
+        # The codes are keys (long ones too: the helper columns'), wrapped like the labels below them.
+        sheet.set_row(1, wrapped_height((column.code, column.width) for column in self.columns))
         for index, column in enumerate(self.columns):
-            formats.text.write(sheet, 1, index, column.code)
+            formats.text.write(sheet, 1, index, column.code, wrap=True)
         sheet.set_row(2, wrapped_height((column.label, column.width) for column in self.columns))
         for index, column in enumerate(self.columns):
             sheet.write_string(2, index, column.label, formats.header)
@@ -199,11 +204,17 @@ class FiguresSheet(FigureTallies):
 
     def add(self, record):
         values = self.values(record)
+        wrapped = []
         for index, (column, value) in enumerate(zip(self.columns, values, strict=True)):
             if column.formula:
                 self._write_formula(index, column, value)
-            elif value is not None:
+            elif value is None:
+                continue
+            elif column.code in WRAPPED_COLUMNS:
+                wrapped.append((self.formats.text.write(self.sheet, self.row, index, value, wrap=True), column.width))
+            else:
                 self._write_value(index, column, value, record)
+        self.sheet.set_row(self.row, wrapped_height(wrapped))
         self.count(record, values)
         self.row += 1
 
@@ -274,17 +285,16 @@ def write_totals_sheet(sheet, formats, figures, figures_sheet_name, level_name):
     own_answer = _("own answer")
     for _index, column in figures.totalled:
         headers += [f"{column.code}\n{column.label}\n({consolidation_text(column)})", f"{column.code}\n{own_answer}"]
-    sheet.set_row(0, wrapped_height((header, 14) for header in headers))
-    for index, header in enumerate(headers):
+    widths = [30, 14, 24, *[14] * (len(headers) - 3)]
+    sheet.set_row(0, wrapped_height(zip(headers, widths, strict=True)))
+    for index, (header, width) in enumerate(zip(headers, widths, strict=True)):
         sheet.write_string(0, index, header, formats.header)
-        sheet.set_column(index, index, 30 if index == 0 else 14)
-    prepare_for_print(sheet, [30, *[14] * (len(headers) - 1)], key_columns=2)
+        sheet.set_column(index, index, width)
+    prepare_for_print(sheet, widths, key_columns=2)
     sheet.freeze_panes(1, 2)
     writer = TotalsRow(sheet, formats, figures, reference)
     for row, committee in enumerate(figures.committees, start=1):
-        formats.text.write(sheet, row, 0, committee.name)
-        formats.text.write(sheet, row, 1, committee.code)
-        sheet.write_string(row, 2, level_name(committee.level))
+        write_text_row(sheet, formats, row, (committee.name, committee.code, level_name(committee.level)), widths)
         writer.write(row, figures.whole_column(COMMITTEE_KEYS[committee.level], reference),
                      criterion(committee.code), figures.committee_tally(committee.code, committee.level), committee)
     row = len(figures.committees) + 1

@@ -4,7 +4,8 @@ from flask_babel import gettext as _
 
 from .cells import TextCells, wrapped_height
 
-BASE = {"font_name": "Arial", "font_size": 10}
+#: Every cell aligns at the top (see WORKBOOK_OPTIONS), whatever its format.
+BASE = {"font_name": "Arial", "font_size": 10, "valign": "top"}
 
 
 #: Paper sizes in XlsxWriter's numbering, with their printable width in landscape (mm, 10 mm margins).
@@ -50,6 +51,16 @@ def start_table(sheet, formats, headers, widths, freeze_columns=0):
     prepare_for_print(sheet, widths)
 
 
+def write_text_row(sheet, formats, row, texts, widths, first_col=0):
+    """Write `texts` side by side from `first_col`, each wrapped within its column (of `widths`, from the
+    sheet's first column), and make the row tall enough to show them whole: a level or a committee's name
+    is never cut by the cell beside it."""
+    texts = [text or "" for text in texts]
+    sheet.set_row(row, wrapped_height(zip(texts, widths[first_col:first_col + len(texts)], strict=True)))
+    for offset, text in enumerate(texts):
+        formats.text.write(sheet, row, first_col + offset, text, wrap=True)
+
+
 class Formats:
     def __init__(self, workbook):
         def add(**properties):
@@ -57,7 +68,7 @@ class Formats:
 
         self.title = add(bold=True, font_size=13)
         self.note = add(italic=True, font_color="#555555")
-        self.header = add(bold=True, text_wrap=True, valign="top", bg_color="#F2DCDB", border=1)
+        self.header = add(bold=True, text_wrap=True, bg_color="#F2DCDB", border=1)
         self.total_label = add(bold=True, bg_color="#FFF2CC")
         self.integer = add(num_format="#,##0")
         self.decimal = add(num_format="#,##0.0#")

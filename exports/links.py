@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from schema import level_label
 
-from .formats import Formats, start_table
+from .formats import Formats, start_table, write_text_row
 from .workbook import WORKBOOK_OPTIONS
 
 WIDTHS = (24, 24, 12, 34, 22, 12, 72)
@@ -25,9 +25,8 @@ def write_links_workbook(target, links, survey):
     start_table(sheet, formats, headers, WIDTHS, freeze_columns=4)
     row = 0
     for row, link in enumerate(links, start=1):
-        for col, text in enumerate((link.district, link.grassroots, link.code, link.name,
-                                    str(level_label(link.level)))):
-            formats.text.write(sheet, row, col, text or "")
+        write_text_row(sheet, formats, row, (link.district, link.grassroots, link.code, link.name,
+                                             str(level_label(link.level))), WIDTHS)
         sheet.write_datetime(row, 5, survey.last_day(link.level, link.deadline_extended_to), formats.date)
         formats.text.write(sheet, row, 6, link.url)
     sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from reporting.status import STATUS_LABELS
 from schema import level_label
 
-from .formats import Formats, start_table
+from .formats import Formats, start_table, write_text_row
 from .workbook import WORKBOOK_OPTIONS
 
 WIDTHS = (14, 36, 24, 30, 16, 16)
@@ -20,8 +20,8 @@ def write_unit_list_workbook(target, rows, local_time):
     headers = (_("Unit code"), _("Unit"), _("Level"), _("Under"), _("Status"), _("Last saved"))
     start_table(sheet, formats, headers, WIDTHS)
     for row, (code, name, level, under, status, updated_at) in enumerate(rows, start=1):
-        for col, text in enumerate((code, name, str(level_label(level)), under or "", str(STATUS_LABELS[status]))):
-            formats.text.write(sheet, row, col, text)
+        write_text_row(sheet, formats, row, (code, name, str(level_label(level)), under, str(STATUS_LABELS[status])),
+                       WIDTHS)
         if updated_at is not None:
             sheet.write_datetime(row, 5, local_time(updated_at), formats.datetime)
     sheet.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)

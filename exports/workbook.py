@@ -22,9 +22,12 @@ from .formats import Formats
 from .progress import ProgressSheet
 from .statistics import Statistics, write_statistics_sheet
 
-#: User text is never read as a number, a formula or a link.
+#: User text is never read as a number, a formula or a link. Every cell, formatted or not, aligns at the top:
+#: a row's short cells (a unit's code and name) beside its tall one (its answer) then read as one line, not as
+#: the caption of the row below.
 WORKBOOK_OPTIONS = {
     "constant_memory": True,
+    "default_format_properties": {"font_name": "Calibri", "font_size": 11, "valign": "top"},
     "strings_to_numbers": False,
     "strings_to_formulas": False,
     "strings_to_urls": False,
