@@ -254,9 +254,8 @@ class FiguresSheet(FigureTallies):
         grand = self.tallies[("all",)]
         self.sheet.write_string(self.row, 0, _("Total of the rows shown by the filter"), self.formats.total_label)
         for position, (index, column) in enumerate(self.totalled):
-            result = grand.result(position, column)
             self.sheet.write_formula(self.row, index, self._shown_rows_formula(column, last_row),
-                                     self.formats.totals[column.kind], "" if result is None else result)
+                                     self.formats.totals[column.kind], cached_figure(grand.result(position, column)))
         self.sheet.autofilter(2, 0, last_row, len(self.columns) - 1)
 
     def _shown_rows_formula(self, column, last_row):
@@ -270,11 +269,12 @@ class FiguresSheet(FigureTallies):
             criteria = f"{rows(counted_code(column.levels))},{rows(SUBMITTED)}"
             return f"SUMPRODUCT(SUBTOTAL({function},OFFSET({first},ROW({rows(code)})-ROW({first}),0)),{criteria})"
 
+        no_data = string_literal(no_data_text())
         if column.total == "sum":
-            return f"={shown(column.code)}"
+            return f"=IF({shown(column.code, 103)}=0,{no_data},{shown(column.code)})"
         if column.weight:
-            return f'=IFERROR({shown(product_code(column))}/{shown(weight_code(column))},"")'
-        return f'=IFERROR({shown(column.code)}/{shown(column.code, 103)},"")'
+            return f"=IFERROR({shown(product_code(column))}/{shown(weight_code(column))},{no_data})"
+        return f"=IFERROR({shown(column.code)}/{shown(column.code, 103)},{no_data})"
 
 
 def write_totals_sheet(sheet, formats, figures, figures_sheet_name, level_name):
@@ -295,8 +295,9 @@ def write_totals_sheet(sheet, formats, figures, figures_sheet_name, level_name):
     writer = TotalsRow(sheet, formats, figures, reference)
     for row, committee in enumerate(figures.committees, start=1):
         write_text_row(sheet, formats, row, (committee.name, committee.code, level_name(committee.level)), widths)
-        writer.write(row, figures.whole_column(COMMITTEE_KEYS[committee.level], reference),
-                     criterion(committee.code), figures.committee_tally(committee.code, committee.level), committee)
+        subtree = figures.whole_column(COMMITTEE_KEYS[committee.level], reference)
+        tally = figures.committee_tally(committee.code, committee.level)
+        writer.write(row, subtree, string_literal(committee.code), tally, committee)
     row = len(figures.committees) + 1
     sheet.write_string(row, 0, _("Whole scope"), formats.total_label)
     # Every unit row has a code; the total row under the units has none, so it is never counted.
@@ -312,8 +313,20 @@ def consolidation_text(column):
     return _("mean over the units that count")
 
 
-def criterion(code):
-    return '"' + code.replace('"', '""') + '"'
+def string_literal(text):
+    """Return text as a formula's string literal."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def no_data_text():
+    """What a figure says when no unit that counts has answered: never a 0 that reads as one, nor one compared
+    with a committee's own figure."""
+    return _("no data yet")
+
+
+def cached_figure(result):
+    """Return the value a figure's formula caches: what this module computed, or the words for no data."""
+    return no_data_text() if result is None else result
 
 
 class TotalsRow:
@@ -340,10 +353,9 @@ class TotalsRow:
         for position, (_index, column) in enumerate(self.figures.totalled):
             col = 6 + 2 * position
             criteria = f"{key_range},{key},{self.column(counted_code(column.levels))},1,{submitted},1"
-            result = tally.result(position, column)
             cell_format = formats.totals[column.kind] if total else formats.for_kind(self.figure_kind(column))
             sheet.write_formula(row, col, self.formula(column, criteria), cell_format,
-                                "" if result is None else result)
+                                cached_figure(tally.result(position, column)))
             if committee is not None and compares_with_own(column) and committee.level in column.levels:
                 self.write_own(row, col + 1, column, committee, committee.own[position])
 
@@ -352,15 +364,17 @@ class TotalsRow:
         return "integer" if column.kind in ("yes_no", "flag") else column.kind
 
     def formula(self, column, criteria):
+        """The group's figure, or the words for no data when no unit that counts has answered (as Tally.result)."""
+        values, no_data = self.column(column.code), string_literal(no_data_text())
         if column.total == "sum":
-            return f"=SUMIFS({self.column(column.code)},{criteria})"
+            return f'=IF(COUNTIFS({values},"<>",{criteria})=0,{no_data},SUMIFS({values},{criteria}))'
         if column.weight:
             product, used = self.column(product_code(column)), self.column(weight_code(column))
-            return f'=IFERROR(SUMIFS({product},{criteria})/SUMIFS({used},{criteria}),"")'
-        return f'=IFERROR(AVERAGEIFS({self.column(column.code)},{criteria}),"")'
+            return f"=IFERROR(SUMIFS({product},{criteria})/SUMIFS({used},{criteria}),{no_data})"
+        return f"=IFERROR(AVERAGEIFS({values},{criteria}),{no_data})"
 
     def write_own(self, row, col, column, committee, value):
-        found = f"INDEX({self.column(column.code)},MATCH({criterion(committee.code)},{self.column('code')},0))"
+        found = f"INDEX({self.column(column.code)},MATCH({string_literal(committee.code)},{self.column('code')},0))"
         self.sheet.write_formula(row, col, f'=IFERROR(IF({found}="","",{found}),"")',
                                  self.formats.for_kind(column.kind), "" if value is None else value)
 
