@@ -54,8 +54,8 @@ def consolidated_draft():
     survey, scope = current_survey(), g.user.scope
     if writes_at_once(scope):
         name = download_name(scope.name, survey.today(clock.now()), DOWNLOAD_PREFIXES["docx"], "docx")
-        return send_workbook(lambda path: write_consolidated_draft(path, survey, ExportSource(scope), scope), name,
-                             DOCX_MIMETYPE)
+        return send_workbook(lambda path, _tmpdir: write_consolidated_draft(path, survey, ExportSource(scope),
+                                                                            scope), name, DOCX_MIMETYPE)
     job = requested_job(scope, "vi", survey, g.user, kind="docx")
     return redirect(url_for("admin.export_job", job_id=job.id), 303)
 
