@@ -22,10 +22,10 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 WORKER_TIMEOUT = float(os.environ.get("GUNICORN_TIMEOUT", "30"))
 WORKERS = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 #: What writing one cell of each kind of file costs, in seconds of one core: measured by bench/export_budget.py
-#: on 2 cores (December 2026: the workbook 51 µs at 1,000 units, 58 µs at 5,000; the draft 12 and 9 µs), with
-#: some margin.
+#: on 2 cores (December 2026, four runs at 1,000 and 5,000 units: the workbook 51-58 µs, the draft 8-14 µs),
+#: with some margin.
 XLSX_SECONDS_PER_CELL = 70e-6
-DOCX_SECONDS_PER_CELL = 15e-6
+DOCX_SECONDS_PER_CELL = 20e-6
 
 
 def at_once_budget(timeout=WORKER_TIMEOUT, workers=WORKERS, cores=None):
