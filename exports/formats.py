@@ -70,21 +70,25 @@ class Formats:
         self.note = add(italic=True, font_color="#555555")
         self.header = add(bold=True, text_wrap=True, bg_color="#F2DCDB", border=1)
         self.total_label = add(bold=True, bg_color="#FFF2CC")
-        self.integer = add(num_format="#,##0")
-        self.decimal = add(num_format="#,##0.0#")
-        self.percent = add(num_format="0.0%")
+        # A figure is a number, or the words saying no unit gave one: right-aligned like the numbers around
+        # it, and made smaller rather than cut where its column is narrow.
+        figure = {"align": "right", "shrink": True}
+        self.integer = add(num_format="#,##0", **figure)
+        self.decimal = add(num_format="#,##0.0#", **figure)
+        self.percent = add(num_format="0.0%", **figure)
         self.date = add(num_format="dd/mm/yyyy")
         self.datetime = add(num_format="dd/mm/yyyy hh:mm")
         # Stored as 1 and 0, so that SUM counts the yeses; shown in words.
         self.yes_no = add(num_format=f'[=1]"{_("Yes")}";[=0]"{_("No")}";General')
         self.flag = add(num_format="0")
         self.overdue = add(bg_color="#F8CBAD", font_color="#9C0006")
+        total = {"bold": True, "bg_color": "#FFF2CC", **figure}
         self.totals = {
-            "integer": add(num_format="#,##0", bold=True, bg_color="#FFF2CC"),
-            "decimal": add(num_format="#,##0.0#", bold=True, bg_color="#FFF2CC"),
-            "percent": add(num_format="0.0%", bold=True, bg_color="#FFF2CC"),
-            "yes_no": add(num_format="#,##0", bold=True, bg_color="#FFF2CC"),
-            "flag": add(num_format="#,##0", bold=True, bg_color="#FFF2CC"),
+            "integer": add(num_format="#,##0", **total),
+            "decimal": add(num_format="#,##0.0#", **total),
+            "percent": add(num_format="0.0%", **total),
+            "yes_no": add(num_format="#,##0", **total),
+            "flag": add(num_format="#,##0", **total),
         }
         self.text = TextCells(workbook, BASE)
 
