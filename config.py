@@ -18,7 +18,8 @@ DEFAULT_LANGUAGE = LANGUAGES[0]
 MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
-#: gunicorn's worker timeout and number of workers, as gunicorn.conf.py reads them.
+#: gunicorn's worker timeout and number of workers, as gunicorn.conf.py reads them: a request held longer than
+#: the timeout is killed.
 WORKER_TIMEOUT = float(os.environ.get("GUNICORN_TIMEOUT", "30"))
 WORKERS = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 #: What writing one cell of each kind of file costs, in seconds of one core: measured by bench/export_budget.py
@@ -60,9 +61,8 @@ def default_settings(instance_path):
         #: A scope with fewer units than this may download its workbook or draft at once (see exports/at_once.py);
         #: a larger one is written by a job in the background, with a progress page (see exports/jobs.py).
         "EXPORT_STREAM_UNITS": int(os.environ.get("EXPORT_STREAM_UNITS", "5000")),
-        #: gunicorn's worker timeout (gunicorn.conf.py reads the same variable): a request held longer is killed.
-        "WORKER_TIMEOUT": WORKER_TIMEOUT,
-        #: The most work, in seconds of one core, a download written at once may take (exports/at_once.py).
+        #: The most work, in seconds of one core, a download written at once may take (exports/at_once.py): by
+        #: default a share of gunicorn's worker timeout (GUNICORN_TIMEOUT) among its workers (WEB_CONCURRENCY).
         "EXPORT_AT_ONCE_SECONDS": float(os.environ.get("EXPORT_AT_ONCE_SECONDS", at_once_budget())),
         #: What writing one cell costs, by kind of file (a cell is a unit times a question of the config).
         "EXPORT_SECONDS_PER_CELL": {"xlsx": XLSX_SECONDS_PER_CELL, "docx": DOCX_SECONDS_PER_CELL},
