@@ -28,5 +28,5 @@ def write_differences_sheet(sheet, formats, figures, level_name):
         sheet.write_number(row, 8, tally.units - tally.submitted, formats.integer)
         row += 1
     if row == 1:
-        sheet.write_string(1, 0, _("Every committee's own figures agree with its units'."))
+        sheet.write_string(1, 0, _("Every committee's own figures agree with its units'."), formats.plain)
     sheet.autofilter(0, 0, max(row - 1, 1), len(headers) - 1)

@@ -66,6 +66,8 @@ class Formats:
         def add(**properties):
             return workbook.add_format({**BASE, **properties})
 
+        #: The service's own short texts (a status, a note), in the font of the rest.
+        self.plain = add()
         self.title = add(bold=True, font_size=13)
         self.note = add(italic=True, font_color="#555555")
         self.header = add(bold=True, text_wrap=True, bg_color="#F2DCDB", border=1)

@@ -25,7 +25,7 @@ class ProgressSheet:
         sheet, formats, row = self.sheet, self.formats, self.row
         deadline = self.survey.deadline_for(record.level, record.deadline_extended_to)
         status = report_status(record.response, deadline, self.now)
-        highlight = formats.overdue if status == "overdue" else None
+        highlight = formats.overdue if status == "overdue" else formats.plain
         write_text_row(sheet, formats, row, (record.district_name, record.grassroots_name, record.code, record.name,
                                              self.levels[record.level]), COLUMNS)
         last_day = self.survey.last_day(record.level, record.deadline_extended_to)
