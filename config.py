@@ -4,6 +4,7 @@ Every module that needs a setting reads it from here or from `app.config`, never
 """
 
 import datetime as dt
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -15,6 +16,25 @@ DEFAULT_LANGUAGE = LANGUAGES[0]
 
 #: A full report is some 60,000 characters of Vietnamese, about 0.5 MB once form-encoded.
 MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+#: gunicorn's worker timeout and number of workers, as gunicorn.conf.py reads them: a request held longer than
+#: the timeout is killed.
+WORKER_TIMEOUT = float(os.environ.get("GUNICORN_TIMEOUT", "30"))
+WORKERS = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+#: What writing one cell of each kind of file costs, in seconds of one core: measured by bench/export_budget.py
+#: on 2 cores (December 2026, four runs at 1,000 and 5,000 units: the workbook 51-58 µs, the draft 8-14 µs),
+#: with some margin.
+XLSX_SECONDS_PER_CELL = 70e-6
+DOCX_SECONDS_PER_CELL = 20e-6
+
+
+def at_once_budget(timeout=WORKER_TIMEOUT, workers=WORKERS, cores=None):
+    """Return the seconds of one core a download written at once may take: a third of the worker timeout (the
+    estimate errs, the database may be slow), shared with the other workers, each of which may write one at
+    the same moment on the machine's cores."""
+    cores = cores or multiprocessing.cpu_count()
+    return timeout / 3 * min(1.0, cores / workers)
 
 
 def default_settings(instance_path):
@@ -38,9 +58,16 @@ def default_settings(instance_path):
         #: app believes those headers from that many hops only. 0 (no proxy) ignores them, so that a
         #: client cannot choose its own address; 1 behind the recommended nginx on the same machine.
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),
-        #: A scope with fewer units than this downloads its workbook at once; a larger one (some 2 ms a unit)
-        #: is written by a job in the background, with a progress page (see exports/jobs.py).
+        #: A scope with fewer units than this may download its workbook or draft at once (see exports/at_once.py);
+        #: a larger one is written by a job in the background, with a progress page (see exports/jobs.py).
         "EXPORT_STREAM_UNITS": int(os.environ.get("EXPORT_STREAM_UNITS", "5000")),
+        #: The most work, in seconds of one core, a download written at once may take (exports/at_once.py): by
+        #: default a share of gunicorn's worker timeout (GUNICORN_TIMEOUT) among its workers (WEB_CONCURRENCY).
+        "EXPORT_AT_ONCE_SECONDS": float(os.environ.get("EXPORT_AT_ONCE_SECONDS", at_once_budget())),
+        #: What writing one cell costs, by kind of file (a cell is a unit times a question of the config).
+        "EXPORT_SECONDS_PER_CELL": {"xlsx": XLSX_SECONDS_PER_CELL, "docx": DOCX_SECONDS_PER_CELL},
+        #: Downloads one process writes at once; one more goes to a job rather than wait.
+        "EXPORT_AT_ONCE_PER_PROCESS": int(os.environ.get("EXPORT_AT_ONCE_PER_PROCESS", "1")),
         #: Where the jobs' workbooks wait for their download, and for how long.
         "EXPORTS_FOLDER": os.environ.get("EXPORTS_FOLDER", str(Path(instance_path) / "exports")),
         "EXPORT_KEEP_FOR": dt.timedelta(days=1),

@@ -15,10 +15,11 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 #: Sync workers: pages are short and the database does the waiting. 2 × cores + 1: five on two cores.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
-#: The longest request now lasts some 10 s (a scope below EXPORT_STREAM_UNITS, sent at once; 1,000 printed
-#: invitations; a save waiting for SQLite's 15 s busy timeout). A larger scope's workbook (90 s for 50,000
-#: units) is written by a job in a thread of the worker, not within a request, so the timeout need not
-#: cover it; a worker stuck for longer than this is killed and replaced.
+#: The longest request now lasts some 15 s (1,000 printed invitations; a save waiting for SQLite's 15 s busy
+#: timeout). A download is sent at once only if its measured work fits a share of this timeout, shared with
+#: the other workers (config.py reads the same two variables: EXPORT_AT_ONCE_SECONDS, exports/at_once.py);
+#: a larger one (90 s for a 50,000-unit workbook) is written by a job in a thread of the worker, not within a
+#: request, so the timeout need not cover it. A worker stuck for longer than this is killed and replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 #: On a restart (HUP) or stop, a worker ends its request and a running export job has this long to finish;
 #: a job cut short shows as failed on its page and starts again with one click.

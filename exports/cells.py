@@ -77,8 +77,8 @@ class TextCells:
     def __init__(self, workbook, base):
         self.plain = workbook.add_format({**base})
         self.plain_quoted = workbook.add_format({**base, "quote_prefix": True})
-        self.wrapped = workbook.add_format({**base, "text_wrap": True, "valign": "top"})
-        self.wrapped_quoted = workbook.add_format({**base, "text_wrap": True, "valign": "top", "quote_prefix": True})
+        self.wrapped = workbook.add_format({**base, "text_wrap": True})
+        self.wrapped_quoted = workbook.add_format({**base, "text_wrap": True, "quote_prefix": True})
         self._prepare_short = functools.lru_cache(maxsize=REMEMBERED_TEXTS)(self._prepare)
 
     def write(self, sheet, row, col, text, wrap=False):

@@ -7,6 +7,10 @@ from schema.levels import LEVEL_LABELS
 from schema.model import translated
 from schema.types import Column
 
+#: The unit's place and status: texts that wrap within their columns rather than run under the next one
+#: (answers, which may be long, stay on one line: the comments sheet gives long ones whole).
+WRAPPED_COLUMNS = frozenset(("above_grassroots", "grassroots", "name", "level", "status"))
+
 
 def unit_columns(deadlines, now):
     """The columns that place a unit in the hierarchy and say where its report stands."""
@@ -17,13 +21,14 @@ def unit_columns(deadlines, now):
         return statuses[report_status(record.response, deadline, now)]
 
     return [
-        Column("district_code", _("Code of committee above grassroots level"), "text", lambda r: r.district_code, 10),
-        Column("district", _("Committee above grassroots level"), "text", lambda r: r.district_name, 24),
+        Column("above_grassroots_code", _("Code of committee above grassroots level"), "text",
+               lambda r: r.district_code, 10),
+        Column("above_grassroots", _("Committee above grassroots level"), "text", lambda r: r.district_name, 24),
         Column("grassroots_code", _("Grassroots code"), "text", lambda r: r.grassroots_code, 10),
         Column("grassroots", _("Grassroots committee or cell"), "text", lambda r: r.grassroots_name, 24),
         Column("code", _("Unit code"), "text", lambda r: r.code, 12),
         Column("name", _("Unit"), "text", lambda r: r.name, 30),
-        Column("level", _("Level"), "text", lambda r: levels[r.level], 18),
+        Column("level", _("Level"), "text", lambda r: levels[r.level], 24),
         Column("status", _("Status"), "text", status, 14),
         submitted_column(),
         Column("submitted_at", _("Submitted at"), "datetime", lambda r: r.submitted_at, 16),

@@ -14,11 +14,11 @@ from flask_babel import gettext as _
 from schema.levels import LEVEL_LABELS
 from schema.model import translated
 
-from .cells import split_for_cells, wrapped_height
-from .formats import start_table
+from .cells import split_for_cells
+from .formats import start_table, write_text_row
 
 HEADERS = (
-    ("section", 8), ("question_code", 16), ("question", 30), ("district", 22), ("grassroots", 22),
+    ("section", 8), ("question_code", 16), ("question", 30), ("above_grassroots", 22), ("grassroots", 22),
     ("unit_code", 12), ("unit", 26), ("level", 16), ("part", 10), ("answer", 100),
 )
 
@@ -26,7 +26,7 @@ HEADERS = (
 def header_labels():
     return {
         "section": _("Section"), "question_code": _("Question code"), "question": _("Question"),
-        "district": _("Committee above grassroots level"), "grassroots": _("Grassroots committee or cell"),
+        "above_grassroots": _("Committee above grassroots level"), "grassroots": _("Grassroots committee or cell"),
         "unit_code": _("Unit code"), "unit": _("Unit"), "level": _("Level"), "part": _("Part"),
         "answer": _("Answer"),
     }
@@ -45,7 +45,8 @@ def write_comments_sheet(sheet, formats, questions, texts):
     """Write the answers to each CommentedQuestion, read with `texts(question ids)` (see
     ExportSource.texts); return how many answers had to be split."""
     labels, levels = header_labels(), translated(LEVEL_LABELS)
-    start_table(sheet, formats, [labels[key] for key, _width in HEADERS], [width for _key, width in HEADERS])
+    widths = [width for _key, width in HEADERS]
+    start_table(sheet, formats, [labels[key] for key, _width in HEADERS], widths)
     row, split = 1, 0
     by_code = {question.code: question for question in questions}
     for code, answers in groupby(texts(list(by_code)), key=itemgetter(0)):
@@ -56,16 +57,11 @@ def write_comments_sheet(sheet, formats, questions, texts):
             pieces = split_for_cells(answer)
             split += len(pieces) > 1
             for number, piece in enumerate(pieces, start=1):
-                sheet.set_row(row, wrapped_height([(question.label, HEADERS[2][1]), (piece, HEADERS[9][1])]))
-                fixed = (question.section, question.code, question.label, district, grassroots,
-                         unit_code, name, levels[level])
-                for col, value in enumerate(fixed):
-                    formats.text.write(sheet, row, col, value or "", wrap=col == 2)
                 part = "" if len(pieces) == 1 else _("%(number)s of %(count)s", number=number, count=len(pieces))
                 if number > 1:
                     part = _("continued, %(part)s", part=part)
-                sheet.write_string(row, 8, part)
-                formats.text.write(sheet, row, 9, piece, wrap=True)
+                write_text_row(sheet, formats, row, (question.section, question.code, question.label, district,
+                                                     grassroots, unit_code, name, levels[level], part, piece), widths)
                 row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(HEADERS) - 1)
     return split

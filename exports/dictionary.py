@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from schema import level_label
 
-from .formats import start_table
+from .formats import start_table, write_text_row
 
 COLUMNS = ((_l("Code"), 24), (_l("Section"), 9), (_l("Question"), 60), (_l("Type"), 16), (_l("Rules"), 60),
            (_l("Config version"), 14))
@@ -32,14 +32,12 @@ def describe_rules(question):
 
 
 def write_dictionary_sheet(sheet, formats, survey, retired_ids):
-    start_table(sheet, formats, [header for header, _width in COLUMNS], [width for _header, width in COLUMNS],
-                freeze_columns=1)
+    widths = [width for _header, width in COLUMNS]
+    start_table(sheet, formats, [header for header, _width in COLUMNS], widths, freeze_columns=1)
     row = 1
     for question in survey.outline_questions():
-        values = (question.id, question.section_number, str(question.label), question.type,
-                  describe_rules(question), survey.version)
-        for col, value in enumerate(values):
-            formats.text.write(sheet, row, col, value, wrap=col in (2, 4))
+        write_text_row(sheet, formats, row, (question.id, question.section_number, str(question.label), question.type,
+                                             describe_rules(question), survey.version), widths)
         row += 1
     for question_id in sorted(retired_ids):
         formats.text.write(sheet, row, 0, question_id)

@@ -7,9 +7,8 @@ out of the units' figure, so the count of those is shown beside it.
 
 from flask_babel import gettext as _
 
-from .cells import wrapped_height
 from .figures import difference_rows
-from .formats import start_table
+from .formats import start_table, write_text_row
 
 WIDTHS = (12, 30, 18, 26, 40, 14, 14, 14, 12)
 
@@ -20,10 +19,8 @@ def write_differences_sheet(sheet, formats, figures, level_name):
     start_table(sheet, formats, headers, WIDTHS, freeze_columns=2)
     row = 1
     for committee, column, own, computed, tally in difference_rows(figures):
-        sheet.set_row(row, wrapped_height([(committee.name, WIDTHS[1]), (column.label, WIDTHS[4])]))
-        for col, text in enumerate((committee.code, committee.name, level_name(committee.level), column.code,
-                                    column.label)):
-            formats.text.write(sheet, row, col, text, wrap=col in (1, 4))
+        write_text_row(sheet, formats, row, (committee.code, committee.name, level_name(committee.level),
+                                             column.code, column.label), WIDTHS)
         number_format = formats.for_kind(column.kind)
         sheet.write_number(row, 5, own, number_format)
         sheet.write_number(row, 6, computed, number_format)
@@ -31,5 +28,5 @@ def write_differences_sheet(sheet, formats, figures, level_name):
         sheet.write_number(row, 8, tally.units - tally.submitted, formats.integer)
         row += 1
     if row == 1:
-        sheet.write_string(1, 0, _("Every committee's own figures agree with its units'."))
+        sheet.write_string(1, 0, _("Every committee's own figures agree with its units'."), formats.plain)
     sheet.autofilter(0, 0, max(row - 1, 1), len(headers) - 1)

@@ -18,15 +18,18 @@ from schema import level_label
 from schema.types import Column
 
 from .cells import CELL_LIMIT, split_for_cells, utf16_length, wrapped_height
+from .columns import WRAPPED_COLUMNS
 from .consolidation import Tally, compares_with_own, counts_in_totals, differs, tolerance
-from .formats import prepare_for_print
+from .formats import prepare_for_print, write_text_row
 
 #: Rows 0-2 are the title, the question codes and the labels; units start below. Rows are written
 #: strictly in order (constant-memory mode), so the total row comes last.
 FIRST_DATA_ROW = 3
 LAST_EXCEL_ROW = 1048576
 #: The committees that get a row of totals, and the figures sheet's column that names their subtree.
-COMMITTEE_KEYS = {"cap_huyen": "district_code", "dang_bo_co_so": "grassroots_code"}
+COMMITTEE_KEYS = {"cap_huyen": "above_grassroots_code", "dang_bo_co_so": "grassroots_code"}
+#: The attribute of a unit's record that names its committee of each of those levels.
+COMMITTEE_OF = {"cap_huyen": "district_code", "dang_bo_co_so": "grassroots_code"}
 SUBMITTED = "submitted"
 #: A weighted mean's helper cells: the value times its weight, and the weight, where both are given.
 PRODUCT_FORMULA = '=IF(AND(ISNUMBER({0}),ISNUMBER({1})),{0}*{1},"")'
@@ -141,10 +144,10 @@ class FigureTallies:
         submitted = bool(values[self.submitted_index])
         counted = self._counted(values) if submitted else ()
         self.tallies[("all",)].add_unit(submitted, counted)
-        for key in ("district_code", "grassroots_code"):
-            code = getattr(record, key)
+        for level, attribute in COMMITTEE_OF.items():
+            code = getattr(record, attribute)
             if code:
-                self.tallies[(key, code)].add_unit(submitted, counted)
+                self.tallies[(COMMITTEE_KEYS[level], code)].add_unit(submitted, counted)
         for key in groups:
             self.tallies[key].add_unit(submitted, counted)
         if record.level in COMMITTEE_KEYS:
@@ -188,8 +191,10 @@ class FiguresSheet(FigureTallies):
         for index, column in enumerate(self.columns):
             sheet.set_column(index, index, column.width)
         sheet.write_string(0, 0, title, formats.title)
+        # The codes are keys (long ones too: the helper columns'), wrapped like the labels below them.
+        sheet.set_row(1, wrapped_height((column.code, column.width) for column in self.columns))
         for index, column in enumerate(self.columns):
-            formats.text.write(sheet, 1, index, column.code)
+            formats.text.write(sheet, 1, index, column.code, wrap=True)
         sheet.set_row(2, wrapped_height((column.label, column.width) for column in self.columns))
         for index, column in enumerate(self.columns):
             sheet.write_string(2, index, column.label, formats.header)
@@ -199,11 +204,17 @@ class FiguresSheet(FigureTallies):
 
     def add(self, record):
         values = self.values(record)
+        wrapped = []
         for index, (column, value) in enumerate(zip(self.columns, values, strict=True)):
             if column.formula:
                 self._write_formula(index, column, value)
-            elif value is not None:
+            elif value is None:
+                continue
+            elif column.code in WRAPPED_COLUMNS:
+                wrapped.append((self.formats.text.write(self.sheet, self.row, index, value, wrap=True), column.width))
+            else:
                 self._write_value(index, column, value, record)
+        self.sheet.set_row(self.row, wrapped_height(wrapped))
         self.count(record, values)
         self.row += 1
 
@@ -243,9 +254,8 @@ class FiguresSheet(FigureTallies):
         grand = self.tallies[("all",)]
         self.sheet.write_string(self.row, 0, _("Total of the rows shown by the filter"), self.formats.total_label)
         for position, (index, column) in enumerate(self.totalled):
-            result = grand.result(position, column)
             self.sheet.write_formula(self.row, index, self._shown_rows_formula(column, last_row),
-                                     self.formats.totals[column.kind], "" if result is None else result)
+                                     self.formats.totals[column.kind], cached_figure(grand.result(position, column)))
         self.sheet.autofilter(2, 0, last_row, len(self.columns) - 1)
 
     def _shown_rows_formula(self, column, last_row):
@@ -259,11 +269,12 @@ class FiguresSheet(FigureTallies):
             criteria = f"{rows(counted_code(column.levels))},{rows(SUBMITTED)}"
             return f"SUMPRODUCT(SUBTOTAL({function},OFFSET({first},ROW({rows(code)})-ROW({first}),0)),{criteria})"
 
+        no_data = string_literal(no_data_text())
         if column.total == "sum":
-            return f"={shown(column.code)}"
+            return f"=IF({shown(column.code, 103)}=0,{no_data},{shown(column.code)})"
         if column.weight:
-            return f'=IFERROR({shown(product_code(column))}/{shown(weight_code(column))},"")'
-        return f'=IFERROR({shown(column.code)}/{shown(column.code, 103)},"")'
+            return f"=IFERROR({shown(product_code(column))}/{shown(weight_code(column))},{no_data})"
+        return f"=IFERROR({shown(column.code)}/{shown(column.code, 103)},{no_data})"
 
 
 def write_totals_sheet(sheet, formats, figures, figures_sheet_name, level_name):
@@ -274,19 +285,19 @@ def write_totals_sheet(sheet, formats, figures, figures_sheet_name, level_name):
     own_answer = _("own answer")
     for _index, column in figures.totalled:
         headers += [f"{column.code}\n{column.label}\n({consolidation_text(column)})", f"{column.code}\n{own_answer}"]
-    sheet.set_row(0, wrapped_height((header, 14) for header in headers))
-    for index, header in enumerate(headers):
+    widths = [30, 14, 24, *[14] * (len(headers) - 3)]
+    sheet.set_row(0, wrapped_height(zip(headers, widths, strict=True)))
+    for index, (header, width) in enumerate(zip(headers, widths, strict=True)):
         sheet.write_string(0, index, header, formats.header)
-        sheet.set_column(index, index, 30 if index == 0 else 14)
-    prepare_for_print(sheet, [30, *[14] * (len(headers) - 1)], key_columns=2)
+        sheet.set_column(index, index, width)
+    prepare_for_print(sheet, widths, key_columns=2)
     sheet.freeze_panes(1, 2)
     writer = TotalsRow(sheet, formats, figures, reference)
     for row, committee in enumerate(figures.committees, start=1):
-        formats.text.write(sheet, row, 0, committee.name)
-        formats.text.write(sheet, row, 1, committee.code)
-        sheet.write_string(row, 2, level_name(committee.level))
-        writer.write(row, figures.whole_column(COMMITTEE_KEYS[committee.level], reference),
-                     criterion(committee.code), figures.committee_tally(committee.code, committee.level), committee)
+        write_text_row(sheet, formats, row, (committee.name, committee.code, level_name(committee.level)), widths)
+        subtree = figures.whole_column(COMMITTEE_KEYS[committee.level], reference)
+        tally = figures.committee_tally(committee.code, committee.level)
+        writer.write(row, subtree, string_literal(committee.code), tally, committee)
     row = len(figures.committees) + 1
     sheet.write_string(row, 0, _("Whole scope"), formats.total_label)
     # Every unit row has a code; the total row under the units has none, so it is never counted.
@@ -302,8 +313,20 @@ def consolidation_text(column):
     return _("mean over the units that count")
 
 
-def criterion(code):
-    return '"' + code.replace('"', '""') + '"'
+def string_literal(text):
+    """Return text as a formula's string literal."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def no_data_text():
+    """What a figure says when no unit that counts has answered: never a 0 that reads as one, nor one compared
+    with a committee's own figure."""
+    return _("no data yet")
+
+
+def cached_figure(result):
+    """Return the value a figure's formula caches: what this module computed, or the words for no data."""
+    return no_data_text() if result is None else result
 
 
 class TotalsRow:
@@ -330,10 +353,9 @@ class TotalsRow:
         for position, (_index, column) in enumerate(self.figures.totalled):
             col = 6 + 2 * position
             criteria = f"{key_range},{key},{self.column(counted_code(column.levels))},1,{submitted},1"
-            result = tally.result(position, column)
             cell_format = formats.totals[column.kind] if total else formats.for_kind(self.figure_kind(column))
             sheet.write_formula(row, col, self.formula(column, criteria), cell_format,
-                                "" if result is None else result)
+                                cached_figure(tally.result(position, column)))
             if committee is not None and compares_with_own(column) and committee.level in column.levels:
                 self.write_own(row, col + 1, column, committee, committee.own[position])
 
@@ -342,15 +364,17 @@ class TotalsRow:
         return "integer" if column.kind in ("yes_no", "flag") else column.kind
 
     def formula(self, column, criteria):
+        """The group's figure, or the words for no data when no unit that counts has answered (as Tally.result)."""
+        values, no_data = self.column(column.code), string_literal(no_data_text())
         if column.total == "sum":
-            return f"=SUMIFS({self.column(column.code)},{criteria})"
+            return f'=IF(COUNTIFS({values},"<>",{criteria})=0,{no_data},SUMIFS({values},{criteria}))'
         if column.weight:
             product, used = self.column(product_code(column)), self.column(weight_code(column))
-            return f'=IFERROR(SUMIFS({product},{criteria})/SUMIFS({used},{criteria}),"")'
-        return f'=IFERROR(AVERAGEIFS({self.column(column.code)},{criteria}),"")'
+            return f"=IFERROR(SUMIFS({product},{criteria})/SUMIFS({used},{criteria}),{no_data})"
+        return f"=IFERROR(AVERAGEIFS({values},{criteria}),{no_data})"
 
     def write_own(self, row, col, column, committee, value):
-        found = f"INDEX({self.column(column.code)},MATCH({criterion(committee.code)},{self.column('code')},0))"
+        found = f"INDEX({self.column(column.code)},MATCH({string_literal(committee.code)},{self.column('code')},0))"
         self.sheet.write_formula(row, col, f'=IFERROR(IF({found}="","",{found}),"")',
                                  self.formats.for_kind(column.kind), "" if value is None else value)
 

@@ -4,6 +4,7 @@ one, nor XlsxWriter's temporary files (some 300 MB for a province) in the system
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from xlsxwriter.exceptions import FileCreateError
@@ -15,6 +16,10 @@ class WriteFailed(Exception):
     def __init__(self, reason):
         super().__init__(reason)
         self.reason = reason
+
+
+#: The scratch folders of downloads sent at once, in the exports folder.
+DOWNLOAD_PREFIX = ".download."
 
 
 def scratch_prefix(target):
@@ -32,22 +37,47 @@ def write_into_place(target, write):
     part of one. Raise WriteFailed when the system refuses a write (a full disk, a missing folder).
     """
     target = Path(target)
-    try:
-        scratch = Path(tempfile.mkdtemp(prefix=scratch_prefix(target), dir=target.parent))
-    except OSError as error:
-        raise WriteFailed(reason_of(error)) from error
-    try:
+    with write_failures_reported(), scratch_folder(target.parent, scratch_prefix(target)) as scratch:
         partial = scratch / target.name
         result = write(partial, str(scratch))
         flush_to_disk(partial)
         os.replace(partial, target)
         return result
+
+
+def written_file(folder, write):
+    """Call `write(path, tmpdir)` to write a file in a scratch folder inside `folder` (made if missing), and
+    return the file open for reading: the folder, with whatever else the writer left in it, is gone
+    whatever happens, and the open file lives until it is closed (a download, once sent). Raise WriteFailed
+    when the system refuses a write."""
+    with write_failures_reported():
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    with write_failures_reported(), scratch_folder(folder, DOWNLOAD_PREFIX) as scratch:
+        path = scratch / "download"
+        write(path, str(scratch))
+        return open(path, "rb")  # the caller closes it
+
+
+@contextmanager
+def scratch_folder(parent, prefix):
+    """Make a folder in `parent` for a writer's files and remove it once done, whatever happens. A writer that
+    fails closes what it opened (see exports.workbook.open_workbook)."""
+    scratch = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    try:
+        yield scratch
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@contextmanager
+def write_failures_reported():
+    """Turn the system's refusal of a write into WriteFailed, whichever writer met it."""
+    try:
+        yield
     except FileCreateError as error:  # XlsxWriter's name for the OSError of its final write
         raise WriteFailed(reason_of(error.args[0])) from error
     except OSError as error:
         raise WriteFailed(reason_of(error)) from error
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def reason_of(error):

@@ -8,7 +8,8 @@ from schema.model import day_text
 
 from .cells import TextCells, wrapped_height
 
-BASE = {"font_name": "Arial", "font_size": 10}
+#: Every cell aligns at the top (see WORKBOOK_OPTIONS), whatever its format.
+BASE = {"font_name": "Arial", "font_size": 10, "valign": "top"}
 #: The first day Excel can hold as a date; an earlier one (a stored year 1) is written as its text.
 EXCEL_FIRST_DAY = dt.date(1900, 1, 1)
 
@@ -56,30 +57,46 @@ def start_table(sheet, formats, headers, widths, freeze_columns=0):
     prepare_for_print(sheet, widths)
 
 
+def write_text_row(sheet, formats, row, texts, widths, first_col=0):
+    """Write `texts` side by side from `first_col`, each wrapped within its column (of `widths`, from the
+    sheet's first column), and make the row tall enough to show them whole: a level or a committee's name
+    is never cut by the cell beside it."""
+    texts = [text or "" for text in texts]
+    sheet.set_row(row, wrapped_height(zip(texts, widths[first_col:first_col + len(texts)], strict=True)))
+    for offset, text in enumerate(texts):
+        formats.text.write(sheet, row, first_col + offset, text, wrap=True)
+
+
 class Formats:
     def __init__(self, workbook):
         def add(**properties):
             return workbook.add_format({**BASE, **properties})
 
+        #: The service's own short texts (a status, a note), in the font of the rest.
+        self.plain = add()
         self.title = add(bold=True, font_size=13)
         self.note = add(italic=True, font_color="#555555")
-        self.header = add(bold=True, text_wrap=True, valign="top", bg_color="#F2DCDB", border=1)
+        self.header = add(bold=True, text_wrap=True, bg_color="#F2DCDB", border=1)
         self.total_label = add(bold=True, bg_color="#FFF2CC")
-        self.integer = add(num_format="#,##0")
-        self.decimal = add(num_format="#,##0.0#")
-        self.percent = add(num_format="0.0%")
+        # A figure is a number, or the words saying no unit gave one: right-aligned like the numbers around
+        # it, and made smaller rather than cut where its column is narrow.
+        figure = {"align": "right", "shrink": True}
+        self.integer = add(num_format="#,##0", **figure)
+        self.decimal = add(num_format="#,##0.0#", **figure)
+        self.percent = add(num_format="0.0%", **figure)
         self.date = add(num_format="dd/mm/yyyy")
         self.datetime = add(num_format="dd/mm/yyyy hh:mm")
         # Stored as 1 and 0, so that SUM counts the yeses; shown in words.
         self.yes_no = add(num_format=f'[=1]"{_("Yes")}";[=0]"{_("No")}";General')
         self.flag = add(num_format="0")
         self.overdue = add(bg_color="#F8CBAD", font_color="#9C0006")
+        total = {"bold": True, "bg_color": "#FFF2CC", **figure}
         self.totals = {
-            "integer": add(num_format="#,##0", bold=True, bg_color="#FFF2CC"),
-            "decimal": add(num_format="#,##0.0#", bold=True, bg_color="#FFF2CC"),
-            "percent": add(num_format="0.0%", bold=True, bg_color="#FFF2CC"),
-            "yes_no": add(num_format="#,##0", bold=True, bg_color="#FFF2CC"),
-            "flag": add(num_format="#,##0", bold=True, bg_color="#FFF2CC"),
+            "integer": add(num_format="#,##0", **total),
+            "decimal": add(num_format="#,##0.0#", **total),
+            "percent": add(num_format="0.0%", **total),
+            "yes_no": add(num_format="#,##0", **total),
+            "flag": add(num_format="#,##0", **total),
         }
         self.text = TextCells(workbook, BASE)
 

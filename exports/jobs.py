@@ -41,11 +41,6 @@ THREAD_PREFIX = "export-job-"
 STOPPED = "the worker writing the file stopped before it was finished (restarted or killed)"
 
 
-def writes_at_once(scope):
-    """Tell whether the scope is small enough for its file to be written within the request."""
-    return ExportSource(scope).count() < current_app.config["EXPORT_STREAM_UNITS"]
-
-
 def requested_job(scope, language, survey, user, reuse_finished=True, kind="xlsx"):
     """Return the job answering a request for `scope`'s file of `kind` in `language`: the one being written
     for the scope (whatever its language), else a fresh finished one, else a new one started now."""

@@ -6,7 +6,7 @@ from reporting.status import STATUS_LABELS, report_status
 from schema.levels import LEVEL_LABELS
 from schema.model import translated
 
-from .formats import start_table
+from .formats import start_table, write_text_row
 
 COLUMNS = (22, 22, 12, 30, 18, 12, 16, 16, 16, 10)
 
@@ -25,10 +25,9 @@ class ProgressSheet:
         sheet, formats, row = self.sheet, self.formats, self.row
         deadline = self.survey.deadline_for(record.level, record.deadline_extended_to)
         status = report_status(record.response, deadline, self.now)
-        highlight = formats.overdue if status == "overdue" else None
-        for col, text in enumerate((record.district_name, record.grassroots_name, record.code, record.name,
-                                    self.levels[record.level])):
-            formats.text.write(sheet, row, col, text or "")
+        highlight = formats.overdue if status == "overdue" else formats.plain
+        write_text_row(sheet, formats, row, (record.district_name, record.grassroots_name, record.code, record.name,
+                                             self.levels[record.level]), COLUMNS)
         last_day = self.survey.last_day(record.level, record.deadline_extended_to)
         formats.write_day(sheet, row, 5, last_day)
         sheet.write_string(row, 6, self.statuses[status], highlight)

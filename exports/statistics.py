@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from schema.types import format_number
 
+from .cells import wrapped_height
 from .formats import prepare_for_print
 
 #: The groups of levels the statistics keep apart, and what a report calls their units.
@@ -23,6 +24,9 @@ LEVEL_GROUPS = {
     "above": (("cap_huyen",), _l("Committees above grassroots level"), _l("committees")),
 }
 GROUP_OF_LEVEL = {level: group for group, (levels, _title, _noun) in LEVEL_GROUPS.items() for level in levels}
+#: The columns' widths: labels, then per level group a choice's count, share and share as a report writes it
+#: (the third is also a number's mean).
+WIDTHS = (44, *(14, 14, 30) * len(LEVEL_GROUPS))
 
 
 @dataclass
@@ -83,10 +87,10 @@ def share_text(count, answered, group):
 
 
 def write_statistics_sheet(workbook, sheet, formats, stats):
-    sheet.set_column(0, 0, 44)
-    sheet.set_column(1, 40, 14)
+    for col, width in enumerate(WIDTHS):
+        sheet.set_column(col, col, width)
     widest = max((3 * len(groups_asked(q)) for q in stats.choices), default=4)
-    prepare_for_print(sheet, [44, *[14] * max(widest, 4)], header_rows=0)
+    prepare_for_print(sheet, WIDTHS[:1 + max(widest, 4)], header_rows=0)
     row = 0
     for question in stats.numbers:
         row = _write_number_block(workbook, sheet, formats, stats, question, row)
@@ -96,16 +100,14 @@ def write_statistics_sheet(workbook, sheet, formats, stats):
 
 def _write_number_block(workbook, sheet, formats, stats, question, row):
     sheet.write_string(row, 0, f"{question.id} — {question.label}", formats.title)
-    headers = [_("Level"), _("Answers"), _("Minimum"), _("Mean"), _("Maximum")]
-    for col, header in enumerate(headers):
-        sheet.write_string(row + 1, col, header, formats.header)
+    _write_headers(sheet, formats, row + 1, [_("Level"), _("Answers"), _("Minimum"), _("Mean"), _("Maximum")])
     rate = question.kind.summary == "rates"
     number_format, scale = (formats.percent, 100) if rate else (formats.decimal, 1)
     groups = groups_asked(question)
     first = row + 2
     for offset, group in enumerate(groups):
         entry = stats.number_stats.get((question.id, group)) or NumberStats()
-        sheet.write_string(first + offset, 0, str(LEVEL_GROUPS[group][1]))
+        formats.text.write(sheet, first + offset, 0, str(LEVEL_GROUPS[group][1]))
         sheet.write_number(first + offset, 1, entry.count, formats.integer)
         for col, value in ((2, entry.low), (3, entry.mean), (4, entry.high)):
             if value is not None:
@@ -119,16 +121,16 @@ def _write_number_block(workbook, sheet, formats, stats, question, row):
 
 def _write_choice_block(workbook, sheet, formats, stats, question, row):
     sheet.write_string(row, 0, f"{question.id} — {question.label}", formats.title)
-    sheet.write_string(row + 1, 0, _("Option"), formats.header)
     groups = groups_asked(question)
-    for index, group in enumerate(groups):
+    headers = [_("Option")]
+    for group in groups:
         title = LEVEL_GROUPS[group][1]
-        for offset, header in enumerate((_("Units"), _("Share"), _("As a report writes it"))):
-            sheet.write_string(row + 1, 1 + 3 * index + offset, f"{title}: {header}", formats.header)
+        headers += [f"{title}: {header}" for header in (_("Units"), _("Share"), _("As a report writes it"))]
+    _write_headers(sheet, formats, row + 1, headers)
     options = question.kind.options(question)
     first = row + 2
     for offset, (value, label) in enumerate(options):
-        formats.text.write(sheet, first + offset, 0, str(label))
+        texts = [(str(label), 0)]
         for index, group in enumerate(groups):
             count = stats.choice_counts.get((question.id, group, value), 0)
             answered = stats.answered.get((question.id, group), 0)
@@ -136,11 +138,25 @@ def _write_choice_block(workbook, sheet, formats, stats, question, row):
             sheet.write_number(first + offset, col, count, formats.integer)
             if answered:
                 sheet.write_number(first + offset, col + 1, count / answered, formats.percent)
-            sheet.write_string(first + offset, col + 2, share_text(count, answered, group))
+            texts.append((share_text(count, answered, group), col + 2))
+        _write_wrapped(sheet, formats, first + offset, texts)
     end = first + len(options)
     _insert_chart(workbook, sheet, "bar", f"{question.label}: {LEVEL_GROUPS[groups[0]][1]}",
                   (first, end - 1, 0, 2), (row, 2 + 3 * len(groups)))
     return max(end, row + 16) + 1
+
+
+def _write_headers(sheet, formats, row, headers):
+    sheet.set_row(row, wrapped_height(zip(headers, WIDTHS, strict=False)))
+    for col, header in enumerate(headers):
+        sheet.write_string(row, col, header, formats.header)
+
+
+def _write_wrapped(sheet, formats, row, texts):
+    """Write (text, column) pairs of one row, each wrapped within its column, the row tall enough for them."""
+    sheet.set_row(row, wrapped_height((text, WIDTHS[col]) for text, col in texts))
+    for text, col in texts:
+        formats.text.write(sheet, row, col, text, wrap=True)
 
 
 def _insert_chart(workbook, sheet, kind, title, cells, at):

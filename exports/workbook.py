@@ -1,5 +1,6 @@
 """The Organisation Committee's workbook, written row by row in XlsxWriter's constant-memory mode."""
 
+import contextlib
 import re
 import unicodedata
 from contextlib import contextmanager
@@ -22,9 +23,12 @@ from .formats import Formats
 from .progress import ProgressSheet
 from .statistics import Statistics, write_statistics_sheet
 
-#: User text is never read as a number, a formula or a link.
+#: User text is never read as a number, a formula or a link. Every cell, formatted or not, aligns at the top:
+#: a row's short cells (a unit's code and name) beside its tall one (its answer) then read as one line, not as
+#: the caption of the row below.
 WORKBOOK_OPTIONS = {
     "constant_memory": True,
+    "default_format_properties": {"font_name": "Calibri", "font_size": 11, "valign": "top"},
     "strings_to_numbers": False,
     "strings_to_formulas": False,
     "strings_to_urls": False,
@@ -81,8 +85,19 @@ def open_workbook(target, tmpdir):
         yield workbook
     except BaseException:
         for sheet in workbook.worksheets():
-            sheet._opt_close()  # what Workbook.close() does for them once the file is written
+            close_sheet_files(sheet)
         raise
+
+
+def close_sheet_files(sheet):
+    """Close a sheet's rows file, as Workbook.close() does once the file is written, and its part of the file if
+    writing the file failed on it. Each is closed even when flushing it fails too (the disk still full)."""
+    files = [sheet.row_data_fh] if sheet.constant_memory else []
+    if getattr(sheet, "internal_fh", False):
+        files.append(sheet.fh)
+    for file in files:
+        with contextlib.suppress(OSError):
+            file.close()
 
 
 def write_workbook(target, survey, source, *, language="vi", now=None, on_unit=None, tmpdir=None):

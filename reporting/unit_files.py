@@ -165,9 +165,10 @@ def without_control_characters(row, problems):
 
 def write_template(target):
     """Write the workbook to start a unit list from: one sheet, the column names in row 1, every column
-    formatted as Text so that Excel keeps a code such as 001 as typed, and the levels to choose from."""
+    formatted as Text so that Excel keeps a code such as 001 as typed, and the levels to choose from.
+    It is small: put together in memory, with no temporary file to leave behind or open."""
     workbook = xlsxwriter.Workbook(target, {"strings_to_numbers": False, "strings_to_formulas": False,
-                                            "strings_to_urls": False})
+                                            "strings_to_urls": False, "in_memory": True})
     text = workbook.add_format({"num_format": "@"})
     header = workbook.add_format({"num_format": "@", "bold": True, "bg_color": "#F2DCDB", "border": 1})
     sheet = workbook.add_worksheet(_("Unit list"))

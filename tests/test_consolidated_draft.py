@@ -21,6 +21,7 @@ from test_consolidation import (
     CONFIG,
     DRAFTS,
     EXPECTED,
+    NO_DATA,
     REPORTS,
     REPORTS_2025,
     TOTALS,
@@ -113,7 +114,7 @@ def test_every_figure_is_the_workbooks_total_computed_once_across_levels(make_ap
               "so_ky": "Số kỳ sinh hoạt bình quân"}
     for question, label in labels.items():
         expected, rate = workbook[""][question][0], question == "ty_le"
-        if expected in (None, ""):
+        if expected == NO_DATA:
             assert label not in [row[0] for row in figures], "a figure no unit gives is left out"
         else:
             assert row_of(figures, label)[1] == shown(expected * 100 if rate else expected, rate), question
@@ -126,7 +127,7 @@ def test_every_figure_is_the_workbooks_total_computed_once_across_levels(make_ap
         assert row[1] == f"{workbook[code]['submitted']}/{workbook[code]['units']}", code
         for offset, question in enumerate(labels):
             value, rate = workbook[code][question][0], question == "ty_le"
-            assert row[2 + offset] == ("" if value in (None, "") else shown(value * 100 if rate else value, rate))
+            assert row[2 + offset] == ("" if value == NO_DATA else shown(value * 100 if rate else value, rate))
 
 
 def csv_rows(units):

@@ -57,6 +57,8 @@ EXPECTED = {
     "": dict(so_dang_vien=60, so_chi_bo=5, ty_le=(18 + 12 + 7 + 7.6 + 7) / 60, so_ky=57 / 5, hop_du=4),
 }
 FIGURES, TOTALS, DIFFERENCES = "Tổng hợp số liệu", "Cộng theo cấp ủy", "Chênh lệch"
+#: What a figure says when no unit that counts has answered.
+NO_DATA = "chưa có số liệu"
 
 
 def build_tree(app, units=UNITS, reports=REPORTS, drafts=DRAFTS):
@@ -100,7 +102,7 @@ def assert_expected_figures(table):
         for question, figure in expected.items():
             value = table[code][question][0]
             if figure is None:
-                assert value in (None, ""), (code, question, value)
+                assert value == NO_DATA, (code, question, value)
             else:
                 assert value == pytest.approx(figure), (code, question, value, figure)
 
@@ -126,10 +128,11 @@ def test_the_totals_are_formulas_over_the_units_that_count(tree, tmp_path):
     headers = [cell.value for cell in formulas[TOTALS][1]]
     members = next(i for i, header in enumerate(headers) if header and header.startswith("so_dang_vien\n"))
     sheet = f"'{FIGURES}'!"
+    members_column = f"{sheet}${codes['so_dang_vien']}$4:${codes['so_dang_vien']}$1048576"
+    criteria = (f'{sheet}${codes["grassroots_code"]}$4:${codes["grassroots_code"]}$1048576,"G1",'
+                f"{sheet}${counted}$4:${counted}$1048576,1,{sheet}${codes['submitted']}$4:${codes['submitted']}$1048576,1")
     assert rows["G1"][members].value == (
-        f"=SUMIFS({sheet}${codes['so_dang_vien']}$4:${codes['so_dang_vien']}$1048576,"
-        f'{sheet}${codes["grassroots_code"]}$4:${codes["grassroots_code"]}$1048576,"G1",'
-        f"{sheet}${counted}$4:${counted}$1048576,1,{sheet}${codes['submitted']}$4:${codes['submitted']}$1048576,1)")
+        f'=IF(COUNTIFS({members_column},"<>",{criteria})=0,"{NO_DATA}",SUMIFS({members_column},{criteria}))')
     cells = {row[0].value: row for row in figures.iter_rows(min_row=4) if row[0].value}
     by_code = {row[int(openpyxl.utils.column_index_from_string(codes["code"])) - 1].value: row
                for row in figures.iter_rows(min_row=4)}
@@ -145,7 +148,7 @@ def test_the_total_row_of_the_figures_sheet_counts_like_the_totals(tree, tmp_pat
     cached = openpyxl.load_workbook(path, data_only=True)[FIGURES]
     codes = {cell.value: cell.column for cell in sheet[2] if cell.value}
     total = sheet.max_row
-    assert sheet.cell(total, codes["so_dang_vien"]).value.startswith("=SUMPRODUCT(SUBTOTAL(109,OFFSET(")
+    assert sheet.cell(total, codes["so_dang_vien"]).value.startswith("=IF(SUMPRODUCT(SUBTOTAL(103,OFFSET(")
     for question, figure in EXPECTED[""].items():
         assert cached.cell(total, codes[question]).value == pytest.approx(figure), question
 
@@ -283,3 +286,49 @@ def test_todays_shape_counts_each_member_once_and_lists_each_committee_once(make
     assert table[""]["ty_le"][0] == pytest.approx((0.9 * 18 + 1.0 * 12 + 0.8 * 30 + 0.7 * 9) / 69)
     differences = {(row[0], row[3]): row[7] for row in book[DIFFERENCES].iter_rows(min_row=2, values_only=True)}
     assert differences == {("X", "so_dang_vien"): 2}
+
+
+def recalculated_by_libreoffice(path, tmp_path):
+    """Return the workbook as LibreOffice computes it anew: openpyxl saves it without the cached values."""
+    openpyxl.load_workbook(path).save(tmp_path / "uncached.xlsx")
+    out, profile = tmp_path / "recalculated", tmp_path / f"lo-profile-{uuid.uuid4().hex}"
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xlsx",
+                    "--outdir", str(out), str(tmp_path / "uncached.xlsx")], check=True, capture_output=True,
+                   timeout=180)
+    return openpyxl.load_workbook(out / "uncached.xlsx", data_only=True)
+
+
+#: A committee of each shape, its own count of members, and its cells' (the units that count for members).
+COMMITTEE_UNDER_TEST = {
+    "seed": (UNITS, "G1", 40, {"C1": 20, "C2": 15, "C3": 5}),
+    "2025": (UNITS_2025, "X", 52, {"C8": 30, "C9": 20}),
+}
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.parametrize("shape", ["seed", "2025"])
+@pytest.mark.parametrize("submitted", ["none", "some", "all"])
+def test_a_committee_whose_units_have_not_submitted_has_no_figure_not_a_flagged_zero(make_app, tmp_path, shape,
+                                                                                     submitted):
+    units, committee, own, cells = COMMITTEE_UNDER_TEST[shape]
+    sent = {"none": [], "some": list(cells)[:1], "all": list(cells)}[submitted]
+    reports = {committee: dict(so_dang_vien=own, so_chi_bo=len(cells), ty_le=90, so_ky=12),
+               **{code: dict(so_dang_vien=cells[code], ty_le=80, so_ky=11, hop_du=True) for code in sent}}
+    path = export(build_tree(make_app(CONFIG), units, reports, {}), tmp_path / "book.xlsx")
+    cached = openpyxl.load_workbook(path, data_only=True)
+    members = totals_table(cached[TOTALS])[committee]["so_dang_vien"]
+    figure = sum(cells[code] for code in sent) if sent else NO_DATA
+    assert members == (figure, own), "the units' figure beside the committee's own"
+    if not sent:  # every figure its cells give (the cells under it are the committee's own answer: it counts)
+        figures = totals_table(cached[TOTALS])[committee]
+        assert [figures[question][0] for question in ("so_dang_vien", "ty_le", "so_ky", "hop_du")] == [NO_DATA] * 4
+    differences = {(row[0], row[3]): row[5:8] for row in cached[DIFFERENCES].iter_rows(min_row=2, values_only=True)}
+    listed = differences.get((committee, "so_dang_vien"))
+    assert listed == (None if figure in (NO_DATA, own) else (own, figure, own - figure)), \
+        "the differences sheet lists it exactly when the totals sheet marks it: a number that differs"
+
+    recalculated = recalculated_by_libreoffice(path, tmp_path)
+    assert totals_table(recalculated[TOTALS]) == totals_table(cached[TOTALS]), \
+        "LibreOffice's formulas give what the workbook caches, no data included"
+    assert list(recalculated[FIGURES].iter_rows(values_only=True))[-1] == \
+        list(cached[FIGURES].iter_rows(values_only=True))[-1], "and so does the figures sheet's total row"

@@ -77,7 +77,7 @@ def test_figures_have_one_row_per_unit_in_hierarchy_order(app, province, tmp_pat
     assert order.index("TU.BMT") < order.index("BMT.HT") < order.index("BMT.HT.01") < order.index("BMT.TL")
     assert order.index("BMT.TL") < order.index("BMT.TL.01") < order.index("BMT.VP") < order.index("TU.KCQ")
     row = rows["BMT.TL.01"]
-    assert row[codes["district"]].value == "Thành ủy Buôn Ma Thuột"
+    assert row[codes["above_grassroots"]].value == "Thành ủy Buôn Ma Thuột"
     assert row[codes["grassroots"]].value == "Đảng bộ phường Tân Lợi"
     assert row[codes["grassroots_code"]].value == "BMT.TL"
     assert sheet.freeze_panes == "G4"
@@ -112,7 +112,8 @@ def test_every_sheet_places_each_unit_under_its_committees(app, units, hierarchy
     _sheet, codes, rows = figures_rows(book)
     assert list(rows) == order
     for code, row in rows.items():
-        placed = [row[codes[key]].value for key in ("district_code", "district", "grassroots_code", "grassroots")]
+        placed = [row[codes[key]].value
+                  for key in ("above_grassroots_code", "above_grassroots", "grassroots_code", "grassroots")]
         assert placed == list(committees(code)), code
     headers, progress = table(book[PROGRESS], 1)
     assert [headers[key] for key in ("Cấp trên cơ sở", "Đảng bộ, chi bộ cơ sở", "Mã đơn vị")] == [1, 2, 3]

@@ -61,3 +61,21 @@ def test_libreoffice_opens_the_links_csv_with_every_name_as_text(app, runner, tm
         cell = names[f"C{number}"]
         assert cell.data_type == "s", (name, cell.value, "a formula")
         assert cell.value.removeprefix("'") == name
+
+
+def test_libreoffice_aligns_every_cell_of_a_commented_row_at_the_top(app, units, tmp_path):
+    """LibreOffice reads the cells' alignment as written: saved again by it, a unit's code and name on the
+    comments sheet still sit at the top of their row, beside the top of its long answer."""
+    store(app, "BMT.TL.01", stored_cell_answers(nhan_thuc="Chi bộ duy trì nền nếp sinh hoạt. " * 40))
+    path = tmp_path / "tong-ket.xlsx"
+    with app.app_context():
+        write_workbook(path, app.extensions["survey"], ExportSource())
+    saved = tmp_path / "saved"
+    profile = tmp_path / f"lo-profile-{uuid.uuid4().hex}"
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(saved), str(path)],
+                   check=True, capture_output=True, timeout=180)
+    comments = openpyxl.load_workbook(saved / path.name)["Ý kiến"]
+    row = next(row for row in comments.iter_rows(min_row=2) if row[5].value == "BMT.TL.01")
+    assert row[6].value == "Chi bộ tổ dân phố 1"
+    assert {cell.alignment.vertical for cell in row if cell.value} == {"top"}

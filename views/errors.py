@@ -5,6 +5,7 @@ from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
+from exports.files import WriteFailed
 from models import busy_reason, database_busy
 from reporting.unit_files import file_too_large_problem
 from schema import ConfigError
@@ -29,6 +30,11 @@ MESSAGES = {
 BUSY = (_l("The service is busy"), _l("The service is busy at this moment, so the page could not be shown. "
                                       "Nothing you saved before is lost. Try again in a minute; if you were "
                                       "saving, go back: your text is still in the page."))
+
+#: A download sent at once could not be written (a full disk): nothing is lost, and it may work in a while.
+NOT_WRITTEN = (_l("The file could not be prepared"), _l("The server could not write the file at this moment. "
+                                                        "Nothing was changed. Try again in a few minutes; if it "
+                                                        "fails again, tell the administrator."))
 
 #: Werkzeug answers a form of more than MAX_FORM_PARTS parts with the same 413 as too large a body.
 TOO_MANY_PARTS = (_l("Too many fields"), _l("What was sent has more fields than any form of this service. "
@@ -79,6 +85,11 @@ def log_busy_database(reason):
     current_app.logger.warning("Database busy, answered 503 to %s %s: %s", request.method, request.path, reason)
 
 
+def file_not_written(error):
+    current_app.logger.error("Download not written for %s %s: %s", request.method, request.path, error.reason)
+    return render_error(503, NOT_WRITTEN)
+
+
 def register_error_pages(app):
     for code in (400, 403, 404, 500):
         app.register_error_handler(code, lambda error, code=code: render_error(code))
@@ -87,3 +98,4 @@ def register_error_pages(app):
     app.register_error_handler(CSRFError, lambda error: render_error(400, PAGE_EXPIRED))
     app.register_error_handler(ConfigError, lambda error: render_error(503))
     app.register_error_handler(sa.exc.OperationalError, answer_database_error)
+    app.register_error_handler(WriteFailed, file_not_written)

@@ -8,6 +8,7 @@ import clock
 from documents.consolidated_docx import write_consolidated_draft
 from documents.download import DOCX_MIMETYPE
 from exports import ExportSource, download_name, workbook_download
+from exports.at_once import at_once_place
 from exports.download import XLSX_MIMETYPE, send_workbook
 from exports.jobs import (
     DOWNLOAD_PREFIXES,
@@ -15,7 +16,6 @@ from exports.jobs import (
     job_download_name,
     job_path,
     requested_job,
-    writes_at_once,
 )
 from models import ExportJob, db
 from reporting.hierarchy import UnitTree
@@ -41,8 +41,9 @@ def export_job_in_scope_or_404(job_id):
 @sign_in_required
 def export_workbook():
     survey, scope, language = current_survey(), g.user.scope, str(get_locale())
-    if writes_at_once(scope):
-        return workbook_download(survey, scope, language)
+    with at_once_place(scope, survey, "xlsx") as at_once:
+        if at_once:
+            return workbook_download(survey, scope, language)
     job = requested_job(scope, language, survey, g.user)
     return redirect(url_for("admin.export_job", job_id=job.id), 303)
 
@@ -53,10 +54,11 @@ def consolidated_draft():
     """The account's committee's own summary report, drafted from its units' reports (Word, in Vietnamese
     whatever the page's language: a party document)."""
     survey, scope = current_survey(), g.user.scope
-    if writes_at_once(scope):
-        name = download_name(scope.name, survey.today(clock.now()), DOWNLOAD_PREFIXES["docx"], "docx")
-        return send_workbook(lambda path: write_consolidated_draft(path, survey, ExportSource(scope), scope), name,
-                             DOCX_MIMETYPE)
+    with at_once_place(scope, survey, "docx") as at_once:
+        if at_once:
+            name = download_name(scope.name, survey.today(clock.now()), DOWNLOAD_PREFIXES["docx"], "docx")
+            return send_workbook(lambda path, _tmpdir: write_consolidated_draft(path, survey, ExportSource(scope),
+                                                                                scope), name, DOCX_MIMETYPE)
     job = requested_job(scope, "vi", survey, g.user, kind="docx")
     return redirect(url_for("admin.export_job", job_id=job.id), 303)
 

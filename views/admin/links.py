@@ -28,7 +28,7 @@ def links_workbook():
     """Every unit of the scope with its link, to send by message or e-mail."""
     survey, scope = current_survey(), g.user.scope
     name = download_name(scope.name, survey.today(clock.now()), prefix="đường-liên-kết")
-    response = send_workbook(lambda path: write_links_workbook(path, unit_links(scope), survey), name)
+    response = send_workbook(lambda path, tmpdir: write_links_workbook(path, unit_links(scope), survey, tmpdir), name)
     response.headers["Cache-Control"] = NOT_STORED
     return response
 

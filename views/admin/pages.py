@@ -95,7 +95,7 @@ def unit_list_workbook():
     survey, now = current_survey(), clock.now()
     rows = all_listed_units(g.user.scope, survey, now, requested_unit_list())
     name = download_name(g.user.scope.name, survey.today(now), prefix="danh-sách-đơn-vị")
-    return send_workbook(lambda path: write_unit_list_workbook(path, rows, survey.local), name)
+    return send_workbook(lambda path, tmpdir: write_unit_list_workbook(path, rows, survey.local, tmpdir), name)
 
 
 @bp.get("/units/<code>")

@@ -39,7 +39,7 @@ def unit_list_upload():
 @bp.get("/unit-list/template.xlsx")
 @manager_required
 def unit_list_template():
-    return send_workbook(write_template, _("unit-list.xlsx"))
+    return send_workbook(lambda path, _tmpdir: write_template(path), _("unit-list.xlsx"))
 
 
 @bp.get("/unit-list/current.csv")
