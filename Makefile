@@ -7,7 +7,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint translations extract-messages db screenshots bench-survey bench-export bench-draft bench-admin bench-rush clean
+.PHONY: run test lint translations extract-messages db screenshots bench-survey bench-export bench-draft bench-admin bench-budget bench-rush clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,9 @@ bench-admin: $(VENV)/.dev-installed translations
 	$(BIN)/python bench/admin_pages.py
 
 ## Needs PostgreSQL at 127.0.0.1:5432 (bench/deadline_rush.py --postgresql URL to change it).
+bench-budget: $(VENV)/.dev-installed translations
+	$(BIN)/python bench/export_budget.py
+
 bench-rush: $(VENV)/.dev-installed translations
 	$(BIN)/python bench/deadline_rush.py
 
