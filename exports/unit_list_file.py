@@ -4,7 +4,6 @@ the same columns, the same level codes and yes/no, so that the file uploaded bac
 import csv
 
 import sqlalchemy as sa
-import xlsxwriter
 from flask_babel import gettext as _
 
 from models import Unit, db
@@ -14,7 +13,7 @@ from reporting.unit_rows import COLUMNS, DOCUMENT_COLUMNS
 
 from .cells import TextCells
 from .formats import Formats
-from .workbook import WORKBOOK_OPTIONS
+from .workbook import open_workbook
 
 #: Every column the import reads, in its order.
 HEADER = COLUMNS + DOCUMENT_COLUMNS
@@ -43,7 +42,7 @@ def texts(result):
         yield [value or "" for value in values] + [YES_NO.get(standing, "")]
 
 
-def write_unit_list_csv(target, rows):
+def write_unit_list_csv(target, rows, _tmpdir):
     """Write the rows as CSV UTF-8 with a BOM (so that Excel reads the accents); a text that a spreadsheet
     would run as a formula gets an apostrophe in front, as Excel writes one, which the import drops."""
     with open(target, "w", encoding="utf-8-sig", newline="") as file:
@@ -53,18 +52,19 @@ def write_unit_list_csv(target, rows):
             writer.writerow([csv_value(text) for text in row])
 
 
-def write_unit_list_xlsx(target, rows):
-    """Write the rows as a workbook of text cells (a formula-like text quote-prefixed, exports/cells.py)."""
-    workbook = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
-    header = Formats(workbook).header
-    # Text format, as the template's, so that a code such as 001 typed into the file stays text.
-    text, text_column = TextCells(workbook, TEXT), workbook.add_format(TEXT)
-    sheet = workbook.add_worksheet(_("Unit list")[:31])
-    for col, (column, width) in enumerate(zip(HEADER, WIDTHS, strict=True)):
-        sheet.set_column(col, col, width, text_column)
-        sheet.write_string(0, col, column, header)
-    for number, row in enumerate(rows, start=1):
-        for col, value in enumerate(row):
-            text.write(sheet, number, col, value)
-    sheet.freeze_panes(1, 0)
-    workbook.close()
+def write_unit_list_xlsx(target, rows, tmpdir):
+    """Write the rows as a workbook of text cells (a formula-like text quote-prefixed, exports/cells.py), its
+    temporary files in `tmpdir`."""
+    with open_workbook(target, tmpdir) as workbook:
+        header = Formats(workbook).header
+        # Text format, as the template's, so that a code such as 001 typed into the file stays text.
+        text, text_column = TextCells(workbook, TEXT), workbook.add_format(TEXT)
+        sheet = workbook.add_worksheet(_("Unit list")[:31])
+        for col, (column, width) in enumerate(zip(HEADER, WIDTHS, strict=True)):
+            sheet.set_column(col, col, width, text_column)
+            sheet.write_string(0, col, column, header)
+        for number, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                text.write(sheet, number, col, value)
+        sheet.freeze_panes(1, 0)
+        workbook.close()

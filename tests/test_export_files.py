@@ -19,6 +19,7 @@ DOWNLOADS = {
     "links": ("/admin/links.xlsx", "at once"),
     "unit list": ("/admin/units.xlsx", "at once"),
     "unit list template": ("/admin/unit-list/template.xlsx", "at once"),
+    "current unit list to upload back": ("/admin/unit-list/current.xlsx", "at once"),
     "workbook": ("/admin/export.xlsx", "at once"),
     "consolidated draft": ("/admin/report.docx", "at once"),
     "workbook job": ("/admin/export.xlsx", "job"),

@@ -58,7 +58,7 @@ def current_unit_list_xlsx():
 def current_unit_list(write, mimetype, extension):
     scope = g.user.scope
     name = download_name(scope.name, current_survey().today(clock.now()), prefix=_("unit-list"), extension=extension)
-    return send_workbook(lambda path: write(path, unit_list_rows(scope)), name, mimetype)
+    return send_workbook(lambda path, tmpdir: write(path, unit_list_rows(scope), tmpdir), name, mimetype)
 
 
 def allow_unit_list_files():
