@@ -246,8 +246,10 @@ def test_hostile_text_stays_text(make_app, tmp_path):
     reports["G1"]["nhan_xet"] = reports["C2"]["nhan_xet"] = HOSTILE
     app = build_tree(make_app(CONFIG), units, reports, DRAFTS)
     paragraphs = texts(draft_of(app, "G1", tmp_path / "draft.docx"))
-    assert HOSTILE in paragraphs, "the committee's own answer, exactly as typed"
-    assert f"Chi bộ <b>&amp; \"thôn\" 2: “{HOSTILE}”" in paragraphs
+    # As typed, but for the right-to-left override, which would reorder what the reader sees.
+    shown = HOSTILE.replace("\u202e", "")
+    assert shown in paragraphs, "the committee's own answer, as typed"
+    assert f"Chi bộ <b>&amp; \"thôn\" 2: “{shown}”" in paragraphs
 
 
 @pytest.fixture
