@@ -337,3 +337,31 @@ def test_the_longest_name_is_stored_and_found_whatever_its_folded_length(app, cl
     auth.sign_in("btc")
     page = client.get("/admin/missing?search=" + "\ufdfa" * 3)
     assert page.status_code == 200 and "/admin/units/C1" in page.text
+
+
+FOLDED_NAMES = [("Đảng bộ xã Ea Kly", "dang bo xa ea kly"), ("Chi bộ ﬃ ĐẠI", "chi bo ffi dai"),
+                ("Chi bo\u0302\u0300 tho\u0302n", "chi bo thon"), ("ẞtraße Ǆ", "sstrasse dz")]
+
+
+@pytest.mark.parametrize(("name", "folded"), FOLDED_NAMES)
+@pytest.mark.parametrize("how", ["created", "renamed"])
+def test_an_imported_name_is_folded_for_search_as_the_model_folds_it(app, name, folded, how):
+    if how == "renamed":
+        import_text(app, HEADER + PROVINCE + "C1,Chi bộ cũ,chi_bo_truc_thuoc,D1\n")
+    import_text(app, HEADER + PROVINCE + f"C1,{name},chi_bo_truc_thuoc,D1\n")
+    with app.app_context():
+        assert db.session.scalar(sa.select(Unit.search_name).filter_by(code="C1")) == folded
+
+
+@pytest.mark.parametrize("order", ["children first", "shuffled"])
+def test_a_list_whose_units_come_before_their_parents_imports_whole(app, order):
+    lines = (HEADER + PROVINCE + "C1,Chi bộ thôn 1,chi_bo_truc_thuoc,D1\nC2,Chi bộ cơ quan,chi_bo_co_so,TU\n"
+             "H2,Huyện ủy Cư Kuin,cap_huyen,TU\nD2,Đảng bộ xã Dray Bhăng,dang_bo_co_so,H2\n"
+             "C3,Chi bộ thôn 3,chi_bo_truc_thuoc,D2\n").splitlines()[1:]
+    rows = lines[::-1] if order == "children first" else lines[3::2] + lines[::2] + lines[1:3:2]
+    assert sorted(rows) == sorted(lines)
+    summary = import_text(app, HEADER + "\n".join(rows) + "\n")
+    assert summary.created == 8
+    units = all_units(app)
+    assert units["C3"] == ("Chi bộ thôn 3", "chi_bo_truc_thuoc", "D2")
+    assert units["D2"][2] == "H2" and units["H2"][2] == "TU" and units["C2"][2] == "TU"
