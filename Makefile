@@ -7,7 +7,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint translations extract-messages db screenshots bench-survey bench-export bench-draft bench-admin bench-budget bench-rush clean
+.PHONY: run test lint translations extract-messages db screenshots bench-survey bench-export bench-draft bench-admin bench-budget bench-rush bench-import clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,10 @@ bench-budget: $(VENV)/.dev-installed translations
 
 bench-rush: $(VENV)/.dev-installed translations
 	$(BIN)/python bench/deadline_rush.py
+
+## Needs PostgreSQL at 127.0.0.1:5432 (bench/unit_import.py --postgresql URL to change it).
+bench-import: $(VENV)/.dev-installed translations
+	$(BIN)/python bench/unit_import.py
 
 clean:
 	rm -rf $(VENV) instance

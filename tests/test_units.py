@@ -7,12 +7,14 @@ import math
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
-from link_tokens import ALPHABET
+from link_tokens import ALPHABET, new_link_token
 from models import Response, Unit, db
 from models.unit import NAME_MAX_LENGTH
+from reporting import units as unit_import
 from reporting.unit_files import COLUMNS, ImportRefused
-from reporting.units import import_units
+from reporting.units import apply_plan, import_units, plan_import
 
 HEADER = "code,name,level,parent_code\n"
 PROVINCE = "TU,Tỉnh ủy,tinh,\nH1,Huyện ủy Krông Pắc,cap_huyen,TU\nD1,Đảng bộ xã Ea Kly,dang_bo_co_so,H1\n"
@@ -337,3 +339,48 @@ def test_the_longest_name_is_stored_and_found_whatever_its_folded_length(app, cl
     auth.sign_in("btc")
     page = client.get("/admin/missing?search=" + "\ufdfa" * 3)
     assert page.status_code == 200 and "/admin/units/C1" in page.text
+
+
+FOLDED_NAMES = [("Đảng bộ xã Ea Kly", "dang bo xa ea kly"), ("Chi bộ ﬃ ĐẠI", "chi bo ffi dai"),
+                ("Chi bo\u0302\u0300 tho\u0302n", "chi bo thon"), ("ẞtraße Ǆ", "sstrasse dz")]
+
+
+@pytest.mark.parametrize(("name", "folded"), FOLDED_NAMES)
+@pytest.mark.parametrize("how", ["created", "renamed"])
+def test_an_imported_name_is_folded_for_search_as_the_model_folds_it(app, name, folded, how):
+    if how == "renamed":
+        import_text(app, HEADER + PROVINCE + "C1,Chi bộ cũ,chi_bo_truc_thuoc,D1\n")
+    import_text(app, HEADER + PROVINCE + f"C1,{name},chi_bo_truc_thuoc,D1\n")
+    with app.app_context():
+        assert db.session.scalar(sa.select(Unit.search_name).filter_by(code="C1")) == folded
+
+
+@pytest.mark.parametrize("order", ["children first", "shuffled"])
+def test_a_list_whose_units_come_before_their_parents_imports_whole(app, order):
+    lines = (HEADER + PROVINCE + "C1,Chi bộ thôn 1,chi_bo_truc_thuoc,D1\nC2,Chi bộ cơ quan,chi_bo_co_so,TU\n"
+             "H2,Huyện ủy Cư Kuin,cap_huyen,TU\nD2,Đảng bộ xã Dray Bhăng,dang_bo_co_so,H2\n"
+             "C3,Chi bộ thôn 3,chi_bo_truc_thuoc,D2\n").splitlines()[1:]
+    rows = lines[::-1] if order == "children first" else lines[3::2] + lines[::2] + lines[1:3:2]
+    assert sorted(rows) == sorted(lines)
+    summary = import_text(app, HEADER + "\n".join(rows) + "\n")
+    assert summary.created == 8
+    units = all_units(app)
+    assert units["C3"] == ("Chi bộ thôn 3", "chi_bo_truc_thuoc", "D2")
+    assert units["D2"][2] == "H2" and units["H2"][2] == "TU" and units["C2"][2] == "TU"
+
+
+@pytest.mark.parametrize("taken", ["TU", "D1", "C2"])
+def test_an_import_overtaken_halfway_leaves_no_unit_of_it(app, monkeypatch, taken):
+    # A statement per unit, so that the clash comes after the units above it are written.
+    monkeypatch.setattr(unit_import, "BATCH", 1)
+    cells = "C1,Chi bộ thôn 1,chi_bo_truc_thuoc,D1\nC2,Chi bộ thôn 2,chi_bo_truc_thuoc,D1\n"
+    raw = (HEADER + PROVINCE + cells).encode()
+    with app.app_context():
+        plan = plan_import(raw)
+        with db.engine.begin() as other:  # another import, committed after this one's plan
+            other.execute(sa.insert(Unit.__table__), {"code": taken, "name": "Khác", "search_name": "khac",
+                                                      "level": "chi_bo_co_so", "token": new_link_token()})
+        with pytest.raises(IntegrityError):
+            apply_plan(plan)
+        db.session.rollback()
+        assert list(db.session.scalars(sa.select(Unit.code))) == [taken]
