@@ -6,6 +6,8 @@ PYTHON ?= python3
 #: Where make run serves the demo, and so the address its printed links carry: make run PORT=5001.
 HOST ?= 127.0.0.1
 PORT ?= 5000
+## make test's pytest processes (pytest-xdist): one per core; 0 runs the suite in this process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint translations extract-messages db screenshots bench-survey bench-export bench-draft bench-admin bench-budget bench-rush bench-import clean
 
@@ -44,7 +46,7 @@ run: db
 ## Lint, then the whole test suite (SQLite; PostgreSQL when DATABASE_URL is set).
 test: $(VENV)/.dev-installed translations
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
