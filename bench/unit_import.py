@@ -2,9 +2,9 @@
 
     make bench-import            # or: .venv/bin/python bench/unit_import.py --help
 
-A unit list is generated (province -> district committees -> grassroots committees and cells -> their
-cells, realistic names) and written as the import's .xlsx, untimed. For each database, an empty unit table
-(`flask db upgrade`; on PostgreSQL a database of this run's own, dropped at the end), then three fresh
+A unit list is generated (`flask demo`'s province of the seed's shape: province -> district committees ->
+grassroots committees and cells -> their cells) and written as the import's .xlsx, untimed. For each
+database, an empty unit table (`flask db upgrade`; on PostgreSQL a database of this run's own, dropped at the end), then three fresh
 processes, the table emptied after each:
 
 - raw: the same rows, with the same columns and values computed beforehand (ids, parents, tokens, folded
@@ -39,19 +39,20 @@ from common import (
     verdict,
 )
 
+from reporting.demo import plan_units
+
 CPU_TARGET = 10.0
 TIMEOUT_SHARE_TARGET = 0.5
 MEMORY_TARGET = 2.0
 WORKER_TIMEOUT = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["timeout"]
-PLACES = ("Ea Kar", "Krông Pắc", "Buôn Đôn", "Cư M'gar", "Lắk", "Ea H'leo", "Krông Bông", "Đắk Lắk", "Hòa Đông",
-          "Ea Kly", "Dray Bhăng", "Quảng Phú", "Tân Hòa", "Ea Tu", "Hòa Thuận", "Ea Súp")
 run_child = child_runner(__file__)
 
 
 def main():
     args = parse_args()
     with Demo(args.units, args.seed) as folder:
-        rows = unit_rows(args.units, args.seed)
+        # make run's demo province of the seed's shape: huyện ủy, their grassroots committees and cells.
+        rows = plan_units(args.units, random.Random(args.seed), shape="seed")
         path = folder.folder / "units.xlsx"
         write_list(path, rows)
         print(f"unit list: {len(rows):,} units, {path.stat().st_size / MB:.1f} MB .xlsx (untimed)", flush=True)
@@ -70,25 +71,6 @@ def parse_args():
         arguments.error("--units must be at least 10")
     args.databases = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
     return args
-
-
-def unit_rows(count, seed):
-    """Return (code, name, level, parent_code) of a province of `count` units, parents before children."""
-    rng = random.Random(seed)
-    rows = [("TU", "Đảng bộ tỉnh Đắk Lắk", "tinh", None)]
-    districts = [f"H{number:02}" for number in range(max(1, count // 3000))]
-    rows += [(code, f"Đảng bộ huyện {rng.choice(PLACES)} {code}", "cap_huyen", "TU") for code in districts]
-    committees = [f"D{number:05}" for number in range(max(1, count // 40))]
-    rows += [(code, f"Đảng bộ xã {rng.choice(PLACES)} {code}", "dang_bo_co_so", rng.choice(districts))
-             for code in committees]
-    for number in range(count - len(rows)):
-        if rng.random() < 0.05:
-            rows.append((f"B{number:06}", f"Chi bộ cơ quan {rng.choice(PLACES)} {number}", "chi_bo_co_so",
-                         rng.choice(districts)))
-        else:
-            rows.append((f"C{number:06}", f"Chi bộ thôn {rng.choice(PLACES)} {number}", "chi_bo_truc_thuoc",
-                         rng.choice(committees)))
-    return rows
 
 
 def write_list(path, rows):
