@@ -4,8 +4,8 @@
 
 A unit list is generated (`flask demo`'s province of the seed's shape: province -> district committees ->
 grassroots committees and cells -> their cells) and written as the import's .xlsx, untimed. For each
-database, an empty unit table (`flask db upgrade`; on PostgreSQL a database of this run's own, dropped at the end), then three fresh
-processes, the table emptied after each:
+database, an empty unit table (`flask db upgrade`; on PostgreSQL a database of this run's own, dropped at
+the end), then three fresh processes, the table emptied after each:
 
 - raw: the same rows, with the same columns and values computed beforehand (ids, parents, tokens, folded
   names), inserted by the driver's executemany in one transaction: the baseline;
