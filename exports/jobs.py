@@ -27,7 +27,7 @@ from models import ExportJob, Response, Revision, Unit, db
 from models.export_job import ACTIVE_STATES
 from reporting.hierarchy import UnitTree
 
-from .files import WriteFailed, write_into_place
+from .files import DOWNLOAD_PREFIX, WriteFailed, write_into_place
 from .source import ExportSource
 from .workbook import download_name, write_workbook
 
@@ -186,9 +186,10 @@ def fail_stale_jobs():
 
 
 def remove_expired_exports():
-    """Remove the jobs asked for more than EXPORT_KEEP_FOR ago, and every file in the exports folder that
-    no active or kept finished job owns (a failed job's, or a killed worker's scratch folder); return how
-    many files and folders were removed."""
+    """Remove the jobs asked for more than EXPORT_KEEP_FOR ago, every file in the exports folder that no
+    active or kept finished job owns (a failed job's, or a killed worker's scratch folder), and the scratch
+    folders of downloads sent at once that a killed worker left (one lives for a request, so any older than
+    EXPORT_KEEP_FOR is left over); return how many files and folders were removed."""
     folder = exports_folder()
     folder.mkdir(parents=True, exist_ok=True)
     # Listed before the jobs are read: a job makes its files only once its row is committed, so every
@@ -200,7 +201,7 @@ def remove_expired_exports():
     removed = 0
     for entry in entries:
         match = JOB_ENTRY.match(entry.name)
-        if match and int(match.group(1)) not in kept:
+        if (match and int(match.group(1)) not in kept) or is_left_download(entry, cutoff):
             if entry.is_dir():
                 shutil.rmtree(entry, ignore_errors=True)
             else:
@@ -210,6 +211,10 @@ def remove_expired_exports():
                                                   ExportJob.created_at < cutoff))
     db.session.commit()
     return removed
+
+
+def is_left_download(entry, cutoff):
+    return entry.name.startswith(DOWNLOAD_PREFIX) and entry.stat().st_mtime < cutoff.timestamp()
 
 
 def exports_folder():

@@ -241,16 +241,22 @@ def test_workbooks_are_removed_after_a_day(app, client, auth, accounts, runner, 
     leftover = exports / ".export-7.xlsx.k2j4x9"
     leftover.mkdir()
     (leftover / "tmp1a2b3c").write_bytes(b"<row/>" * 1000)
+    # And a worker killed while sending a small workbook at once: its download's scratch folder, made now.
+    left_download = exports / ".download.q8w7e6"
+    left_download.mkdir()
+    (left_download / "download").write_bytes(b"PK" * 1000)
+    os.utime(left_download, (clock().timestamp(),) * 2)
     clock.advance(hours=23)
     auth.sign_in("btc")  # a session lasts 8 hours
     assert click_download(client) == "/admin/exports/2", "another day: the statuses may have changed"
     wait_for_job(client, "/admin/exports/2")
-    assert sorted(entry.name for entry in exports.iterdir()) == ["export-1.xlsx", "export-2.xlsx"]
+    assert sorted(entry.name for entry in exports.iterdir()) == [".download.q8w7e6", "export-1.xlsx",
+                                                                 "export-2.xlsx"], "a download may still be sent"
 
     clock.advance(hours=2)
     auth.sign_in("btc")
     cleaned = runner.invoke(args=["export", "cleanup"])
-    assert cleaned.output == f"Đã xóa 1 tệp cũ trong {exports}.\n"
+    assert cleaned.output == f"Đã xóa 2 tệp cũ trong {exports}.\n"
     assert sorted(entry.name for entry in exports.iterdir()) == ["export-2.xlsx"]
     assert jobs(app) == [(2, "done")]
     assert client.get("/admin/exports/1").status_code == 404
