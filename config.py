@@ -58,10 +58,10 @@ def default_settings(instance_path):
         #: app believes those headers from that many hops only. 0 (no proxy) ignores them, so that a
         #: client cannot choose its own address; 1 behind the recommended nginx on the same machine.
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),
-        #: A scope with fewer units than this may download its workbook or draft at once (see exports/at_once.py);
-        #: a larger one is written by a job in the background, with a progress page (see exports/jobs.py).
+        #: A scope with fewer units than this may download its workbook or draft at once (see downloads/at_once.py);
+        #: a larger one is written by a job in the background, with a progress page (see downloads/jobs.py).
         "EXPORT_STREAM_UNITS": int(os.environ.get("EXPORT_STREAM_UNITS", "5000")),
-        #: The most work, in seconds of one core, a download written at once may take (exports/at_once.py): by
+        #: The most work, in seconds of one core, a download written at once may take (downloads/at_once.py): by
         #: default a share of gunicorn's worker timeout (GUNICORN_TIMEOUT) among its workers (WEB_CONCURRENCY).
         "EXPORT_AT_ONCE_SECONDS": float(os.environ.get("EXPORT_AT_ONCE_SECONDS", at_once_budget())),
         #: What writing one cell costs, by kind of file (a cell is a unit times a question of the config).

@@ -17,7 +17,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 
 worker_class = "sync"
 #: The longest request now lasts some 15 s (1,000 printed invitations; a save waiting for SQLite's 15 s busy
 #: timeout). A download is sent at once only if its measured work fits a share of this timeout, shared with
-#: the other workers (config.py reads the same two variables: EXPORT_AT_ONCE_SECONDS, exports/at_once.py);
+#: the other workers (config.py reads the same two variables: EXPORT_AT_ONCE_SECONDS, downloads/at_once.py);
 #: a larger one (90 s for a 50,000-unit workbook) is written by a job in a thread of the worker, not within a
 #: request, so the timeout need not cover it. A worker stuck for longer than this is killed and replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

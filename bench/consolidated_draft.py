@@ -110,7 +110,7 @@ def in_app(work):
     import sqlalchemy as sa
 
     from app import create_app
-    from exports import ExportSource
+    from consolidation.source import ExportSource
     from models import Unit, db
     from schema.store import current_survey
 

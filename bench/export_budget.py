@@ -1,5 +1,5 @@
 """Benchmark: the cost per cell of a download written at once, and how the estimate that sends larger ones to
-a job (exports/at_once.py) compares with the time actually taken.
+a job (downloads/at_once.py) compares with the time actually taken.
 
     .venv/bin/python bench/export_budget.py                 # 1,000 and 5,000 units: a few minutes
     .venv/bin/python bench/export_budget.py --sizes 300
@@ -46,9 +46,10 @@ def child_write(kind):
         from flask import current_app
 
         from app import create_app
+        from consolidation.source import ExportSource
         from documents.consolidated_docx import write_consolidated_draft
-        from exports import ExportSource, write_workbook
-        from exports.at_once import estimated_seconds
+        from downloads.at_once import estimated_seconds
+        from exports import write_workbook
         from models import Unit, db
         from schema.store import current_survey
 

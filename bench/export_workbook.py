@@ -215,7 +215,8 @@ def in_app(work):
     import sqlalchemy as sa
 
     from app import create_app
-    from exports import ExportSource, write_workbook
+    from consolidation.source import ExportSource
+    from exports import write_workbook
     from models import db
     from schema.store import current_survey
 

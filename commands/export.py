@@ -10,10 +10,11 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from config import DEFAULT_LANGUAGE, LANGUAGES
+from consolidation.source import ExportSource
 from documents.consolidated_docx import write_consolidated_draft
-from exports import ExportSource, write_workbook
-from exports.files import WriteFailed, write_into_place
-from exports.jobs import exports_folder, fail_stale_jobs, remove_expired_exports
+from downloads.files import WriteFailed, write_into_place
+from downloads.jobs import exports_folder, fail_stale_jobs, remove_expired_exports
+from exports import write_workbook
 from models import Unit, db
 from schema.store import current_survey
 

@@ -1,5 +1,5 @@
 """What a committee's consolidated draft says, as plain data: a function of the survey and the reads of
-its scope (exports.source.ExportSource) alone; documents.consolidated_docx lays it out.
+its scope (consolidation.source.ExportSource) alone; documents.consolidated_docx lays it out.
 
 Two streaming passes over the scope, like the workbook's: the units with their figures, then the texts
 question by question. The figures are the workbook's, made by the same code (exports.figures'
@@ -24,8 +24,8 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from consolidation.rules import counts_in_totals
 from exports.columns import submitted_column
-from exports.consolidation import counts_in_totals
 from exports.figures import COMMITTEE_KEYS, FigureTallies, consolidation_columns, difference_rows
 from exports.statistics import GROUP_OF_LEVEL, Statistics, groups_asked
 from reporting.status import report_status

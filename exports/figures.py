@@ -1,6 +1,6 @@
 """The figures sheet (one row per unit, numbers Excel can add up) and the totals by committee.
 
-Totals follow exports.consolidation: only the units whose answer counts (asked, with no unit below
+Totals follow consolidation.rules: only the units whose answer counts (asked, with no unit below
 them asked too) and that have submitted. Helper columns on the figures sheet say which units count
 (1/0 per set of asked levels, and whether the report is submitted) and, for a weighted mean, the
 value times its weight; the totals are live formulas over them (SUMIFS, and below the unit rows a
@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
+from consolidation.rules import Tally, compares_with_own, counts_in_totals, differs, tolerance
 from schema import level_label
 from schema.types import Column
 
 from .cells import CELL_LIMIT, split_for_cells, utf16_length, wrapped_height
 from .columns import WRAPPED_COLUMNS
-from .consolidation import Tally, compares_with_own, counts_in_totals, differs, tolerance
 from .formats import prepare_for_print, write_text_row
 
 #: Rows 0-2 are the title, the question codes and the labels; units start below. Rows are written
@@ -117,7 +117,7 @@ def weighted_mean_columns(column, weight):
 
 class FigureTallies:
     """The figures of a scope's committees and of the whole scope, made from its units' rows one at a
-    time (see exports.consolidation): a Tally per committee and one for the scope, and each committee's
+    time (see consolidation.rules): a Tally per committee and one for the scope, and each committee's
     own answers to compare with them. The figures sheet and the consolidated draft both count this way."""
 
     def __init__(self, columns):

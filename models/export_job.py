@@ -1,5 +1,5 @@
 """A file being written for a scope in the background, the Excel workbook or the consolidated draft, so
-that a province-wide download outlives the request that asked for it (see exports.jobs)."""
+that a province-wide download outlives the request that asked for it (see downloads.jobs)."""
 
 import datetime as dt
 

@@ -15,7 +15,7 @@ from pages import read_form
 
 from app import create_app
 from config import database_url
-from exports.jobs import THREAD_PREFIX
+from downloads.jobs import THREAD_PREFIX
 from models import Unit, db
 from reporting.units import import_units
 from schema import REPORTING_LEVELS, load_survey

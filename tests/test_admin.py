@@ -12,7 +12,7 @@ from answers import store, stored_cell_answers
 from pages import act_on_page, read_form, table_rows, text_of
 from workbooks import column_values, downloaded_workbook
 
-from exports.jobs import requested_job
+from downloads.jobs import requested_job
 from models import ExportJob, SignInAttempt, Unit, User, db
 from reporting.status import report_status
 

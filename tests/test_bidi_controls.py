@@ -15,7 +15,8 @@ from pages import text_of
 from test_survey_page import CELL, post, stored
 from workbooks import workbook_bytes
 
-from exports import ExportSource, write_workbook
+from consolidation.source import ExportSource
+from exports import write_workbook
 from models import Unit, User, db
 from reporting.unit_files import ImportRefused
 from reporting.units import import_units

@@ -31,10 +31,11 @@ from test_consolidation import (
     totals_table,
 )
 
+from consolidation.source import ExportSource
 from documents.consolidated import CELL_EXCERPT, EXCERPT_SLACK, excerpt
 from documents.consolidated_docx import write_consolidated_draft
 from documents.layout import LAYOUT
-from exports import ExportSource, write_workbook
+from exports import write_workbook
 from models import Unit, db
 
 #: Each unit's comment: a committee's, and cells' of known lengths (C1's is long enough to be cut).

@@ -14,9 +14,10 @@ import openpyxl
 import pytest
 from answers import store
 
-from exports import ExportSource, write_workbook
+from consolidation.rules import differs
+from consolidation.source import ExportSource
+from exports import write_workbook
 from exports.columns import Column
-from exports.consolidation import differs
 from reporting.units import import_units
 from schema import ConfigError, load_survey
 

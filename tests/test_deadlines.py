@@ -13,7 +13,8 @@ from answers import cell_report, committee_report, district_report, store, store
 from flask_babel import force_locale
 from pages import hidden_state, text_of
 
-from exports import ExportSource, write_workbook
+from consolidation.source import ExportSource
+from exports import write_workbook
 from models import Response, Revision, Unit, db
 from reporting.progress import scope_progress
 from reporting.status import STATUS_LABELS, report_status

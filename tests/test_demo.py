@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from answers import store
 from werkzeug.datastructures import MultiDict
 
-from exports import ExportSource, write_workbook
+from consolidation.source import ExportSource
+from exports import write_workbook
 from forms import posted_answers, survey_form_class
 from models import Response, Revision, Unit, db
 from reporting.demo import answers_adding_up

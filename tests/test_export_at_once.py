@@ -1,5 +1,5 @@
 """A download is sent at once only when its measured work fits the worker's time, shared with the other
-workers, and while the process writes no other: otherwise a job writes it (exports/at_once.py)."""
+workers, and while the process writes no other: otherwise a job writes it (downloads/at_once.py)."""
 
 import threading
 
@@ -7,7 +7,7 @@ import pytest
 from test_export_jobs import wait_for_job
 
 from config import at_once_budget
-from exports.at_once import at_once_place, estimated_seconds
+from downloads.at_once import at_once_place, estimated_seconds
 
 #: The two kinds of download a committee asks for, by address.
 KINDS = {"xlsx": "/admin/export.xlsx", "docx": "/admin/report.docx"}

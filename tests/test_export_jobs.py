@@ -15,7 +15,7 @@ from pages import text_of
 from sqlalchemy.exc import IntegrityError
 from workbooks import column_values, downloaded_workbook
 
-from exports.jobs import STOPPED
+from downloads.jobs import STOPPED
 from models import ExportJob, Unit, db
 from reporting.demo import create_demo_province
 

@@ -16,7 +16,9 @@ import pytest
 import sqlalchemy as sa
 from answers import LONG_TEXT_IDS, store, stored_cell_answers, stored_committee_answers
 
-from exports import ExportSource, workbook_download, write_workbook
+from consolidation.source import ExportSource
+from downloads.workbooks import workbook_download
+from exports import write_workbook
 from models import Unit, db
 
 VI_SHEETS = ["Tổng hợp số liệu", "Cộng theo cấp ủy", "Chênh lệch", "Ý kiến", "Tiến độ", "Thống kê", "Câu hỏi"]

@@ -10,7 +10,8 @@ import pytest
 from answers import store, stored_cell_answers
 from test_units import FORMULA_NAMES, links_csv
 
-from exports import ExportSource, write_workbook
+from consolidation.source import ExportSource
+from exports import write_workbook
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")

@@ -6,7 +6,8 @@ import zipfile
 import openpyxl
 from answers import store, stored_cell_answers
 
-from exports import ExportSource, write_workbook
+from consolidation.source import ExportSource
+from exports import write_workbook
 
 FIGURES, COMMENTS = "Tổng hợp số liệu", "Ý kiến"
 CELL_LIMIT = 32767

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from answers import store, stored_cell_answers
 
-from exports.jobs import requested_job
+from downloads.jobs import requested_job
 from models import Unit, db
 
 #: The unit whose link and admin page the walk visits (in both test accounts' scopes, as in test_admin.py).

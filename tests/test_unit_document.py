@@ -14,10 +14,11 @@ import pytest
 from answers import LONG_TEXT_IDS, store, stored_cell_answers, stored_committee_answers
 from pages import text_of
 
-from documents.download import DOCX_MIMETYPE
+from consolidation.source import ExportSource
 from documents.issuers import Issuer
 from documents.layout import LAYOUT, date_line, number_line
-from exports import ExportSource, write_workbook
+from downloads.documents import DOCX_MIMETYPE
+from exports import write_workbook
 
 BLANK = "\u00a0" * 6
 #: How each kind of unit heads and signs its report in the demo provinces: (body above, issuing body, code,

@@ -5,7 +5,7 @@ from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
-from exports.files import WriteFailed
+from downloads.files import WriteFailed
 from models import busy_reason, database_busy
 from reporting.unit_files import file_too_large_problem
 from schema import ConfigError

@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 import clock
-from documents.download import is_submitted_version
 from documents.layout import LAYOUT
 from documents.unit_report import unit_report
+from downloads.documents import is_submitted_version
 from forms import survey_form_class
 from link_tokens import token_from_typed_code
 from reporting.links import opens_a_report

@@ -2,8 +2,8 @@
 
 from flask import render_template, request
 
-from documents.download import REPORT_PREFIX, SUBMITTED_PREFIX, unit_report_download
 from documents.layout import LAYOUT
+from downloads.documents import REPORT_PREFIX, SUBMITTED_PREFIX, unit_report_download
 
 from .survey import UnitPage, bp
 

@@ -5,18 +5,19 @@ from flask import abort, current_app, g, jsonify, redirect, render_template, sen
 from flask_babel import get_locale
 
 import clock
+from consolidation.source import ExportSource
 from documents.consolidated_docx import write_consolidated_draft
-from documents.download import DOCX_MIMETYPE
-from exports import ExportSource, download_name, workbook_download
-from exports.at_once import at_once_place
-from exports.download import XLSX_MIMETYPE, send_workbook
-from exports.jobs import (
+from downloads.at_once import at_once_place
+from downloads.documents import DOCX_MIMETYPE
+from downloads.jobs import (
     DOWNLOAD_PREFIXES,
     fail_stale_jobs,
     job_download_name,
     job_path,
     requested_job,
 )
+from downloads.workbooks import XLSX_MIMETYPE, send_workbook, workbook_download
+from exports import download_name
 from models import ExportJob, db
 from reporting.hierarchy import UnitTree
 from schema.store import current_survey

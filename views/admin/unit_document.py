@@ -1,7 +1,7 @@
 """A unit's report as a party document, for the committees above it."""
 
-from documents.download import is_submitted_version, unit_report_download
 from documents.unit_report import unit_report
+from downloads.documents import is_submitted_version, unit_report_download
 from reporting.saving import committee_version, revision_of
 from schema.store import current_survey
 

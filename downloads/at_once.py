@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from flask import current_app
 
-from .source import ExportSource
+from consolidation.source import ExportSource
 
 
 def estimated_seconds(units, survey, kind):

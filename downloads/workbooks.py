@@ -3,10 +3,10 @@
 from flask import current_app, send_file
 
 import clock
+from consolidation.source import ExportSource
+from exports.workbook import download_name, write_workbook
 
 from .files import written_file
-from .source import ExportSource
-from .workbook import download_name, write_workbook
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -1,0 +1,2 @@
+"""Consolidation: how units' answers become a committee's figures and narratives, below the workbook and
+the documents."""
