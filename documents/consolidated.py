@@ -24,10 +24,15 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from consolidation.figures import (
+    COMMITTEE_KEYS,
+    FigureTallies,
+    consolidation_columns,
+    difference_rows,
+    submitted_column,
+)
 from consolidation.rules import counts_in_totals
-from exports.columns import submitted_column
-from exports.figures import COMMITTEE_KEYS, FigureTallies, consolidation_columns, difference_rows
-from exports.statistics import GROUP_OF_LEVEL, Statistics, groups_asked
+from consolidation.statistics import GROUP_OF_LEVEL, Statistics, groups_asked
 from reporting.status import report_status
 from schema import REPORTING_LEVELS, other_key
 

@@ -17,10 +17,10 @@ from docx.shared import Pt
 from flask_babel import gettext as _
 
 import clock
-from exports.statistics import LEVEL_GROUPS, share_text
-from exports.workbook import speaking
+from consolidation.statistics import LEVEL_GROUPS, share_text
 from reporting.status import STATUS_LABELS
 from schema import level_label
+from schema.model import speaking
 from schema.types import format_number
 
 from .consolidated import RATE_BANDS, ChoiceFigure, NumberFigure, OwnAnswer, read_consolidated_draft

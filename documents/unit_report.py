@@ -10,7 +10,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from exports.workbook import speaking
+from schema.model import speaking
 
 from .issuers import Issuer, addressee_of, issuer_of
 from .layout import (

@@ -6,7 +6,7 @@ from flask import send_file
 
 import clock
 from documents.unit_report import docx_bytes, write_unit_report
-from exports.workbook import download_name
+from downloads.files import download_name
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 #: The start of a report's file name; the submitted version's, while a correction is drafted beside it.

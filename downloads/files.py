@@ -2,8 +2,10 @@
 one, nor XlsxWriter's temporary files (some 300 MB for a province) in the system's temporary folder."""
 
 import os
+import re
 import shutil
 import tempfile
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -92,3 +94,9 @@ def flush_to_disk(path):
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def download_name(scope_name, day, prefix="tổng-kết-chỉ-thị-10", extension="xlsx"):
+    """Return a file name that keeps Vietnamese letters and is safe on every system."""
+    words = re.sub(r"[^\w]+", "-", unicodedata.normalize("NFC", scope_name or "")).strip("-")
+    return f"{prefix}_{words or 'toan-tinh'}_{day.isoformat()}.{extension}"

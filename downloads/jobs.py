@@ -24,12 +24,12 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 import clock
 from consolidation.source import ExportSource
 from documents.consolidated_docx import write_consolidated_draft
-from exports.workbook import download_name, write_workbook
+from exports.workbook import write_workbook
 from models import ExportJob, Response, Revision, Unit, db
 from models.export_job import ACTIVE_STATES
 from reporting.hierarchy import UnitTree
 
-from .files import DOWNLOAD_PREFIX, WriteFailed, write_into_place
+from .files import DOWNLOAD_PREFIX, WriteFailed, download_name, write_into_place
 
 #: The finished file of job N and the scratch folders made beside it while it is written.
 JOB_ENTRY = re.compile(r"^\.?export-(\d+)\.(xlsx|docx)(\.|$)")

@@ -4,9 +4,9 @@ from flask import current_app, send_file
 
 import clock
 from consolidation.source import ExportSource
-from exports.workbook import download_name, write_workbook
+from exports.workbook import write_workbook
 
-from .files import written_file
+from .files import download_name, written_file
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 
+from consolidation.figures import submitted_column
 from reporting.status import STATUS_LABELS, report_status
 from schema.levels import LEVEL_LABELS
 from schema.model import translated
@@ -33,15 +34,6 @@ def unit_columns(deadlines, now):
         submitted_column(),
         Column("submitted_at", _("Submitted at"), "datetime", lambda r: r.submitted_at, 16),
     ]
-
-
-def submitted_column():
-    """The column saying whether the unit's report is submitted: only those count in the totals."""
-    return Column("submitted", _("Submitted (1 = yes)"), "flag", is_submitted, 10)
-
-
-def is_submitted(record):
-    return int(record.response is not None and record.response.is_submitted)
 
 
 def retired_column(question_id):

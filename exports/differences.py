@@ -7,7 +7,8 @@ out of the units' figure, so the count of those is shown beside it.
 
 from flask_babel import gettext as _
 
-from .figures import difference_rows
+from consolidation.figures import difference_rows
+
 from .formats import start_table, write_text_row
 
 WIDTHS = (12, 30, 18, 26, 40, 14, 14, 14, 12)

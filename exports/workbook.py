@@ -1,27 +1,26 @@
 """The Organisation Committee's workbook, written row by row in XlsxWriter's constant-memory mode."""
 
 import contextlib
-import re
-import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import xlsxwriter
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 import clock
+from consolidation.figures import consolidation_columns
+from consolidation.statistics import Statistics
 from schema import level_label, other_key
-from schema.model import display_language
+from schema.model import speaking
 
 from .columns import retired_column, unit_columns
 from .comments import CommentedQuestion, write_comments_sheet
 from .dictionary import write_dictionary_sheet
 from .differences import write_differences_sheet
-from .figures import FiguresSheet, consolidation_columns, write_totals_sheet
+from .figures import FiguresSheet, write_totals_sheet
 from .formats import Formats
 from .progress import ProgressSheet
-from .statistics import Statistics, write_statistics_sheet
+from .statistics import write_statistics_sheet
 
 #: User text is never read as a number, a formula or a link. Every cell, formatted or not, aligns at the top:
 #: a row's short cells (a unit's code and name) beside its tall one (its answer) then read as one line, not as
@@ -62,17 +61,6 @@ def sheet_names():
         "comments": _("Comments"),
         "progress": _("Progress"), "statistics": _("Statistics"), "questions": _("Questions"),
     }
-
-
-@contextmanager
-def speaking(language):
-    """Write texts of the interface and of the config in `language`."""
-    token = display_language.set(language)
-    try:
-        with force_locale(language):
-            yield
-    finally:
-        display_language.reset(token)
 
 
 @contextmanager
@@ -168,9 +156,3 @@ def answer_keys(questions, retired):
         if question.other:
             keys.append(other_key(question.id))
     return keys + list(retired)
-
-
-def download_name(scope_name, day, prefix="tổng-kết-chỉ-thị-10", extension="xlsx"):
-    """Return a file name that keeps Vietnamese letters and is safe on every system."""
-    words = re.sub(r"[^\w]+", "-", unicodedata.normalize("NFC", scope_name or "")).strip("-")
-    return f"{prefix}_{words or 'toan-tinh'}_{day.isoformat()}.{extension}"

@@ -5,9 +5,12 @@ Everything downstream (forms, storage, exports) reads these objects; nothing els
 
 import datetime as dt
 import operator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
+
+from flask_babel import force_locale
 
 from config import DEFAULT_LANGUAGE
 
@@ -263,3 +266,14 @@ class Survey:
     def latest_extension(self):
         """Return the latest last day a manager may give a unit: LAST_DAY_HORIZON after the last deadline."""
         return max(self.deadlines.values()) + LAST_DAY_HORIZON
+
+
+@contextmanager
+def speaking(language):
+    """Write texts of the interface and of the config in `language`."""
+    token = display_language.set(language)
+    try:
+        with force_locale(language):
+            yield
+    finally:
+        display_language.reset(token)

@@ -9,6 +9,7 @@ from consolidation.source import ExportSource
 from documents.consolidated_docx import write_consolidated_draft
 from downloads.at_once import at_once_place
 from downloads.documents import DOCX_MIMETYPE
+from downloads.files import download_name
 from downloads.jobs import (
     DOWNLOAD_PREFIXES,
     fail_stale_jobs,
@@ -17,7 +18,6 @@ from downloads.jobs import (
     requested_job,
 )
 from downloads.workbooks import XLSX_MIMETYPE, send_workbook, workbook_download
-from exports import download_name
 from models import ExportJob, db
 from reporting.hierarchy import UnitTree
 from schema.store import current_survey

@@ -3,8 +3,8 @@
 from flask import abort, g, render_template, request
 
 import clock
+from downloads.files import download_name
 from downloads.workbooks import send_workbook
-from exports import download_name
 from exports.links import write_links_workbook
 from reporting.links import (
     INVITATIONS_LIMIT,

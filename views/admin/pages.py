@@ -4,8 +4,8 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 import clock
+from downloads.files import download_name
 from downloads.workbooks import send_workbook
-from exports import download_name
 from exports.unit_list import write_unit_list_workbook
 from forms import survey_form_class
 from forms.admin import ExtendDeadlineForm, SignInForm

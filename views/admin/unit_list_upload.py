@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 import clock
+from downloads.files import download_name
 from downloads.workbooks import XLSX_MIMETYPE, send_workbook
-from exports import download_name
 from exports.unit_list_file import unit_list_rows, write_unit_list_csv, write_unit_list_xlsx
 from models import db
 from reporting.unit_files import FILE_LIMIT, write_template
