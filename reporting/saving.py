@@ -14,7 +14,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import contains_eager
 
 import clock
+from consolidation.answer_texts import record_revision_texts
 from models import Response, Revision, Unit, busy_reason, database_busy, db
+from schema.store import current_survey
 
 
 class ReportLocked(Exception):
@@ -149,6 +151,8 @@ def save_report(unit, answers, *, action, based_on, submission_id, config_versio
     db.session.add(revision)
     if not conflict:
         _make_current(response, revision)
+        db.session.flush()
+        record_revision_texts(revision, current_survey())
     response.updated_at = now
     try:
         db.session.commit()

@@ -1,0 +1,67 @@
+"""Narrative answers as the committees read them: each distinct text stored and analysed once, and which
+text each revision gives to each narrative question (see consolidation.answer_texts).
+
+The full-text index over `answer_texts.folded` is not a model: an FTS5 table on SQLite, an expression
+GIN index on PostgreSQL, both made by the migrations (SEARCH_INDEX names them).
+"""
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import UTCDateTime, db
+
+#: The full-text index of answer texts: the FTS5 table on SQLite (and its shadow tables), the GIN index on
+#: PostgreSQL. The migrations make it; comparing the models with the database leaves it out.
+SEARCH_INDEX = "answer_text_search"
+
+
+class AnswerText(db.Model):
+    """One distinct narrative text, however many units and versions give it, with what analysing it found."""
+
+    __tablename__ = "answer_texts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the text with its spacing normalised: two answers differing only in spaces share a row.
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: The text as the unit wrote it (the first time).
+    body: Mapped[str] = mapped_column(sa.Text)
+    #: Lower case, without diacritics: what the full-text index reads and a query is folded to.
+    folded: Mapped[str] = mapped_column(sa.Text)
+    #: What analysing it found (consolidation.text_analysis.TextAnalysis.columns): its key terms, those of
+    #: each sentence, its MinHash signature, and the version of the analysis; None until it is analysed,
+    #: which a save does at once and `flask narratives analyse` does for texts stored before.
+    terms: Mapped[str | None] = mapped_column(sa.Text)
+    sentence_terms: Mapped[str | None] = mapped_column(sa.Text)
+    signature: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    version: Mapped[int | None]
+    #: The text this one is a copy of (the same or nearly), the first of its group; None for an original.
+    copy_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("answer_texts.id"), index=True)
+    analysed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class RevisionText(db.Model):
+    """The text one revision gives to one narrative question; written for the revisions committees read
+    (a unit's current and submitted versions)."""
+
+    __tablename__ = "revision_texts"
+
+    revision_id: Mapped[int] = mapped_column(sa.ForeignKey("revisions.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    text_id: Mapped[int] = mapped_column(sa.ForeignKey("answer_texts.id"), index=True)
+
+
+class TextBand(db.Model):
+    """One band of a text's MinHash signature (locality-sensitive hashing): texts sharing a band are
+    candidates for copies of each other, found by an index lookup rather than by comparing every pair."""
+
+    __tablename__ = "text_bands"
+
+    band: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    text_id: Mapped[int] = mapped_column(sa.ForeignKey("answer_texts.id", ondelete="CASCADE"), primary_key=True)
+
+
+def described_by_models(name, type_, parent_names):
+    """Alembic's include_name: compare everything but the full-text index with the models."""
+    return not (name or "").startswith(SEARCH_INDEX)
