@@ -1,1 +1,2 @@
-"""Consolidation: how units' answers become a committee's figures and narratives, below the workbook and the documents."""
+"""Consolidation: how units' answers become a committee's figures and narratives, below the workbook and
+the documents."""

@@ -58,7 +58,7 @@ def test_combining_and_precomposed_input_are_one_text():
     combining = unicodedata.normalize("NFD", precomposed)
     assert combining != precomposed
     assert fold(combining) == fold(precomposed)
-    assert digest(combining) == digest(precomposed) == digest(f"  Nghị  quyết của\nchi bộ ")
+    assert digest(combining) == digest(precomposed) == digest("  Nghị  quyết của\nchi bộ ")
     assert digest(precomposed) != digest("Nghị quyết của chi ủy")
 
 
@@ -192,7 +192,7 @@ def test_representatives_pick_what_many_units_wrote():
 
 
 def test_representatives_count_identical_sentences_of_one_unit_once():
-    units = _units(ANSWER, ANSWER) + [("same unit again", _units(ANSWER)[0][1] * 2)]
+    units = [*_units(ANSWER, ANSWER), ("same unit again", _units(ANSWER)[0][1] * 2)]
     picks = representative_sentences(units, limit=8)
     assert len(picks) == 8 and {pick.unit_count for pick in picks} == {3}
 
