@@ -166,6 +166,16 @@ def test_copies_are_grouped(copy):
     assert groups[0].representative == "a"
 
 
+@pytest.mark.parametrize("changed", range(8))
+def test_an_answer_of_short_sentences_with_one_changed_is_a_copy(changed):
+    # Sentences of some 14 words: one changed leaves a Jaccard of 0.73-0.82 on 3-shingles.
+    answer = DEMO_SENTENCES[:8]
+    new = "Chi bộ tổ chức sinh hoạt chuyên đề về cải cách hành chính vào tháng 6."
+    copy = (*answer[:changed], new, *answer[changed + 1:])
+    groups = _copies(("a", " ".join(answer)), ("b", " ".join(copy)))
+    assert [group.keys for group in groups] == [("a", "b")]
+
+
 def test_answers_of_the_same_stock_phrases_are_not_copies():
     assert similarity(signature(fold(ANSWER)), signature(fold(SAME_PHRASES_OTHER_ANSWER))) < COPY_THRESHOLD / 2
     stock = [(f"cell {i}", " ".join(DEMO_SENTENCES[i:i + 3] + DEMO_SENTENCES[i + 5:i + 7])) for i in range(4)]
@@ -189,6 +199,8 @@ def test_representatives_pick_what_many_units_wrote():
     assert picks[0].text == shared and picks[0].unit_count == 7 and picks[0].unit == "unit 0"
     assert all(pick.text != close for pick in picks), "a pick close to an earlier one is skipped"
     assert all(pick.unit_count == 1 for pick in picks[1:])
+    # unit 0's own second sentence is close to the first pick: the next picks are units 1's and 2's
+    assert [pick.unit for pick in picks[1:]] == ["unit 1", "unit 2"]
 
 
 def test_representatives_count_identical_sentences_of_one_unit_once():
