@@ -93,24 +93,31 @@ class _CopyIndex:
     def _new_text(self, sig):
         text, values = len(self.parent), _values(sig)
         self.parent.append(text)
-        self.signatures += values.tobytes()
         if not _is_empty(values):
-            for bucket in self._bucket_keys(values):
-                self._meet(text, values, self.buckets.setdefault(bucket, []))
+            self._join_close(text, values, self._candidates(text, values))
+        self.signatures += values.tobytes()
         return text
 
-    def _bucket_keys(self, values):
-        return [hash((band, values[band * self.rows:(band + 1) * self.rows].tobytes())) for band in range(self.bands)]
+    def _candidates(self, text, values):
+        """Return the earlier texts sharing a bucket with this one, and put it in its buckets."""
+        found, raw, width = set(), values.tobytes(), self.rows * 4
+        for band in range(self.bands):
+            bucket = self.buckets.setdefault(hash((band, raw[band * width:(band + 1) * width])), [])
+            found.update(bucket)
+            if len(bucket) < self.BUCKET_SIZE:
+                bucket.append(text)
+        return found
 
-    def _meet(self, text, values, bucket):
-        for other in bucket:
-            if np.count_nonzero(self._signature(other) == values) >= self.least_equal:
-                self._join(other, text)
-        if len(bucket) < self.BUCKET_SIZE:
-            bucket.append(text)
-
-    def _signature(self, text):
-        return np.frombuffer(self.signatures, dtype="<u4", count=PERMUTATIONS, offset=text * PERMUTATIONS * 4)
+    def _join_close(self, text, values, candidates):
+        """Join the text to every candidate whose signature is close enough, compared all at once."""
+        if not candidates:
+            return
+        others = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
+        signatures = np.frombuffer(self.signatures, dtype="<u4").reshape(-1, PERMUTATIONS)
+        equal = (signatures[others] == values).sum(axis=1)
+        del signatures  # the buffer grows after this: no view of it may outlive the comparison
+        for other in others[equal >= self.least_equal]:
+            self._join(int(other), text)
 
     def _root(self, text):
         while self.parent[text] != text:
