@@ -39,10 +39,9 @@ class TextAnalysis:
     @classmethod
     def from_columns(cls, row):
         """Return the analysis stored as `columns()` gave it (a mapping with the same names)."""
-        sentence_terms = row["sentence_terms"].split(SENTENCE_END)[:-1]
         return cls(digest=row["digest"], folded=row["folded"], terms=_split_terms(row["terms"]),
                    signature=bytes(row["signature"]), version=row["version"],
-                   sentence_terms=tuple(_split_terms(line) for line in sentence_terms))
+                   sentence_terms=stored_sentence_terms(row["sentence_terms"]))
 
 
 def analyse(text):
@@ -53,6 +52,16 @@ def analyse(text):
     return TextAnalysis(digest=digest(text), folded=folded, signature=signature(folded),
                         terms=tuple(sorted({t for found in per_sentence for t in found})),
                         sentence_terms=per_sentence)
+
+
+def stored_sentence_terms(column):
+    """Return the terms of each sentence from the stored `sentence_terms` column, in sentence order."""
+    return tuple(_split_terms(line) for line in column.split(SENTENCE_END)[:-1])
+
+
+def stored_terms(column):
+    """Return a text's terms from the stored `terms` column."""
+    return _split_terms(column)
 
 
 def _split_terms(joined):
