@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 from answers import store, stored_cell_answers
 
-from consolidation.answer_texts import analyse_pending, index_shown_revisions, pending_count
+from consolidation.answer_texts import pending_count
 from consolidation.narratives import item_summary
 from consolidation.reading import QueryError, Reading, parse_query, search
 from consolidation.text_folding import fold
@@ -151,20 +151,6 @@ def test_search_syntax_typed_is_read_as_plain_words(app, answered, typed):
     assert found.total_answered == 4
 
 
-def test_reports_saved_before_the_index_are_indexed_then_analysed(app, units, answered):
-    with app.app_context():
-        db.session.execute(sa.delete(RevisionText))
-        db.session.execute(sa.update(AnswerText).values(terms=None, sentence_terms=None, signature=None,
-                                                        version=None, analysed_at=None))
-        db.session.commit()
-        assert index_shown_revisions(db.session, app.extensions["survey"]) == len(answered)
-        db.session.commit()
-        assert pending_count() > 0
-        analyse_pending()
-        assert pending_count() == 0
-    assert found_codes(app, "sinh hoat chuyen de")[0] == {c for c, t in answered.items() if PHRASE in fold(t)}
-
-
 SHARED = "Chi bộ duy trì nền nếp sinh hoạt định kỳ vào ngày 05 hằng tháng."
 CLOSE_TO_SHARED = "Chi bộ duy trì nền nếp sinh hoạt định kỳ hằng tháng."
 COPIED = ("Nội dung sinh hoạt bám sát nhiệm vụ chính trị của địa phương. Công tác chuẩn bị được cấp ủy quan tâm, "
@@ -208,3 +194,17 @@ def test_an_item_summary_follows_a_new_answer(app, units):
     assert len(summary_of(app).copies) == 1
     store(app, cells[1], stored_cell_answers(**{QUESTION: SHARED}))
     assert summary_of(app).copies == []
+
+
+def test_the_index_command_links_and_analyses_older_reports(app, runner, units, answered):
+    with app.app_context():
+        db.session.execute(sa.delete(RevisionText))
+        db.session.execute(sa.update(AnswerText).values(terms=None, sentence_terms=None, signature=None,
+                                                        version=None, analysed_at=None))
+        db.session.commit()
+    result = runner.invoke(args=["narratives", "index"])
+    assert result.exit_code == 0, result.output
+    assert f"{len(answered)} reports linked" in result.output
+    with app.app_context():
+        assert pending_count() == 0
+    assert found_codes(app, "sinh hoat chuyen de")[0] == {c for c, t in answered.items() if PHRASE in fold(t)}
