@@ -5,11 +5,12 @@ their key terms reaches CLOSE (half their terms in common, as "Chi bộ duy trì
 "Chi bộ duy trì sinh hoạt định kỳ hằng tháng" are). A sentence's score is the number of units that wrote a
 sentence close to it.
 
-Counting that for every sentence is quadratic, so it is counted for CANDIDATES sentences only: those whose
-terms most units use (the mean of their terms' unit counts). For each candidate the close sentences are
-found at once with numpy, over an inverted index (term -> sentences) held in flat arrays. Identical
-sentences (same words, any case or spacing) are one sentence with all their writers. The picks are then
-taken by score, a pick close to an earlier one skipped, so that they say different things.
+Counting that for every sentence is quadratic, so it is counted for CANDIDATES_PER_PICK sentences a pick
+only (MIN_CANDIDATES at least): those whose terms most units use (the mean of their terms' unit counts).
+For each candidate the close sentences are found at once with numpy, over an inverted index (term ->
+sentences) held in flat arrays. Identical sentences (same words, any case or spacing) are one sentence
+with all their writers. The picks are then taken by score, a pick close to an earlier one skipped, so that
+they say different things.
 """
 
 from array import array
@@ -34,7 +35,8 @@ class Representative:
 
 def representative_sentences(units_sentences, limit=5):
     """Return up to limit representative sentences, most units first, from (unit key, [(sentence text,
-    terms)]) pairs: one pair per unit (one member per group of copies)."""
+    terms)]) pairs: one pair per unit (one member per group of copies). A sentence's unit is the first of
+    the units given that wrote it."""
     collected = _Sentences.read(units_sentences)
     if not collected.count:
         return []
@@ -81,6 +83,7 @@ class _Sentences:
         number, seen = len(self.units), set()
         self.units.append(unit)
         for text, sentence_terms in unit_sentences:
+            sentence_terms = set(sentence_terms)
             if len(sentence_terms) < MIN_TERMS:
                 continue
             sentence = self._sentence(text, sentence_terms, number)
