@@ -22,6 +22,8 @@ CLOSE = 0.5
 #: A sentence of fewer key terms says too little to stand for others ("Chi bộ họp.").
 MIN_TERMS = 2
 CANDIDATES_PER_PICK, MIN_CANDIDATES = 20, 100
+#: The most central sentences looked at per candidate, skipping those of a set of terms already taken.
+SAME_TERMS_TRIED = 50
 
 
 @dataclass(frozen=True)
@@ -148,11 +150,21 @@ class _Index:
         return self.sentence_terms[self.sentence_offsets[sentence]:self.sentence_offsets[sentence + 1]]
 
     def most_central(self, count):
-        """Return the sentences (at least MIN_CANDIDATES) whose terms the most units use, on average."""
-        count = min(max(count, MIN_CANDIDATES), len(self.term_count))
+        """Return up to count sentences (MIN_CANDIDATES at least) whose terms the most units use, on average,
+        one per set of terms: sentences of the same terms ("... (3)", "... (28)") score alike and would
+        crowd out the rest."""
+        count = max(count, MIN_CANDIDATES)
         used = np.add.reduceat(self.units_per_term[self.sentence_terms], self.sentence_offsets[:-1])
-        centrality = used / self.term_count
-        return [int(s) for s in np.argpartition(-centrality, count - 1)[:count]]
+        order = np.argsort(-(used / self.term_count), kind="stable")[:count * SAME_TERMS_TRIED]
+        chosen, seen = [], set()
+        for sentence in order.tolist():
+            key = np.sort(self.terms_of(sentence)).tobytes()
+            if key not in seen:
+                seen.add(key)
+                chosen.append(sentence)
+                if len(chosen) == count:
+                    break
+        return chosen
 
     def jaccard(self, first, second):
         shared = np.intersect1d(self.terms_of(first), self.terms_of(second)).size
