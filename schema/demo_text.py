@@ -26,13 +26,31 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(frozen=True)
+class Template:
+    """A sentence ready to fill fast (a demo province of 50,000 units fills some two million): its text with a
+    "{}" for each slot, and each slot's values."""
+
+    text: str
+    slots: tuple
+
+    def filled(self, rng):
+        """Return the sentence, each slot replaced by one of its values."""
+        if not self.slots:
+            return self.text
+        return self.text.format(*[values[int(rng.random() * len(values))] for values in self.slots])
+
+
+@dataclass(frozen=True)
 class Bank:
-    """One question's sentences, their cumulative weights, and how many make an answer when the bank says."""
+    """One question's sentences and facts as in the bank, their templates, the sentences' cumulative weights,
+    and how many sentences make an answer when the bank says."""
 
     sentences: tuple
+    facts: tuple
+    templates: tuple
+    fact_templates: tuple
     cum_weights: tuple
     count: tuple | None
-    facts: tuple
 
     def sentence_indices(self, rng, count):
         """Return `count` different indices of sentences (all of them at most), drawn by weight, in order."""
@@ -58,9 +76,15 @@ def banks():
         unknown = {name for sentence in sentences + facts for name in SLOT.findall(sentence)} - set(slots)
         if unknown:
             raise ValueError(f"{NARRATIVES.name}: {question_id} uses unknown slots {sorted(unknown)}")
-        found[question_id] = Bank(sentences, zipf_cum_weights(len(sentences)),
-                                  tuple(entry["count"]) if "count" in entry else None, facts)
+        found[question_id] = Bank(sentences, facts, templates(sentences, slots), templates(facts, slots),
+                                  zipf_cum_weights(len(sentences)), tuple(entry["count"]) if "count" in entry else None)
     return found, slots
+
+
+def templates(sentences, slots):
+    """Return the Template of each of `sentences`."""
+    return tuple(Template(SLOT.sub("{}", sentence), tuple(slots[name] for name in SLOT.findall(sentence)))
+                 for sentence in sentences)
 
 
 def slot_values(values):
@@ -85,14 +109,6 @@ def bank_for(question_id):
     return found.get(question_id) or found[DEFAULT]
 
 
-def filled(sentence, rng):
-    """Return `sentence` with each of its slots replaced by one of the slot's values."""
-    if "{" not in sentence:
-        return sentence
-    _found, slots = banks()
-    return SLOT.sub(lambda match: rng.choice(slots[match.group(1)]), sentence)
-
-
 def narrative_answer(question_id, rng, counts, max_length):
     """Return a demo answer to the question: `counts` (low, high) sentences of its bank unless the bank says how
     many, in the bank's order, one of them a fact at a random place; as many as fit in `max_length` (the first
@@ -100,15 +116,19 @@ def narrative_answer(question_id, rng, counts, max_length):
     bank = bank_for(question_id)
     count = rng.randint(*(bank.count or counts))
     if not bank.facts:
-        return joined_within([filled(bank.sentences[i], rng) for i in bank.sentence_indices(rng, count)], max_length)
-    sentences = [filled(bank.sentences[i], rng) for i in bank.sentence_indices(rng, count - 1)]
-    sentences.insert(rng.randint(0, len(sentences)), filled(rng.choice(bank.facts), rng))
+        return joined_within([bank.templates[i].filled(rng) for i in bank.sentence_indices(rng, count)], max_length)
+    sentences = [bank.templates[i].filled(rng) for i in bank.sentence_indices(rng, count - 1)]
+    fact = bank.fact_templates[int(rng.random() * len(bank.facts))]
+    sentences.insert(int(rng.random() * (len(sentences) + 1)), fact.filled(rng))
     return joined_within(sentences, max_length)
 
 
 def joined_within(sentences, max_length):
     """Return the first of `sentences` that fit in `max_length` characters, joined by spaces (the first one cut
     to it if even that one is longer)."""
+    answer = " ".join(sentences)
+    if len(answer) <= max_length:
+        return answer
     answer = sentences[0][:max_length]
     for sentence in sentences[1:]:
         if len(answer) + 1 + len(sentence) > max_length:
@@ -120,7 +140,7 @@ def joined_within(sentences, max_length):
 def narrative_sentence(question_id, rng):
     """Return one sentence of the question's bank, drawn by weight, its slots filled."""
     bank = bank_for(question_id)
-    return filled(bank.sentences[bank.sentence_indices(rng, 1)[0]], rng)
+    return bank.templates[bank.sentence_indices(rng, 1)[0]].filled(rng)
 
 
 def sentences_of(answer):
