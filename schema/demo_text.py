@@ -8,6 +8,7 @@ sentence full of slots (years, months, places, figures), which keeps two units' 
 the other (reporting.demo makes those copies).
 """
 
+import bisect
 import functools
 import json
 import re
@@ -54,11 +55,10 @@ class Bank:
 
     def sentence_indices(self, rng, count):
         """Return `count` different indices of sentences (all of them at most), drawn by weight, in order."""
-        count = min(count, len(self.sentences))
+        count, total = min(count, len(self.sentences)), self.cum_weights[-1]
         picked = set()
-        positions = range(len(self.sentences))
         while len(picked) < count:
-            picked.update(rng.choices(positions, cum_weights=self.cum_weights, k=count - len(picked)))
+            picked.add(bisect.bisect(self.cum_weights, rng.random() * total))
         return sorted(picked)
 
 
