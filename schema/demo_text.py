@@ -55,10 +55,10 @@ class Bank:
 
     def sentence_indices(self, rng, count):
         """Return `count` different indices of sentences (all of them at most), drawn by weight, in order."""
-        count, total = min(count, len(self.sentences)), self.cum_weights[-1]
+        count, cum_weights, random = min(count, len(self.sentences)), self.cum_weights, rng.random
         picked = set()
         while len(picked) < count:
-            picked.add(bisect.bisect(self.cum_weights, rng.random() * total))
+            picked.add(bisect.bisect(cum_weights, random()))
         return sorted(picked)
 
 
@@ -95,12 +95,13 @@ def slot_values(values):
 
 
 def zipf_cum_weights(count):
-    """Return the cumulative weights of `count` sentences, the r-th weighing 1/r^ZIPF."""
+    """Return the cumulative weights of `count` sentences, the r-th weighing 1/r^ZIPF, the last one 1 (so that a
+    draw is random() bisected)."""
     weights, total = [], 0.0
     for rank in range(1, count + 1):
         total += 1 / rank ** ZIPF
         weights.append(total)
-    return tuple(weights)
+    return (*(weight / total for weight in weights[:-1]), 1.0)
 
 
 def bank_for(question_id):
@@ -114,7 +115,8 @@ def narrative_answer(question_id, rng, counts, max_length):
     many, in the bank's order, one of them a fact at a random place; as many as fit in `max_length` (the first
     one cut if even it does not)."""
     bank = bank_for(question_id)
-    count = rng.randint(*(bank.count or counts))
+    low, high = bank.count or counts
+    count = low + int(rng.random() * (high - low + 1))
     if not bank.facts:
         return joined_within([bank.templates[i].filled(rng) for i in bank.sentence_indices(rng, count)], max_length)
     sentences = [bank.templates[i].filled(rng) for i in bank.sentence_indices(rng, count - 1)]
