@@ -1,4 +1,5 @@
-"""Synthetic provinces for demos and benchmarks: units at every level and valid random answers."""
+"""Synthetic provinces for demos and benchmarks: units at every level and valid random answers, their narratives
+from the sentence bank of schema.demo_text, some copied from unit to unit."""
 
 import datetime as dt
 import random
@@ -219,7 +220,7 @@ def answers_adding_up(survey, units, rng):
     consolidated figures are its units' as exports.figures makes them (from the units asked a figure with no
     unit below them asked it too: their sum, or their mean weighted as the config says), so that its own
     report and its units' differ only by the units that have not submitted, or have corrected a figure
-    since."""
+    since. Some units copy narrative answers of a neighbour (copy_narratives), as real ones do."""
     children = defaultdict(list)
     for unit in units:
         children[unit.parent_id].append(unit)
