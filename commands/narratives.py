@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
-from consolidation.answer_texts import BATCH, analyse_pending, index_shown_revisions, pending_count
+from consolidation.answer_texts import analyse_pending, index_shown_revisions, pending_count
 from models import db
 from schema.store import current_survey
 
@@ -21,6 +21,5 @@ def index_command():
     click.echo(_("%(count)s reports linked to their narrative texts.", count=linked))
     pending = pending_count()
     with click.progressbar(length=pending, label=_("Analysing texts")) as bar:
-        while analysed := analyse_pending(limit=BATCH):
-            bar.update(analysed)
-    click.echo(_("%(count)s texts analysed.", count=pending))
+        analysed = analyse_pending(progress=bar.update)
+    click.echo(_("%(count)s texts analysed.", count=analysed))

@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 from answers import store, stored_cell_answers
 
+from consolidation import answer_texts
 from consolidation.answer_texts import pending_count
 from consolidation.narratives import item_summary
 from consolidation.reading import QueryError, Reading, parse_query, search
@@ -210,4 +211,24 @@ def test_the_index_command_links_and_analyses_older_reports(app, runner, units, 
     assert f"{len(answered)} reports linked" in result.output
     with app.app_context():
         assert pending_count() == 0
+    assert found_codes(app, "sinh hoat chuyen de")[0] == {c for c, t in answered.items() if PHRASE in fold(t)}
+
+
+def stored_analyses():
+    columns = (AnswerText.id, AnswerText.digest, AnswerText.folded, AnswerText.terms, AnswerText.sentence_terms,
+               AnswerText.signature, AnswerText.version)
+    return db.session.execute(sa.select(*columns).order_by(AnswerText.id)).all()
+
+
+def test_texts_analysed_in_worker_processes_are_stored_as_analysed_at_save(app, answered, monkeypatch):
+    monkeypatch.setattr(answer_texts, "POOL_FROM", 1)
+    monkeypatch.setattr(answer_texts, "BATCH", 3)  # two batches: one read while the other is written
+    with app.app_context():
+        at_save = stored_analyses()
+        db.session.execute(sa.update(AnswerText).values(terms=None, sentence_terms=None, signature=None,
+                                                        version=None, analysed_at=None))
+        db.session.commit()
+        assert answer_texts.analyse_pending(workers=2) == len(answered)
+        assert pending_count() == 0
+        assert stored_analyses() == at_save
     assert found_codes(app, "sinh hoat chuyen de")[0] == {c for c, t in answered.items() if PHRASE in fold(t)}
