@@ -171,13 +171,45 @@ class Demo:
             raise SystemExit(f"flask {' '.join(arguments)} failed:\n{result.stdout}{result.stderr}")
         return result.stdout
 
-    def build(self):
+    def build(self, cache=None):
+        """Build the province; on SQLite with a `cache` folder (default: $TONGKET_BENCH_CACHE, if set), copy
+        it from there when it was built before, with the same units, seed, migrations and generator."""
+        cache = os.environ.get("TONGKET_BENCH_CACHE") if cache is None else cache
+        cached = Path(cache) / f"{self.units}-{self.seed}-{province_key()}.sqlite3" if cache and self.database else None
+        if cached and cached.exists():
+            shutil.copyfile(cached, self.database)
+            print(f"demo province: {cached} from the cache ({cached.stat().st_size / MB:.0f} MB)", flush=True)
+            return self
         started = time.monotonic()
         self.flask("db", "upgrade")
         summary = self.flask("demo", "--units", str(self.units), "--seed", str(self.seed)).strip()
         size = f"{self.database.stat().st_size / MB:.0f} MB, " if self.database else ""
         print(f"demo province: {summary} ({size}built in {time.monotonic() - started:.1f}s, untimed)", flush=True)
+        if cached:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            part = cached.with_suffix(f".{os.getpid()}.part")
+            shutil.copyfile(self.database, part)
+            part.rename(cached)
+            print(f"kept in the cache as {cached}", flush=True)
         return self
+
+
+#: What a built province depends on besides its units and seed: the generator and the analysis it stores.
+PROVINCE_SOURCES = ("reporting/demo.py", "demo/narratives.json", "consolidation/text_analysis.py",
+                    "consolidation/segmentation.py", "consolidation/copies.py", "consolidation/answer_texts.py",
+                    "consolidation/sentences.py", "consolidation/text_folding.py", "schema/demo_text.py", "surveys")
+
+
+def province_key():
+    """The migration head and a digest of the sources a demo province's rows come from."""
+    head = max(path.name.split("_", 1)[0] for path in (ROOT / "migrations" / "versions").glob("*.py"))
+    digest = hashlib.sha1()
+    for name in PROVINCE_SOURCES:
+        path = ROOT / name
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if file.is_file():
+                digest.update(file.read_bytes())
+    return f"{head}-{digest.hexdigest()[:12]}"
 
     @contextlib.contextmanager
     def app(self):

@@ -1,0 +1,370 @@
+"""Benchmark: reading the narrative answers (search, the reading page, item summaries) at 5,000 and 50,000 units.
+
+    make bench-narratives        # or: .venv/bin/python bench/narratives.py --help
+
+For each size, a demo province (`flask demo`, kept in a cache folder between runs: building 50,000 units
+analyses some 500,000 texts), then, each in a fresh process:
+
+- search (consolidation.reading.search) of a few realistic queries from demo/narratives.json, at the
+  province's scope and at one committee's: median and max ms over the rounds;
+- item_summary of one item cold (computed) and warm (kept), in-process; and the reading page of that item
+  under gunicorn, signed in as a province viewer, cold (the worker's first view) and warm;
+- item_summary of every narrative item at the province's scope, cold, against write_workbook() of the same
+  province (as `flask export xlsx`);
+- peak memory (tracemalloc, and the process's resident peak, VmHWM) of the summaries and of the searches.
+
+Targets: search < 300 ms and the reading page < 1 s at every size; all the summaries <= 1 x the workbook's
+time; the summaries' and searches' peaks at the largest size <= 1.5 x the smallest's (flat). With
+--postgresql, a 5,000-unit province is also built there and the search's plan printed (EXPLAIN ANALYZE).
+"""
+
+import contextlib
+import os
+import statistics
+import time
+import tracemalloc
+
+import admin_pages
+import common
+from common import MB, ROOT, Demo, child_runner, parser, run_benchmark_or_child, timed, verdict
+
+SEARCH_MS, PAGE_S, SUMMARY_RATIO, FLAT_RATIO = 300, 1.0, 1.0, 1.5
+#: The reading page of one item; {question} is its id. The page shows this when it has read the answers.
+PAGE_PATH = "/admin/reading/{question}"
+run_child = child_runner(__file__)
+
+
+def main():
+    args = parse_args()
+    results = {}
+    for size in args.sizes:
+        print(f"\n=== {size:,} units")
+        with cached_province(size, args) as demo:
+            results[size] = measure(demo, args)
+    if args.postgresql:
+        explain_on_postgresql(args)
+    return report(results)
+
+
+def parse_args():
+    arguments = parser(__doc__, load=False)
+    arguments.add_argument("--sizes", default="5000,50000", help="units in the demo province, comma-separated")
+    arguments.add_argument("--rounds", type=int, default=5, help="times each search and warm page is timed")
+    arguments.add_argument("--question", help="the item read (default: the outline's first narrative item answered)")
+    arguments.add_argument("--page", default=PAGE_PATH, help="the reading page's path; {question} is the item")
+    arguments.add_argument("--cache", default=os.environ.get("TONGKET_BENCH_CACHE", str(ROOT / "instance" /
+                           "bench-cache")), help="folder keeping built provinces; '' builds afresh every time")
+    arguments.add_argument("--workers", type=int, default=1, help="gunicorn workers (1: the first view is cold)")
+    arguments.add_argument("--postgresql", help="a PostgreSQL server URL: also EXPLAIN the search there (5,000 "
+                           "units, a database of the run's own)")
+    args = arguments.parse_args()
+    try:
+        args.sizes = sorted({int(value) for value in args.sizes.split(",")})
+    except ValueError:
+        arguments.error("--sizes takes comma-separated whole numbers")
+    return args
+
+
+# --- The province, built once and kept ---------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def cached_province(units, args):
+    """Yield a Demo of `units` units, copied from the cache folder when it was built before (common.Demo.build)."""
+    with Demo(units, args.seed) as demo:
+        yield demo.build(cache=args.cache)
+
+
+# --- Measures -----------------------------------------------------------------------------------------------
+
+
+def measure(demo, args):
+    spec = {"question": args.question, "rounds": args.rounds}
+    found = run_child("search", demo, **spec)
+    print_searches(found)
+    spec["question"] = found["question"]
+    summary = run_child("summary", demo, **spec)
+    print(f"item_summary({found['question']}), in-process: cold {summary['cold'] * 1000:.0f} ms, warm "
+          f"{summary['warm'] * 1000:.1f} ms; {summary['answers']:,} answers", flush=True)
+    page = reading_page(demo, found["question"], args)
+    every = run_child("summaries", demo)
+    export = run_child("export", demo, output=str(demo.folder / "export.xlsx"), language="vi")
+    print(f"every item's summary ({every['items']} items), cold: {every['seconds']:.1f}s ({every['cpu']:.1f}s CPU); "
+          f"the workbook: {export['seconds']:.1f}s ({export['cpu']:.1f}s CPU)", flush=True)
+    for name, seconds in sorted(every["each"].items(), key=lambda item: -item[1])[:3]:
+        print(f"  slowest: {name} {seconds:.2f}s")
+    print(f"peaks: summaries {every['traced_mb']:.1f} MB traced, {every['peak_kb'] / 1024:.0f} MB resident "
+          f"({(every['peak_kb'] - every['base_kb']) / 1024:.0f} MB over the base); searches "
+          f"{found['traced_mb']:.1f} MB traced, {found['peak_kb'] / 1024:.0f} MB resident", flush=True)
+    return {"search": found, "summary": summary, "page": page, "every": every, "export": export}
+
+
+def print_searches(found):
+    print(f"search, item {found['question']}, {found['answers']:,} answers in the province; committee "
+          f"{found['committee']} ({found['committee_answers']:,}); ms over the rounds (first included)")
+    row = "  {:<10} {:<44} {:>8} {:>8} {:>8}"
+    print(row.format("scope", "query", "matched", "median", "max"))
+    for run in found["runs"]:
+        print(row.format(run["scope"], repr(run["query"])[:44], f"{run['matched']:,}",
+                         f"{statistics.median(run['ms']):.1f}", f"{max(run['ms']):.1f}"))
+
+
+def reading_page(demo, question, args):
+    """Time the reading page under gunicorn: the worker's first view of the item, then warm views."""
+    demo.flask("users", "create", admin_pages.USERNAME, "--scope", admin_pages.SCOPE, "--role", "viewer",
+               stdin=f"{admin_pages.PASSWORD}\n{admin_pages.PASSWORD}\n")
+    path = args.page.format(question=question)
+    with common.Gunicorn(demo, args.workers) as server:
+        cookie = admin_pages.sign_in(server.port)
+        times, statuses, sizes = [], set(), set()
+        for _ in range(args.rounds + 1):
+            started = time.perf_counter()
+            answer = common.request(server.port, "GET", path, cookie=cookie, timeout=120)
+            times.append(time.perf_counter() - started)
+            statuses.add(answer.status)
+            sizes.add(len(answer.body))
+        server.report_log()
+    if statuses != {200}:
+        print(f"reading page GET {path}: answered {sorted(statuses)}: not measured", flush=True)
+        return None
+    page = {"cold": times[0], "warm": statistics.median(times[1:]), "max_warm": max(times[1:]), "bytes": max(sizes)}
+    print(f"reading page GET {path}: cold {page['cold'] * 1000:.0f} ms, warm {page['warm'] * 1000:.0f} ms "
+          f"(max {page['max_warm'] * 1000:.0f}), {page['bytes']:,} B", flush=True)
+    return page
+
+
+def report(results):
+    sizes = list(results)
+    print("\nsummary")
+    row = "  {:<52}" + " {:>10}" * len(sizes) + "  {}"
+    print(row.format("", *(f"{size:,}" for size in sizes), ""))
+    worst_search = {size: max(max(run["ms"]) for run in result["search"]["runs"]) for size, result in results.items()}
+    median_search = {size: max(statistics.median(run["ms"]) for run in result["search"]["runs"])
+                     for size, result in results.items()}
+    ok_search = all(value < SEARCH_MS for value in median_search.values())
+    print(row.format("search: slowest query's median ms", *(f"{median_search[s]:.0f}" for s in sizes),
+                     f"< {SEARCH_MS}  {verdict(ok_search)}"))
+    print(row.format("search: slowest single run ms", *(f"{worst_search[s]:.0f}" for s in sizes), ""))
+    pages = {size: result["page"] for size, result in results.items()}
+    ok_page = all(page is not None and max(page["cold"], page["warm"]) < PAGE_S for page in pages.values())
+    print(row.format("reading page: cold ms (warm ms)", *(
+        f"{p['cold'] * 1000:.0f} ({p['warm'] * 1000:.0f})" if p else "n/a" for p in pages.values()),
+        f"< {PAGE_S * 1000:.0f}  {verdict(ok_page)}"))
+    print(row.format("item_summary of the item: cold ms (warm ms)", *(
+        f"{r['summary']['cold'] * 1000:.0f} ({r['summary']['warm'] * 1000:.1f})" for r in results.values()), ""))
+    ratios = {size: r["every"]["seconds"] / r["export"]["seconds"] for size, r in results.items()}
+    ok_ratio = all(value <= SUMMARY_RATIO for value in ratios.values())
+    print(row.format("every item's summary ÷ the workbook's time", *(f"{ratios[s]:.2f}" for s in sizes),
+                     f"<= {SUMMARY_RATIO}  {verdict(ok_ratio)}"))
+    ok = ok_search and ok_page and ok_ratio
+    for name, key in (("summaries' peak MB, traced", ("every", "traced_mb")),
+                      ("searches' peak MB, traced", ("search", "traced_mb"))):
+        values = [results[size][key[0]][key[1]] for size in sizes]
+        flat = values[-1] / values[0] if values[0] else float("inf")
+        ok_flat = len(sizes) < 2 or flat <= FLAT_RATIO
+        ok = ok and ok_flat
+        print(row.format(name, *(f"{value:.1f}" for value in values),
+                         f"x{flat:.2f} (<= {FLAT_RATIO})  {verdict(ok_flat)}" if len(sizes) > 1 else ""))
+    for name, key in (("summaries' resident peak MB", "every"), ("searches' resident peak MB", "search")):
+        print(row.format(name, *(f"{results[size][key]['peak_kb'] / 1024:.0f}" for size in sizes), ""))
+    return ok
+
+
+# --- PostgreSQL: the search's plan -------------------------------------------------------------------------
+
+
+def explain_on_postgresql(args):
+    units = min(args.sizes)
+    print(f"\n=== PostgreSQL, {units:,} units: the search's plan")
+    with common.postgresql_database(args.postgresql) as url, Demo(units, args.seed, database_url=url) as demo:
+        demo.build()
+        print(run_child("explain", demo, question=args.question)["plans"], end="")
+        print_searches(run_child("search", demo, question=args.question, rounds=args.rounds))
+
+
+# --- The children: one fresh process each ------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def in_app():
+    """The app, in a request context speaking Vietnamese (the counts' nouns are translated)."""
+    import sqlalchemy as sa
+
+    from app import create_app
+    from models import db
+    from schema.model import speaking
+
+    app = create_app()
+    with app.test_request_context(), speaking("vi"):
+        db.session.execute(sa.text("SELECT 1"))
+        yield app
+
+
+def reading_setup(question_id):
+    """Return the item read (given, or the narrative item with most answers), its answers, and the committee
+    directly under the province with most units under it."""
+    import sqlalchemy as sa
+
+    from consolidation.answer_texts import narrative_questions
+    from models import RevisionText, Unit, db
+    from schema.store import current_survey
+
+    survey = current_survey()
+    items = [question.id for question in narrative_questions(survey)]
+    counts = dict(db.session.execute(sa.select(RevisionText.question_id, sa.func.count())
+                                     .group_by(RevisionText.question_id)).all())
+    question_id = question_id or next(item for item in items if counts.get(item))
+    province = db.session.scalar(sa.select(Unit).where(Unit.parent_id.is_(None)))
+    child = sa.orm.aliased(Unit)
+    committee_id = db.session.execute(
+        sa.select(Unit.id).join(child, child.parent_id == Unit.id).where(Unit.parent_id == province.id)
+        .group_by(Unit.id).order_by(sa.func.count().desc(), Unit.id).limit(1)).scalar()
+    return survey, survey.questions[question_id], db.session.get(Unit, committee_id)
+
+
+def queries(question_id):
+    """Realistic queries from the demo's sentence bank for the item: a phrase of its most used sentence, one
+    of its least used, a diacritic-free one, and two phrases."""
+    import json
+    import re
+
+    from consolidation.text_folding import fold
+
+    bank = json.loads((ROOT / "demo" / "narratives.json").read_text())
+    sentences = (bank.get(question_id) or bank["_default"])["sentences"]
+
+    def phrase(sentence, start=1, length=3):
+        words = re.findall(r"[^\W\d_]+", re.sub(r"\{\w+\}", " ", sentence))
+        return " ".join(words[start:start + length])
+
+    return {"frequent": phrase(sentences[0]), "rare": phrase(sentences[-1], 2),
+            "no diacritics": fold(phrase(sentences[1], 2)),
+            "two phrases": f"{phrase(sentences[2])}, {phrase(sentences[3], 2, 2)}"}
+
+
+def child_search(spec):
+    import sqlalchemy as sa
+
+    from consolidation.reading import Reading, answers_select, parse_query, search
+    from models import db
+    from reporting.hierarchy import UnitTree
+
+    with in_app():
+        _survey, question, committee = reading_setup(spec["question"])
+
+        def count(scope):
+            return db.session.scalar(answers_select(Reading(question.id, scope), UnitTree(), sa.func.count()))
+
+        cases = [(scope_name, scope, name, typed) for scope_name, scope in (("province", None),
+                                                                             ("committee", committee))
+                 for name, typed in {"no query": "", **queries(question.id)}.items()]
+        runs = []
+        for scope_name, scope, name, typed in cases:
+            reading, query = Reading(question.id, scope), parse_query(typed)
+            ms = []
+            for _ in range(spec["rounds"]):
+                started = time.perf_counter()
+                found = search(reading, query)
+                ms.append((time.perf_counter() - started) * 1000)
+            runs.append({"scope": scope_name, "query": f"{name}: {typed}" if typed else name, "ms": ms,
+                         "matched": found.total_matched})
+
+        def every_search():
+            tracemalloc.start()
+            for _scope_name, scope, _name, typed in cases:
+                search(Reading(question.id, scope), parse_query(typed))
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            return peak
+
+        traced, figures = timed(every_search)
+        return {"question": question.id, "runs": runs, "answers": count(None), "committee": committee.code,
+                "committee_answers": count(committee), "traced_mb": traced / MB, **figures}
+
+
+def child_summary(spec):
+    from consolidation import narratives
+    from consolidation.reading import Reading
+
+    with in_app():
+        _survey, question, _committee = reading_setup(spec["question"])
+        reading = Reading(question.id, None)
+        started = time.perf_counter()
+        summary = narratives.item_summary(reading, question)
+        cold = time.perf_counter() - started
+        warm = []
+        for _ in range(spec["rounds"]):
+            started = time.perf_counter()
+            narratives.item_summary(reading, question)
+            warm.append(time.perf_counter() - started)
+        return {"cold": cold, "warm": statistics.median(warm), "answers": sum(summary.answered.values())}
+
+
+def child_summaries(_spec):
+    """Every narrative item's summary at the province's scope, cold, timed; then again under tracemalloc."""
+    from consolidation import narratives
+    from consolidation.answer_texts import narrative_questions
+    from consolidation.reading import Reading
+    from schema.store import current_survey
+
+    with in_app():
+        items = narrative_questions(current_survey())
+        each = {}
+
+        def every_summary():
+            for question in items:
+                started = time.perf_counter()
+                narratives.item_summary(Reading(question.id, None), question)
+                each[question.id] = time.perf_counter() - started
+
+        _value, figures = timed(every_summary)
+        narratives._kept.clear()
+        tracemalloc.start()
+        for question in items:
+            narratives.item_summary(Reading(question.id, None), question)
+            narratives._kept.clear()
+        traced = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return {"items": len(items), "each": each, "traced_mb": traced / MB, **figures}
+
+
+def child_export(spec):
+    import export_workbook
+
+    return export_workbook.child_export(spec)
+
+
+def child_explain(spec):
+    """On PostgreSQL: EXPLAIN ANALYZE of the statements a search sends, and the searches timed."""
+    import sqlalchemy as sa
+
+    from consolidation.reading import Reading, parse_query, search
+    from models import db
+
+    with in_app():
+        _survey, question, _committee = reading_setup(spec["question"])
+        sent = []
+
+        def note(_connection, _cursor, statement, parameters, *_args):
+            sent.append((statement, parameters))
+
+        typed = queries(question.id)["frequent"]
+        sa.event.listen(db.engine, "before_cursor_execute", note)
+        search(Reading(question.id, None), parse_query(typed))
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+        plans = []
+        connection = db.session.connection().connection.driver_connection
+        for statement, parameters in sent:
+            if statement.strip() == "SELECT 1":
+                continue
+            rows = connection.execute("EXPLAIN (ANALYZE, COSTS OFF) " + statement, parameters).fetchall()
+            plan = "\n".join(f"    {row[0]}" for row in rows)
+            index = "uses the GIN index" if "answer_text_search" in plan else "does NOT use the GIN index"
+            plans.append(f"  {' '.join(statement.split())[:100]}...: {index}\n{plan}\n")
+        return {"plans": "".join(plans)}
+
+
+if __name__ == "__main__":
+    run_benchmark_or_child(main, "narratives benchmark", {
+        "search": child_search, "summary": child_summary, "summaries": child_summaries, "export": child_export,
+        "explain": child_explain})
