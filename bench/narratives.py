@@ -234,8 +234,9 @@ def queries(question_id):
     sentences = (bank.get(question_id) or bank["_default"])["sentences"]
 
     def phrase(sentence, start=1, length=3):
-        words = re.findall(r"[^\W\d_]+", re.sub(r"\{\w+\}", " ", sentence))
-        return " ".join(words[start:start + length])
+        """Words of the sentence's longest piece between punctuation and placeholders, as a reader types them."""
+        piece = max(re.split(r"\{\w+\}|[,.;:()]", sentence), key=len)
+        return " ".join(re.findall(r"[^\W\d_]+", piece)[start:start + length])
 
     return {"frequent": phrase(sentences[0]), "rare": phrase(sentences[-1], 2),
             "no diacritics": fold(phrase(sentences[1], 2)),
