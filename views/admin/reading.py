@@ -132,7 +132,11 @@ def pick_excerpt(question_id):
     text from the database."""
     question = narrative_question_or_404(question_id)
     back = back_or(url_for("admin.reading_item", question_id=question.id))
-    unit = unit_in_scope_or_404(request.form.get("unit", ""))
+    code = request.form.get("unit", "")
+    if not code:  # a form without its hidden fields: not from our pages
+        flash(_("The passage does not lie within the answer; reload the page and pick again."), "error")
+        return redirect(back)
+    unit = unit_in_scope_or_404(code)
     try:
         pick(g.user.scope, question.id, unit, posted_int("text_id"), posted_int("start"), posted_int("end"),
              note=request.form.get("note"), chosen_by=g.user)
