@@ -86,7 +86,8 @@ def pick_sentence(client, sentence, unit="KP.EK.01"):
     """Search for the sentence and post its pick button, as a reviewer does on the reading page."""
     page = reading(client, q=KEYWORDS[sentence]).text
     for action, values in post_forms(page, f"/admin/reading/{ITEM}/excerpts"):
-        if values.get("unit") == unit and int(values["end"]) - int(values["start"]) == len(sentence):
+        body = {"KP.EK.01": TEXT, "BMT.TL.01": DAN_VAN}[unit]
+        if values.get("unit") == unit and body[int(values["start"]):int(values["end"])] == sentence:
             return client.post(action, data=values)
     raise AssertionError(f"no pick form for {sentence!r}")
 

@@ -79,7 +79,7 @@ def reading_item(question_id):
     query, query_error = parsed_query(asked.q)
     found = None if query_error else searched(reading, query, requested_page())
     return render_template("admin/reading.html", question=question, asked=asked, found=found,
-                           query_error=query_error, summary=item_summary(reading), children=children,
+                           query_error=query_error, summary=item_summary(reading, question), children=children,
                            excerpts=excerpts_of(scope, question.id), groups=LEVEL_GROUPS,
                            back=request.full_path)
 
@@ -89,9 +89,10 @@ def parsed_query(text):
     if not text.strip():
         return None, None
     try:
-        return parse_query(text), None
+        query = parse_query(text)
     except QueryError as error:
         return None, str(error)
+    return (query, None) if query else (None, _("Type a word or a phrase to search: punctuation alone finds nothing."))
 
 
 def requested_page():
