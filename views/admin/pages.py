@@ -1,14 +1,11 @@
 """The committees' pages: progress of their scope, the unit list, a unit's page."""
 
-from dataclasses import dataclass
-
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 import clock
 from consolidation.answer_texts import narrative_questions
 from consolidation.excerpts import pickable_texts
-from consolidation.sentences import sentences
 from downloads.files import download_name
 from downloads.workbooks import send_workbook
 from exports.unit_list import write_unit_list_workbook
@@ -34,6 +31,7 @@ from .auth import (
     signed_in_user,
     unit_in_scope_or_404,
 )
+from .reading import pickable_passages
 
 
 @bp.get("/")
@@ -124,22 +122,9 @@ def unit(code):
                            history=history, shown=shown, chosen=chosen, compared=compared, changes=changes,
                            extend_form=ExtendDeadlineForm(), extension_days=extension_days(survey),
                            reading_items={question.id for question in narrative_questions(survey)},
-                           pickable=pickable_passages(shown), back=request.full_path)
+                           pickable=pickable_passages(pickable_texts(shown).items()), back=request.full_path)
 
 
-def pickable_passages(revision):
-    """Return {question id: PickableText} of the revision's narrative answers that hold a sentence."""
-    texts = {question_id: PickableText(text_id, sentences(body))
-             for question_id, (text_id, body) in pickable_texts(revision).items()}
-    return {question_id: text for question_id, text in texts.items() if text.sentences}
-
-
-@dataclass(frozen=True)
-class PickableText:
-    """An answer a manager may pick sentences of, on the unit's page."""
-
-    text_id: int
-    sentences: list
 
 
 def compared_revisions(history, by_number):

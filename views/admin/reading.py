@@ -11,6 +11,7 @@ from consolidation.answered import items_answered
 from consolidation.excerpts import ExcerptRefused, change_note, excerpt_of, excerpts_of, move, pick, remove
 from consolidation.narratives import item_summary
 from consolidation.reading import QueryError, Reading, parse_query, search
+from consolidation.sentences import sentences
 from consolidation.statistics import LEVEL_GROUPS
 from reporting.links import child_units
 from schema.store import current_survey
@@ -21,6 +22,9 @@ from .auth import bp, manager_required, sign_in_required, unit_in_scope_or_404
 HITS_PER_PAGE = 30
 #: The furthest page asked for that is read as a number (a longer one is the last page).
 PAGE_LIMIT = 10**6
+#: The most of a query the page keeps (to show it again and in its forms' way back): longer ones are refused
+#: by parse_query anyway, and each form of the page would otherwise repeat all of it.
+QUERY_KEPT = 1000
 
 
 @bp.get("/reading")
@@ -53,7 +57,7 @@ class ReadingRequest:
     def from_args(cls, args, children):
         group = args.get("group", "")
         child = args.get("child", "")
-        return cls(q=args.get("q", ""), group=group if group in LEVEL_GROUPS else "",
+        return cls(q=args.get("q", "")[:QUERY_KEPT], group=group if group in LEVEL_GROUPS else "",
                    child=child if child in children else "", drafts=args.get("drafts") == "1")
 
     def values(self, **changes):
@@ -78,10 +82,26 @@ def reading_item(question_id):
                       child_code=asked.child or None)
     query, query_error = parsed_query(asked.q)
     found = None if query_error else searched(reading, query, requested_page())
+    hits = found.hits if found else []
+    back = url_for("admin.reading_item", question_id=question.id, **asked.values(page=found.page if found else ""))
     return render_template("admin/reading.html", question=question, asked=asked, found=found,
                            query_error=query_error, summary=item_summary(reading, question), children=children,
-                           excerpts=excerpts_of(scope, question.id), groups=LEVEL_GROUPS,
-                           back=request.full_path)
+                           excerpts=excerpts_of(scope, question.id), groups=LEVEL_GROUPS, back=back,
+                           pickable=pickable_passages((hit.text_id, (hit.text_id, hit.body)) for hit in hits))
+
+
+@dataclass(frozen=True)
+class PickableText:
+    """An answer a manager may pick a run of sentences of."""
+
+    text_id: int
+    sentences: list
+
+
+def pickable_passages(texts):
+    """Return {key: PickableText} of the (key, (text id, body)) pairs whose text holds a sentence."""
+    found = {key: PickableText(text_id, sentences(body)) for key, (text_id, body) in texts}
+    return {key: text for key, text in found.items() if text.sentences}
 
 
 def parsed_query(text):
