@@ -233,3 +233,14 @@ def test_two_managers_ordering_at_once_lose_nothing_and_keep_one_excerpt_per_pla
     stored = stored_excerpts(app)
     assert sorted(passage for _c, passage, _p, _n in stored) == sorted([FIRST, SECOND, THIRD])
     assert [position for _c, _passage, position, _n in stored] == [1, 2, 3]
+
+
+def test_a_run_of_sentences_is_picked_from_a_hits_whole_answer(app, client, auth, written):
+    auth.sign_in("btc")
+    page = reading(client, q=KEYWORDS[THIRD]).text
+    ranges = [(action, values) for action, values in post_forms(page, f"/admin/reading/{ITEM}/excerpts")
+              if values.get("unit") == "KP.EK.01" and "note" in values]
+    (action, values), = ranges
+    second = TEXT.index(SECOND)
+    client.post(action, data={**values, "start": str(second), "note": "Hai câu cuối"})
+    assert stored_excerpts(app) == [("KP.EK.01", f"{SECOND} {THIRD}", 1, "Hai câu cuối")]

@@ -1,5 +1,6 @@
 """The reading page of a narrative item ("Đọc ý kiến"): search, counts, filters, scope, hostile input."""
 
+import html
 import re
 
 import pytest
@@ -143,3 +144,15 @@ def test_hostile_answers_are_escaped_in_the_page(app, client, auth, accounts):
     page = client.get(reading_url(), query_string={"q": "sinh hoat chuyen de"}).text
     assert "<script>alert(1)" not in page and "<b>đậm" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "\u202e" not in page
+
+
+def test_each_key_phrase_links_to_the_answers_that_use_it(client, auth, answered):
+    auth.sign_in("btc")
+    page = client.get(reading_url()).text
+    links = re.findall(r'<li><a href="([^"]+)#hits">([^<]+)</a> <span class="small">(\d+)/(\d+) ', page)
+    assert links, "the texts share phrases: some are shown"
+    for url, term, count, answered_in_group in links:
+        found = client.get(html.unescape(url))
+        assert found.status_code == 200
+        assert len(hit_units(found.text)) >= int(count) >= 2 and int(answered_in_group) >= int(count), term
+        assert term.lower() in [text.lower() for text in marked(found.text)]
