@@ -156,3 +156,14 @@ def test_each_key_phrase_links_to_the_answers_that_use_it(client, auth, answered
         assert found.status_code == 200
         assert len(hit_units(found.text)) >= int(count) >= 2 and int(answered_in_group) >= int(count), term
         assert term.lower() in [text.lower() for text in marked(found.text)]
+
+
+def test_copies_are_grouped_once_and_each_copied_hit_says_so(app, client, auth, answered):
+    copied = "Chi bộ thực hiện nghiêm túc nghị quyết. Sinh hoạt đều đặn, đúng quy định của Điều lệ Đảng."
+    for code in ("KP.PA.02", "BMT.TL.02", "BMT.TL.03"):
+        store(app, code, stored_cell_answers(**{ITEM: copied.replace(" ", "  ") if code == "BMT.TL.03" else copied}))
+    auth.sign_in("btc")
+    page = client.get(reading_url()).text
+    copies = page.split('id="copies"')[1].split('id="hits"')[0]
+    assert "3 đơn vị gửi cùng một nội dung" in copies and copies.count("Điều lệ Đảng") == 1
+    assert page.split('id="hits"')[1].count("3 đơn vị gửi cùng một nội dung") == 3
