@@ -1,7 +1,9 @@
 """Chosen excerpts: picked from the reading page and a unit's page, noted, ordered, removed; managers only,
 within the committee's subtree, the passage cut from the stored text, kept when the answer changes."""
 
+import contextlib
 import threading
+import time
 from html.parser import HTMLParser
 
 import pytest
@@ -10,7 +12,8 @@ from answers import store, stored_cell_answers
 from conftest import PASSWORD
 from pages import text_of
 
-from models import Excerpt, db
+from consolidation.excerpts import move
+from models import Excerpt, Unit, db
 
 ITEM = "uu_diem"
 FIRST = "Chi bộ duy trì sinh hoạt chuyên đề hằng quý."
@@ -244,3 +247,43 @@ def test_a_run_of_sentences_is_picked_from_a_hits_whole_answer(app, client, auth
     second = TEXT.index(SECOND)
     client.post(action, data={**values, "start": str(second), "note": "Hai câu cuối"})
     assert stored_excerpts(app) == [("KP.EK.01", f"{SECOND} {THIRD}", 1, "Hai câu cuối")]
+
+
+def test_two_moves_that_read_the_order_at_the_same_moment_take_turns(app, client, auth, written):
+    """Hold each move just after it reads the item's order, until the other has read it too (or a second
+    has passed), the second started writing last: without the committee's lock both would renumber from
+    the same order, and the second would leave two excerpts at one place."""
+    auth.sign_in("btc")
+    for sentence in (FIRST, SECOND, THIRD):
+        pick_sentence(client, sentence)
+    with app.app_context():
+        ids = {e.passage: e.id for e in db.session.scalars(sa.select(Excerpt))}
+    both_read = threading.Barrier(2, timeout=1)
+
+    def hold_after_reading_the_order(conn, cursor, statement, *args):
+        if "FROM excerpts" in statement and "ORDER BY excerpts.position" in statement:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_read.wait()
+            if threading.current_thread().name == "second":
+                time.sleep(0.3)  # so that the first writes first, whichever the database wakes first
+
+    def move_as_manager(passage, position):
+        with app.app_context():
+            committee = db.session.scalar(sa.select(Unit).filter_by(code="TU"))
+            move(committee, ids[passage], position)
+
+    with app.app_context():
+        sa.event.listen(db.engine, "after_cursor_execute", hold_after_reading_the_order)
+    try:
+        first = threading.Thread(target=move_as_manager, args=(THIRD, 1), name="first")
+        second = threading.Thread(target=move_as_manager, args=(SECOND, 3), name="second")
+        first.start()
+        time.sleep(0.2)
+        second.start()
+        first.join()
+        second.join()
+    finally:
+        with app.app_context():
+            sa.event.remove(db.engine, "after_cursor_execute", hold_after_reading_the_order)
+    assert [(passage, position) for _c, passage, position, _n in stored_excerpts(app)] == [
+        (THIRD, 1), (FIRST, 2), (SECOND, 3)]
