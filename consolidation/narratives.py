@@ -1,0 +1,238 @@
+"""What many units say about one outline item, computed from the stored analyses (never segmenting again):
+how many answered, the key phrases per level group, the groups of copies, the representative sentences.
+
+Streaming and bounded: the answers are read grouped by distinct text (a text sent by twelve units is one
+row, counted twelve times), so that memory grows with the distinct terms, not with the units. The
+representative sentences are chosen among at most SAMPLED_TEXTS texts, one per group of copies spread over
+the hierarchy, then each pick's count of units writing something close is recounted over every answer.
+"""
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+import clock
+from models import AnswerText, Response, Revision, RevisionText, Unit, db
+from reporting.hierarchy import UnitTree
+from schema.store import current_survey
+
+from .key_phrases import MIN_UNITS
+from .representatives import CLOSE, MIN_TERMS, representative_sentences
+from .sentences import sentences
+from .statistics import GROUP_OF_LEVEL, LEVEL_GROUPS
+from .text_analysis import SENTENCE_SEPARATOR, TERM_SEPARATOR
+
+#: Key phrases kept per level group, representative sentences per item.
+KEY_PHRASES, REPRESENTATIVES = 20, 5
+#: The most texts (groups of copies) the representative sentences are chosen among.
+SAMPLED_TEXTS = 3000
+#: Rows fetched at a time.
+BATCH = 1000
+NOT_WORD = re.compile(r"[^\w]+|_")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Which answers to one item are read (the filters of the reading page)."""
+
+    question_id: str
+    #: The scope unit; None (or the province) for the whole province.
+    scope: object = None
+    #: Also the units that have not submitted, with their current draft.
+    drafts: bool = False
+    group: str | None = None
+    child_code: str | None = None
+
+
+@dataclass(frozen=True)
+class CopyGroup:
+    """Units that sent the same text or nearly: the group's first text, its units (id, code, name), a body."""
+
+    text_id: int
+    units: list
+    body: str
+
+
+@dataclass(frozen=True)
+class Representative:
+    """A sentence close to what many units wrote: how many, and the unit and place it is quoted from."""
+
+    text: str
+    unit_count: int
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    text_id: int
+    start: int
+    end: int
+
+
+@dataclass
+class ItemSummary:
+    answered: dict = field(default_factory=dict)
+    key_phrases: dict = field(default_factory=dict)
+    copies: list = field(default_factory=list)
+    representatives: list = field(default_factory=list)
+    computed_at: dt.datetime | None = None
+
+
+def shown_number(drafts):
+    """The number of the revision a committee reads: the submitted one, or with drafts the current one."""
+    return sa.func.coalesce(Response.submitted_number, Response.current_number) if drafts else Response.submitted_number
+
+
+def shown_answers(reading, *columns):
+    """Select `columns` for each unit of the reading whose shown revision answers the item."""
+    tree = UnitTree()
+    query = (
+        tree.select(*columns, scope=reading.scope)
+        .join(Response, Response.unit_id == Unit.id)
+        .join(Revision, sa.and_(Revision.response_id == Response.id, Revision.number == shown_number(reading.drafts)))
+        .join(RevisionText, sa.and_(RevisionText.revision_id == Revision.id,
+                                    RevisionText.question_id == reading.question_id))
+        .join(AnswerText, AnswerText.id == RevisionText.text_id)
+    )
+    if reading.group:
+        query = query.where(Unit.level.in_(LEVEL_GROUPS[reading.group][0]))
+    if reading.child_code:
+        query = query.where(tree.child_of_scope(reading.scope, "code") == reading.child_code)
+    return query, tree
+
+
+def item_summary(reading):
+    """Return the ItemSummary of one item: counts and key phrases per level group (terms that are words of
+    the question's own label left out), copies, representatives."""
+    summary = ItemSummary(computed_at=clock.now())
+    texts, counts = _distinct_texts(reading), defaultdict(Counter)
+    answered = Counter()
+    for _text_id, level, units, terms, _sentence_terms in _stream(texts):
+        group = GROUP_OF_LEVEL[level]
+        answered[group] += units
+        for term in _split(terms, TERM_SEPARATOR):
+            counts[group][term] += units
+    question = current_survey().questions.get(reading.question_id)
+    label = _words_of(question.label if question else "")
+    summary.answered = {group: answered[group] for group in LEVEL_GROUPS if answered[group]}
+    summary.key_phrases = {group: _ranked(counts[group], label) for group in summary.answered}
+    summary.copies = copy_groups(reading)
+    summary.representatives = _representatives(reading, texts)
+    return summary
+
+
+def _distinct_texts(reading):
+    """Select (text id, level, units, terms, sentence terms): each distinct text once per level."""
+    shown, _tree = shown_answers(reading, AnswerText.id.label("text_id"), Unit.level.label("level"))
+    shown = shown.subquery()
+    units = sa.func.count().label("units")
+    counted = sa.select(shown.c.text_id, shown.c.level, units).group_by(shown.c.text_id, shown.c.level).subquery()
+    return (sa.select(counted.c.text_id, counted.c.level, counted.c.units, AnswerText.terms, AnswerText.sentence_terms)
+            .join(AnswerText, AnswerText.id == counted.c.text_id).order_by(counted.c.text_id, counted.c.level))
+
+
+def _ranked(counts, label_words):
+    """Return the KEY_PHRASES terms most units used, leaving out the label's words and a term within a
+    longer one that as many units used ("định kỳ" beside "sinh hoạt định kỳ": it says nothing more)."""
+    kept = [(term, count) for term, count in counts.items() if count >= MIN_UNITS and not _in_label(term, label_words)]
+    kept.sort(key=lambda pair: (-pair[1], pair[0]))
+    by_count = defaultdict(list)
+    for term, count in kept:
+        by_count[count].append(f" {term} ")
+    ranked = []
+    for term, count in kept:
+        if not any(f" {term} " in other and other != f" {term} " for other in by_count[count]):
+            ranked.append((term, count))
+            if len(ranked) == KEY_PHRASES:
+                break
+    return ranked
+
+
+def _words_of(text):
+    return " " + " ".join(NOT_WORD.sub(" ", str(text).casefold()).split()) + " "
+
+
+def _in_label(term, label_words):
+    """Tell whether the term is words of the question's own label, in their order."""
+    return f" {term} " in label_words
+
+
+def copy_groups(reading):
+    """Return the groups of copies of the item (two units or more), largest first, with their units."""
+    copy_key = sa.func.coalesce(AnswerText.copy_of_id, AnswerText.id)
+    shown, tree = shown_answers(reading, copy_key.label("key"), Unit.id, Unit.code, Unit.name, AnswerText.body)
+    shared = (shown_answers(reading, copy_key.label("key"))[0].subquery())
+    several = sa.select(shared.c.key).group_by(shared.c.key).having(sa.func.count() > 1)
+    groups = {}
+    for key, unit_id, code, name, body in _stream(tree.in_order(shown.where(copy_key.in_(several)))):
+        group = groups.setdefault(key, CopyGroup(key, [], body))
+        group.units.append((unit_id, code, name))
+    return sorted(groups.values(), key=lambda group: (-len(group.units), group.text_id))
+
+
+def _representatives(reading, texts):
+    """Choose the representative sentences among a sample of the texts, then count their units exactly."""
+    sample = _sample(reading)
+    picks = representative_sentences(
+        ((key, list(zip((s.text for s in sentences(body)), _sentence_terms(sentence_terms), strict=False)))
+         for key, body, sentence_terms in sample.values()), REPRESENTATIVES)
+    if not picks:
+        return []
+    chosen = []
+    for pick in picks:
+        (unit_id, code, name, text_id), body, sentence_terms = pick.unit, *sample[pick.unit][1:]
+        terms = next(t for s, t in zip(sentences(body), _sentence_terms(sentence_terms), strict=False)
+                     if s.text == pick.text)
+        place = next(s for s in sentences(body) if s.text == pick.text)
+        chosen.append((pick.text, frozenset(terms), unit_id, code, name, text_id, place.start, place.end))
+    counts = _close_units(texts, [terms for _text, terms, *_rest in chosen])
+    found = [Representative(text, count, unit_id, code, name, text_id, start, end)
+             for (text, _terms, unit_id, code, name, text_id, start, end), count in zip(chosen, counts, strict=True)]
+    return sorted(found, key=lambda representative: -representative.unit_count)
+
+
+def _sample(reading):
+    """Return {(unit id, code, name, text id): (key, body, sentence terms)}: one text per group of copies (its
+    first unit's), at most SAMPLED_TEXTS of them, taken evenly in the order the groups were first saved."""
+    copy_key = sa.func.coalesce(AnswerText.copy_of_id, AnswerText.id)
+    shown = shown_answers(reading, copy_key.label("key"), Unit.id.label("unit_id"),
+                          AnswerText.id.label("text_id"))[0].subquery()
+    firsts = sa.select(shown.c.key, sa.func.min(shown.c.unit_id).label("unit_id")).group_by(shown.c.key).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(firsts))
+    step = max(1, -(-total // SAMPLED_TEXTS))
+    query = (sa.select(Unit.id, Unit.code, Unit.name, AnswerText.id, AnswerText.body, AnswerText.sentence_terms)
+             .select_from(firsts).join(shown, shown.c.unit_id == firsts.c.unit_id)
+             .join(Unit, Unit.id == firsts.c.unit_id).join(AnswerText, AnswerText.id == shown.c.text_id)
+             .order_by(firsts.c.key))
+    sample = {}
+    for number, (unit_id, code, name, text_id, body, sentence_terms) in enumerate(_stream(query)):
+        if number % step == 0:
+            key = (unit_id, code, name, text_id)
+            sample[key] = (key, body, sentence_terms)
+    return sample
+
+
+def _close_units(texts, picks):
+    """Return, for each pick's terms, the number of units whose answer holds a sentence close to it."""
+    counts = [0] * len(picks)
+    for _text_id, _level, units, _terms, sentence_terms in _stream(texts):
+        own = [frozenset(terms) for terms in _sentence_terms(sentence_terms) if len(terms) >= MIN_TERMS]
+        for number, pick in enumerate(picks):
+            if any(len(pick & terms) >= CLOSE * len(pick | terms) for terms in own):
+                counts[number] += units
+    return counts
+
+
+def _sentence_terms(joined):
+    return [_split(line, TERM_SEPARATOR) for line in _split(joined, SENTENCE_SEPARATOR)]
+
+
+def _split(joined, separator):
+    return joined.split(separator) if joined else []
+
+
+def _stream(query):
+    result = db.session.execute(query, execution_options={"yield_per": BATCH})
+    for partition in result.partitions():
+        yield from partition
