@@ -5,7 +5,7 @@
 Synthetic answers of 8 sentences per unit, each sentence built from fragments of report text so that most
 sentences are distinct, with a tenth of the units sending a copy of another's answer (one sentence changed
 in half of them). Terms come from segmenting the fragments once (segmenting every text is the job of the
-save, not of this step). Prints time and tracemalloc's peak per step; no verdict.
+save, not of this step). Prints each step's time, and its tracemalloc peak from a second run; no verdict.
 """
 
 import argparse
@@ -17,11 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from consolidation.copies import copy_groups, signature  # noqa: E402
-from consolidation.key_phrases import key_phrases  # noqa: E402
-from consolidation.representatives import representative_sentences  # noqa: E402
-from consolidation.segmentation import terms  # noqa: E402
-from consolidation.text_folding import digest, fold  # noqa: E402
+from consolidation.copies import copy_groups, signature
+from consolidation.key_phrases import key_phrases
+from consolidation.representatives import representative_sentences
+from consolidation.segmentation import terms
+from consolidation.text_folding import digest, fold
 
 SUBJECTS = ("Chi bộ", "Cấp ủy", "Đảng viên", "Bí thư chi bộ", "Ban chi hành", "Đa số đảng viên", "Chi ủy",
             "Tổ đảng", "Đảng ủy cơ sở", "Các đồng chí đảng viên")
@@ -61,14 +61,17 @@ def _sentence(rng, cache):
     return f"{' '.join(parts)} ({rng.randrange(1, 30)}).", frozenset().union(*(cache[p] for p in parts))
 
 
-def measured(label, step):
-    """Run step, print its time and tracemalloc's peak, return its result."""
-    tracemalloc.start()
+def measured(label, step, traced=True):
+    """Run step, print its time, then run it again under tracemalloc (which slows it) for its peak."""
     started = time.perf_counter()
     result = step()
-    seconds, peak = time.perf_counter() - started, tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    print(f"  {label:<28} {seconds:7.2f} s   peak {peak / 1e6:7.1f} MB")
+    seconds, peak = time.perf_counter() - started, 0
+    if traced:
+        tracemalloc.start()
+        step()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    print(f"  {label:<28} {seconds:7.2f} s" + (f"   peak {peak / 1e6:7.1f} MB" if traced else ""))
     return result
 
 
@@ -76,17 +79,22 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="5000,50000", help="numbers of units, comma-separated")
     for units in map(int, parser.parse_args().sizes.split(",")):
-        answers = list(synthetic(units))
-        print(f"{units:,} units, {sum(len(a) for _, a, _ in answers):,} sentences")
-        texts = measured("signatures (once per text)", lambda: [(u, signature(fold(t)), digest(t)) for u, _, t in answers])
-        groups = measured("copy groups", lambda: copy_groups(texts))
-        print(f"  {len(groups)} groups holding {sum(len(g.keys) for g in groups):,} units")
-        unit_terms = [(u, frozenset().union(*(ts for _, ts in a))) for u, a, _ in answers]
-        measured("key phrases", lambda: key_phrases(unit_terms, limit=20))
-        picks = measured("representative sentences", lambda: representative_sentences(
-            ((u, a) for u, a, _ in answers), limit=5))
-        for pick in picks:
-            print(f"    {pick.unit_count:>6} units: {pick.text}")
+        province(list(synthetic(units)))
+
+
+def province(answers):
+    """Measure each step on one province's answers to one item."""
+    print(f"{len(answers):,} units, {sum(len(a) for _, a, _ in answers):,} sentences")
+    texts = measured("signatures (once per text)", lambda: [(u, signature(fold(t)), digest(t)) for u, _, t in answers],
+                     traced=False)
+    groups = measured("copy groups", lambda: copy_groups(texts))
+    print(f"  {len(groups)} groups holding {sum(len(g.keys) for g in groups):,} units")
+    unit_terms = [(u, frozenset().union(*(ts for _, ts in a))) for u, a, _ in answers]
+    measured("key phrases", lambda: key_phrases(unit_terms, limit=20))
+    picks = measured("representative sentences", lambda: representative_sentences(
+        ((u, a) for u, a, _ in answers), limit=5))
+    for pick in picks:
+        print(f"    {pick.unit_count:>6} units: {pick.text}")
 
 
 if __name__ == "__main__":

@@ -100,7 +100,7 @@ def _place_among_copies(text_id, signature):
                .group_by(TextBand.text_id).order_by(sa.desc("shared")).limit(CANDIDATES).subquery())
     candidates = db.session.execute(
         sa.select(AnswerText.id, AnswerText.copy_of_id, AnswerText.signature)
-        .join(sharing, sharing.c.text_id == AnswerText.id)).all()
+        .join(sharing, sharing.c.text_id == AnswerText.id).where(AnswerText.signature.is_not(None))).all()
     nearest = max(((similarity(signature, other_signature), copy_of or other)
                    for other, copy_of, other_signature in candidates), default=(0, None))
     if nearest[0] >= COPY_THRESHOLD:
@@ -130,6 +130,7 @@ def analyse_pending(limit=None):
             analysis = analyse(body)
             db.session.execute(sa.update(AnswerText).where(AnswerText.id == text_id).values(
                 analysed_at=clock.now(), **analysis.columns()))
+            db.session.execute(sa.delete(TextBand).where(TextBand.text_id == text_id))
             _place_among_copies(text_id, analysis.signature)
         db.session.commit()
         done += len(pending)

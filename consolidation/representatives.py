@@ -13,7 +13,6 @@ taken by score, a pick close to an earlier one skipped, so that they say differe
 """
 
 import hashlib
-import heapq
 from array import array
 from dataclasses import dataclass
 
@@ -41,9 +40,8 @@ def representative_sentences(units_sentences, limit=5):
     if not collected.count:
         return []
     index = _Index(collected)
-    candidates = heapq.nlargest(max(limit * CANDIDATES_PER_PICK, MIN_CANDIDATES), range(collected.count),
-                                key=index.centrality)
-    scored = sorted(((index.close_units(s), -s) for s in candidates), reverse=True)
+    scored = sorted(((index.close_units(s), -s) for s in index.most_central(limit * CANDIDATES_PER_PICK)),
+                    reverse=True)
     return _distinct_picks(collected, index, scored, limit)
 
 
@@ -142,9 +140,12 @@ class _Index:
     def terms_of(self, sentence):
         return self.sentence_terms[self.sentence_offsets[sentence]:self.sentence_offsets[sentence + 1]]
 
-    def centrality(self, sentence):
-        """Return the mean number of units using each of the sentence's terms."""
-        return float(self.units_per_term[self.terms_of(sentence)].mean())
+    def most_central(self, count):
+        """Return the sentences (at least MIN_CANDIDATES) whose terms the most units use, on average."""
+        count = min(max(count, MIN_CANDIDATES), len(self.term_count))
+        used = np.add.reduceat(self.units_per_term[self.sentence_terms], self.sentence_offsets[:-1])
+        centrality = used / self.term_count
+        return [int(s) for s in np.argpartition(-centrality, count - 1)[:count]]
 
     def jaccard(self, first, second):
         shared = np.intersect1d(self.terms_of(first), self.terms_of(second)).size

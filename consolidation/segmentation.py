@@ -14,11 +14,13 @@ import unicodedata
 from underthesea import word_tokenize
 
 from consolidation.function_words import FUNCTION_WORDS
+from plain_text import without_xml_unstorable
 
 
 def words(text):
     """Return the words of text as the segmenter cuts them, lower-cased, syllables joined by a space."""
-    text = unicodedata.normalize("NFC", text or "")
+    # The segmenter encodes its input as UTF-8: a lone surrogate (or a control) would stop it.
+    text = unicodedata.normalize("NFC", without_xml_unstorable(text or ""))
     return [word.lower() for word in word_tokenize(text)] if text.strip() else []
 
 
@@ -31,8 +33,9 @@ def terms(text):
             continue
         if " " in word:
             found.add(word)
-        if previous is not None and (" " in previous) == (" " in word):
-            found.add(f"{previous} {word}")
+        pair = f"{previous} {word}" if previous is not None and (" " in previous) == (" " in word) else None
+        if pair and pair not in FUNCTION_WORDS:
+            found.add(pair)
         previous = word
     return found
 

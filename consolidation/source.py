@@ -44,6 +44,14 @@ class UnitRecord:
     child_code: str | None = None
 
 
+def shown_revision_number(include_drafts):
+    """The number of the revision a committee reads of a report: the submitted one; with drafts, the current
+    one of a report never submitted."""
+    if include_drafts:
+        return sa.func.coalesce(Response.submitted_number, Response.current_number)
+    return Response.submitted_number
+
+
 class ExportSource:
     """The units of one scope and the answers an export shows for them, read from the database."""
 
@@ -55,9 +63,7 @@ class ExportSource:
     def _select(self, *columns, first_by=()):
         """Select columns for every unit of the scope, with its exported revision, in hierarchy order
         (after the `first_by` expressions)."""
-        shown = Response.submitted_number
-        if self.include_drafts:
-            shown = sa.func.coalesce(Response.submitted_number, Response.current_number)
+        shown = shown_revision_number(self.include_drafts)
         query = (
             self.tree.select(*columns, scope=self.scope)
             .outerjoin(Response, Response.unit_id == Unit.id)

@@ -13,8 +13,9 @@ from consolidation.sentences import sentences
 from consolidation.text_folding import digest, fold
 
 ANALYSIS_VERSION = 1
-#: Terms are letters and spaces only (segmentation.terms), so neither separator can occur inside one.
-TERM_SEPARATOR, SENTENCE_SEPARATOR = "|", "\n"
+#: Terms are letters and spaces only (segmentation.terms), so neither separator can occur inside one. Each
+#: sentence's terms end with SENTENCE_END, so that no sentence and one sentence without terms differ.
+TERM_SEPARATOR, SENTENCE_END = "|", "\n"
 
 
 @dataclass(frozen=True)
@@ -32,13 +33,13 @@ class TextAnalysis:
     def columns(self):
         """Return the analysis as plain columns: strings, bytes and an integer."""
         return {"digest": self.digest, "folded": self.folded, "terms": TERM_SEPARATOR.join(self.terms),
-                "sentence_terms": SENTENCE_SEPARATOR.join(TERM_SEPARATOR.join(t) for t in self.sentence_terms),
+                "sentence_terms": "".join(TERM_SEPARATOR.join(t) + SENTENCE_END for t in self.sentence_terms),
                 "signature": bytes(self.signature), "version": self.version}
 
     @classmethod
     def from_columns(cls, row):
         """Return the analysis stored as `columns()` gave it (a mapping with the same names)."""
-        sentence_terms = row["sentence_terms"].split(SENTENCE_SEPARATOR) if row["sentence_terms"] else []
+        sentence_terms = row["sentence_terms"].split(SENTENCE_END)[:-1]
         return cls(digest=row["digest"], folded=row["folded"], terms=_split_terms(row["terms"]),
                    signature=bytes(row["signature"]), version=row["version"],
                    sentence_terms=tuple(_split_terms(line) for line in sentence_terms))

@@ -32,7 +32,9 @@ SQLITE_INDEX = [
     "INSERT INTO answer_text_search(answer_text_search, rowid, folded) VALUES ('delete', old.id, old.folded); "
     "INSERT INTO answer_text_search(rowid, folded) VALUES (new.id, new.folded); END",
 ]
-POSTGRESQL_INDEX = ["CREATE INDEX answer_text_search ON answer_texts USING gin (to_tsvector('simple'::regconfig, folded))"]
+# The expression consolidation.reading queries: words cut where FTS5 cuts them (see reading.NOT_WORD).
+POSTGRESQL_INDEX = ["CREATE INDEX answer_text_search ON answer_texts USING gin "
+                    "(to_tsvector('simple'::regconfig, regexp_replace(folded, '[^[:alnum:]]+', ' ', 'g')))"]
 
 
 def upgrade():

@@ -1,0 +1,257 @@
+"""What a committee reads of one outline item: each unit's answer as the committee reads it (the submitted
+version, or the current draft of a unit that has not submitted when drafts are asked for), found by words
+and phrases typed with or without diacritics, counted per level group, each hit's sentences with the words
+marked.
+
+The database finds the answers (the full-text index over the folded texts: FTS5 on SQLite, a GIN index on
+PostgreSQL) and counts them; Python only cuts the sentences of the page's hits.
+"""
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from models import AnswerText, Response, Revision, RevisionText, Unit, db
+from reporting.hierarchy import UnitTree
+
+from .sentences import sentences
+from .source import shown_revision_number
+from .statistics import GROUP_OF_LEVEL, LEVEL_GROUPS, share_text
+from .text_folding import fold
+
+#: The longest query read, in characters, and the most phrases and words in a phrase it may hold.
+MAX_QUERY_LENGTH = 200
+MAX_PHRASES = 8
+MAX_PHRASE_WORDS = 12
+#: How many of a hit's sentences are shown: those holding the query, else the answer's first ones.
+CONTEXTS_WITH_QUERY, CONTEXTS_WITHOUT = 3, 2
+#: Phrases are separated by commas, semicolons or quotes; within one, words are matched in their order.
+PHRASE_BREAK = re.compile(r"[,;\"“”„«»]")
+#: A word as both full-text indexes cut them: letters and digits (an underscore or a hyphen separates).
+WORD = re.compile(r"[^\W_]+")
+#: What the PostgreSQL index reads: the folded text with every run of other characters a space, so that
+#: its parser cuts words where FTS5 does ("10-CT/TW" is three words on both).
+NOT_WORD = r"[^[:alnum:]]+"
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched; its text is a message for the page."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Which answers to one item the page reads."""
+
+    question_id: str
+    #: The account's scope unit; None (or the province) for the whole province.
+    scope: object = None
+    #: Also the units that have not submitted, with their current draft.
+    drafts: bool = False
+    #: A key of LEVEL_GROUPS, or None for every level.
+    group: str | None = None
+    #: Only the subtree of this unit, directly under the scope.
+    child_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Query:
+    #: Each phrase's folded words, in order.
+    phrases: tuple
+
+    def fts5(self):
+        return " AND ".join('"' + " ".join(words) + '"' for words in self.phrases)
+
+    def tsquery(self):
+        parts = [sa.func.phraseto_tsquery(sa.literal_column("'simple'::regconfig"), " ".join(words))
+                 for words in self.phrases]
+        query = parts[0]
+        for part in parts[1:]:
+            query = query.op("&&")(part)
+        return query
+
+    def pattern(self):
+        """A regular expression finding any of the phrases in folded text, as whole words."""
+        phrases = (r"[\W_]+".join(map(re.escape, words)) for words in self.phrases)
+        return re.compile(r"(?<![^\W_])(?:" + "|".join(phrases) + r")(?![^\W_])")
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    group: str
+    noun: str
+    matched: int
+    answered: int
+
+    @property
+    def share_text(self):
+        return share_text(self.matched, self.answered, self.group)
+
+
+@dataclass(frozen=True)
+class Context:
+    """A sentence of a hit: its place in the answer, and its text cut into (text, marked) parts."""
+
+    start: int
+    end: int
+    parts: list
+
+
+@dataclass(frozen=True)
+class Hit:
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    level: str
+    child_code: str | None
+    child_name: str | None
+    text_id: int
+    #: The same for every answer of one group of copies.
+    copy_key: int
+    body: str
+    contexts: list
+
+
+@dataclass(frozen=True)
+class Found:
+    counts: list
+    total_matched: int
+    total_answered: int
+    hits: list
+    page: int
+    pages: int
+
+
+def parse_query(text):
+    """Return the Query typed, or None for one without a word; raise QueryError for one too long."""
+    text = text or ""
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(_("Type at most %(count)s characters to search.", count=MAX_QUERY_LENGTH))
+    phrases = []
+    for part in PHRASE_BREAK.split(fold(text)):
+        words = tuple(WORD.findall(part))
+        if len(words) > MAX_PHRASE_WORDS:
+            raise QueryError(_("A phrase may hold at most %(count)s words.", count=MAX_PHRASE_WORDS))
+        if words and words not in phrases:
+            phrases.append(words)
+    if len(phrases) > MAX_PHRASES:
+        raise QueryError(_("Search for at most %(count)s phrases at once.", count=MAX_PHRASES))
+    return Query(tuple(phrases)) if phrases else None
+
+
+def answers_select(reading, tree, *columns):
+    """Select `columns` for each unit of the reading whose answer the committee reads gives the item
+    (`tree`: the UnitTree the columns use)."""
+    query = (
+        tree.select(*columns, scope=reading.scope)
+        .join(Response, Response.unit_id == Unit.id)
+        .join(Revision, sa.and_(Revision.response_id == Response.id,
+                                Revision.number == shown_revision_number(reading.drafts)))
+        .join(RevisionText, sa.and_(RevisionText.revision_id == Revision.id,
+                                    RevisionText.question_id == reading.question_id))
+        .join(AnswerText, AnswerText.id == RevisionText.text_id)
+    )
+    if reading.group:
+        query = query.where(Unit.level.in_(LEVEL_GROUPS[reading.group][0]))
+    if reading.child_code:
+        query = query.where(tree.child_of_scope(reading.scope, "code") == reading.child_code)
+    return query
+
+
+def matches(query):
+    """The condition an answer text meets when it holds every phrase of the query."""
+    if db.engine.dialect.name == "postgresql":
+        words = sa.func.regexp_replace(AnswerText.folded, sa.literal_column(f"'{NOT_WORD}'"),
+                                       sa.literal_column("' '"), sa.literal_column("'g'"))
+        return sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), words).op("@@")(query.tsquery())
+    found = sa.text("SELECT rowid FROM answer_text_search WHERE answer_text_search MATCH :match").bindparams(
+        match=query.fts5()).columns(sa.column("rowid"))
+    return AnswerText.id.in_(found)
+
+
+def search(reading, query=None, page=1, per_page=30):
+    """Return the counts per level group and one page of the answers holding the query (all answers when
+    there is none), in hierarchy order."""
+    condition = matches(query) if query else sa.true()
+    counts = count_by_group(reading, condition)
+    total_matched = sum(count.matched for count in counts)
+    pages = max(1, math.ceil(total_matched / per_page))
+    page = min(max(page, 1), pages)
+    tree = UnitTree()
+    select = answers_select(
+        reading, tree, Unit.id, Unit.code, Unit.name, Unit.level, tree.child_of_scope(reading.scope, "code"),
+        tree.child_of_scope(reading.scope, "name"), AnswerText.id, copy_key(), AnswerText.body)
+    select = tree.in_order(select.where(condition)).offset((page - 1) * per_page).limit(per_page)
+    pattern = query.pattern() if query else None
+    hits = [Hit(*row, contexts=contexts_of(row[-1], pattern)) for row in db.session.execute(select)]
+    return Found(counts, total_matched, sum(count.answered for count in counts), hits, page, pages)
+
+
+def copy_key():
+    """The same for every text of one group of copies: the group's first text."""
+    return sa.func.coalesce(AnswerText.copy_of_id, AnswerText.id)
+
+
+def count_by_group(reading, condition):
+    """Return a GroupCount per level group with answers: how many hold the query, of how many answered."""
+    select = answers_select(
+        reading, UnitTree(), Unit.level, sa.func.count(), sa.func.sum(sa.case((condition, 1), else_=0)))
+    by_group = {}
+    for level, answered, matched in db.session.execute(select.group_by(Unit.level)):
+        group = GROUP_OF_LEVEL[level]
+        found, total = by_group.get(group, (0, 0))
+        by_group[group] = (found + (matched or 0), total + answered)
+    return [GroupCount(group, str(LEVEL_GROUPS[group][2]), *by_group[group])
+            for group in LEVEL_GROUPS if group in by_group]
+
+
+def contexts_of(body, pattern):
+    """Return the sentences of an answer to show: those holding the query, words marked; else the first."""
+    if pattern is None:
+        return [Context(s.start, s.end, [(s.text, False)]) for s in sentences(body)[:CONTEXTS_WITHOUT]]
+    found = []
+    for sentence in sentences(body):
+        parts = marked_parts(sentence.text, pattern)
+        if len(parts) > 1 or (parts and parts[0][1]):
+            found.append(Context(sentence.start, sentence.end, parts))
+            if len(found) == CONTEXTS_WITH_QUERY:
+                break
+    return found
+
+
+def marked_parts(text, pattern):
+    """Cut text into (text, marked) parts, marked where the folded pattern matches it."""
+    folded, origin = folded_with_origins(text)
+    parts, at = [], 0
+    for match in pattern.finditer(folded):
+        start, end = origin[match.start()], origin[match.end() - 1] + 1
+        if start > at:
+            parts.append((text[at:start], False))
+        parts.append((text[start:end], True))
+        at = end
+    if at < len(text):
+        parts.append((text[at:], False))
+    return parts
+
+
+def folded_with_origins(text):
+    """Return text folded character by character, with the index in text each folded character comes from."""
+    folded, origin = [], []
+    for index, character in enumerate(text):
+        for piece in fold_character(character):
+            folded.append(piece)
+            origin.append(index)
+    return "".join(folded), origin
+
+
+def fold_character(character):
+    """Fold one character as text_folding.fold folds text, whitespace kept as it is."""
+    if character.isspace():
+        return " "
+    if character in "đĐ":
+        return "d"
+    decomposed = unicodedata.normalize("NFKD", character)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()

@@ -1,0 +1,164 @@
+"""Search over the answers a committee reads: the database's full-text index, on SQLite and PostgreSQL."""
+
+import pytest
+import sqlalchemy as sa
+from answers import store, stored_cell_answers
+
+from consolidation.answer_texts import analyse_pending, index_shown_revisions, pending_count
+from consolidation.reading import QueryError, Reading, parse_query, search
+from consolidation.text_folding import fold
+from models import AnswerText, RevisionText, Unit, db
+from schema.model import speaking
+
+QUESTION = "uu_diem"
+PHRASE = "sinh hoat chuyen de"
+TEXTS = {
+    "BMT.TL.01": "Chi bộ duy trì Sinh hoạt CHUYÊN ĐỀ hằng quý. Đảng viên tích cực tự phê bình và phê bình.",
+    "BMT.TL.02": "Việc sinh hoạt chuyên đề có lúc còn hình thức. Cấp ủy quan tâm chỉ đạo.",
+    "BMT.TA.01": "Chuyên đề sinh hoạt được chọn sát thực tế; nội dung phong phú.",
+    "KB.01": "Thực hiện nghiêm Chỉ thị số 10-CT/TW; chính quyền địa phương phối hợp tốt.",
+}
+
+
+def cells_of(units, count):
+    return [code for code, unit in sorted(units.items()) if unit.level == "chi_bo_truc_thuoc"][:count]
+
+
+@pytest.fixture
+def answered(app, units):
+    """Four units whose answers to QUESTION are known, submitted."""
+    codes = dict(zip(cells_of(units, 4), TEXTS.values(), strict=True))
+    for code, text in codes.items():
+        store(app, code, stored_cell_answers(**{QUESTION: text}))
+    return codes
+
+
+def found_codes(app, typed, **reading):
+    with app.app_context():
+        found = search(Reading(QUESTION, **reading), parse_query(typed), per_page=100)
+        return {hit.unit_code for hit in found.hits}, found
+
+
+@pytest.mark.parametrize("typed", ["sinh hoat chuyen de", "SINH HOẠT chuyên đề", "Sinh Hoat Chuyen De",
+                                   "sinh hoạt  chuyên\tđề", "\"sinh hoat chuyen de\""])
+def test_a_phrase_is_found_with_or_without_diacritics_in_any_case(app, answered, typed):
+    codes, found = found_codes(app, typed)
+    expected = {code for code, text in answered.items() if PHRASE in fold(text)}
+    assert codes == expected and len(expected) == 2
+    assert found.total_matched == 2 and found.total_answered == 4
+
+
+def test_a_phrase_is_not_found_as_its_words_scattered(app, answered):
+    codes, _found = found_codes(app, "chuyen de sinh hoat")
+    assert codes == {code for code, text in answered.items() if text.startswith("Chuyên đề sinh hoạt")}
+
+
+def test_phrases_separated_by_commas_must_all_be_there(app, answered):
+    codes, _found = found_codes(app, "sinh hoat chuyen de, phe binh")
+    assert codes == {next(iter(answered))}
+
+
+@pytest.mark.parametrize("typed", ["uyen", "oat", "sinh hoa", "uyen de", "hoat chuyen d"])
+def test_a_word_inside_another_word_is_not_found(app, answered, typed):
+    codes, _found = found_codes(app, typed)
+    assert codes == set()
+
+
+def test_the_words_are_marked_in_their_sentence(app, answered):
+    _codes, found = found_codes(app, "sinh hoat chuyen de")
+    first = next(hit for hit in found.hits if hit.unit_code == next(iter(answered)))
+    [context] = first.contexts
+    assert [text for text, marked in context.parts if marked] == ["Sinh hoạt CHUYÊN ĐỀ"]
+    assert first.body[context.start:context.end] == "".join(text for text, _marked in context.parts)
+
+
+def test_words_cut_alike_by_both_indexes(app, answered):
+    codes, _found = found_codes(app, "10 CT TW")
+    assert codes == {code for code, text in answered.items() if "10-CT/TW" in text}
+
+
+def test_counts_are_per_level_group(app, units, answered):
+    committee = next(code for code, unit in sorted(units.items()) if unit.level == "dang_bo_co_so")
+    store(app, committee, stored_cell_answers(**{QUESTION: "Sinh hoạt chuyên đề đều đặn."}))
+    _codes, found = found_codes(app, "sinh hoat chuyen de")
+    by_group = {count.group: (count.matched, count.answered) for count in found.counts}
+    assert by_group == {"cells": (2, 4), "grassroots": (1, 1)}
+    cells = next(count for count in found.counts if count.group == "cells")
+    with app.test_request_context(), speaking("vi"):
+        assert cells.share_text == "2/4 chi bộ (50%)"
+
+
+def test_a_scope_reads_its_subtree_only(app, units, hierarchy, answered):
+    first = next(iter(answered))
+    district = hierarchy.ancestor_at(first, ("cap_huyen",)) or hierarchy.ancestor_at(first, ("dang_bo_co_so",))
+    with app.app_context():
+        scope = db.session.scalar(sa.select(Unit).filter_by(code=district))
+        codes, found = found_codes(app, "", scope=scope)
+    inside = {code for code in answered if district in (hierarchy.ancestor_at(code, ("cap_huyen",)),
+                                                        hierarchy.ancestor_at(code, ("dang_bo_co_so",)))}
+    assert codes == inside and found.total_answered == len(inside)
+
+
+def test_drafts_are_read_only_when_asked_for(app, units, answered):
+    draft = cells_of(units, 5)[4]
+    store(app, draft, stored_cell_answers(**{QUESTION: "Bản nháp về sinh hoạt chuyên đề."}), action="save")
+    assert draft not in found_codes(app, "sinh hoat chuyen de")[0]
+    assert draft in found_codes(app, "sinh hoat chuyen de", drafts=True)[0]
+
+
+def test_a_corrected_answer_is_found_by_its_new_words_only(app, answered):
+    first = next(iter(answered))
+    store(app, first, stored_cell_answers(**{QUESTION: "Nội dung hoàn toàn mới về kết nạp đảng viên."}))
+    assert first not in found_codes(app, "sinh hoat chuyen de")[0]
+    assert found_codes(app, "ket nap dang vien")[0] == {first}
+
+
+def test_identical_and_nearly_identical_answers_are_one_group_of_copies(app, units):
+    original = ("Chi bộ duy trì nền nếp sinh hoạt định kỳ vào ngày 05 hằng tháng. Nội dung sinh hoạt bám sát "
+                "nhiệm vụ chính trị của địa phương. Công tác chuẩn bị được cấp ủy quan tâm, dự thảo nghị quyết "
+                "gửi trước cho đảng viên. Đảng viên lớn tuổi, ở xa, việc đi lại khó khăn. Bí thư chi bộ chủ "
+                "động, linh hoạt trong điều hành. Cần tăng cường kiểm tra, giám sát việc thực hiện nghị quyết.")
+    texts = [original, original.replace(". ", ".  \n"), original.replace("ngày 05", "ngày 10"),
+             "Một nội dung khác hẳn: chi bộ tổ chức học tập chuyên đề về Bác Hồ và làm theo gương Bác."]
+    codes = cells_of(units, 4)
+    for code, text in zip(codes, texts, strict=True):
+        store(app, code, stored_cell_answers(**{QUESTION: text}))
+    _codes, found = found_codes(app, "")
+    keys = {hit.unit_code: hit.copy_key for hit in found.hits}
+    assert keys[codes[0]] == keys[codes[1]] == keys[codes[2]] != keys[codes[3]]
+    with app.app_context():
+        stored = sa.select(sa.func.count(sa.distinct(RevisionText.text_id))).where(RevisionText.question_id == QUESTION)
+        assert db.session.scalar(stored) == 3  # spacing aside, the first two are one text
+
+
+@pytest.mark.parametrize("typed", ["a" * 201, ", ".join(f"tu{i}" for i in range(9)), " ".join(["tu"] * 13)])
+def test_a_query_too_long_is_refused_with_a_message(typed):
+    with pytest.raises(QueryError):
+        parse_query(typed)
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "!!!", "\"", "*", "-", "_", "\x00\x07"])
+def test_a_query_without_a_word_is_no_query(typed):
+    assert parse_query(typed) is None
+
+
+@pytest.mark.parametrize("typed", ['NEAR(sinh hoat)', 'sinh OR hoat', 'sinh* hoat', '"unbalanced', '-sinh',
+                                   'sinh AND', "'; DROP TABLE units; --", "<script>alert(1)</script>",
+                                   "=HYPERLINK(\"x\")", "sinh^hoat", "{sinh} : hoat", "sinh\u202ehoat"])
+def test_search_syntax_typed_is_read_as_plain_words(app, answered, typed):
+    _codes, found = found_codes(app, typed)
+    assert found.total_answered == 4
+
+
+def test_reports_saved_before_the_index_are_indexed_then_analysed(app, units, answered):
+    with app.app_context():
+        db.session.execute(sa.delete(RevisionText))
+        db.session.execute(sa.update(AnswerText).values(terms=None, sentence_terms=None, signature=None,
+                                                        version=None, analysed_at=None))
+        db.session.commit()
+        assert index_shown_revisions(db.session, app.extensions["survey"]) == len(answered)
+        db.session.commit()
+        assert pending_count() > 0
+        analyse_pending()
+        assert pending_count() == 0
+    assert found_codes(app, "sinh hoat chuyen de")[0] == {c for c, t in answered.items() if PHRASE in fold(t)}
