@@ -9,21 +9,24 @@ the hierarchy, then each pick's count of units writing something close is recoun
 
 import datetime as dt
 import re
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 
 import clock
-from models import AnswerText, Response, Revision, RevisionText, Unit, db
+from models import AnswerText, Unit, db
 from reporting.hierarchy import UnitTree
 from schema.store import current_survey
 
-from .key_phrases import MIN_UNITS
+from .key_phrases import key_phrases
+from .reading import Reading, answers_select
 from .representatives import CLOSE, MIN_TERMS, representative_sentences
 from .sentences import sentences
 from .statistics import GROUP_OF_LEVEL, LEVEL_GROUPS
-from .text_analysis import SENTENCE_SEPARATOR, TERM_SEPARATOR
+
+__all__ = ["CopyGroup", "ItemSummary", "Reading", "Representative", "item_summary"]
+from .text_analysis import SENTENCE_END, TERM_SEPARATOR
 
 #: Key phrases kept per level group, representative sentences per item.
 KEY_PHRASES, REPRESENTATIVES = 20, 5
@@ -32,19 +35,6 @@ SAMPLED_TEXTS = 3000
 #: Rows fetched at a time.
 BATCH = 1000
 NOT_WORD = re.compile(r"[^\w]+|_")
-
-
-@dataclass(frozen=True)
-class Reading:
-    """Which answers to one item are read (the filters of the reading page)."""
-
-    question_id: str
-    #: The scope unit; None (or the province) for the whole province.
-    scope: object = None
-    #: Also the units that have not submitted, with their current draft.
-    drafts: bool = False
-    group: str | None = None
-    child_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,52 +69,40 @@ class ItemSummary:
     computed_at: dt.datetime | None = None
 
 
-def shown_number(drafts):
-    """The number of the revision a committee reads: the submitted one, or with drafts the current one."""
-    return sa.func.coalesce(Response.submitted_number, Response.current_number) if drafts else Response.submitted_number
-
-
-def shown_answers(reading, *columns):
-    """Select `columns` for each unit of the reading whose shown revision answers the item."""
-    tree = UnitTree()
-    query = (
-        tree.select(*columns, scope=reading.scope)
-        .join(Response, Response.unit_id == Unit.id)
-        .join(Revision, sa.and_(Revision.response_id == Response.id, Revision.number == shown_number(reading.drafts)))
-        .join(RevisionText, sa.and_(RevisionText.revision_id == Revision.id,
-                                    RevisionText.question_id == reading.question_id))
-        .join(AnswerText, AnswerText.id == RevisionText.text_id)
-    )
-    if reading.group:
-        query = query.where(Unit.level.in_(LEVEL_GROUPS[reading.group][0]))
-    if reading.child_code:
-        query = query.where(tree.child_of_scope(reading.scope, "code") == reading.child_code)
-    return query, tree
-
-
 def item_summary(reading):
     """Return the ItemSummary of one item: counts and key phrases per level group (terms that are words of
     the question's own label left out), copies, representatives."""
     summary = ItemSummary(computed_at=clock.now())
-    texts, counts = _distinct_texts(reading), defaultdict(Counter)
+    texts = _distinct_texts(reading)
     answered = Counter()
-    for _text_id, level, units, terms, _sentence_terms in _stream(texts):
-        group = GROUP_OF_LEVEL[level]
-        answered[group] += units
-        for term in _split(terms, TERM_SEPARATOR):
-            counts[group][term] += units
+    for _text_id, level, units, _terms, _sentence_terms in _stream(texts):
+        answered[GROUP_OF_LEVEL[level]] += units
     question = current_survey().questions.get(reading.question_id)
-    label = _words_of(question.label if question else "")
+    exclude = LabelWords(question.label if question else "")
     summary.answered = {group: answered[group] for group in LEVEL_GROUPS if answered[group]}
-    summary.key_phrases = {group: _ranked(counts[group], label) for group in summary.answered}
+    summary.key_phrases = {group: key_phrases(_unit_terms(reading, group), exclude, KEY_PHRASES)
+                           for group in summary.answered}
     summary.copies = copy_groups(reading)
     summary.representatives = _representatives(reading, texts)
     return summary
 
 
+def _unit_terms(reading, group):
+    """Yield (unit id, terms) for each unit of a level group answering the item."""
+    query, _tree = _answers(replace(reading, group=group), Unit.id, AnswerText.terms)
+    for unit_id, terms in _stream(query):
+        yield unit_id, _split(terms, TERM_SEPARATOR)
+
+
+def _answers(reading, *columns):
+    """Return the select of `columns` for each unit answering the item (consolidation.reading), and its tree."""
+    tree = UnitTree()
+    return answers_select(reading, tree, *columns), tree
+
+
 def _distinct_texts(reading):
     """Select (text id, level, units, terms, sentence terms): each distinct text once per level."""
-    shown, _tree = shown_answers(reading, AnswerText.id.label("text_id"), Unit.level.label("level"))
+    shown, _tree = _answers(reading, AnswerText.id.label("text_id"), Unit.level.label("level"))
     shown = shown.subquery()
     units = sa.func.count().label("units")
     counted = sa.select(shown.c.text_id, shown.c.level, units).group_by(shown.c.text_id, shown.c.level).subquery()
@@ -132,37 +110,22 @@ def _distinct_texts(reading):
             .join(AnswerText, AnswerText.id == counted.c.text_id).order_by(counted.c.text_id, counted.c.level))
 
 
-def _ranked(counts, label_words):
-    """Return the KEY_PHRASES terms most units used, leaving out the label's words and a term within a
-    longer one that as many units used ("định kỳ" beside "sinh hoạt định kỳ": it says nothing more)."""
-    kept = [(term, count) for term, count in counts.items() if count >= MIN_UNITS and not _in_label(term, label_words)]
-    kept.sort(key=lambda pair: (-pair[1], pair[0]))
-    by_count = defaultdict(list)
-    for term, count in kept:
-        by_count[count].append(f" {term} ")
-    ranked = []
-    for term, count in kept:
-        if not any(f" {term} " in other and other != f" {term} " for other in by_count[count]):
-            ranked.append((term, count))
-            if len(ranked) == KEY_PHRASES:
-                break
-    return ranked
+class LabelWords:
+    """The words of a question's label, as a set of terms: a term is in it when it is words of the label in
+    their order (found without segmenting the label again)."""
 
+    def __init__(self, label):
+        self.words = " " + " ".join(NOT_WORD.sub(" ", str(label).casefold()).split()) + " "
 
-def _words_of(text):
-    return " " + " ".join(NOT_WORD.sub(" ", str(text).casefold()).split()) + " "
-
-
-def _in_label(term, label_words):
-    """Tell whether the term is words of the question's own label, in their order."""
-    return f" {term} " in label_words
+    def __contains__(self, term):
+        return f" {term} " in self.words
 
 
 def copy_groups(reading):
     """Return the groups of copies of the item (two units or more), largest first, with their units."""
     copy_key = sa.func.coalesce(AnswerText.copy_of_id, AnswerText.id)
-    shown, tree = shown_answers(reading, copy_key.label("key"), Unit.id, Unit.code, Unit.name, AnswerText.body)
-    shared = (shown_answers(reading, copy_key.label("key"))[0].subquery())
+    shown, tree = _answers(reading, copy_key.label("key"), Unit.id, Unit.code, Unit.name, AnswerText.body)
+    shared = (_answers(reading, copy_key.label("key"))[0].subquery())
     several = sa.select(shared.c.key).group_by(shared.c.key).having(sa.func.count() > 1)
     groups = {}
     for key, unit_id, code, name, body in _stream(tree.in_order(shown.where(copy_key.in_(several)))):
@@ -196,7 +159,7 @@ def _sample(reading):
     """Return {(unit id, code, name, text id): (key, body, sentence terms)}: one text per group of copies (its
     first unit's), at most SAMPLED_TEXTS of them, taken evenly in the order the groups were first saved."""
     copy_key = sa.func.coalesce(AnswerText.copy_of_id, AnswerText.id)
-    shown = shown_answers(reading, copy_key.label("key"), Unit.id.label("unit_id"),
+    shown = _answers(reading, copy_key.label("key"), Unit.id.label("unit_id"),
                           AnswerText.id.label("text_id"))[0].subquery()
     firsts = sa.select(shown.c.key, sa.func.min(shown.c.unit_id).label("unit_id")).group_by(shown.c.key).subquery()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(firsts))
@@ -225,7 +188,8 @@ def _close_units(texts, picks):
 
 
 def _sentence_terms(joined):
-    return [_split(line, TERM_SEPARATOR) for line in _split(joined, SENTENCE_SEPARATOR)]
+    """Return the stored terms of each sentence (TextAnalysis.columns: each line ends with SENTENCE_END)."""
+    return [_split(line, TERM_SEPARATOR) for line in (joined or "").split(SENTENCE_END)[:-1]]
 
 
 def _split(joined, separator):
