@@ -73,18 +73,22 @@ def item_summary(reading):
     """Return the ItemSummary of one item: counts and key phrases per level group (terms that are words of
     the question's own label left out), copies, representatives."""
     summary = ItemSummary(computed_at=clock.now())
-    texts = _distinct_texts(reading)
+    summary.answered, summary.key_phrases = answered_and_phrases(reading)
+    summary.copies = copy_groups(reading)
+    summary.representatives = _representatives(reading, _distinct_texts(reading))
+    return summary
+
+
+def answered_and_phrases(reading):
+    """Return ({level group: units that answered}, {level group: [(key phrase, units)]}) for the item."""
+    query, _tree = _answers(reading, Unit.level, sa.func.count())
     answered = Counter()
-    for _text_id, level, units, _terms, _sentence_terms in _stream(texts):
+    for level, units in db.session.execute(query.group_by(Unit.level)):
         answered[GROUP_OF_LEVEL[level]] += units
     question = current_survey().questions.get(reading.question_id)
     exclude = LabelWords(question.label if question else "")
-    summary.answered = {group: answered[group] for group in LEVEL_GROUPS if answered[group]}
-    summary.key_phrases = {group: key_phrases(_unit_terms(reading, group), exclude, KEY_PHRASES)
-                           for group in summary.answered}
-    summary.copies = copy_groups(reading)
-    summary.representatives = _representatives(reading, texts)
-    return summary
+    answered = {group: answered[group] for group in LEVEL_GROUPS if answered[group]}
+    return answered, {group: key_phrases(_unit_terms(reading, group), exclude, KEY_PHRASES) for group in answered}
 
 
 def _unit_terms(reading, group):
