@@ -5,12 +5,9 @@ the key phrase line per level group, all from texts saved through the real save 
 The tree is tests/test_consolidation.py's seed tree: five cells submit (C1, C2, C4, C5, V1; C3 keeps a draft).
 """
 
-import sqlalchemy as sa
-from answers import store
+from answers import choose, store, stored_text
 from test_consolidated_draft import blocks, commented, draft_of, texts
 from test_consolidation import CONFIG, DRAFTS, REPORTS, UNITS, build_tree
-
-from models import AnswerText, Excerpt, Response, Revision, RevisionText, Unit, db
 
 SHARED = "Chi bộ duy trì nền nếp sinh hoạt định kỳ hằng tháng theo đúng quy định."
 #: C4, C5 and V1 send one text (a template pasted): quoted once, counted three times.
@@ -44,35 +41,9 @@ def item_paragraphs(document):
     return paragraphs[start + 1:]
 
 
-def stored_text(app, code, number="submitted_number"):
-    """Return the AnswerText (id, body, terms) a unit's submitted (or current) revision gives "nhan_xet"."""
-    with app.app_context():
-        return db.session.execute(
-            sa.select(AnswerText.id, AnswerText.body, AnswerText.terms)
-            .join(RevisionText, RevisionText.text_id == AnswerText.id)
-            .join(Revision, Revision.id == RevisionText.revision_id)
-            .join(Response, sa.and_(Response.id == Revision.response_id,
-                                    Revision.number == getattr(Response, number)))
-            .join(Unit, Unit.id == Response.unit_id)
-            .where(Unit.code == code, RevisionText.question_id == "nhan_xet")).one()
-
-
 def stored_terms(app, codes):
     """Return {unit code: the terms stored for its submitted answer}."""
     return {code: set(stored_text(app, code).terms.split("|")) for code in codes}
-
-
-def choose(app, committee, unit, start, end, position, note=None):
-    """Store an excerpt as the reading page does: a passage of the unit's current text, in an order."""
-    text = stored_text(app, unit, "current_number")
-    with app.app_context():
-        committee_id = db.session.scalar(sa.select(Unit.id).filter_by(code=committee))
-        unit_id = db.session.scalar(sa.select(Unit.id).filter_by(code=unit))
-        db.session.add(Excerpt(committee_id=committee_id, question_id="nhan_xet", unit_id=unit_id,
-                               text_id=text.id, start_offset=start, end_offset=end, passage=text.body[start:end],
-                               note=note, position=position))
-        db.session.commit()
-    return text.body[start:end]
 
 
 def test_without_chosen_excerpts_the_shared_sentence_is_quoted_with_its_count_and_a_copy_once(make_app, tmp_path):

@@ -5,9 +5,9 @@ Texts are saved through the real save path (tests/test_narrative_draft.py's tree
 
 import openpyxl
 import sqlalchemy as sa
-from answers import store
+from answers import choose, store
 from test_consolidation import REPORTS
-from test_narrative_draft import CELL_TEXTS, COMMITTEE_TEXTS, HOSTILE, SHARED, choose, stored_terms, tree_with_texts
+from test_narrative_draft import CELL_TEXTS, COMMITTEE_TEXTS, HOSTILE, SHARED, stored_terms, tree_with_texts
 
 from consolidation.source import ExportSource
 from exports import write_workbook
