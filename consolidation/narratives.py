@@ -85,8 +85,9 @@ def answered_and_phrases(reading):
     answered = Counter()
     for level, units in db.session.execute(query.group_by(Unit.level)):
         answered[GROUP_OF_LEVEL[level]] += units
-    question = current_survey().questions.get(reading.question_id)
-    exclude = LabelWords(question.label if question else "")
+    survey = current_survey()
+    question = survey.questions.get(reading.question_id)
+    exclude = LabelWords(question.label if question else "", survey.title.by_language.get("vi", ""))
     answered = {group: answered[group] for group in LEVEL_GROUPS if answered[group]}
     return answered, {group: key_phrases(_unit_terms(reading, group), exclude, KEY_PHRASES) for group in answered}
 
@@ -115,14 +116,15 @@ def _distinct_texts(reading):
 
 
 class LabelWords:
-    """The words of a question's label, as a set of terms: a term is in it when it is words of the label in
-    their order (found without segmenting the label again)."""
+    """The words of a question's label and of the survey's title, as a set of terms: a term is in it when it
+    is words of one of them in their order (found without segmenting them again). Every answer speaks of
+    what the survey and the question are about: "sinh hoạt chi bộ" names no point of view."""
 
-    def __init__(self, label):
-        self.words = " " + " ".join(NOT_WORD.sub(" ", str(label).casefold()).split()) + " "
+    def __init__(self, *texts):
+        self.texts = [" " + " ".join(NOT_WORD.sub(" ", str(text).casefold()).split()) + " " for text in texts]
 
     def __contains__(self, term):
-        return f" {term} " in self.words
+        return any(f" {term} " in text for text in self.texts)
 
 
 def copy_groups(reading):
