@@ -25,7 +25,8 @@ from .representatives import CLOSE, MIN_TERMS, representative_sentences
 from .sentences import sentences
 from .statistics import GROUP_OF_LEVEL, LEVEL_GROUPS
 
-__all__ = ["CopyGroup", "ItemSummary", "Reading", "Representative", "item_summary"]
+__all__ = ["CopyGroup", "ItemSummary", "Reading", "Representative", "answered_and_phrases", "item_summary",
+           "representatives"]
 from .text_analysis import SENTENCE_END, TERM_SEPARATOR
 
 #: Key phrases kept per level group, representative sentences per item.
@@ -75,8 +76,13 @@ def item_summary(reading):
     summary = ItemSummary(computed_at=clock.now())
     summary.answered, summary.key_phrases = answered_and_phrases(reading)
     summary.copies = copy_groups(reading)
-    summary.representatives = _representatives(reading, _distinct_texts(reading))
+    summary.representatives = representatives(reading)
     return summary
+
+
+def representatives(reading):
+    """Return the item's representative sentences, most units first (see the module's docstring)."""
+    return _representatives(reading, _distinct_texts(reading))
 
 
 def answered_and_phrases(reading):

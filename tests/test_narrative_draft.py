@@ -9,6 +9,8 @@ from answers import choose, store, stored_text
 from test_consolidated_draft import blocks, commented, draft_of, texts
 from test_consolidation import CONFIG, DRAFTS, REPORTS, UNITS, build_tree
 
+from consolidation.narratives import Reading, item_summary
+
 SHARED = "Chi bộ duy trì nền nếp sinh hoạt định kỳ hằng tháng theo đúng quy định."
 #: C4, C5 and V1 send one text (a template pasted): quoted once, counted three times.
 COPIED = (f"{SHARED} Nội dung sinh hoạt chuyên đề được chuẩn bị chu đáo. "
@@ -109,3 +111,15 @@ def test_hostile_text_in_an_excerpt_and_an_answer_stays_plain_text(make_app, tmp
     assert f"Chi bộ thôn 2: “{shown}”" in said
     assert HOSTILE.replace("\u202e", "").replace("\x07", "") in said, "the committee's own answer, as typed"
     assert "<script>" in str(blocks(document)) and not document.inline_shapes
+
+
+def test_the_item_summary_groups_the_copies_with_their_units(make_app):
+    app = tree_with_texts(make_app)
+    with app.app_context():
+        summary = item_summary(Reading("nhan_xet"))
+    assert [[code for _id, code, _name in group.units] for group in summary.copies] == [["C4", "C5", "V1"]]
+    assert summary.copies[0].body == COPIED
+    assert summary.answered == {"cells": 5, "grassroots": 2, "above": 2}
+    first = summary.representatives[0]
+    assert (first.text, first.unit_count) == (SHARED, 5)
+    assert stored_text(app, first.unit_code).body[first.start:first.end] == SHARED
