@@ -18,6 +18,7 @@ from commands import (
     demo_command,
     demo_site_command,
     export_cli,
+    narratives_cli,
     restore_command,
     survey_cli,
     units_cli,
@@ -225,6 +226,6 @@ def check_question_types(app):
 
 
 def register_commands(app):
-    for command in (survey_cli, units_cli, users_cli, demo_command, demo_site_command, export_cli, backup_command,
-                    restore_command):
+    for command in (survey_cli, units_cli, users_cli, demo_command, demo_site_command, export_cli, narratives_cli,
+                    backup_command, restore_command):
         app.cli.add_command(command)

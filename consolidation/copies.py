@@ -12,7 +12,6 @@ report texts). 0.8 would miss half the one-sentence changes. With 64 permutation
 """
 
 import re
-from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,77 +64,85 @@ def copy_groups(items, threshold=COPY_THRESHOLD):
 
 
 class _CopyIndex:
-    """Distinct texts in LSH buckets, and the texts joined into groups (a union-find over distinct texts).
+    """Distinct texts' signatures in one buffer, grouped at the end with numpy (locality-sensitive hashing).
 
     The bands are datasketch's MinHashLSH's choice for the threshold, weighted to miss few copies (16 bands
     of 4 values: a one-sentence change, Jaccard 0.75, shares a band 99.8% of the times, as in the stored
-    bands of consolidation.answer_texts); the buckets are kept here, one
-    dict of 64-bit keys holding a few texts each, since MinHashLSH keeps a set and a bytes key per bucket
-    and per text (some 3 kB a text, and 40 s to group 50,000 texts where this takes a second or two).
+    bands of consolidation.answer_texts). Texts sharing a band are sorted next to each other; each is
+    compared with the first and the previous text of its run, all pairs at once. MinHashLSH itself keeps a
+    set and a bytes key per band and text (some 3 kB a text, 40 s for 50,000 texts); this keeps 256 bytes.
     """
 
-    #: A bucket holds this many texts at most: a text joins a group through any of them.
-    BUCKET_SIZE = 4
+    PAIRS_AT_ONCE = 50_000
 
     def __init__(self, threshold):
         lsh = MinHashLSH(threshold=threshold, num_perm=PERMUTATIONS, weights=(0.1, 0.9))
         self.bands, self.rows = lsh.b, lsh.r
         self.least_equal = threshold * PERMUTATIONS
-        self.text_of_digest, self.buckets, self.parent, self.keys = {}, {}, array("i"), []
-        self.signatures = bytearray()
+        self.text_of_digest, self.keys, self.signatures = {}, [], bytearray()
 
     def add(self, key, sig, digest):
         text = self.text_of_digest.get(digest)
         if text is None:
-            text = self.text_of_digest[digest] = self._new_text(sig)
+            text = self.text_of_digest[digest] = len(self.signatures) // (PERMUTATIONS * 4)
+            self.signatures += _values(sig).tobytes()
         self.keys.append((key, text))
 
-    def _new_text(self, sig):
-        text, values = len(self.parent), _values(sig)
-        self.parent.append(text)
-        if not _is_empty(values):
-            self._join_close(text, values, self._candidates(text, values))
-        self.signatures += values.tobytes()
-        return text
-
-    def _candidates(self, text, values):
-        """Return the earlier texts sharing a bucket with this one, and put it in its buckets."""
-        found, raw, width = set(), values.tobytes(), self.rows * 4
-        for band in range(self.bands):
-            bucket = self.buckets.setdefault(hash((band, raw[band * width:(band + 1) * width])), [])
-            found.update(bucket)
-            if len(bucket) < self.BUCKET_SIZE:
-                bucket.append(text)
-        return found
-
-    def _join_close(self, text, values, candidates):
-        """Join the text to every candidate whose signature is close enough, compared all at once."""
-        if not candidates:
-            return
-        others = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
-        signatures = np.frombuffer(self.signatures, dtype="<u4").reshape(-1, PERMUTATIONS)
-        equal = (signatures[others] == values).sum(axis=1)
-        del signatures  # the buffer grows after this: no view of it may outlive the comparison
-        for other in others[equal >= self.least_equal]:
-            self._join(int(other), text)
-
-    def _root(self, text):
-        while self.parent[text] != text:
-            self.parent[text] = self.parent[self.parent[text]]
-            text = self.parent[text]
-        return text
-
-    def _join(self, first, second):
-        a, b = self._root(first), self._root(second)
-        if a != b:
-            self.parent[max(a, b)] = min(a, b)
-
     def groups(self):
+        signatures = np.frombuffer(bytes(self.signatures), dtype="<u4").reshape(-1, PERMUTATIONS)
+        parent = list(range(len(signatures)))
+        for first, second in self._close_pairs(signatures):
+            _join(parent, int(first), int(second))
         members = {}
         for key, text in self.keys:
-            members.setdefault(self._root(text), []).append(key)
+            members.setdefault(_root(parent, text), []).append(key)
         found = [CopyGroup(tuple(keys)) for keys in members.values() if len(keys) > 1]
         return sorted(found, key=lambda group: -len(group.keys))
+
+    def _close_pairs(self, signatures):
+        pairs = self._candidate_pairs(signatures)
+        for start in range(0, len(pairs), self.PAIRS_AT_ONCE):
+            chunk = pairs[start:start + self.PAIRS_AT_ONCE]
+            equal = (signatures[chunk[:, 0]] == signatures[chunk[:, 1]]).sum(axis=1)
+            yield from chunk[equal >= self.least_equal]
+
+    def _candidate_pairs(self, signatures):
+        """Return the distinct pairs of texts sharing a band: each with the first and the previous of its run."""
+        texts = np.flatnonzero(~(signatures == np.uint32(0xFFFFFFFF)).all(axis=1))
+        found = [np.empty((0, 2), dtype=np.int64)]
+        for band in range(self.bands):
+            keys = _band_keys(signatures[texts, band * self.rows:(band + 1) * self.rows])
+            order = np.argsort(keys, kind="stable")
+            ordered, sorted_texts = keys[order], texts[order]
+            same = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
+            run_starts = np.maximum.accumulate(np.where(np.r_[True, ordered[1:] != ordered[:-1]],
+                                                        np.arange(len(ordered)), 0))
+            found.append(np.stack([sorted_texts[same - 1], sorted_texts[same]], axis=1))
+            found.append(np.stack([sorted_texts[run_starts[same]], sorted_texts[same]], axis=1))
+        pairs = np.concatenate(found)
+        return np.unique(pairs[pairs[:, 0] != pairs[:, 1]], axis=0)
+
+
+def _band_keys(rows):
+    """Return one 64-bit key per text for its values in a band (FNV-1a over the values; collisions are
+    harmless, every candidate pair is compared)."""
+    keys = np.full(len(rows), 0xCBF29CE484222325, dtype=np.uint64)
+    for column in rows.T:
+        keys = (keys ^ column.astype(np.uint64)) * np.uint64(0x100000001B3)
+    return keys
+
+
+def _root(parent, text):
+    while parent[text] != text:
+        parent[text] = parent[parent[text]]
+        text = parent[text]
+    return text
+
+
+def _join(parent, first, second):
+    a, b = _root(parent, first), _root(parent, second)
+    if a != b:
+        parent[max(a, b)] = min(a, b)
 
 
 def _values(sig):

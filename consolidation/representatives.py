@@ -5,14 +5,14 @@ their key terms reaches CLOSE (half their terms in common, as "Chi bộ duy trì
 "Chi bộ duy trì sinh hoạt định kỳ hằng tháng" are). A sentence's score is the number of units that wrote a
 sentence close to it.
 
-Counting that for every sentence is quadratic, so it is counted for CANDIDATES sentences only: those whose
-terms most units use (the mean of their terms' unit counts). For each candidate the close sentences are
-found at once with numpy, over an inverted index (term -> sentences) held in flat arrays. Identical
-sentences (same words, any case or spacing) are one sentence with all their writers. The picks are then
-taken by score, a pick close to an earlier one skipped, so that they say different things.
+Counting that for every sentence is quadratic, so it is counted for CANDIDATES_PER_PICK sentences a pick
+only (MIN_CANDIDATES at least): those whose terms most units use (the mean of their terms' unit counts).
+For each candidate the close sentences are found at once with numpy, over an inverted index (term ->
+sentences) held in flat arrays. Identical sentences (same words, any case or spacing) are one sentence
+with all their writers. The picks are then taken by score, a pick close to an earlier one skipped, so that
+they say different things.
 """
 
-import hashlib
 from array import array
 from dataclasses import dataclass
 
@@ -22,6 +22,8 @@ CLOSE = 0.5
 #: A sentence of fewer key terms says too little to stand for others ("Chi bộ họp.").
 MIN_TERMS = 2
 CANDIDATES_PER_PICK, MIN_CANDIDATES = 20, 100
+#: The most central sentences looked at per candidate, skipping those of a set of terms already taken.
+SAME_TERMS_TRIED = 50
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,8 @@ class Representative:
 
 def representative_sentences(units_sentences, limit=5):
     """Return up to limit representative sentences, most units first, from (unit key, [(sentence text,
-    terms)]) pairs: one pair per unit (one member per group of copies)."""
+    terms)]) pairs: one pair per unit (one member per group of copies). A sentence's unit is the first of
+    the units given that wrote it."""
     collected = _Sentences.read(units_sentences)
     if not collected.count:
         return []
@@ -82,6 +85,7 @@ class _Sentences:
         number, seen = len(self.units), set()
         self.units.append(unit)
         for text, sentence_terms in unit_sentences:
+            sentence_terms = set(sentence_terms)
             if len(sentence_terms) < MIN_TERMS:
                 continue
             sentence = self._sentence(text, sentence_terms, number)
@@ -91,7 +95,7 @@ class _Sentences:
                 self.writer_units.append(number)
 
     def _sentence(self, text, sentence_terms, unit):
-        key = hashlib.blake2b(" ".join(text.split()).casefold().encode("utf-8", "replace"), digest_size=8).digest()
+        key = hash(" ".join(text.split()).casefold())  # 64 bits within one call: a collision is negligible
         sentence = self.by_digest.get(key)
         if sentence is None:
             sentence = self.by_digest[key] = self.count
@@ -99,10 +103,15 @@ class _Sentences:
             self.text_ends.append(len(self.texts))
             self.first_unit.append(unit)
             self.term_count.append(len(sentence_terms))
-            for term in sentence_terms:
-                self.posting_terms.append(self.term_ids.setdefault(term, len(self.term_ids)))
-                self.posting_sentences.append(sentence)
+            self.posting_terms.extend([self._term_id(term) for term in sentence_terms])
+            self.posting_sentences.extend([sentence] * len(sentence_terms))
         return sentence
+
+    def _term_id(self, term):
+        found = self.term_ids.get(term)
+        if found is None:
+            found = self.term_ids[term] = len(self.term_ids)
+        return found
 
     def text(self, sentence):
         start = self.text_ends[sentence - 1] if sentence else 0
@@ -135,17 +144,27 @@ class _Index:
         writers = np.diff(self.unit_offsets)[sentences]
         pairs = np.repeat(terms.astype(np.int64), writers) * (len(self.unit_offsets) + 1)
         pairs += _rows(self.units_of, self.unit_offsets, sentences)
-        return np.bincount(np.unique(pairs) // (len(self.unit_offsets) + 1), minlength=term_count)
+        return np.bincount(_distinct(pairs) // (len(self.unit_offsets) + 1), minlength=term_count)
 
     def terms_of(self, sentence):
         return self.sentence_terms[self.sentence_offsets[sentence]:self.sentence_offsets[sentence + 1]]
 
     def most_central(self, count):
-        """Return the sentences (at least MIN_CANDIDATES) whose terms the most units use, on average."""
-        count = min(max(count, MIN_CANDIDATES), len(self.term_count))
+        """Return up to count sentences (MIN_CANDIDATES at least) whose terms the most units use, on average,
+        one per set of terms: sentences of the same terms ("... (3)", "... (28)") score alike and would
+        crowd out the rest."""
+        count = max(count, MIN_CANDIDATES)
         used = np.add.reduceat(self.units_per_term[self.sentence_terms], self.sentence_offsets[:-1])
-        centrality = used / self.term_count
-        return [int(s) for s in np.argpartition(-centrality, count - 1)[:count]]
+        order = np.argsort(-(used / self.term_count), kind="stable")[:count * SAME_TERMS_TRIED]
+        chosen, seen = [], set()
+        for sentence in order.tolist():
+            key = np.sort(self.terms_of(sentence)).tobytes()
+            if key not in seen:
+                seen.add(key)
+                chosen.append(sentence)
+                if len(chosen) == count:
+                    break
+        return chosen
 
     def jaccard(self, first, second):
         shared = np.intersect1d(self.terms_of(first), self.terms_of(second)).size
@@ -155,9 +174,9 @@ class _Index:
         """Return the number of units that wrote a sentence close to this one (itself included)."""
         own = self.terms_of(sentence)
         others = _rows(self.term_sentences, self.term_offsets, own)
-        found, shared = np.unique(others, return_counts=True)
+        found, shared = _counted(others)
         close = found[shared >= CLOSE * (len(own) + self.term_count[found] - shared)]
-        return int(np.unique(_rows(self.units_of, self.unit_offsets, close)).size)
+        return int(_distinct(_rows(self.units_of, self.unit_offsets, close)).size)
 
 
 def _rows(values, offsets, rows):
@@ -165,3 +184,16 @@ def _rows(values, offsets, rows):
     starts, lengths = offsets[rows], offsets[np.asarray(rows) + 1] - offsets[rows]
     within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     return values[np.repeat(starts, lengths) + within]
+
+
+def _distinct(values):
+    """Return the distinct values, sorted (np.unique hashes, slower here by ten times on millions)."""
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if ordered.size else ordered
+
+
+def _counted(values):
+    """Return the distinct values, sorted, and how many times each occurs."""
+    ordered = np.sort(values)
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if ordered.size else np.empty(0, np.int64)
+    return ordered[starts], np.diff(np.r_[starts, ordered.size])

@@ -5,6 +5,7 @@ ANALYSIS_VERSION changes whenever the segmenter, the function words or the signa
 stored rows of an older version are recomputed rather than compared with new ones.
 """
 
+import functools
 from dataclasses import dataclass
 
 from consolidation.copies import signature
@@ -13,6 +14,8 @@ from consolidation.sentences import sentences
 from consolidation.text_folding import digest, fold
 
 ANALYSIS_VERSION = 1
+#: Sentences whose terms a process keeps (some 20 MB).
+SENTENCES_KEPT = 50_000
 #: Terms are letters and spaces only (segmentation.terms), so neither separator can occur inside one. Each
 #: sentence's terms end with SENTENCE_END, so that no sentence and one sentence without terms differ.
 TERM_SEPARATOR, SENTENCE_END = "|", "\n"
@@ -39,20 +42,36 @@ class TextAnalysis:
     @classmethod
     def from_columns(cls, row):
         """Return the analysis stored as `columns()` gave it (a mapping with the same names)."""
-        sentence_terms = row["sentence_terms"].split(SENTENCE_END)[:-1]
         return cls(digest=row["digest"], folded=row["folded"], terms=_split_terms(row["terms"]),
                    signature=bytes(row["signature"]), version=row["version"],
-                   sentence_terms=tuple(_split_terms(line) for line in sentence_terms))
+                   sentence_terms=stored_sentence_terms(row["sentence_terms"]))
 
 
 def analyse(text):
     """Return the analysis of one answer text (empty text included)."""
     text = text or ""
-    per_sentence = tuple(tuple(sorted(terms(s.text))) for s in sentences(text))
+    per_sentence = tuple(sentence_terms(s.text) for s in sentences(text))
     folded = fold(text)
     return TextAnalysis(digest=digest(text), folded=folded, signature=signature(folded),
                         terms=tuple(sorted({t for found in per_sentence for t in found})),
                         sentence_terms=per_sentence)
+
+
+@functools.lru_cache(maxsize=SENTENCES_KEPT)
+def sentence_terms(sentence):
+    """Return a sentence's key terms, sorted. Kept per process: the same sentence in many answers (a
+    template, a copy, a stock phrase) is segmented once."""
+    return tuple(sorted(terms(sentence)))
+
+
+def stored_sentence_terms(column):
+    """Return the terms of each sentence from the stored `sentence_terms` column, in sentence order."""
+    return tuple(_split_terms(line) for line in column.split(SENTENCE_END)[:-1])
+
+
+def stored_terms(column):
+    """Return a text's terms from the stored `terms` column."""
+    return _split_terms(column)
 
 
 def _split_terms(joined):

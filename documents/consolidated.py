@@ -8,8 +8,8 @@ cells). Memory holds per-committee tallies, the answers of the committees direct
 to an excerpt) and a few excerpts per item: never every text.
 
 A narrative item (consolidation.answer_texts.narrative_questions) says, after the scope's own answer
-(whole), what consolidation.narratives finds in the stored analyses (the parts of an item's summary a draft
-states: not the groups of copies, which would hold every copying unit), never segmenting again:
+(whole), what consolidation.narratives.item_summary finds in the stored analyses (the reading page's summary,
+never segmenting an answer again):
 per level group how many units answered and the key phrases most of them use ("12/16 chi bộ nêu: sinh hoạt
 chuyên đề (9), ..."); then the passages the committee (the scope unit) chose for the item, in its order
 (consolidation.excerpts), or where it chose none, the representative sentences, each with the number of
@@ -42,7 +42,8 @@ from consolidation.figures import (
     submitted_column,
 )
 from consolidation.key_phrases import MIN_UNITS
-from consolidation.narratives import Reading, answered_and_phrases, representatives
+from consolidation.narratives import item_summary
+from consolidation.reading import Reading
 from consolidation.rules import counts_in_totals
 from consolidation.statistics import GROUP_OF_LEVEL, LEVEL_GROUPS, Statistics, groups_asked
 from models import Response, Revision, db
@@ -463,17 +464,16 @@ class DraftReader:
     def narrative(self, question):
         """Return what a narrative item says: the scope's own answer, counts and key phrases per level group,
         and the committee's chosen excerpts or else the representative sentences."""
-        reading = Reading(question.id, self.scope)
-        answered, phrases = answered_and_phrases(reading)
+        summary = item_summary(Reading(question.id, self.scope), question)
         narrative = Narrative(question, own=self.own_narratives().get(question.id))
         narrative.groups = [GroupPhrases(group, count, self.submitted_asked(question, group),
-                                         tuple(phrases.get(group, ())[:KEY_PHRASES_SAID]))
-                            for group, count in answered.items()]
+                                         tuple(summary.key_phrases.get(group, ())[:KEY_PHRASES_SAID]))
+                            for group, count in summary.answered.items()]
         narrative.chosen = [Quote(chosen.unit.code, chosen.unit.name, chosen.unit.level, "",
                                   chosen.excerpt.passage.strip(), False)
                             for chosen in excerpts_of(self.scope, question.id)]
         if not narrative.chosen:
-            narrative.representatives = [representative for representative in representatives(reading)
+            narrative.representatives = [representative for representative in summary.representatives
                                          if representative.unit_count >= MIN_UNITS]
         return narrative
 

@@ -4,7 +4,8 @@ units out of those that answered (consolidation.narratives, from the stored anal
 from flask_babel import gettext as _
 
 from consolidation.answer_texts import narrative_questions
-from consolidation.narratives import Reading, answered_and_phrases
+from consolidation.narratives import answered_by_group, group_key_phrases
+from consolidation.reading import Reading
 from consolidation.statistics import LEVEL_GROUPS, share_text
 
 from .formats import start_table, write_text_row
@@ -28,9 +29,9 @@ def write_key_phrases_sheet(sheet, formats, survey, source):
     start_table(sheet, formats, [labels[key] for key, _width in HEADERS], widths)
     row = 1
     for question in narrative_questions(survey):
-        answered, phrases = answered_and_phrases(Reading(question.id, source.scope, source.include_drafts))
-        for group, count in answered.items():
-            for phrase, units in phrases.get(group, ()):
+        reading = Reading(question.id, source.scope, source.include_drafts)
+        for group, count in answered_by_group(reading).items():
+            for phrase, units in group_key_phrases(reading, group, question):
                 write_text_row(sheet, formats, row, (question.section_number, question.id, str(question.label),
                                                      str(LEVEL_GROUPS[group][1]), phrase), widths)
                 sheet.write_number(row, 5, units, formats.integer)

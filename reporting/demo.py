@@ -1,4 +1,5 @@
-"""Synthetic provinces for demos and benchmarks: units at every level and valid random answers."""
+"""Synthetic provinces for demos and benchmarks: units at every level and valid random answers, their narratives
+from the sentence bank of schema.demo_text, some copied from unit to unit."""
 
 import datetime as dt
 import random
@@ -12,6 +13,7 @@ import clock
 from models import Response, Revision, Unit, db, new_link_token
 from models.unit import fold_for_search
 from schema import REPORTING_LEVELS
+from schema.demo_text import narrative_sentence, sentences_of
 
 from .saving import link_fingerprint
 
@@ -34,6 +36,12 @@ ATTENDED_SHARE = (0.3, 0.8)
 #: Levels of the units counted as the cells under a committee, and as its grassroots organisations.
 CELL_LEVELS = ("chi_bo_truc_thuoc",)
 GRASSROOTS_LEVELS = ("dang_bo_co_so", "chi_bo_co_so")
+#: The share of reporting units that copy narrative answers from another unit of their level under the same
+#: committee (a neighbour's report, or the committee's template, pasted), so that the demo has copies to find.
+COPYING_SHARE = 0.08
+#: How a copied answer differs from its source, and how often: not at all, by its spacing (pasted into another
+#: editor), or by one of its sentences rewritten.
+COPY_KINDS = {"verbatim": 2, "spacing": 1, "one_sentence": 1}
 
 
 @dataclass(frozen=True)
@@ -212,7 +220,7 @@ def answers_adding_up(survey, units, rng):
     consolidated figures are its units' as exports.figures makes them (from the units asked a figure with no
     unit below them asked it too: their sum, or their mean weighted as the config says), so that its own
     report and its units' differ only by the units that have not submitted, or have corrected a figure
-    since."""
+    since. Some units copy narrative answers of a neighbour (copy_narratives), as real ones do."""
     children = defaultdict(list)
     for unit in units:
         children[unit.parent_id].append(unit)
@@ -246,7 +254,62 @@ def answers_adding_up(survey, units, rng):
 
     for top in children[None]:
         add_up(top)
+    copy_narratives(survey, children, answers, rng)
     return answers
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A narrative answer one unit copied from another: both units' codes, the question and how it differs."""
+
+    code: str
+    source: str
+    question_id: str
+    kind: str
+
+
+def copy_narratives(survey, children, answers, rng):
+    """Have COPYING_SHARE of the units of `answers` (by code) copy some of their narrative answers from another
+    unit of their level under the same committee (`children`: units by parent's id); return the Copy records."""
+    narratives = [question for question in survey.questions.values() if question.is_narrative]
+    copies = []
+    for siblings in children.values():
+        by_level = defaultdict(list)
+        for unit in siblings:
+            if unit.code in answers:
+                by_level[unit.level].append(unit.code)
+        for codes in by_level.values():
+            for position, code in enumerate(codes):
+                if len(codes) > 1 and rng.random() < COPYING_SHARE:
+                    source = codes[(position + rng.randrange(1, len(codes))) % len(codes)]
+                    copies += copy_answers(narratives, answers, code, source, rng)
+    return copies
+
+
+def copy_answers(narratives, answers, code, source, rng):
+    """Copy into the answers of unit `code` some of the narrative answers of unit `source` both have, each
+    changed as one of COPY_KINDS; return their Copy records."""
+    target = answers[code]
+    shared = [question for question in narratives if question.id in answers[source] and question.id in target]
+    copies = []
+    for question in rng.sample(shared, rng.randint(1, len(shared))) if shared else []:
+        kind = rng.choices(list(COPY_KINDS), weights=list(COPY_KINDS.values()))[0]
+        target[question.id] = copied_text(answers[source][question.id], question, kind, rng)
+        copies.append(Copy(code, source, question.id, kind))
+    return copies
+
+
+def copied_text(text, question, kind, rng):
+    """Return `text` as a copy of `kind` has it, within the question's max_length."""
+    if kind == "spacing":
+        changed = "\n".join(sentences_of(text)) if rng.random() < 0.5 else text.replace(". ", ".  ")
+    elif kind == "one_sentence":
+        sentences = sentences_of(text)
+        sentences[rng.randrange(len(sentences))] = narrative_sentence(question.id, rng)
+        changed = " ".join(sentences)
+    else:
+        changed = text
+    return changed if len(changed) <= question.max_length else text
 
 
 def levels_below(children):
@@ -279,8 +342,9 @@ def plausible_sizes(answers, below, rng):
 
 
 def share(whole, span, rng):
-    """Return a random share of `whole` within `span` (fractions), whole."""
-    return round(whole * rng.uniform(*span))
+    """Return a random share of `whole` within `span` (fractions), rounded down: rounding to the nearest could
+    pass the span's top (8% of 19 members is 1.52, and 2 exempted would be over a tenth)."""
+    return int(whole * rng.uniform(*span))
 
 
 #: The shipped survey's figures about a unit's size, each made from (answers, the cells under the unit, the

@@ -19,6 +19,8 @@ from flask_babel import lazy_gettext as _l
 
 from plain_text import without_control_characters
 
+from .demo_text import narrative_answer
+
 #: The value a choice question stores when the unit picks "other, please specify".
 OTHER_CHOICE = "khac"
 OTHER_LABEL, YES_LABEL, NO_LABEL = _l("Other"), _l("Yes"), _l("No")
@@ -46,20 +48,6 @@ AMBIGUOUS_DOT = re.compile(r"[+-]?[0-9]{1,3}\.[0-9]{3}")
 #: The bound of a count of monthly events in a year (demo answers only).
 MONTHS_IN_YEAR = 12
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
-
-#: Sentences of demo reports (`flask demo`, the benchmarks).
-DEMO_SENTENCES = (
-    "Chi bộ duy trì nền nếp sinh hoạt định kỳ vào ngày 05 hằng tháng.",
-    "Đa số đảng viên nhận thức rõ ý nghĩa, tầm quan trọng của việc nâng cao chất lượng sinh hoạt chi bộ.",
-    "Nội dung sinh hoạt bám sát nhiệm vụ chính trị của địa phương, đơn vị.",
-    "Công tác chuẩn bị được cấp ủy quan tâm, dự thảo nghị quyết gửi trước cho đảng viên.",
-    "Một số đảng viên còn ngại phát biểu, tinh thần tự phê bình và phê bình chưa cao.",
-    "Việc sinh hoạt chuyên đề có lúc còn hình thức, chưa chọn được chủ đề sát thực tế.",
-    "Cần tăng cường kiểm tra, giám sát việc thực hiện nghị quyết của chi bộ.",
-    "Đề nghị cấp trên hướng dẫn cụ thể hơn về nội dung sinh hoạt chuyên đề.",
-    "Đảng viên lớn tuổi, ở xa, việc đi lại khó khăn ảnh hưởng đến tỷ lệ tham gia.",
-    "Bí thư chi bộ chủ động, linh hoạt trong điều hành, phát huy dân chủ trong sinh hoạt.",
-)
 
 
 def other_key(question_id):
@@ -194,7 +182,7 @@ class QuestionType:
 class ShortText(QuestionType):
     name, summary = "short_text", ""
     takes_max_length, default_max_length = True, 500
-    #: How many demo sentences make an answer.
+    #: How many sentences of its bank (schema.demo_text) make a demo answer, unless the bank says.
     demo_sentences = (1, 2)
 
     def parse(self, question, text):
@@ -210,14 +198,13 @@ class ShortText(QuestionType):
         return [Column(question.id, str(question.label), "text", answer_of(question.id), 24)]
 
     def demo_value(self, question, rng):
-        count = rng.randint(*self.demo_sentences)
-        return " ".join(rng.choice(DEMO_SENTENCES) for _ in range(count))[:question.max_length]
+        return narrative_answer(question.id, rng, self.demo_sentences, question.max_length)
 
 
 class LongText(ShortText):
     """Narrative text: read side by side in the comments sheet, not a figure."""
 
-    name, default_max_length, demo_sentences, narrative = "long_text", 20000, (2, 8), True
+    name, default_max_length, demo_sentences, narrative = "long_text", 20000, (3, 7), True
 
     def columns(self, question):
         return []

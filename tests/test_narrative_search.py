@@ -4,7 +4,8 @@ import pytest
 import sqlalchemy as sa
 from answers import store, stored_cell_answers
 
-from consolidation.answer_texts import analyse_pending, index_shown_revisions, pending_count
+from consolidation.answer_texts import pending_count
+from consolidation.narratives import item_summary
 from consolidation.reading import QueryError, Reading, parse_query, search
 from consolidation.text_folding import fold
 from models import AnswerText, RevisionText, Unit, db
@@ -150,15 +151,60 @@ def test_search_syntax_typed_is_read_as_plain_words(app, answered, typed):
     assert found.total_answered == 4
 
 
-def test_reports_saved_before_the_index_are_indexed_then_analysed(app, units, answered):
+SHARED = "Chi bộ duy trì nền nếp sinh hoạt định kỳ vào ngày 05 hằng tháng."
+CLOSE_TO_SHARED = "Chi bộ duy trì nền nếp sinh hoạt định kỳ hằng tháng."
+COPIED = ("Nội dung sinh hoạt bám sát nhiệm vụ chính trị của địa phương. Công tác chuẩn bị được cấp ủy quan tâm, "
+          "dự thảo nghị quyết gửi trước cho đảng viên. Tinh thần tự phê bình và phê bình được nâng lên.")
+
+
+def summary_of(app, **reading):
+    with app.app_context():
+        survey = app.extensions["survey"]
+        return item_summary(Reading(QUESTION, **reading), survey.questions[QUESTION])
+
+
+def test_an_item_summary_counts_key_phrases_copies_and_representatives(app, units):
+    cells = cells_of(units, 7)
+    texts = [SHARED + " Đảng viên tích cực tham gia ý kiến.", CLOSE_TO_SHARED + " Sinh hoạt chuyên đề hằng quý.",
+             SHARED + " Việc kết nạp đảng viên mới còn khó khăn.", COPIED, COPIED, COPIED.replace(" ", "  "),
+             "Một chi bộ viết khác hẳn về học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh."]
+    for code, text in zip(cells, texts, strict=True):
+        store(app, code, stored_cell_answers(**{QUESTION: text}))
+    summary = summary_of(app)
+    assert summary.answered == {"cells": 7}
+    phrases = dict(summary.key_phrases["cells"])
+    assert phrases["nền nếp"] == 3 and phrases["đảng viên"] == 5
+    assert "ưu điểm" not in phrases  # the question's own words
+    [copies] = summary.copies
+    assert [code for code, _name in copies.units] == cells[3:6] and copies.body == COPIED
+    first = summary.representatives[0]
+    assert first.text in (SHARED, CLOSE_TO_SHARED) and first.unit_count == 3
+    with app.app_context():
+        body = db.session.get(AnswerText, first.text_id).body
+    assert body[first.start:first.end] == first.text
+    # The three copies are one text to the representatives: their sentences count once.
+    copied = next(r for r in summary.representatives if r.text in COPIED)
+    assert copied.unit_count == 1
+
+
+def test_an_item_summary_follows_a_new_answer(app, units):
+    cells = cells_of(units, 2)
+    for code in cells:
+        store(app, code, stored_cell_answers(**{QUESTION: COPIED}))
+    assert len(summary_of(app).copies) == 1
+    store(app, cells[1], stored_cell_answers(**{QUESTION: SHARED}))
+    assert summary_of(app).copies == []
+
+
+def test_the_index_command_links_and_analyses_older_reports(app, runner, units, answered):
     with app.app_context():
         db.session.execute(sa.delete(RevisionText))
         db.session.execute(sa.update(AnswerText).values(terms=None, sentence_terms=None, signature=None,
                                                         version=None, analysed_at=None))
         db.session.commit()
-        assert index_shown_revisions(db.session, app.extensions["survey"]) == len(answered)
-        db.session.commit()
-        assert pending_count() > 0
-        analyse_pending()
+    result = runner.invoke(args=["narratives", "index"])
+    assert result.exit_code == 0, result.output
+    assert f"{len(answered)} reports linked" in result.output
+    with app.app_context():
         assert pending_count() == 0
     assert found_codes(app, "sinh hoat chuyen de")[0] == {c for c, t in answered.items() if PHRASE in fold(t)}

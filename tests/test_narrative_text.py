@@ -209,6 +209,15 @@ def test_representatives_count_identical_sentences_of_one_unit_once():
     assert len(picks) == 8 and {pick.unit_count for pick in picks} == {3}
 
 
+def test_representatives_look_past_sentences_of_the_same_terms():
+    # 300 units write one sentence with their own number: one set of terms in 300 distinct sentences, all
+    # more central than the 50 units' sentence, which must still be the second pick.
+    texts = [f"Chi bộ duy trì nền nếp sinh hoạt định kỳ vào ngày {n} hằng tháng." for n in range(300)]
+    texts += ["Đảng viên lớn tuổi, ở xa, việc đi lại khó khăn ảnh hưởng đến tỷ lệ tham gia."] * 50
+    picks = representative_sentences(_units(*texts), limit=2)
+    assert [pick.unit_count for pick in picks] == [300, 50]
+
+
 def test_representatives_of_nothing():
     assert representative_sentences([], limit=5) == []
     assert representative_sentences(_units("", "Chi bộ.", "Hết."), limit=5) == []
