@@ -4,16 +4,15 @@ its scope (consolidation.source.ExportSource) alone; documents.consolidated_docx
 Two streaming passes over the scope, like the workbook's: the units with their figures, then the texts
 question by question. The figures are the workbook's, made by the same code (exports.figures'
 FigureTallies for totals and means across levels, exports.statistics for the shares of a pick among the
-cells). Memory holds per-committee tallies, the answers of the committees directly under the scope (cut
-to an excerpt) and a few excerpts per item: never every text.
+cells). Memory holds per-committee tallies, an item's summary, and for a short text item the answers of the
+committees directly under the scope (cut to an excerpt) and a few excerpts: never every text.
 
-A narrative item (consolidation.answer_texts.narrative_questions) says, after the scope's own answer
-(whole), what consolidation.narratives.item_summary finds in the stored analyses (the reading page's summary,
-never segmenting an answer again):
-per level group how many units answered and the key phrases most of them use ("12/16 chi bộ nêu: sinh hoạt
-chuyên đề (9), ..."); then the passages the committee (the scope unit) chose for the item, in its order
-(consolidation.excerpts), or where it chose none, the representative sentences, each with the number of
-units that wrote something close (a group of copies quoted once).
+A narrative item (consolidation.answer_texts.narrative_questions) says, after the scope's own answer (whole),
+what consolidation.narratives.item_summary (the reading page's summary) finds in the analyses stored at save,
+never segmenting an answer again: per level group how many units answered and the key phrases most of them
+use ("12/16 chi bộ nêu: sinh hoạt chuyên đề (9), ..."); then the passages the committee (the scope unit) chose
+for the item, in its order (consolidation.excerpts), or where it chose none, the representative sentences
+that at least MIN_UNITS units wrote something close to, each with that count (a group of copies quoted once).
 
 A short text item quotes, after the scope's own answer, each committee directly under the scope (cut to
 COMMITTEE_EXCERPT characters), then at most EXCERPTS_PER_ITEM cells, each from a different unit directly
