@@ -2,9 +2,11 @@
 per level group, the groups of copies, and the representative sentences a reviewer starts from.
 
 Everything is read from the analyses stored when the answers were saved (consolidation.answer_texts):
-nothing is segmented here. A summary is kept per process until an answer of the scope changes (its
-fingerprint: how many answers and the newest revision among them), so that a page viewed again costs
-one small query.
+nothing is segmented here. Copies are grouped over the scope's stored signatures (consolidation.copies:
+banded and compared in numpy), and the representative sentences read one answer per group of copies, so
+that a text twelve cells sent counts once. A summary is kept per process until an answer of the scope
+changes (its fingerprint: how many answers and the newest revision among them), so that a page viewed
+again costs one small query.
 """
 
 import datetime as dt
@@ -19,8 +21,9 @@ import clock
 from models import AnswerText, Revision, Unit, db
 from reporting.hierarchy import UnitTree
 
+from .copies import copy_groups
 from .key_phrases import key_phrases
-from .reading import answers_select, copy_key
+from .reading import answers_select
 from .representatives import representative_sentences
 from .segmentation import question_words
 from .sentences import sentences
@@ -28,7 +31,7 @@ from .source import BATCH
 from .statistics import GROUP_OF_LEVEL, LEVEL_GROUPS
 from .text_analysis import stored_sentence_terms, stored_terms
 
-#: How many key phrases per level group, representative sentences and groups of copies a summary keeps.
+#: How many key phrases per level group, representative sentences and groups of copies a summary shows.
 KEY_PHRASES, REPRESENTATIVES, COPY_GROUPS = 12, 5, 20
 #: Summaries kept per process (each a few kilobytes).
 KEPT = 256
@@ -36,8 +39,10 @@ KEPT = 256
 
 @dataclass(frozen=True)
 class CopyGroup:
-    """Units that sent one text, or nearly: the text once, and who they are (code and name)."""
+    """Units that sent one text, or nearly: the text once (the first unit's), and who they are (code and
+    name), in hierarchy order. `number` counts the groups from 1, largest first."""
 
+    number: int
     text_id: int
     units: list
     body: str
@@ -63,9 +68,16 @@ class ItemSummary:
     answered: dict
     #: Per level group: (term, units that used it), most used first.
     key_phrases: dict
+    #: The largest groups of copies (COPY_GROUPS at most).
     copies: list
     representatives: list
     computed_at: dt.datetime
+    #: The number of the group of copies each copied answer's unit belongs to, by unit id (every group).
+    copy_group_of_unit: dict
+
+    def copies_of(self, unit_id):
+        """Return the number of the unit's group of copies and the group's size, or None."""
+        return self.copy_group_of_unit.get(unit_id)
 
 
 _kept = OrderedDict()
@@ -96,12 +108,15 @@ def fingerprint(reading):
 
 def summarise(reading, question):
     answered = answered_by_group(reading)
+    groups = grouped_copies(reading)
     return ItemSummary(
         answered=answered,
         key_phrases={group: group_key_phrases(reading, group, question) for group in answered},
-        copies=copy_groups(reading),
-        representatives=representatives(reading),
+        copies=shown_copies(groups[:COPY_GROUPS]),
+        representatives=representatives(reading, groups),
         computed_at=clock.now(),
+        copy_group_of_unit={unit_id: (number, len(group.keys))
+                            for number, group in enumerate(groups, 1) for unit_id, _text_id in group.keys},
     )
 
 
@@ -125,40 +140,44 @@ def group_key_phrases(reading, group, question):
     return key_phrases(term_sets, exclude=own_words(str(question.label)), limit=KEY_PHRASES)
 
 
-def copy_groups(reading):
-    """Return the largest groups of copies (two units or more), the text of each once."""
+def grouped_copies(reading):
+    """Return every group of copies among the reading's answers, largest first: copies.CopyGroup of
+    (unit id, text id) keys in hierarchy order."""
     tree = UnitTree()
-    key = copy_key().label("copy_key")
-    sizes = (answers_select(reading, tree, key, sa.func.count().label("units")).group_by(key)
-             .having(sa.func.count() > 1).order_by(sa.desc("units"), key).limit(COPY_GROUPS))
-    largest = [copy for copy, _units in db.session.execute(sizes)]
-    if not largest:
-        return []
-    members = defaultdict(list)
-    tree = UnitTree()
-    select = answers_select(reading, tree, copy_key(), Unit.code, Unit.name).where(copy_key().in_(largest))
-    for copy, code, name in db.session.execute(tree.in_order(select)):
-        members[copy].append((code, name))
-    bodies = dict(db.session.execute(sa.select(AnswerText.id, AnswerText.body).where(AnswerText.id.in_(largest))).all())
-    return [CopyGroup(copy, members[copy], bodies[copy]) for copy in largest]
+    select = tree.in_order(answers_select(reading, tree, Unit.id, AnswerText.id, AnswerText.signature,
+                                          AnswerText.digest).where(AnswerText.signature.is_not(None)))
+    return copy_groups(((unit_id, text_id), signature, digest)
+                       for unit_id, text_id, signature, digest in stream(select))
 
 
-def representatives(reading):
+def shown_copies(groups):
+    """Return the groups as the page and the draft show them: the first unit's text, and who they are."""
+    unit_ids = {unit_id for group in groups for unit_id, _text_id in group.keys}
+    names = {unit_id: (code, name) for unit_id, code, name in db.session.execute(
+        sa.select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
+    texts = {text_id for group in groups for _unit_id, text_id in group.keys[:1]}
+    bodies = dict(db.session.execute(sa.select(AnswerText.id, AnswerText.body)
+                                     .where(AnswerText.id.in_(texts))).all()) if texts else {}
+    return [CopyGroup(number, group.keys[0][1], [names[unit_id] for unit_id, _text_id in group.keys],
+                      bodies[group.keys[0][1]]) for number, group in enumerate(groups, 1)]
+
+
+def representatives(reading, groups):
     """Return the representative sentences of the reading's answers, each group of copies read once."""
+    later_copies = {key for group in groups for key in group.keys[1:]}
     tree = UnitTree()
-    select = tree.in_order(answers_select(reading, tree, copy_key(), Unit.id, AnswerText.id, AnswerText.body,
+    select = tree.in_order(answers_select(reading, tree, Unit.id, AnswerText.id, AnswerText.body,
                                           AnswerText.sentence_terms))
-    picks = representative_sentences(units_sentences(stream(select)), limit=REPRESENTATIVES)
+    rows = (row for row in stream(select) if (row[0], row[1]) not in later_copies)
+    picks = representative_sentences(units_sentences(rows), limit=REPRESENTATIVES)
     return [located(pick) for pick in picks]
 
 
 def units_sentences(rows):
-    """Yield ((unit id, text id), [(sentence, terms)]) per group of copies, from the stored analyses."""
-    seen = set()
-    for copy, unit_id, text_id, body, sentence_terms in rows:
-        if copy in seen or sentence_terms is None:
+    """Yield ((unit id, text id), [(sentence, terms)]) per answer, from the stored analyses."""
+    for unit_id, text_id, body, sentence_terms in rows:
+        if sentence_terms is None:
             continue
-        seen.add(copy)
         yield (unit_id, text_id), list(zip((sentence.text for sentence in sentences(body)),
                                            stored_sentence_terms(sentence_terms), strict=False))
 

@@ -109,8 +109,6 @@ class Hit:
     child_code: str | None
     child_name: str | None
     text_id: int
-    #: The same for every answer of one group of copies.
-    copy_key: int
     body: str
     contexts: list
 
@@ -183,16 +181,11 @@ def search(reading, query=None, page=1, per_page=30):
     tree = UnitTree()
     select = answers_select(
         reading, tree, Unit.id, Unit.code, Unit.name, Unit.level, tree.child_of_scope(reading.scope, "code"),
-        tree.child_of_scope(reading.scope, "name"), AnswerText.id, copy_key(), AnswerText.body)
+        tree.child_of_scope(reading.scope, "name"), AnswerText.id, AnswerText.body)
     select = tree.in_order(select.where(condition)).offset((page - 1) * per_page).limit(per_page)
     pattern = query.pattern() if query else None
     hits = [Hit(*row, contexts=contexts_of(row[-1], pattern)) for row in db.session.execute(select)]
     return Found(counts, total_matched, sum(count.answered for count in counts), hits, page, pages)
-
-
-def copy_key():
-    """The same for every text of one group of copies: the group's first text."""
-    return sa.func.coalesce(AnswerText.copy_of_id, AnswerText.id)
 
 
 def count_by_group(reading, condition):

@@ -1,6 +1,7 @@
 """Narrative answers as the committees read them: each distinct text stored and analysed once, and which
 text each revision gives to each narrative question (see consolidation.answer_texts).
 
+Copies are grouped per committee and item from the stored signatures (consolidation.narratives).
 The full-text index over `answer_texts.folded` is not a model: an FTS5 table on SQLite, an expression
 GIN index on PostgreSQL, both made by the migrations (SEARCH_INDEX names them).
 """
@@ -36,8 +37,6 @@ class AnswerText(db.Model):
     sentence_terms: Mapped[str | None] = mapped_column(sa.Text)
     signature: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     version: Mapped[int | None]
-    #: The text this one is a copy of (the same or nearly), the first of its group; None for an original.
-    copy_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("answer_texts.id"), index=True)
     analysed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
@@ -50,16 +49,6 @@ class RevisionText(db.Model):
     revision_id: Mapped[int] = mapped_column(sa.ForeignKey("revisions.id", ondelete="CASCADE"), primary_key=True)
     question_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     text_id: Mapped[int] = mapped_column(sa.ForeignKey("answer_texts.id"), index=True)
-
-
-class TextBand(db.Model):
-    """One band of a text's MinHash signature (locality-sensitive hashing): texts sharing a band are
-    candidates for copies of each other, found by an index lookup rather than by comparing every pair."""
-
-    __tablename__ = "text_bands"
-
-    band: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
-    text_id: Mapped[int] = mapped_column(sa.ForeignKey("answer_texts.id", ondelete="CASCADE"), primary_key=True)
 
 
 def described_by_models(name, type_, parent_names):

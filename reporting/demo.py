@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 import clock
+from consolidation.answer_texts import analyse_pending, index_shown_revisions
 from models import Response, Revision, Unit, db, new_link_token
 from models.unit import fold_for_search
 from schema import REPORTING_LEVELS
@@ -78,7 +79,10 @@ def create_demo_province(survey, unit_count, seed=1, shape="2025"):
     full = answers_adding_up(survey, tree, rng)
     reports = [(ids[code], level, full[code]) for code, _name, level, _parent in plan if level != "tinh"]
     responses, revisions = insert_reports(survey, reports, rng)
+    # The reports are inserted in bulk, past the save that keeps their narrative texts: keep them here.
+    index_shown_revisions(db.session, survey)
     db.session.commit()
+    analyse_pending()
     return DemoSummary(units=len(plan), responses=responses, revisions=revisions)
 
 

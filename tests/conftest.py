@@ -110,7 +110,7 @@ def database(migrated_database, tmp_path):
     engine = sa.create_engine(url, **migrated_database["SQLALCHEMY_ENGINE_OPTIONS"])
     with engine.begin() as connection:
         connection.execute(sa.text("TRUNCATE export_jobs, sign_in_attempts, sign_in_sessions, excerpts, users, "
-                                   "text_bands, revision_texts, answer_texts, revisions, responses, units "
+                                   "revision_texts, answer_texts, revisions, responses, units "
                                    "RESTART IDENTITY CASCADE"))
     engine.dispose()
     return migrated_database

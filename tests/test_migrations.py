@@ -9,11 +9,13 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from answers import stored_cell_answers
+from answers import LONG_TEXT_IDS, stored_cell_answers
 from flask_migrate import upgrade
 from sqlalchemy.exc import IntegrityError
 
-from models import Response, Revision, Unit, db
+from consolidation.answer_texts import pending_count
+from consolidation.reading import Reading, parse_query, search
+from models import Response, Revision, RevisionText, Unit, db
 from models.narrative import described_by_models
 
 
@@ -50,6 +52,12 @@ def test_an_upgrade_copies_tables_that_reports_point_at_in_a_populated_sqlite_da
         upgrade()
         counts = [db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in (Unit, Revision)]
         assert counts == [27, 1]
+        # The report's narrative answers were linked to their texts, stored for search and left to analyse.
+        linked = db.session.scalars(sa.select(RevisionText.question_id)).all()
+        assert sorted(linked) == sorted(LONG_TEXT_IDS)
+        assert pending_count() == len(LONG_TEXT_IDS)
+        found = search(Reading("uu_diem"), parse_query("y kien ve uu diem"))
+        assert [hit.unit_code for hit in found.hits] == ["BMT.TL.01"]
         db.session.add(Response(unit_id=10_000))
         with pytest.raises(IntegrityError):
             db.session.commit()

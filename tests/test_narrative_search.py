@@ -124,9 +124,12 @@ def test_identical_and_nearly_identical_answers_are_one_group_of_copies(app, uni
     codes = cells_of(units, 4)
     for code, text in zip(codes, texts, strict=True):
         store(app, code, stored_cell_answers(**{QUESTION: text}))
-    _codes, found = found_codes(app, "")
-    keys = {hit.unit_code: hit.copy_key for hit in found.hits}
-    assert keys[codes[0]] == keys[codes[1]] == keys[codes[2]] != keys[codes[3]]
+    summary = summary_of(app)
+    [group] = summary.copies
+    assert [code for code, _name in group.units] == codes[:3] and group.body == original
+    with app.app_context():
+        ids = {code: db.session.scalar(sa.select(Unit.id).filter_by(code=code)) for code in codes}
+    assert [summary.copies_of(ids[code]) for code in codes] == [(1, 3)] * 3 + [None]
     with app.app_context():
         stored = sa.select(sa.func.count(sa.distinct(RevisionText.text_id))).where(RevisionText.question_id == QUESTION)
         assert db.session.scalar(stored) == 3  # spacing aside, the first two are one text

@@ -1,4 +1,4 @@
-"""Narrative answers kept for reading: distinct texts, their full-text index and copy bands, and the text each
+"""Narrative answers kept for reading: distinct texts and their full-text index, and the text each
 revision committees read gives each narrative question; filled from the reports already saved
 
 Revision ID: 0010
@@ -47,15 +47,12 @@ def upgrade():
     sa.Column('sentence_terms', sa.Text(), nullable=True),
     sa.Column('signature', sa.LargeBinary(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=True),
-    sa.Column('copy_of_id', sa.Integer(), nullable=True),
     sa.Column('analysed_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['copy_of_id'], ['answer_texts.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('digest')
     )
     with op.batch_alter_table('answer_texts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_answer_texts_analysed_at'), ['analysed_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_answer_texts_copy_of_id'), ['copy_of_id'], unique=False)
 
     op.create_table('revision_texts',
     sa.Column('revision_id', sa.Integer(), nullable=False),
@@ -68,12 +65,6 @@ def upgrade():
     with op.batch_alter_table('revision_texts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_revision_texts_text_id'), ['text_id'], unique=False)
 
-    op.create_table('text_bands',
-    sa.Column('band', sa.BigInteger(), nullable=False),
-    sa.Column('text_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['text_id'], ['answer_texts.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('band', 'text_id')
-    )
     for statement in SQLITE_INDEX if op.get_bind().dialect.name == "sqlite" else POSTGRESQL_INDEX:
         op.execute(statement)
     fill_from_saved_reports()
@@ -107,13 +98,11 @@ def fill_from_saved_reports():
 def downgrade():
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE answer_text_search")
-    op.drop_table('text_bands')
     with op.batch_alter_table('revision_texts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_revision_texts_text_id'))
 
     op.drop_table('revision_texts')
     with op.batch_alter_table('answer_texts', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_answer_texts_copy_of_id'))
         batch_op.drop_index(batch_op.f('ix_answer_texts_analysed_at'))
 
     op.drop_table('answer_texts')
