@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from models import AnswerText, Response, Revision, RevisionText, Unit, db
+from models import Response, Revision, Unit, db
 from reporting.hierarchy import UnitTree
 
 #: Rows fetched from the database at a time; the export never holds more than this many.
@@ -50,11 +50,6 @@ def shown_revision_number(include_drafts):
     if include_drafts:
         return sa.func.coalesce(Response.submitted_number, Response.current_number)
     return Response.submitted_number
-
-
-def copy_key():
-    """An answer text's group of copies: the first text of the group (the text itself for an original)."""
-    return sa.func.coalesce(AnswerText.copy_of_id, AnswerText.id)
 
 
 class ExportSource:
@@ -114,25 +109,14 @@ class ExportSource:
                                  self.tree.child_of_scope(self.scope, "code"),
                                  self.tree.child_of_scope(self.scope, "name"))
 
-    def texts_with_copies(self, question_ids):
-        """Yield what `texts` yields and, last, the answer's group of copies (consolidation.answer_texts: the
-        first text of its group) for a narrative answer, None for another."""
+    def texts_with_unit_ids(self, question_ids):
+        """Yield what `texts` yields and, last, the unit's id."""
         yield from self._answers(question_ids, Unit.code, Unit.name, Unit.level, self.tree.district("name"),
-                                 self.tree.grassroots("name"), copies=True)
+                                 self.tree.grassroots("name"), last=(Unit.id,))
 
-    def copy_group_sizes(self, question_ids):
-        """Return {(question id, group of copies): units} for the groups of two units or more of the scope."""
-        key = copy_key()
-        query = (self._select(RevisionText.question_id, key, sa.func.count())
-                 .join(RevisionText, sa.and_(RevisionText.revision_id == Revision.id,
-                                             RevisionText.question_id.in_(question_ids)))
-                 .join(AnswerText, AnswerText.id == RevisionText.text_id)
-                 .order_by(None).group_by(RevisionText.question_id, key).having(sa.func.count() > 1))
-        return {(question_id, group): units for question_id, group, units in self._execute(query)}
-
-    def _answers(self, question_ids, *columns, copies=False):
-        """Yield (question id, *columns, answer as text) for every answer to `question_ids`: question by
-        question in that order, units in hierarchy order; with `copies`, the answer's group of copies last."""
+    def _answers(self, question_ids, *columns, last=()):
+        """Yield (question id, *columns, answer as text, *last) for every answer to `question_ids`: question
+        by question in that order, units in hierarchy order."""
         if not question_ids:
             return
         if db.engine.dialect.name == "postgresql":
@@ -143,12 +127,8 @@ class ExportSource:
             answer = sa.cast(pairs.c.value, sa.Text)
         position = sa.case({question_id: number for number, question_id in enumerate(question_ids)},
                            value=pairs.c.key)
-        query = self._select(pairs.c.key, *columns, answer, *([copy_key()] if copies else []), first_by=(position,))
+        query = self._select(pairs.c.key, *columns, answer, *last, first_by=(position,))
         query = query.join(pairs, sa.true()).where(pairs.c.key.in_(question_ids), answer.is_not(None))
-        if copies:
-            query = (query.outerjoin(RevisionText, sa.and_(RevisionText.revision_id == Revision.id,
-                                                           RevisionText.question_id == pairs.c.key))
-                     .outerjoin(AnswerText, AnswerText.id == RevisionText.text_id))
         yield from self._stream(query)
 
     def levels_below(self):

@@ -11,6 +11,8 @@ from operator import itemgetter
 
 from flask_babel import gettext as _
 
+from consolidation.narratives import grouped_copies
+from consolidation.reading import Reading
 from schema.levels import LEVEL_LABELS
 from schema.model import translated
 
@@ -42,24 +44,36 @@ class CommentedQuestion:
 
 
 class CopyGroups:
-    """Name the groups of copies an answer belongs to: numbered in the order the sheet meets them, so that a
-    number means one group throughout the workbook."""
+    """Name the group of copies an answer belongs to (consolidation.narratives.grouped_copies, per item of
+    the scope), numbered in the order the sheet meets the groups, so that a number means one group
+    throughout the workbook. Holds one item's copied units at a time."""
 
-    def __init__(self, sizes):
-        #: {(question id, group): units} for the groups of two units or more (ExportSource.copy_group_sizes).
-        self.sizes, self.numbers = sizes, {}
+    def __init__(self, source, narrative_ids):
+        self.source, self.narrative_ids = source, frozenset(narrative_ids)
+        self.numbers, self.question_id, self.group_of_unit = {}, None, {}
 
-    def label(self, question_id, group):
-        units = self.sizes.get((question_id, group))
-        if units is None:
+    def label(self, question_id, unit_id):
+        if question_id != self.question_id:
+            self.question_id, self.group_of_unit = question_id, self.groups_of(question_id)
+        found = self.group_of_unit.get(unit_id)
+        if found is None:
             return ""
+        group, units = found
         number = self.numbers.setdefault((question_id, group), len(self.numbers) + 1)
         return _("Copy · group %(number)s (%(count)s units)", number=number, count=units)
+
+    def groups_of(self, question_id):
+        """Return {unit id: (group, units in it)} for the units of an item whose answers are copies."""
+        if question_id not in self.narrative_ids:
+            return {}
+        reading = Reading(question_id, self.source.scope, self.source.include_drafts)
+        return {unit_id: (number, len(group.keys))
+                for number, group in enumerate(grouped_copies(reading), 1) for unit_id, _text_id in group.keys}
 
 
 def write_comments_sheet(sheet, formats, questions, texts, copies):
     """Write the answers to each CommentedQuestion, read with `texts(question ids)` (see
-    ExportSource.texts_with_copies), each marked when it belongs to one of `copies` (CopyGroups); return
+    ExportSource.texts_with_unit_ids), each marked when it belongs to one of `copies` (CopyGroups); return
     how many answers had to be split."""
     labels, levels = header_labels(), translated(LEVEL_LABELS)
     widths = [width for _key, width in HEADERS]
@@ -68,12 +82,12 @@ def write_comments_sheet(sheet, formats, questions, texts, copies):
     by_code = {question.code: question for question in questions}
     for code, answers in groupby(texts(list(by_code)), key=itemgetter(0)):
         question = by_code[code]
-        for _code, unit_code, name, level, district, grassroots, answer, group in answers:
+        for _code, unit_code, name, level, district, grassroots, answer, unit_id in answers:
             if question.units is not None and unit_code not in question.units:
                 continue
             pieces = split_for_cells(answer)
             split += len(pieces) > 1
-            copy = copies.label(code, group)
+            copy = copies.label(code, unit_id)
             for number, piece in enumerate(pieces, start=1):
                 part = "" if len(pieces) == 1 else _("%(number)s of %(count)s", number=number, count=len(pieces))
                 if number > 1:

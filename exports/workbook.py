@@ -8,6 +8,7 @@ import xlsxwriter
 from flask_babel import gettext as _
 
 import clock
+from consolidation.answer_texts import narrative_questions
 from consolidation.figures import consolidation_columns
 from consolidation.statistics import Statistics
 from schema import level_label, other_key
@@ -124,8 +125,8 @@ def write_workbook(target, survey, source, *, language="vi", now=None, on_unit=N
         write_totals_sheet(sheets["totals"], formats, figures, names["figures"], level_name)
         write_differences_sheet(sheets["differences"], formats, figures, level_name)
         commented = commented_questions(survey, figures)
-        copies = CopyGroups(source.copy_group_sizes([question.code for question in commented]))
-        split = write_comments_sheet(sheets["comments"], formats, commented, source.texts_with_copies, copies)
+        copies = CopyGroups(source, [question.id for question in narrative_questions(survey)])
+        split = write_comments_sheet(sheets["comments"], formats, commented, source.texts_with_unit_ids, copies)
         write_key_phrases_sheet(sheets["key_phrases"], formats, survey, source)
         write_excerpts_sheet(sheets["excerpts"], formats, survey, source)
         write_statistics_sheet(workbook, sheets["statistics"], formats, stats)
