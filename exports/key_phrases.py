@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from consolidation.answer_texts import narrative_questions
 from consolidation.narratives import answered_by_group, group_key_phrases
 from consolidation.reading import Reading
-from consolidation.statistics import LEVEL_GROUPS, share_text
+from consolidation.statistics import LEVEL_GROUPS, groups_asked, share_text
 
 from .formats import start_table, write_text_row
 
@@ -30,8 +30,12 @@ def write_key_phrases_sheet(sheet, formats, survey, source):
     row = 1
     for question in narrative_questions(survey):
         reading = Reading(question.id, source.scope, source.include_drafts)
-        for group, count in answered_by_group(reading).items():
-            for phrase, units in group_key_phrases(reading, group, question):
+        answered = answered_by_group(reading)
+        # Every group asked is read, answered or not: the statements depend on the config, not on the units.
+        for group in groups_asked(question):
+            phrases = group_key_phrases(reading, group, question)
+            count = answered.get(group, 0)
+            for phrase, units in phrases if count else ():
                 write_text_row(sheet, formats, row, (question.section_number, question.id, str(question.label),
                                                      str(LEVEL_GROUPS[group][1]), phrase), widths)
                 sheet.write_number(row, 5, units, formats.integer)
