@@ -19,6 +19,7 @@ from alembic.util import CommandError
 from flask_babel import gettext as _
 
 from config import ROOT
+from models.narrative import SEARCH_INDEX
 
 #: Seconds to wait for a writer to finish before copying (as long as a save waits).
 BUSY_TIMEOUT = 15
@@ -160,10 +161,11 @@ def check_schema(path, schema):
 
 
 def rows_held(connection):
-    """Return "table: rows" for every table of the database that holds rows, the schema version left aside."""
+    """Return "table: rows" for every table of the database that holds rows, the schema version and the
+    full-text index (its tables hold their settings, and copy answer_texts) left aside."""
     tables = [name for (name,) in connection.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND name <> 'alembic_version' ORDER BY name")]
+        "AND name <> 'alembic_version' AND name NOT LIKE ? ORDER BY name", (f"{SEARCH_INDEX}%",))]
     counts = {name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in tables}
     return ", ".join(f"{name}: {count}" for name, count in counts.items() if count)
 

@@ -22,15 +22,16 @@ KNOWN_PHRASES = ("sinh hoạt chuyên đề", "tự phê bình và phê bình", 
 
 
 def corpus():
-    """Return realistic report text: the demo's sentences, the survey's labels and hints, the known phrases."""
+    """Return realistic report text: the demo's sentence banks, the survey's labels and hints, the known phrases."""
     sys.path.insert(0, str(ROOT))
+    from schema.demo_text import banks
     from schema.loader import load_survey
-    from schema.types import DEMO_SENTENCES
 
     survey = load_survey(ROOT / "surveys" / "chi-thi-10.yaml")
     texts = [t.by_language["vi"] for q in survey.outline_questions() for t in (q.label, q.hint) if t]
     phrases = [f"Chi bộ đánh giá {phrase} trong năm." for phrase in KNOWN_PHRASES]
-    return " ".join([*DEMO_SENTENCES, *texts, *phrases])
+    sentences = [sentence for bank in banks()[0].values() for sentence in bank.sentences]
+    return " ".join([*sentences, *texts, *phrases])
 
 
 def words(name, text):

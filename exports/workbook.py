@@ -61,7 +61,7 @@ class RowForgettingWorksheet(xlsxwriter.worksheet.Worksheet):
 def sheet_names():
     return {
         "figures": _("Figures"), "totals": _("Totals by committee"), "differences": _("Differences"),
-        "comments": _("Comments"), "key_phrases": _("Key phrases"), "excerpts": _("Chosen excerpts"),
+        "comments": _("Comments"), "key_phrases": _("Main key phrases"), "excerpts": _("Chosen excerpts"),
         "progress": _("Progress"), "statistics": _("Statistics"), "questions": _("Questions"),
     }
 

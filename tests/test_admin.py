@@ -26,14 +26,16 @@ VIEWER_POSTS = {"admin.export_again"}
 MANAGER_PAGES = {"admin.unit_list_upload", "admin.unit_list_template", "admin.current_unit_list_csv",
                  "admin.current_unit_list_xlsx"}
 #: A value for each URL parameter of the admin routes: a unit in both test accounts' scopes, that reports,
-#: and the finished export job of a scope in both (see `finished_export`).
-URL_VALUES = {"code": "KP.EK.01", "job_id": 1, "kind": "xlsx"}
+#: the finished export job of a scope in both (see `finished_export`), a narrative item and an excerpt id.
+URL_VALUES = {"code": "KP.EK.01", "job_id": 1, "kind": "xlsx", "question_id": "uu_diem", "excerpt_id": 1}
 #: Routes the walk must find, so that a broken walk cannot pass by walking nothing.
 KNOWN_ROUTES = {("admin.missing", "GET"), ("admin.unit_list", "GET"), ("admin.unit_list_workbook", "GET"),
                 ("admin.unit", "GET"), ("admin.export_workbook", "GET"), ("admin.reopen", "POST"),
                 ("admin.extend", "POST"), ("admin.confirm_rotate", "GET"), ("admin.rotate", "POST"),
                 ("admin.unit_list_upload", "GET"), ("admin.upload_unit_list", "POST"),
-                ("admin.confirm_unit_list", "POST"), ("admin.export_job_state", "GET")}
+                ("admin.confirm_unit_list", "POST"), ("admin.export_job_state", "GET"), ("admin.reading_index", "GET"),
+                ("admin.reading_item", "GET"), ("admin.pick_excerpt", "POST"), ("admin.move_excerpt", "POST"),
+                ("admin.excerpt_note", "POST"), ("admin.remove_excerpt", "POST")}
 
 
 def missing_codes(page_html):

@@ -22,7 +22,7 @@ def filled_routes(app, token, number):
     """Return (method, url) for every route of the app that takes an int, that int set to `number` and the
     other parameters to a real unit, link and job kind; and every GET route with `number` in each query
     parameter that names a version or a page."""
-    values = {"code": UNIT, "token": token, "kind": "xlsx"}
+    values = {"code": UNIT, "token": token, "kind": "xlsx", "question_id": "uu_diem"}
     adapter = app.url_map.bind("localhost")
     routes = []
     for rule in app.url_map.iter_rules():
@@ -98,7 +98,8 @@ def test_an_empty_or_null_origin_says_nothing_either_way(client, accounts, signe
 
 def private_pages(app, token):
     """Return the address of every GET route under /s/ and /admin, filled in for a real unit, link and job."""
-    values = {"code": UNIT, "token": token, "kind": "xlsx", "job_id": 1, "number": 1}
+    values = {"code": UNIT, "token": token, "kind": "xlsx", "job_id": 1, "number": 1,
+              "question_id": "uu_diem"}
     adapter = app.url_map.bind("localhost")
     return [adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments})
             for rule in app.url_map.iter_rules()

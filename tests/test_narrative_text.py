@@ -12,7 +12,6 @@ from consolidation.segmentation import question_words, terms
 from consolidation.sentences import sentences
 from consolidation.text_analysis import TextAnalysis, analyse
 from consolidation.text_folding import digest, fold
-from schema.types import DEMO_SENTENCES
 
 #: An answer of 8 sentences as a cell writes it.
 ANSWER = (
@@ -38,6 +37,21 @@ SAME_PHRASES_OTHER_ANSWER = (
 )
 HOSTILE = ["", " \n\t ", "=cmd|' /C calc'!A0", "<script>alert('x')</script>", "\x00\x01\x1f\x7f chi bộ \u202e",
            "😀🎉 đảng viên 👍", "Chi bộ " * 2857, "\ud800 lẻ", "1. 2. 3.", "...!!!???", "- + • a) b)"]
+
+
+#: Sentences of a cell's report, known texts for the copies and the representatives.
+SENTENCES = (
+    "Chi bộ duy trì nền nếp sinh hoạt định kỳ vào ngày 05 hằng tháng.",
+    "Đa số đảng viên nhận thức rõ ý nghĩa, tầm quan trọng của việc nâng cao chất lượng sinh hoạt chi bộ.",
+    "Nội dung sinh hoạt bám sát nhiệm vụ chính trị của địa phương, đơn vị.",
+    "Công tác chuẩn bị được cấp ủy quan tâm, dự thảo nghị quyết gửi trước cho đảng viên.",
+    "Một số đảng viên còn ngại phát biểu, tinh thần tự phê bình và phê bình chưa cao.",
+    "Việc sinh hoạt chuyên đề có lúc còn hình thức, chưa chọn được chủ đề sát thực tế.",
+    "Cần tăng cường kiểm tra, giám sát việc thực hiện nghị quyết của chi bộ.",
+    "Đề nghị cấp trên hướng dẫn cụ thể hơn về nội dung sinh hoạt chuyên đề.",
+    "Đảng viên lớn tuổi, ở xa, việc đi lại khó khăn ảnh hưởng đến tỷ lệ tham gia.",
+    "Bí thư chi bộ chủ động, linh hoạt trong điều hành, phát huy dân chủ trong sinh hoạt.",
+)
 
 
 @pytest.mark.parametrize("text, folded", [
@@ -169,7 +183,7 @@ def test_copies_are_grouped(copy):
 @pytest.mark.parametrize("changed", range(8))
 def test_an_answer_of_short_sentences_with_one_changed_is_a_copy(changed):
     # Sentences of some 14 words: one changed leaves a Jaccard of 0.73-0.82 on 3-shingles.
-    answer = DEMO_SENTENCES[:8]
+    answer = SENTENCES[:8]
     new = "Chi bộ tổ chức sinh hoạt chuyên đề về cải cách hành chính vào tháng 6."
     copy = (*answer[:changed], new, *answer[changed + 1:])
     groups = _copies(("a", " ".join(answer)), ("b", " ".join(copy)))
@@ -178,7 +192,7 @@ def test_an_answer_of_short_sentences_with_one_changed_is_a_copy(changed):
 
 def test_answers_of_the_same_stock_phrases_are_not_copies():
     assert similarity(signature(fold(ANSWER)), signature(fold(SAME_PHRASES_OTHER_ANSWER))) < COPY_THRESHOLD / 2
-    stock = [(f"cell {i}", " ".join(DEMO_SENTENCES[i:i + 3] + DEMO_SENTENCES[i + 5:i + 7])) for i in range(4)]
+    stock = [(f"cell {i}", " ".join(SENTENCES[i:i + 3] + SENTENCES[i + 5:i + 7])) for i in range(4)]
     assert _copies(*stock) == []
 
 
@@ -194,7 +208,7 @@ def _units(*texts):
 def test_representatives_pick_what_many_units_wrote():
     shared = "Chi bộ duy trì nền nếp sinh hoạt định kỳ hằng tháng."
     close = "Chi bộ luôn duy trì nền nếp sinh hoạt định kỳ."
-    texts = [f"{shared} {DEMO_SENTENCES[n]}" for n in range(6)] + [f"{close} Đảng viên lớn tuổi ngại đi họp."]
+    texts = [f"{shared} {SENTENCES[n]}" for n in range(6)] + [f"{close} Đảng viên lớn tuổi ngại đi họp."]
     picks = representative_sentences(_units(*texts), limit=3)
     assert picks[0].text == shared and picks[0].unit_count == 7 and picks[0].unit == "unit 0"
     assert all(pick.text != close for pick in picks), "a pick close to an earlier one is skipped"

@@ -4,6 +4,8 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 import clock
+from consolidation.answer_texts import narrative_questions
+from consolidation.excerpts import pickable_texts
 from downloads.files import download_name
 from downloads.workbooks import send_workbook
 from exports.unit_list import write_unit_list_workbook
@@ -29,6 +31,7 @@ from .auth import (
     signed_in_user,
     unit_in_scope_or_404,
 )
+from .reading import pickable_passages
 
 
 @bp.get("/")
@@ -117,7 +120,11 @@ def unit(code):
     changes = answer_changes(survey, found.level, compared[0].answers, compared[1].answers) if compared else []
     return render_template("admin/unit.html", unit=found, status=status, statuses=STATUS_LABELS, survey=survey,
                            history=history, shown=shown, chosen=chosen, compared=compared, changes=changes,
-                           extend_form=ExtendDeadlineForm(), extension_days=extension_days(survey))
+                           extend_form=ExtendDeadlineForm(), extension_days=extension_days(survey),
+                           reading_items={question.id for question in narrative_questions(survey)},
+                           pickable=pickable_passages(pickable_texts(shown).items()), back=request.full_path)
+
+
 
 
 def compared_revisions(history, by_number):
