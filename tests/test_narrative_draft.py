@@ -55,8 +55,8 @@ def test_without_chosen_excerpts_the_shared_sentence_is_quoted_with_its_count_an
     quoted = [text for text in said if "đơn vị nêu ý tương tự" in text]
     assert quoted, said
     first = quoted[0]
-    assert SHARED in first and first.endswith("(3 đơn vị nêu ý tương tự)"), \
-        "C1, C2 (close), and C4, C5, V1's copies counted once (consolidation.narratives.Representative)"
+    assert SHARED in first and first.endswith("(5 đơn vị nêu ý tương tự)"), \
+        "C1, C2 (close), and C4, C5, V1, who sent it too, each"
     copied_sentence = "Nội dung sinh hoạt chuyên đề được chuẩn bị chu đáo."
     assert sum(copied_sentence in text for text in said) <= 1, "a text sent by three units is quoted once"
     assert "Các ý được nhiều đơn vị nêu:" in said
@@ -123,5 +123,5 @@ def test_the_item_summary_groups_the_copies_with_their_units(make_app):
     assert summary.copies[0].body == COPIED
     assert summary.answered == {"cells": 5, "grassroots": 2, "above": 2}
     first = summary.representatives[0]
-    assert (first.text, first.unit_count) == (SHARED, 3), "C1, C2 and one group of copies"
+    assert (first.text, first.unit_count) == (SHARED, 5), "C1, C2 and the three copies"
     assert stored_text(app, first.unit_code).body[first.start:first.end] == SHARED
