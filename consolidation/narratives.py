@@ -18,8 +18,10 @@ from dataclasses import dataclass, replace
 import sqlalchemy as sa
 
 import clock
+from config import DEFAULT_LANGUAGE
 from models import AnswerText, Revision, Unit, db
 from reporting.hierarchy import UnitTree
+from schema.store import current_survey
 
 from .copies import copy_groups
 from .key_phrases import key_phrases
@@ -113,7 +115,7 @@ def summarise(reading, question):
         answered=answered,
         key_phrases={group: group_key_phrases(reading, group, question) for group in answered},
         copies=shown_copies(groups[:COPY_GROUPS]),
-        representatives=representatives(reading, groups),
+        representatives=representatives(reading),
         computed_at=clock.now(),
         copy_group_of_unit={unit_id: (number, len(group.keys))
                             for number, group in enumerate(groups, 1) for unit_id, _text_id in group.keys},
@@ -128,16 +130,22 @@ def answered_by_group(reading):
     return {group: by_group[group] for group in LEVEL_GROUPS if by_group[group]}
 
 
+def left_out(question):
+    """The words no key phrase of the question may be: its own, and the review's subject (the survey's
+    title), which every answer is about ("sinh hoạt chi bộ" in a review of Directive 10)."""
+    return own_words(str(question.label)) | own_words(current_survey().title.by_language[DEFAULT_LANGUAGE])
+
+
 @functools.lru_cache(maxsize=256)
 def own_words(label):
-    """The question's own words, left out of its key phrases (segmented once per label and process)."""
+    """The words of a label, as key phrases are cut (segmented once per label and process)."""
     return frozenset(question_words(label))
 
 
 def group_key_phrases(reading, group, question):
     select = answers_select(replace(reading, group=group), UnitTree(), Unit.id, AnswerText.terms)
     term_sets = ((unit_id, stored_terms(terms)) for unit_id, terms in stream(select) if terms is not None)
-    return key_phrases(term_sets, exclude=own_words(str(question.label)), limit=KEY_PHRASES)
+    return key_phrases(term_sets, exclude=left_out(question), limit=KEY_PHRASES)
 
 
 def grouped_copies(reading):
@@ -162,14 +170,13 @@ def shown_copies(groups):
                       bodies[group.keys[0][1]]) for number, group in enumerate(groups, 1)]
 
 
-def representatives(reading, groups):
-    """Return the representative sentences of the reading's answers, each group of copies read once."""
-    later_copies = {key for group in groups for key in group.keys[1:]}
+def representatives(reading):
+    """Return the representative sentences of the reading's answers. Every unit counts among those that
+    wrote a sentence, copies too (they did send it); a sentence is picked once, however many sent it."""
     tree = UnitTree()
     select = tree.in_order(answers_select(reading, tree, Unit.id, AnswerText.id, AnswerText.body,
                                           AnswerText.sentence_terms))
-    rows = (row for row in stream(select) if (row[0], row[1]) not in later_copies)
-    picks = representative_sentences(units_sentences(rows), limit=REPRESENTATIVES)
+    picks = representative_sentences(units_sentences(stream(select)), limit=REPRESENTATIVES)
     return [located(pick) for pick in picks]
 
 

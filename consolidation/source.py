@@ -109,9 +109,14 @@ class ExportSource:
                                  self.tree.child_of_scope(self.scope, "code"),
                                  self.tree.child_of_scope(self.scope, "name"))
 
-    def _answers(self, question_ids, *columns):
-        """Yield (question id, *columns, answer as text) for every answer to `question_ids`: question by
-        question in that order, units in hierarchy order."""
+    def texts_with_unit_ids(self, question_ids):
+        """Yield what `texts` yields and, last, the unit's id."""
+        yield from self._answers(question_ids, Unit.code, Unit.name, Unit.level, self.tree.district("name"),
+                                 self.tree.grassroots("name"), last=(Unit.id,))
+
+    def _answers(self, question_ids, *columns, last=()):
+        """Yield (question id, *columns, answer as text, *last) for every answer to `question_ids`: question
+        by question in that order, units in hierarchy order."""
         if not question_ids:
             return
         if db.engine.dialect.name == "postgresql":
@@ -122,7 +127,7 @@ class ExportSource:
             answer = sa.cast(pairs.c.value, sa.Text)
         position = sa.case({question_id: number for number, question_id in enumerate(question_ids)},
                            value=pairs.c.key)
-        query = self._select(pairs.c.key, *columns, answer, first_by=(position,))
+        query = self._select(pairs.c.key, *columns, answer, *last, first_by=(position,))
         query = query.join(pairs, sa.true()).where(pairs.c.key.in_(question_ids), answer.is_not(None))
         yield from self._stream(query)
 

@@ -4,16 +4,21 @@ its scope (consolidation.source.ExportSource) alone; documents.consolidated_docx
 Two streaming passes over the scope, like the workbook's: the units with their figures, then the texts
 question by question. The figures are the workbook's, made by the same code (exports.figures'
 FigureTallies for totals and means across levels, exports.statistics for the shares of a pick among the
-cells). Memory holds per-committee tallies, the answers of the committees directly under the scope (cut
-to an excerpt) and a few excerpts per item: never every text.
+cells). Memory holds per-committee tallies, an item's summary, and for a short text item the answers of the
+committees directly under the scope (cut to an excerpt) and a few excerpts: never every text.
 
-Which answers an item quotes, after the scope's own (whole):
+A narrative item (consolidation.answer_texts.narrative_questions) says, after the scope's own answer (whole),
+what consolidation.narratives.item_summary (the reading page's summary) finds in the analyses stored at save,
+never segmenting an answer again: per level group how many units answered and the key phrases most of them
+use ("12/16 chi bộ nêu: sinh hoạt chuyên đề (9), ..."); then the passages the committee (the scope unit) chose
+for the item, in its order (consolidation.excerpts), or where it chose none, the representative sentences
+that at least MIN_UNITS units wrote something close to, each with that count (a group of copies quoted once).
 
-- each committee directly under the scope, its answer cut to an excerpt of COMMITTEE_EXCERPT characters;
-- then at most EXCERPTS_PER_ITEM cells, each from a different unit directly under the scope, so that one
-  area does not fill the item. The units directly under the scope take turns: item number k quotes the
-  areas from k × EXCERPTS_PER_ITEM on (cycling), so that over the items every area is quoted. Within an
-  area the longest answer is quoted, cut to CELL_EXCERPT characters.
+A short text item quotes, after the scope's own answer, each committee directly under the scope (cut to
+COMMITTEE_EXCERPT characters), then at most EXCERPTS_PER_ITEM cells, each from a different unit directly
+under the scope, so that one area does not fill the item. The units directly under the scope take turns:
+item number k quotes the areas from k × EXCERPTS_PER_ITEM on (cycling). Within an area the longest answer
+is quoted, cut to CELL_EXCERPT characters.
 
 An excerpt is the answer whole when it is short enough; otherwise it ends at the first end of a sentence
 past the length (within EXCERPT_SLACK more characters, else at a space) and "…" marks the cut.
@@ -24,6 +29,10 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
+
+from consolidation.answer_texts import narrative_questions
+from consolidation.excerpts import excerpts_of
 from consolidation.figures import (
     COMMITTEE_KEYS,
     FigureTallies,
@@ -31,8 +40,12 @@ from consolidation.figures import (
     difference_rows,
     submitted_column,
 )
+from consolidation.key_phrases import MIN_UNITS
+from consolidation.narratives import item_summary
+from consolidation.reading import Reading
 from consolidation.rules import counts_in_totals
-from consolidation.statistics import GROUP_OF_LEVEL, Statistics, groups_asked
+from consolidation.statistics import GROUP_OF_LEVEL, LEVEL_GROUPS, Statistics, groups_asked
+from models import Response, Revision, db
 from reporting.status import report_status
 from schema import REPORTING_LEVELS, other_key
 
@@ -41,6 +54,8 @@ CELL_LEVELS = ("chi_bo_co_so", "chi_bo_truc_thuoc")
 COMMITTEE_EXCERPT, CELL_EXCERPT = 800, 300
 EXCERPT_SLACK = 300
 EXCERPTS_PER_ITEM = 5
+#: Key phrases a narrative item names per level group.
+KEY_PHRASES_SAID = 8
 #: Missing units named in the annex; the rest are counted.
 MISSING_LISTED = 300
 #: The attendance bands a reviewer reads (lower bounds, in percent): under 70, 70–80, 80–90, 90–95, 95+.
@@ -124,15 +139,33 @@ class OwnAnswer:
     text: str
 
 
+@dataclass(frozen=True)
+class GroupPhrases:
+    """How many units of a level group answered a narrative item, of how many that submitted a report asked
+    it, and the key phrases most of them use: (phrase, units) pairs."""
+
+    group: str
+    answered: int
+    submitted: int
+    phrases: tuple
+
+
 @dataclass
 class Narrative:
     question: object
     own: str | None = None
+    #: A short text item: the committees directly under the scope, and cells' excerpts by rotation.
     committees: list = field(default_factory=list)
     excerpts: list = field(default_factory=list)
+    #: A narrative item: GroupPhrases per level group, the committee's chosen excerpts (Quote, in its order),
+    #: or where none is chosen the representative sentences (consolidation.narratives.Representative).
+    groups: list = field(default_factory=list)
+    chosen: list = field(default_factory=list)
+    representatives: list = field(default_factory=list)
 
     def __bool__(self):
-        return bool(self.own or self.committees or self.excerpts)
+        return bool(self.own or self.committees or self.excerpts or self.groups or self.chosen
+                    or self.representatives)
 
 
 @dataclass
@@ -248,6 +281,7 @@ class DraftReader:
         self.children = {}
         self.child_committees = []
         self.missing, self.missing_count = [], 0
+        self._own_narratives = None
 
     def read(self, on_unit=None):
         keys = []
@@ -419,8 +453,47 @@ class DraftReader:
     # --- Texts, one question at a time --------------------------------------------------------------------
 
     def narratives(self):
-        """Return {question id: Narrative} for the narrative and short text questions, read in one pass."""
-        questions = [q for q in self.survey.outline_questions() if q.is_text]
+        """Return {question id: Narrative} for the narrative and short text questions: the narrative ones from
+        their stored analyses, the short ones read in one pass."""
+        found = {question.id: self.narrative(question) for question in narrative_questions(self.survey)}
+        short = [q for q in self.survey.outline_questions() if q.is_text and q.id not in found]
+        found.update(self.short_texts(short))
+        return found
+
+    def narrative(self, question):
+        """Return what a narrative item says: the scope's own answer, counts and key phrases per level group,
+        and the committee's chosen excerpts or else the representative sentences."""
+        summary = item_summary(Reading(question.id, self.scope), question)
+        narrative = Narrative(question, own=self.own_narratives().get(question.id))
+        narrative.groups = [GroupPhrases(group, count, self.submitted_asked(question, group),
+                                         tuple(summary.key_phrases.get(group, ())[:KEY_PHRASES_SAID]))
+                            for group, count in summary.answered.items()]
+        narrative.chosen = [Quote(chosen.unit.code, chosen.unit.name, chosen.unit.level, "",
+                                  chosen.excerpt.passage.strip(), False)
+                            for chosen in excerpts_of(self.scope, question.id)]
+        if not narrative.chosen:
+            narrative.representatives = [representative for representative in summary.representatives
+                                         if representative.unit_count >= MIN_UNITS]
+        return narrative
+
+    def submitted_asked(self, question, group):
+        """Return how many units of a level group asked the question have submitted (the scope included)."""
+        levels = [level for level in LEVEL_GROUPS[group][0] if level in question.levels]
+        count = sum(self.base[level]["submitted"] for level in levels)
+        return count + (self.own is not None and self.scope.level in levels)
+
+    def own_narratives(self):
+        """Return the scope's own submitted answers (all of them, read once)."""
+        if self._own_narratives is None:
+            query = (sa.select(Revision.answers).join(Response, Revision.response_id == Response.id)
+                     .where(Response.unit_id == self.scope.id, Revision.number == Response.submitted_number))
+            answers = db.session.scalar(query) or {}
+            self._own_narratives = {key: value.strip() for key, value in answers.items()
+                                    if isinstance(value, str) and value.strip()}
+        return self._own_narratives
+
+    def short_texts(self, questions):
+        """Return {question id: Narrative} for the short text questions, read in one pass."""
         found = {question.id: Narrative(question) for question in questions}
         turn = {question.id: number for number, question in enumerate(questions)}
         current, candidates = None, {}

@@ -222,6 +222,18 @@ class DraftDocument:
             paragraph(document, _("From the reports of the cells:"))
             for quote in narrative.excerpts:
                 self.write_quote(quote)
+        for group in narrative.groups:
+            paragraph(document, group_phrases_text(group))
+        if narrative.chosen:
+            paragraph(document, _("Quoted from the reports:"))
+            for quote in narrative.chosen:
+                self.write_quote(quote)
+        elif narrative.representatives:
+            paragraph(document, _("What many units wrote:"))
+            for representative in narrative.representatives:
+                paragraph(document, _("“%(sentence)s” (%(count)s units wrote something close)",
+                                      sentence=representative.text.strip(), count=representative.unit_count),
+                          lead=f"{representative.unit_name}:")
 
     def write_quote(self, quote):
         who = quote.unit_name if not quote.within else f"{quote.unit_name} ({quote.within})"
@@ -321,6 +333,18 @@ def differences_widths():
     """Return the widths in mm of the differences' table: committee, figure, then four numbers."""
     name = (LAYOUT.text_width_mm - 4 * LAYOUT.number_column_mm) / 2
     return [name, name, *[LAYOUT.number_column_mm] * 4]
+
+
+def group_phrases_text(group):
+    """Write how many units of a level group answered an item and the key phrases they use: "12/16 chi bộ
+    nêu: sinh hoạt chuyên đề (9), tự phê bình và phê bình (7)."."""
+    units = units_noun(group.group)
+    if not group.phrases:
+        return _("%(answered)s/%(submitted)s %(units)s answered.", answered=group.answered,
+                 submitted=group.submitted, units=units)
+    phrases = ", ".join(f"{phrase} ({count})" for phrase, count in group.phrases)
+    return _("%(answered)s/%(submitted)s %(units)s wrote of: %(phrases)s.", answered=group.answered,
+             submitted=group.submitted, units=units, phrases=phrases)
 
 
 def band_label(index):

@@ -11,6 +11,8 @@ from operator import itemgetter
 
 from flask_babel import gettext as _
 
+from consolidation.narratives import grouped_copies
+from consolidation.reading import Reading
 from schema.levels import LEVEL_LABELS
 from schema.model import translated
 
@@ -18,8 +20,8 @@ from .cells import split_for_cells
 from .formats import start_table, write_text_row
 
 HEADERS = (
-    ("section", 8), ("question_code", 16), ("question", 30), ("above_grassroots", 22), ("grassroots", 22),
-    ("unit_code", 12), ("unit", 26), ("level", 16), ("part", 10), ("answer", 100),
+    ("section", 8), ("question_code", 16), ("question", 24), ("above_grassroots", 22), ("grassroots", 22),
+    ("unit_code", 12), ("unit", 26), ("level", 16), ("part", 10), ("answer", 86), ("copies", 20),
 )
 
 
@@ -28,7 +30,7 @@ def header_labels():
         "section": _("Section"), "question_code": _("Question code"), "question": _("Question"),
         "above_grassroots": _("Committee above grassroots level"), "grassroots": _("Grassroots committee or cell"),
         "unit_code": _("Unit code"), "unit": _("Unit"), "level": _("Level"), "part": _("Part"),
-        "answer": _("Answer"),
+        "answer": _("Answer"), "copies": _("Copies"),
     }
 
 
@@ -41,9 +43,38 @@ class CommentedQuestion:
     units: frozenset | None = None
 
 
-def write_comments_sheet(sheet, formats, questions, texts):
+class CopyGroups:
+    """Name the group of copies an answer belongs to (consolidation.narratives.grouped_copies, per item of
+    the scope), numbered in the order the sheet meets the groups, so that a number means one group
+    throughout the workbook. Holds one item's copied units at a time."""
+
+    def __init__(self, source, narrative_ids):
+        self.source, self.narrative_ids = source, frozenset(narrative_ids)
+        self.numbers, self.question_id, self.group_of_unit = {}, None, {}
+
+    def label(self, question_id, unit_id):
+        if question_id != self.question_id:
+            self.question_id, self.group_of_unit = question_id, self.groups_of(question_id)
+        found = self.group_of_unit.get(unit_id)
+        if found is None:
+            return ""
+        group, units = found
+        number = self.numbers.setdefault((question_id, group), len(self.numbers) + 1)
+        return _("Copy · group %(number)s (%(count)s units)", number=number, count=units)
+
+    def groups_of(self, question_id):
+        """Return {unit id: (group, units in it)} for the units of an item whose answers are copies."""
+        if question_id not in self.narrative_ids:
+            return {}
+        reading = Reading(question_id, self.source.scope, self.source.include_drafts)
+        return {unit_id: (number, len(group.keys))
+                for number, group in enumerate(grouped_copies(reading), 1) for unit_id, _text_id in group.keys}
+
+
+def write_comments_sheet(sheet, formats, questions, texts, copies):
     """Write the answers to each CommentedQuestion, read with `texts(question ids)` (see
-    ExportSource.texts); return how many answers had to be split."""
+    ExportSource.texts_with_unit_ids), each marked when it belongs to one of `copies` (CopyGroups); return
+    how many answers had to be split."""
     labels, levels = header_labels(), translated(LEVEL_LABELS)
     widths = [width for _key, width in HEADERS]
     start_table(sheet, formats, [labels[key] for key, _width in HEADERS], widths)
@@ -51,17 +82,19 @@ def write_comments_sheet(sheet, formats, questions, texts):
     by_code = {question.code: question for question in questions}
     for code, answers in groupby(texts(list(by_code)), key=itemgetter(0)):
         question = by_code[code]
-        for _code, unit_code, name, level, district, grassroots, answer in answers:
+        for _code, unit_code, name, level, district, grassroots, answer, unit_id in answers:
             if question.units is not None and unit_code not in question.units:
                 continue
             pieces = split_for_cells(answer)
             split += len(pieces) > 1
+            copy = copies.label(code, unit_id)
             for number, piece in enumerate(pieces, start=1):
                 part = "" if len(pieces) == 1 else _("%(number)s of %(count)s", number=number, count=len(pieces))
                 if number > 1:
                     part = _("continued, %(part)s", part=part)
                 write_text_row(sheet, formats, row, (question.section, question.code, question.label, district,
-                                                     grassroots, unit_code, name, levels[level], part, piece), widths)
+                                                     grassroots, unit_code, name, levels[level], part, piece,
+                                                     copy), widths)
                 row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(HEADERS) - 1)
     return split

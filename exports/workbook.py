@@ -8,17 +8,20 @@ import xlsxwriter
 from flask_babel import gettext as _
 
 import clock
+from consolidation.answer_texts import narrative_questions
 from consolidation.figures import consolidation_columns
 from consolidation.statistics import Statistics
 from schema import level_label, other_key
 from schema.model import speaking
 
 from .columns import retired_column, unit_columns
-from .comments import CommentedQuestion, write_comments_sheet
+from .comments import CommentedQuestion, CopyGroups, write_comments_sheet
 from .dictionary import write_dictionary_sheet
 from .differences import write_differences_sheet
+from .excerpts import write_excerpts_sheet
 from .figures import FiguresSheet, write_totals_sheet
 from .formats import Formats
+from .key_phrases import write_key_phrases_sheet
 from .progress import ProgressSheet
 from .statistics import write_statistics_sheet
 
@@ -58,7 +61,7 @@ class RowForgettingWorksheet(xlsxwriter.worksheet.Worksheet):
 def sheet_names():
     return {
         "figures": _("Figures"), "totals": _("Totals by committee"), "differences": _("Differences"),
-        "comments": _("Comments"),
+        "comments": _("Comments"), "key_phrases": _("Main key phrases"), "excerpts": _("Chosen excerpts"),
         "progress": _("Progress"), "statistics": _("Statistics"), "questions": _("Questions"),
     }
 
@@ -121,7 +124,11 @@ def write_workbook(target, survey, source, *, language="vi", now=None, on_unit=N
         progress.finish()
         write_totals_sheet(sheets["totals"], formats, figures, names["figures"], level_name)
         write_differences_sheet(sheets["differences"], formats, figures, level_name)
-        split = write_comments_sheet(sheets["comments"], formats, commented_questions(survey, figures), source.texts)
+        commented = commented_questions(survey, figures)
+        copies = CopyGroups(source, [question.id for question in narrative_questions(survey)])
+        split = write_comments_sheet(sheets["comments"], formats, commented, source.texts_with_unit_ids, copies)
+        write_key_phrases_sheet(sheets["key_phrases"], formats, survey, source)
+        write_excerpts_sheet(sheets["excerpts"], formats, survey, source)
         write_statistics_sheet(workbook, sheets["statistics"], formats, stats)
         write_dictionary_sheet(sheets["questions"], formats, survey, retired)
         workbook.close()

@@ -4,7 +4,7 @@ import uuid
 
 import sqlalchemy as sa
 
-from models import Response, Unit, db
+from models import AnswerText, Excerpt, Response, Revision, RevisionText, Unit, db
 from reporting.saving import save_report
 
 #: The narrative questions every level is asked, in outline order.
@@ -92,3 +92,30 @@ def store(app, code, answers, action="submit"):
         save_report(unit, answers, action=action, based_on=current, submission_id=uuid.uuid4().hex,
                     config_version=survey.version, token=unit.token,
                     deadline=survey.deadline_for(unit.level, unit.deadline_extended_to))
+
+
+def stored_text(app, code, number="submitted_number", question_id="nhan_xet"):
+    """Return the stored text (id, body, terms) a unit's submitted (or current) revision gives a narrative
+    question, as the save analysed it."""
+    with app.app_context():
+        return db.session.execute(
+            sa.select(AnswerText.id, AnswerText.body, AnswerText.terms)
+            .join(RevisionText, RevisionText.text_id == AnswerText.id)
+            .join(Revision, Revision.id == RevisionText.revision_id)
+            .join(Response, sa.and_(Response.id == Revision.response_id, Revision.number == getattr(Response, number)))
+            .join(Unit, Unit.id == Response.unit_id)
+            .where(Unit.code == code, RevisionText.question_id == question_id)).one()
+
+
+def choose(app, committee, unit, start, end, position, note=None, question_id="nhan_xet"):
+    """Store an excerpt as a committee picks one: a passage of the unit's current text, at a place in its
+    order; return the passage."""
+    text = stored_text(app, unit, "current_number", question_id)
+    with app.app_context():
+        committee_id = db.session.scalar(sa.select(Unit.id).filter_by(code=committee))
+        unit_id = db.session.scalar(sa.select(Unit.id).filter_by(code=unit))
+        db.session.add(Excerpt(committee_id=committee_id, question_id=question_id, unit_id=unit_id, text_id=text.id,
+                               start_offset=start, end_offset=end, passage=text.body[start:end], note=note,
+                               position=position))
+        db.session.commit()
+    return text.body[start:end]

@@ -13,7 +13,7 @@ import docx
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from answers import store, stored_cell_answers
+from answers import choose, store, stored_cell_answers
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from pages import text_of
@@ -32,7 +32,7 @@ from test_consolidation import (
 )
 
 from consolidation.source import ExportSource
-from documents.consolidated import CELL_EXCERPT, EXCERPT_SLACK, excerpt
+from documents.consolidated import excerpt
 from documents.consolidated_docx import write_consolidated_draft
 from documents.layout import LAYOUT
 from exports import write_workbook
@@ -206,28 +206,18 @@ def test_todays_shape_lists_the_cells_directly_under_the_province_and_each_diffe
     assert differences[1:] == [["Đảng bộ phường Tân Lợi", "Số đảng viên", "52", "50", "2", "0"]]
 
 
-def test_texts_open_with_the_committees_own_then_the_committees_under_it_then_attributed_excerpts(make_app,
-                                                                                                   tmp_path):
+def test_a_narrative_item_opens_with_the_committees_own_answer_then_what_its_units_say(make_app, tmp_path):
     app = build_tree(make_app(CONFIG), UNITS, commented(REPORTS), DRAFTS)
     province = texts(draft_of(app, "T", tmp_path / "province.docx"))
     start = province.index("Nhận xét")
-    c1, cut = excerpt(LONG, CELL_EXCERPT)
-    assert cut and c1.endswith(". …") and CELL_EXCERPT < len(c1) < CELL_EXCERPT + EXCERPT_SLACK
-    assert province[start + 1:start + 6] == [
-        f"Huyện ủy Một: “{COMMENTS['D1']}”", f"Huyện ủy Hai: “{COMMENTS['D2']}”", "Trích báo cáo của các chi bộ:",
-        f"Chi bộ thôn 1 (Huyện ủy Một): “{c1}”", f"Chi bộ Văn phòng (Huyện ủy Hai): “{COMMENTS['V1']}”",
-    ], "committees directly under first; then each area's longest cell answer, with its unit and area"
-    assert COMMENTS["G1"] not in "\n".join(province), "a committee lower down speaks through its district"
+    assert province[start + 1].startswith("5/5 chi bộ "), "the province reports nothing of its own"
+    assert f"Huyện ủy Một: “{COMMENTS['D1']}”" not in province, "no committee's answer quoted whole any more"
 
     district = texts(draft_of(app, "D1", tmp_path / "district.docx"))
     start = district.index("Nhận xét")
-    assert district[start + 1:start + 5] == [
-        COMMENTS["D1"], f"Đảng bộ xã Một: “{COMMENTS['G1']}”", "Trích báo cáo của các chi bộ:",
-        f"Chi bộ thôn 1 (Đảng bộ xã Một): “{c1}”"], "the committee's own answer opens the item, whole"
-    grassroots = texts(draft_of(app, "G1", tmp_path / "grassroots.docx"))
-    start = grassroots.index("Nhận xét")
-    assert grassroots[start + 1:start + 5] == [
-        COMMENTS["G1"], "Trích báo cáo của các chi bộ:", f"Chi bộ thôn 1: “{c1}”", f"Chi bộ thôn 2: “{COMMENTS['C2']}”"]
+    assert district[start + 1] == COMMENTS["D1"], "the committee's own answer opens the item, whole"
+    assert district[start + 2].startswith("2/2 chi bộ "), "then its two cells that submitted"
+    assert district[start + 3].startswith("1/1 đảng bộ cơ sở ")
 
 
 @pytest.mark.parametrize(("text", "length", "expected"), [
@@ -246,11 +236,12 @@ def test_hostile_text_stays_text(make_app, tmp_path):
     reports = commented(REPORTS)
     reports["G1"]["nhan_xet"] = reports["C2"]["nhan_xet"] = HOSTILE
     app = build_tree(make_app(CONFIG), units, reports, DRAFTS)
+    chosen = choose(app, "G1", "C2", 0, len(HOSTILE) - 1, position=1)
     paragraphs = texts(draft_of(app, "G1", tmp_path / "draft.docx"))
     # As typed, but for the right-to-left override, which would reorder what the reader sees.
     shown = HOSTILE.replace("\u202e", "")
     assert shown in paragraphs, "the committee's own answer, as typed"
-    assert f"Chi bộ <b>&amp; \"thôn\" 2: “{shown}”" in paragraphs
+    assert f"Chi bộ <b>&amp; \"thôn\" 2: “{chosen.replace(chr(0x202e), '')}”" in paragraphs, "a chosen excerpt"
 
 
 @pytest.fixture

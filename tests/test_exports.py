@@ -21,9 +21,11 @@ from downloads.workbooks import workbook_download
 from exports import write_workbook
 from models import Unit, db
 
-VI_SHEETS = ["Tổng hợp số liệu", "Cộng theo cấp ủy", "Chênh lệch", "Ý kiến", "Tiến độ", "Thống kê", "Câu hỏi"]
-EN_SHEETS = ["Figures", "Totals by committee", "Differences", "Comments", "Progress", "Statistics", "Questions"]
-FIGURES, TOTALS, DIFFERENCES, COMMENTS, PROGRESS, STATISTICS, QUESTIONS = VI_SHEETS
+VI_SHEETS = ["Tổng hợp số liệu", "Cộng theo cấp ủy", "Chênh lệch", "Ý kiến", "Cụm từ chính", "Trích dẫn đã chọn",
+             "Tiến độ", "Thống kê", "Câu hỏi"]
+EN_SHEETS = ["Figures", "Totals by committee", "Differences", "Comments", "Main key phrases", "Chosen excerpts",
+             "Progress", "Statistics", "Questions"]
+FIGURES, TOTALS, DIFFERENCES, COMMENTS, KEY_PHRASES, EXCERPTS, PROGRESS, STATISTICS, QUESTIONS = VI_SHEETS
 FIRST_DATA_ROW = 4  # 1-based: title, codes, labels, then units; the total row last
 CELL_LEVELS = ("chi_bo_co_so", "chi_bo_truc_thuoc")
 

@@ -186,9 +186,9 @@ def test_an_item_summary_counts_key_phrases_copies_and_representatives(app, unit
     with app.app_context():
         body = db.session.get(AnswerText, first.text_id).body
     assert body[first.start:first.end] == first.text
-    # The three copies are one text to the representatives: their sentences count once.
+    # Each of the three units that sent the copied text wrote its sentences.
     copied = next(r for r in summary.representatives if r.text in COPIED)
-    assert copied.unit_count == 1
+    assert copied.unit_count == 3
 
 
 def test_an_item_summary_follows_a_new_answer(app, units):
@@ -208,7 +208,7 @@ def test_the_index_command_links_and_analyses_older_reports(app, runner, units, 
         db.session.commit()
     result = runner.invoke(args=["narratives", "index"])
     assert result.exit_code == 0, result.output
-    assert f"{len(answered)} reports linked" in result.output
+    assert f"Đã liên kết {len(answered)} báo cáo" in result.output
     with app.app_context():
         assert pending_count() == 0
     assert found_codes(app, "sinh hoat chuyen de")[0] == {c for c, t in answered.items() if PHRASE in fold(t)}

@@ -189,6 +189,12 @@ def committee_versions(page, demo):
     scroll_to(page, "table.revisions")
 
 
+def reading(page, demo):
+    """The reading page of one outline item, searched for a phrase typed without diacritics."""
+    signed_in(page, demo, "manager")
+    page.goto("/admin/reading/han_che?q=tu+phe+binh")
+
+
 def signed_in(page, demo, role):
     username, password = demo.accounts[role]
     page.goto("/admin/")
@@ -211,6 +217,7 @@ SHOTS = {
     "missing": (DESKTOP, missing, None),
     "committee-unit": (DESKTOP, committee_unit, None),
     "committee-versions": (DESKTOP, committee_versions, None),
+    "reading": (DESKTOP, reading, None),
 }
 
 
