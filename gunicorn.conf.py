@@ -42,3 +42,11 @@ logger_class = "logs.GunicornLogger"
 #: in front (config.py); gunicorn trusts none of them, so that the two can never disagree on who the
 #: client is or whether it came over HTTPS. Keep `bind` on 127.0.0.1: only the proxy may reach gunicorn.
 forwarded_allow_ips = ""
+
+
+def when_ready(server):
+    """Load the word segmenter's model in the master, before the workers are forked: they share it, and no
+    worker makes the first reader of a reading page wait for it (consolidation/segmentation.py)."""
+    from consolidation.segmentation import words
+
+    words("Chi bộ họp")

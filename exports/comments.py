@@ -51,6 +51,8 @@ class CopyGroups:
     def __init__(self, source, narrative_ids):
         self.source, self.narrative_ids = source, frozenset(narrative_ids)
         self.numbers, self.question_id, self.group_of_unit = {}, None, {}
+        #: The label of each group, translated once (tens of thousands of answers may be copies).
+        self.labels = {}
 
     def label(self, question_id, unit_id):
         if question_id != self.question_id:
@@ -60,7 +62,9 @@ class CopyGroups:
             return ""
         group, units = found
         number = self.numbers.setdefault((question_id, group), len(self.numbers) + 1)
-        return _("Copy · group %(number)s (%(count)s units)", number=number, count=units)
+        if number not in self.labels:
+            self.labels[number] = _("Copy · group %(number)s (%(count)s units)", number=number, count=units)
+        return self.labels[number]
 
     def groups_of(self, question_id):
         """Return {unit id: (group, units in it)} for the units of an item whose answers are copies."""
