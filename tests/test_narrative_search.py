@@ -90,6 +90,7 @@ def test_counts_are_per_level_group(app, units, answered):
         assert cells.share_text == "2/4 chi bộ (50%)"
 
 
+@pytest.mark.parametrize("shape", ["seed", "2025"])
 def test_a_scope_reads_its_subtree_only(app, units, hierarchy, answered):
     first = next(iter(answered))
     district = hierarchy.ancestor_at(first, ("cap_huyen",)) or hierarchy.ancestor_at(first, ("dang_bo_co_so",))
