@@ -4,7 +4,7 @@ per level group, the groups of copies, and the representative sentences a review
 Everything is read from the analyses stored when the answers were saved (consolidation.answer_texts):
 nothing is segmented here. Copies are grouped over the scope's stored signatures (consolidation.copies:
 banded and compared in numpy), and the representative sentences read one answer per group of copies, so
-that a text twelve cells sent counts once. A summary is kept per process until an answer of the scope
+that a text twelve cells sent counts once. A summary is kept per app until an answer of the scope
 changes (its fingerprint: how many answers and the newest revision among them), so that a page viewed
 again costs one small query.
 """
@@ -16,6 +16,7 @@ from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
+from flask import current_app
 
 import clock
 from config import DEFAULT_LANGUAGE
@@ -35,7 +36,7 @@ from .text_analysis import stored_sentence_terms, stored_terms
 
 #: How many key phrases per level group, representative sentences and groups of copies a summary shows.
 KEY_PHRASES, REPRESENTATIVES, COPY_GROUPS = 12, 5, 20
-#: Summaries kept per process (each a few kilobytes).
+#: Summaries kept per app, that is per process (each a few kilobytes).
 KEPT = 256
 
 
@@ -82,23 +83,39 @@ class ItemSummary:
         return self.copy_group_of_unit.get(unit_id)
 
 
-_kept = OrderedDict()
-_kept_lock = threading.Lock()
+class KeptSummaries:
+    """The summaries an app has made, most recently used last: one per app, since a fingerprint only tells
+    apart the states of one database."""
+
+    def __init__(self):
+        self.summaries, self.lock = OrderedDict(), threading.Lock()
+
+    @classmethod
+    def of_app(cls):
+        return current_app.extensions.setdefault("narrative_summaries", cls())
+
+    def get(self, key):
+        with self.lock:
+            if key in self.summaries:
+                self.summaries.move_to_end(key)
+            return self.summaries.get(key)
+
+    def keep(self, key, summary):
+        with self.lock:
+            self.summaries[key] = summary
+            while len(self.summaries) > KEPT:
+                self.summaries.popitem(last=False)
 
 
 def item_summary(reading, question):
     """Return the ItemSummary of `question` (a narrative question) over the reading's answers."""
     key = (reading.question_id, getattr(reading.scope, "id", None), reading.drafts, reading.group,
            reading.child_code, fingerprint(reading))
-    with _kept_lock:
-        if key in _kept:
-            _kept.move_to_end(key)
-            return _kept[key]
-    summary = summarise(reading, question)
-    with _kept_lock:
-        _kept[key] = summary
-        while len(_kept) > KEPT:
-            _kept.popitem(last=False)
+    kept = KeptSummaries.of_app()
+    summary = kept.get(key)
+    if summary is None:
+        summary = summarise(reading, question)
+        kept.keep(key, summary)
     return summary
 
 
