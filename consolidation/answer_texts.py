@@ -69,11 +69,6 @@ def insert_ignoring_duplicates(model, session=None):
     return insert(model).on_conflict_do_nothing()
 
 
-def store_unanalysed(session, text):
-    """Store a text without analysing it, unless stored already; return its id."""
-    return stored_unanalysed(session, [text])[digest(text)]
-
-
 def stored_unanalysed(session, texts):
     """Store the texts not stored yet, unanalysed; return {digest: id} for every one of them. A few
     statements for all the texts: looking up each one and inserting it one by one took most of a demo's build."""
