@@ -13,7 +13,11 @@ MIN_UNITS = 2
 def key_phrases(term_sets_by_unit, exclude=frozenset(), limit=20):
     """Return up to limit (term, unit count) pairs, most units first then by term, from (unit key, terms)
     pairs: each unit counted once per term, terms in exclude or used by fewer than MIN_UNITS units left out."""
-    counts = _units_per_term(term_sets_by_unit)
+    return most_used(_units_per_term(term_sets_by_unit), exclude, limit)
+
+
+def most_used(counts, exclude=frozenset(), limit=20):
+    """Return up to limit (term, unit count) pairs from a Counter of units per term, as key_phrases does."""
     by_count = defaultdict(list)
     for term, count in counts.items():
         if count >= MIN_UNITS and term not in exclude:

@@ -4,28 +4,24 @@ per level group, the groups of copies, and the representative sentences a review
 Everything is read from the analyses stored when the answers were saved (consolidation.answer_texts):
 nothing is segmented here. Copies are grouped over the scope's stored signatures (consolidation.copies:
 banded and compared in numpy), and the representative sentences read one answer per group of copies, so
-that a text twelve cells sent counts once. A summary is kept per app until an answer of the scope
-changes (its fingerprint: how many answers and the newest revision among them), so that a page viewed
-again costs one small query.
+that a text twelve cells sent counts once. Summaries are kept in the database (consolidation.summaries).
 """
 
 import datetime as dt
 import functools
-import threading
-from collections import OrderedDict, defaultdict
-from dataclasses import dataclass, replace
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
 
 import clock
 from config import DEFAULT_LANGUAGE
-from models import AnswerText, Revision, Unit, db
+from models import AnswerText, Unit, db
 from reporting.hierarchy import UnitTree
 from schema.store import current_survey
 
 from .copies import copy_groups
-from .key_phrases import key_phrases
+from .key_phrases import most_used
 from .reading import answers_select
 from .representatives import representative_sentences
 from .segmentation import question_words
@@ -36,17 +32,19 @@ from .text_analysis import stored_sentence_terms, stored_terms
 
 #: How many key phrases per level group, representative sentences and groups of copies a summary shows.
 KEY_PHRASES, REPRESENTATIVES, COPY_GROUPS = 12, 5, 20
-#: Summaries kept per app, that is per process (each a few kilobytes).
-KEPT = 256
+#: The units a group of copies names (a template a whole district pasted is sent by hundreds).
+COPY_UNITS_NAMED = 50
 
 
 @dataclass(frozen=True)
 class CopyGroup:
-    """Units that sent one text, or nearly: the text once (the first unit's), and who they are (code and
-    name), in hierarchy order. `number` counts the groups from 1, largest first."""
+    """Units that sent one text, or nearly: the text once (the first unit's), how many units sent it and
+    the first COPY_UNITS_NAMED of them (code and name), in hierarchy order. `number` counts the groups from
+    1, largest first."""
 
     number: int
     text_id: int
+    unit_count: int
     units: list
     body: str
 
@@ -83,54 +81,12 @@ class ItemSummary:
         return self.copy_group_of_unit.get(unit_id)
 
 
-class KeptSummaries:
-    """The summaries an app has made, most recently used last: one per app, since a fingerprint only tells
-    apart the states of one database."""
-
-    def __init__(self):
-        self.summaries, self.lock = OrderedDict(), threading.Lock()
-
-    @classmethod
-    def of_app(cls):
-        return current_app.extensions.setdefault("narrative_summaries", cls())
-
-    def get(self, key):
-        with self.lock:
-            if key in self.summaries:
-                self.summaries.move_to_end(key)
-            return self.summaries.get(key)
-
-    def keep(self, key, summary):
-        with self.lock:
-            self.summaries[key] = summary
-            while len(self.summaries) > KEPT:
-                self.summaries.popitem(last=False)
-
-
-def item_summary(reading, question):
-    """Return the ItemSummary of `question` (a narrative question) over the reading's answers."""
-    key = (reading.question_id, getattr(reading.scope, "id", None), reading.drafts, reading.group,
-           reading.child_code, fingerprint(reading))
-    kept = KeptSummaries.of_app()
-    summary = kept.get(key)
-    if summary is None:
-        summary = summarise(reading, question)
-        kept.keep(key, summary)
-    return summary
-
-
-def fingerprint(reading):
-    """What changes whenever an answer of the reading does: their count and the newest revision's id."""
-    select = answers_select(reading, UnitTree(), sa.func.count(), sa.func.max(Revision.id))
-    return tuple(db.session.execute(select).one())
-
-
 def summarise(reading, question):
-    answered = answered_by_group(reading)
+    answered, key_phrases = phrases_by_group(reading, question)
     groups = grouped_copies(reading)
     return ItemSummary(
         answered=answered,
-        key_phrases={group: group_key_phrases(reading, group, question) for group in answered},
+        key_phrases=key_phrases,
         copies=shown_copies(groups[:COPY_GROUPS]),
         representatives=representatives(reading),
         computed_at=clock.now(),
@@ -139,12 +95,18 @@ def summarise(reading, question):
     )
 
 
-def answered_by_group(reading):
-    select = answers_select(reading, UnitTree(), Unit.level, sa.func.count()).group_by(Unit.level)
-    by_group = defaultdict(int)
-    for level, count in db.session.execute(select):
-        by_group[GROUP_OF_LEVEL[level]] += count
-    return {group: by_group[group] for group in LEVEL_GROUPS if by_group[group]}
+def phrases_by_group(reading, question):
+    """Return the units that answered and the key phrases, per level group, from one pass over the terms."""
+    answered, units_per_term = defaultdict(int), defaultdict(Counter)
+    for level, terms in stream(answers_select(reading, UnitTree(), Unit.level, AnswerText.terms)):
+        group = GROUP_OF_LEVEL[level]
+        answered[group] += 1
+        if terms is not None:
+            units_per_term[group].update(set(stored_terms(terms)))
+    exclude = left_out(question)
+    groups = [group for group in LEVEL_GROUPS if answered[group]]
+    return ({group: answered[group] for group in groups},
+            {group: most_used(units_per_term[group], exclude, KEY_PHRASES) for group in groups})
 
 
 def left_out(question):
@@ -159,12 +121,6 @@ def own_words(label):
     return frozenset(question_words(label))
 
 
-def group_key_phrases(reading, group, question):
-    select = answers_select(replace(reading, group=group), UnitTree(), Unit.id, AnswerText.terms)
-    term_sets = ((unit_id, stored_terms(terms)) for unit_id, terms in stream(select) if terms is not None)
-    return key_phrases(term_sets, exclude=left_out(question), limit=KEY_PHRASES)
-
-
 def grouped_copies(reading):
     """Return every group of copies among the reading's answers, largest first: copies.CopyGroup of
     (unit id, text id) keys in hierarchy order."""
@@ -177,14 +133,15 @@ def grouped_copies(reading):
 
 def shown_copies(groups):
     """Return the groups as the page and the draft show them: the first unit's text, and who they are."""
-    unit_ids = {unit_id for group in groups for unit_id, _text_id in group.keys}
+    unit_ids = {unit_id for group in groups for unit_id, _text_id in group.keys[:COPY_UNITS_NAMED]}
     names = {unit_id: (code, name) for unit_id, code, name in db.session.execute(
         sa.select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
     texts = {text_id for group in groups for _unit_id, text_id in group.keys[:1]}
     bodies = dict(db.session.execute(sa.select(AnswerText.id, AnswerText.body)
                                      .where(AnswerText.id.in_(texts))).all()) if texts else {}
-    return [CopyGroup(number, group.keys[0][1], [names[unit_id] for unit_id, _text_id in group.keys],
-                      bodies[group.keys[0][1]]) for number, group in enumerate(groups, 1)]
+    return [CopyGroup(number, group.keys[0][1], len(group.keys),
+                      [names[unit_id] for unit_id, _text_id in group.keys[:COPY_UNITS_NAMED]], bodies[group.keys[0][1]])
+            for number, group in enumerate(groups, 1)]
 
 
 def representatives(reading):

@@ -8,7 +8,7 @@ cells). Memory holds per-committee tallies, an item's summary, and for a short t
 committees directly under the scope (cut to an excerpt) and a few excerpts: never every text.
 
 A narrative item (consolidation.answer_texts.narrative_questions) says, after the scope's own answer (whole),
-what consolidation.narratives.item_summary (the reading page's summary) finds in the analyses stored at save,
+what consolidation.summaries.current_summary (the reading page's summary) finds in the analyses stored at save,
 never segmenting an answer again: per level group how many units answered and the key phrases most of them
 use ("12/16 chi bộ nêu: sinh hoạt chuyên đề (9), ..."); then the passages the committee (the scope unit) chose
 for the item, in its order (consolidation.excerpts), or where it chose none, the representative sentences
@@ -41,10 +41,10 @@ from consolidation.figures import (
     submitted_column,
 )
 from consolidation.key_phrases import MIN_UNITS
-from consolidation.narratives import item_summary
 from consolidation.reading import Reading
 from consolidation.rules import counts_in_totals
 from consolidation.statistics import GROUP_OF_LEVEL, LEVEL_GROUPS, Statistics, groups_asked
+from consolidation.summaries import current_summary
 from models import Response, Revision, db
 from reporting.status import report_status
 from schema import REPORTING_LEVELS, other_key
@@ -463,7 +463,7 @@ class DraftReader:
     def narrative(self, question):
         """Return what a narrative item says: the scope's own answer, counts and key phrases per level group,
         and the committee's chosen excerpts or else the representative sentences."""
-        summary = item_summary(Reading(question.id, self.scope), question)
+        summary = current_summary(Reading(question.id, self.scope), question)
         narrative = Narrative(question, own=self.own_narratives().get(question.id))
         narrative.groups = [GroupPhrases(group, count, self.submitted_asked(question, group),
                                          tuple(summary.key_phrases.get(group, ())[:KEY_PHRASES_SAID]))

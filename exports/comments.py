@@ -11,8 +11,8 @@ from operator import itemgetter
 
 from flask_babel import gettext as _
 
-from consolidation.narratives import grouped_copies
 from consolidation.reading import Reading
+from consolidation.summaries import current_summary
 from schema.levels import LEVEL_LABELS
 from schema.model import translated
 
@@ -44,12 +44,12 @@ class CommentedQuestion:
 
 
 class CopyGroups:
-    """Name the group of copies an answer belongs to (consolidation.narratives.grouped_copies, per item of
-    the scope), numbered in the order the sheet meets the groups, so that a number means one group
+    """Name the group of copies an answer belongs to (the item summaries of consolidation.summaries, per
+    item of the scope), numbered in the order the sheet meets the groups, so that a number means one group
     throughout the workbook. Holds one item's copied units at a time."""
 
-    def __init__(self, source, narrative_ids):
-        self.source, self.narrative_ids = source, frozenset(narrative_ids)
+    def __init__(self, source, narrative_questions):
+        self.source, self.narratives = source, {question.id: question for question in narrative_questions}
         self.numbers, self.question_id, self.group_of_unit = {}, None, {}
         #: The label of each group, translated once (tens of thousands of answers may be copies).
         self.labels = {}
@@ -68,11 +68,11 @@ class CopyGroups:
 
     def groups_of(self, question_id):
         """Return {unit id: (group, units in it)} for the units of an item whose answers are copies."""
-        if question_id not in self.narrative_ids:
+        question = self.narratives.get(question_id)
+        if question is None:
             return {}
         reading = Reading(question_id, self.source.scope, self.source.include_drafts)
-        return {unit_id: (number, len(group.keys))
-                for number, group in enumerate(grouped_copies(reading), 1) for unit_id, _text_id in group.keys}
+        return current_summary(reading, question).copy_group_of_unit
 
 
 def write_comments_sheet(sheet, formats, questions, texts, copies):

@@ -1,12 +1,12 @@
 """The key phrases sheet: per narrative item and level group, the terms most units used, each with its
-units out of those that answered (consolidation.narratives, from the stored analyses)."""
+units out of those that answered (the item summaries of consolidation.summaries)."""
 
 from flask_babel import gettext as _
 
 from consolidation.answer_texts import narrative_questions
-from consolidation.narratives import answered_by_group, group_key_phrases
 from consolidation.reading import Reading
 from consolidation.statistics import LEVEL_GROUPS, groups_asked, share_text
+from consolidation.summaries import current_summary
 
 from .formats import start_table, write_text_row
 
@@ -29,13 +29,10 @@ def write_key_phrases_sheet(sheet, formats, survey, source):
     start_table(sheet, formats, [labels[key] for key, _width in HEADERS], widths)
     row = 1
     for question in narrative_questions(survey):
-        reading = Reading(question.id, source.scope, source.include_drafts)
-        answered = answered_by_group(reading)
-        # Every group asked is read, answered or not: the statements depend on the config, not on the units.
+        summary = current_summary(Reading(question.id, source.scope, source.include_drafts), question)
         for group in groups_asked(question):
-            phrases = group_key_phrases(reading, group, question)
-            count = answered.get(group, 0)
-            for phrase, units in phrases if count else ():
+            count = summary.answered.get(group, 0)
+            for phrase, units in summary.key_phrases.get(group, ()) if count else ():
                 write_text_row(sheet, formats, row, (question.section_number, question.id, str(question.label),
                                                      str(LEVEL_GROUPS[group][1]), phrase), widths)
                 sheet.write_number(row, 5, units, formats.integer)

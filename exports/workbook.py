@@ -125,7 +125,7 @@ def write_workbook(target, survey, source, *, language="vi", now=None, on_unit=N
         write_totals_sheet(sheets["totals"], formats, figures, names["figures"], level_name)
         write_differences_sheet(sheets["differences"], formats, figures, level_name)
         commented = commented_questions(survey, figures)
-        copies = CopyGroups(source, [question.id for question in narrative_questions(survey)])
+        copies = CopyGroups(source, narrative_questions(survey))
         split = write_comments_sheet(sheets["comments"], formats, commented, source.texts_with_unit_ids, copies)
         write_key_phrases_sheet(sheets["key_phrases"], formats, survey, source)
         write_excerpts_sheet(sheets["excerpts"], formats, survey, source)

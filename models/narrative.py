@@ -54,3 +54,27 @@ class RevisionText(db.Model):
 def described_by_models(name, type_, parent_names):
     """Alembic's include_name: compare everything but the full-text index with the models."""
     return not (name or "").startswith(SEARCH_INDEX)
+
+
+class StoredSummary(db.Model):
+    """What many units say about one narrative item, in a committee's scope (consolidation.summaries): kept
+    so that the reading page, the workbook and the draft read it instead of every answer, and shared by
+    the workers. `state` tells which answers it was made from; a summary whose state is no longer the
+    answers' is shown with its time while a worker makes it anew."""
+
+    __tablename__ = "item_summaries"
+    __table_args__ = (sa.UniqueConstraint("scope_key", "question_id", "drafts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The scope unit's id; 0 for the whole province (every unit, whoever reads it).
+    scope_key: Mapped[int]
+    question_id: Mapped[str] = mapped_column(sa.String(64))
+    #: Made from the current drafts of the units that have not submitted too.
+    drafts: Mapped[bool]
+    #: The answers' state it was made from (consolidation.summaries.answers_state); None before the first.
+    state: Mapped[str | None] = mapped_column(sa.String(120))
+    #: The summary as JSON (consolidation.summaries); None before the first.
+    payload: Mapped[str | None] = mapped_column(sa.Text)
+    computed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: Set while a worker makes it anew, so that one worker does; a stale time means that worker stopped.
+    refreshing_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

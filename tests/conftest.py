@@ -15,6 +15,7 @@ from pages import read_form
 
 from app import create_app
 from config import database_url
+from consolidation.summaries import THREAD_PREFIX as SUMMARY_THREAD_PREFIX
 from downloads.jobs import THREAD_PREFIX
 from models import Unit, db
 from reporting.units import import_units
@@ -110,7 +111,7 @@ def database(migrated_database, tmp_path):
     engine = sa.create_engine(url, **migrated_database["SQLALCHEMY_ENGINE_OPTIONS"])
     with engine.begin() as connection:
         connection.execute(sa.text("TRUNCATE export_jobs, sign_in_attempts, sign_in_sessions, excerpts, users, "
-                                   "revision_texts, answer_texts, revisions, responses, units "
+                                   "item_summaries, revision_texts, answer_texts, revisions, responses, units "
                                    "RESTART IDENTITY CASCADE"))
     engine.dispose()
     return migrated_database
@@ -138,9 +139,9 @@ def make_app(database, clock, tmp_path):
 
 
 def finish_export_jobs():
-    """Wait until the threads writing export jobs in this process have ended."""
+    """Wait until the threads writing export jobs, or making item summaries, in this process have ended."""
     for thread in threading.enumerate():
-        if thread.name.startswith(THREAD_PREFIX):
+        if thread.name.startswith((THREAD_PREFIX, SUMMARY_THREAD_PREFIX)):
             thread.join()
 
 

@@ -9,8 +9,8 @@ from answers import choose, store, stored_text
 from test_consolidated_draft import blocks, commented, draft_of, texts
 from test_consolidation import CONFIG, DRAFTS, REPORTS, UNITS, build_tree
 
-from consolidation.narratives import item_summary
 from consolidation.reading import Reading
+from consolidation.summaries import current_summary
 
 SHARED = "Chi bộ duy trì nền nếp sinh hoạt định kỳ hằng tháng theo đúng quy định."
 #: C4, C5 and V1 send one text (a template pasted): quoted once, counted three times.
@@ -118,7 +118,7 @@ def test_hostile_text_in_an_excerpt_and_an_answer_stays_plain_text(make_app, tmp
 def test_the_item_summary_groups_the_copies_with_their_units(make_app):
     app = tree_with_texts(make_app)
     with app.app_context():
-        summary = item_summary(Reading("nhan_xet"), app.extensions["survey"].questions["nhan_xet"])
+        summary = current_summary(Reading("nhan_xet"), app.extensions["survey"].questions["nhan_xet"])
     assert [[code for code, _name in group.units] for group in summary.copies] == [["C4", "C5", "V1"]]
     assert summary.copies[0].body == COPIED
     assert summary.answered == {"cells": 5, "grassroots": 2, "above": 2}

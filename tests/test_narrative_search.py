@@ -6,8 +6,8 @@ from answers import store, stored_cell_answers
 
 from consolidation import answer_texts
 from consolidation.answer_texts import pending_count
-from consolidation.narratives import item_summary
 from consolidation.reading import QueryError, Reading, parse_query, search
+from consolidation.summaries import current_summary
 from consolidation.text_folding import fold
 from models import AnswerText, RevisionText, Unit, db
 from schema.model import speaking
@@ -165,7 +165,7 @@ COPIED = ("Nội dung sinh hoạt bám sát nhiệm vụ chính trị của đ�
 def summary_of(app, **reading):
     with app.app_context():
         survey = app.extensions["survey"]
-        return item_summary(Reading(QUESTION, **reading), survey.questions[QUESTION])
+        return current_summary(Reading(QUESTION, **reading), survey.questions[QUESTION])
 
 
 def test_an_item_summary_counts_key_phrases_copies_and_representatives(app, units):

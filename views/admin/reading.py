@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from consolidation.answer_texts import narrative_questions
 from consolidation.answered import items_answered
 from consolidation.excerpts import ExcerptRefused, change_note, excerpt_of, excerpts_of, move, pick, remove
-from consolidation.narratives import item_summary
 from consolidation.reading import QueryError, Reading, parse_query, search
 from consolidation.sentences import sentences
 from consolidation.statistics import LEVEL_GROUPS
+from consolidation.summaries import summary_for_page
 from reporting.links import child_units
 from schema.store import current_survey
 
@@ -84,8 +84,10 @@ def reading_item(question_id):
     found = None if query_error else searched(reading, query, requested_page())
     hits = found.hits if found else []
     back = url_for("admin.reading_item", question_id=question.id, **asked.values(page=found.page if found else ""))
+    shown = summary_for_page(reading, question)
     return render_template("admin/reading.html", question=question, asked=asked, found=found,
-                           query_error=query_error, summary=item_summary(reading, question), children=children,
+                           query_error=query_error, summary=shown.summary, summary_current=shown.current,
+                           children=children,
                            excerpts=excerpts_of(scope, question.id), groups=LEVEL_GROUPS, back=back,
                            pickable=pickable_passages((hit.text_id, (hit.text_id, hit.body)) for hit in hits))
 

@@ -1,0 +1,185 @@
+"""Item summaries kept in the database (models.StoredSummary), one per committee scope, narrative item and
+reading of drafts, so that no page view reads every answer of a province.
+
+A summary records the state of the answers it was made from (answers_state). The workbook and the draft
+always get a current one (`current_summary`: made now when the kept one is not). The reading page
+(`summary_for_page`) makes it at once for a small scope; for a large one it shows the kept summary, with its
+time, while a thread of the worker makes it anew, claimed in the row so that one worker does at a time.
+"""
+
+import datetime as dt
+import json
+import threading
+from dataclasses import asdict, dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+import clock
+from models import AnswerText, Revision, StoredSummary, Unit, db
+from reporting.hierarchy import UnitTree
+
+from .narratives import CopyGroup, ItemSummary, Representative, summarise
+from .reading import Reading, answers_select
+
+#: Bumped whenever what a summary holds, or how it is made, changes: kept summaries are then made anew.
+SUMMARY_VERSION = 1
+#: Answers a page summarises at once; above it, a thread does and the page shows the kept summary meanwhile.
+INLINE_ANSWERS = 2_000
+#: A claim older than this is a worker that stopped while making the summary: another worker may take over.
+CLAIM_EXPIRES = dt.timedelta(minutes=10)
+#: The names of the threads making summaries, so that a test (or a hook) can wait for them.
+THREAD_PREFIX = "item-summary-"
+
+
+@dataclass(frozen=True)
+class ShownSummary:
+    """What the reading page shows: the kept summary (None before the first is made), and whether it is
+    still that of the answers (when not, a worker is making it anew)."""
+
+    summary: ItemSummary | None
+    current: bool
+
+
+def whole_scope(reading):
+    """The reading a summary is made for: the scope's answers, every level and unit under it."""
+    return Reading(reading.question_id, reading.scope, reading.drafts)
+
+
+def current_summary(reading, question):
+    """Return the ItemSummary of the reading's scope (whole_scope), made now unless the kept one is current."""
+    reading = whole_scope(reading)
+    state = answers_state(reading)
+    kept = kept_row(reading)
+    if kept is not None and kept.state == state:
+        return loaded(kept)
+    summary = summarise(reading, question)
+    store(reading, summary, state)
+    return summary
+
+
+def summary_for_page(reading, question):
+    """Return the ShownSummary of the reading's scope: current when kept so, or made now for a small scope;
+    else the kept one (if any) while a thread makes it anew."""
+    reading = whole_scope(reading)
+    state = answers_state(reading)
+    kept = kept_row(reading)
+    if kept is not None and kept.state == state:
+        return ShownSummary(loaded(kept), True)
+    if answer_count(state) <= current_app.config.get("SUMMARY_INLINE_ANSWERS", INLINE_ANSWERS):
+        summary = summarise(reading, question)
+        store(reading, summary, state)
+        return ShownSummary(summary, True)
+    if claim(reading):
+        app = current_app._get_current_object()
+        scope_id = getattr(reading.scope, "id", None)
+        threading.Thread(target=refresh, args=(app, scope_id, reading, question), daemon=True,
+                         name=f"{THREAD_PREFIX}{reading.question_id}").start()
+    return ShownSummary(loaded(kept) if kept is not None and kept.payload else None, False)
+
+
+def refresh(app, scope_id, reading, question):
+    """Make the reading's summary anew and keep it, in a thread's own app context and session (the scope
+    read again there: the request's instance belongs to the request's session)."""
+    with app.app_context():
+        try:
+            scope = None if scope_id is None else db.session.get(Unit, scope_id)
+            reading = Reading(reading.question_id, scope, reading.drafts)
+            state = answers_state(reading)
+            store(reading, summarise(reading, question), state)
+        except Exception:
+            app.logger.exception("The summary of %s could not be made", reading.question_id)
+            release(reading)
+        finally:
+            db.session.remove()
+
+
+def answers_state(reading):
+    """What changes whenever an answer of the reading does, or its analysis: the answers' count, the newest
+    revision among them and the latest analysis of their texts (and the summaries' own version)."""
+    select = answers_select(reading, UnitTree(), sa.func.count(), sa.func.max(Revision.id),
+                            sa.func.max(AnswerText.analysed_at))
+    count, newest, analysed = db.session.execute(select).one()
+    analysed = analysed.isoformat(timespec="microseconds") if analysed else "-"
+    return f"{count}:{newest or 0}:{analysed}:{SUMMARY_VERSION}"
+
+
+def answer_count(state):
+    return int(state.split(":", 1)[0])
+
+
+def scope_key(reading):
+    """0 for the whole province (None, or the province's own unit: both read every unit), else the unit's id."""
+    scope = reading.scope
+    return 0 if scope is None or scope.level == "tinh" else scope.id
+
+
+def row_key(reading):
+    return {"scope_key": scope_key(reading), "question_id": reading.question_id, "drafts": reading.drafts}
+
+
+def kept_row(reading):
+    return db.session.scalar(sa.select(StoredSummary).filter_by(**row_key(reading)))
+
+
+def claim(reading):
+    """Mark the reading's summary as being made by this worker; return False when another worker is on it."""
+    now = clock.now()
+    key, table = row_key(reading), StoredSummary.__table__
+    with db.engine.begin() as connection:
+        taken = connection.execute(
+            table.update().filter_by(**key)
+            .where(sa.or_(table.c.refreshing_since.is_(None), table.c.refreshing_since < now - CLAIM_EXPIRES))
+            .values(refreshing_since=now))
+        if taken.rowcount:
+            return True
+        exists = connection.scalar(sa.select(table.c.id).filter_by(**key))
+        if exists is not None:
+            return False
+    return insert_row(key, refreshing_since=now)
+
+
+def release(reading):
+    with db.engine.begin() as connection:
+        connection.execute(StoredSummary.__table__.update().filter_by(**row_key(reading)).values(refreshing_since=None))
+
+
+def store(reading, summary, state):
+    """Keep the summary, made from the answers in `state`, and end any claim on it. Written on a connection
+    of its own, so that a writer reading the answers in its session's transaction is not disturbed."""
+    key = row_key(reading)
+    values = {"state": state, "payload": dumped(summary), "computed_at": summary.computed_at, "refreshing_since": None}
+    with db.engine.begin() as connection:
+        updated = connection.execute(StoredSummary.__table__.update().filter_by(**key).values(**values)).rowcount
+    if not updated and not insert_row(key, **values):
+        store(reading, summary, state)  # another worker inserted the row meanwhile: update it
+
+
+def insert_row(key, **values):
+    """Insert the row; return False when another worker inserted it first."""
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(StoredSummary.__table__.insert().values(**key, **values))
+    except IntegrityError:
+        return False
+    return True
+
+
+def dumped(summary):
+    fields = asdict(summary)
+    fields["computed_at"] = summary.computed_at.isoformat()
+    fields["copy_group_of_unit"] = [[unit_id, *group] for unit_id, group in summary.copy_group_of_unit.items()]
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
+def loaded(row):
+    fields = json.loads(row.payload)
+    return ItemSummary(
+        answered=fields["answered"],
+        key_phrases={group: [tuple(pair) for pair in pairs] for group, pairs in fields["key_phrases"].items()},
+        copies=[CopyGroup(**{**copy, "units": [tuple(unit) for unit in copy["units"]]}) for copy in fields["copies"]],
+        representatives=[Representative(**representative) for representative in fields["representatives"]],
+        computed_at=dt.datetime.fromisoformat(fields["computed_at"]),
+        copy_group_of_unit={unit_id: (number, size) for unit_id, number, size in fields["copy_group_of_unit"]},
+    )
