@@ -173,12 +173,17 @@ class Demo:
 
     def build(self, cache=None):
         """Build the province; on SQLite with a `cache` folder (default: $TONGKET_BENCH_CACHE, if set), copy
-        it from there when it was built before, with the same units, seed, migrations and generator."""
+        it from there when it was built before, with the same units, seed and generator, and bring its tables
+        up to date (a migration added since needs no new province)."""
         cache = os.environ.get("TONGKET_BENCH_CACHE") if cache is None else cache
         cached = Path(cache) / f"{self.units}-{self.seed}-{province_key()}.sqlite3" if cache and self.database else None
-        if cached and cached.exists():
-            shutil.copyfile(cached, self.database)
-            print(f"demo province: {cached} from the cache ({cached.stat().st_size / MB:.0f} MB)", flush=True)
+        built_before = cached and max(cached.parent.glob(f"{self.units}-{self.seed}-*-{province_digest()}.sqlite3"),
+                                      default=None)
+        if built_before:
+            shutil.copyfile(built_before, self.database)
+            self.flask("db", "upgrade")
+            print(f"demo province: {built_before} from the cache ({built_before.stat().st_size / MB:.0f} MB)",
+                  flush=True)
             return self
         started = time.monotonic()
         self.flask("db", "upgrade")
@@ -204,13 +209,17 @@ PROVINCE_SOURCES = ("reporting/demo.py", "demo/narratives.json", "consolidation/
 def province_key():
     """The migration head and a digest of the sources a demo province's rows come from."""
     head = max(path.name.split("_", 1)[0] for path in (ROOT / "migrations" / "versions").glob("*.py"))
+    return f"{head}-{province_digest()}"
+
+
+def province_digest():
     digest = hashlib.sha1()
     for name in PROVINCE_SOURCES:
         path = ROOT / name
         for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
             if file.is_file():
                 digest.update(file.read_bytes())
-    return f"{head}-{digest.hexdigest()[:12]}"
+    return digest.hexdigest()[:12]
 
     @contextlib.contextmanager
     def app(self):

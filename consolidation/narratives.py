@@ -9,6 +9,7 @@ that a text twelve cells sent counts once. Summaries are kept in the database (c
 
 import datetime as dt
 import functools
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ from schema.store import current_survey
 from .copies import copy_groups
 from .key_phrases import most_used
 from .reading import answers_select
-from .representatives import representative_sentences
+from .representatives import representative_sentences, units_close_to
 from .segmentation import question_words
 from .sentences import sentences
 from .source import BATCH
@@ -32,6 +33,8 @@ from .text_analysis import stored_sentence_terms, stored_terms
 
 #: How many key phrases per level group, representative sentences and groups of copies a summary shows.
 KEY_PHRASES, REPRESENTATIVES, COPY_GROUPS = 12, 5, 20
+#: The answers representative sentences are chosen among, at most (see representatives).
+REPRESENTATIVES_SAMPLE = 4_000
 #: The units a group of copies names (a template a whole district pasted is sent by hundreds).
 COPY_UNITS_NAMED = 50
 
@@ -135,10 +138,10 @@ def shown_copies(groups):
     """Return the groups as the page and the draft show them: the first unit's text, and who they are."""
     unit_ids = {unit_id for group in groups for unit_id, _text_id in group.keys[:COPY_UNITS_NAMED]}
     names = {unit_id: (code, name) for unit_id, code, name in db.session.execute(
-        sa.select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
+        sa.select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(unit_ids)))}
     texts = {text_id for group in groups for _unit_id, text_id in group.keys[:1]}
     bodies = dict(db.session.execute(sa.select(AnswerText.id, AnswerText.body)
-                                     .where(AnswerText.id.in_(texts))).all()) if texts else {}
+                                     .where(AnswerText.id.in_(texts))).all())
     return [CopyGroup(number, group.keys[0][1], len(group.keys),
                       [names[unit_id] for unit_id, _text_id in group.keys[:COPY_UNITS_NAMED]], bodies[group.keys[0][1]])
             for number, group in enumerate(groups, 1)]
@@ -146,19 +149,26 @@ def shown_copies(groups):
 
 def representatives(reading):
     """Return the representative sentences of the reading's answers. Every unit counts among those that
-    wrote a sentence, copies too (they did send it); a sentence is picked once, however many sent it."""
+    wrote a sentence, copies too (they did send it); a sentence is picked once, however many sent it.
+
+    They are chosen among REPRESENTATIVES_SAMPLE answers at most, every n-th in hierarchy order, so that a
+    province takes the time and memory of a district; their counts are then made over every answer."""
     tree = UnitTree()
+    total = db.session.scalar(answers_select(reading, UnitTree(), sa.func.count()))
+    stride = max(1, math.ceil(total / REPRESENTATIVES_SAMPLE))
     select = tree.in_order(answers_select(reading, tree, Unit.id, AnswerText.id, AnswerText.body,
-                                          AnswerText.sentence_terms))
-    picks = representative_sentences(units_sentences(stream(select)), limit=REPRESENTATIVES)
+                                          AnswerText.sentence_terms).where(AnswerText.sentence_terms.is_not(None)))
+    sample = [row for number, row in enumerate(stream(select)) if number % stride == 0]
+    picks = representative_sentences(units_sentences(sample), limit=REPRESENTATIVES)
+    if stride > 1 and picks:
+        every = answers_select(reading, UnitTree(), AnswerText.sentence_terms)
+        picks = units_close_to(picks, (stored_sentence_terms(column) for (column,) in stream(every) if column))
     return [located(pick) for pick in picks]
 
 
 def units_sentences(rows):
     """Yield ((unit id, text id), [(sentence, terms)]) per answer, from the stored analyses."""
     for unit_id, text_id, body, sentence_terms in rows:
-        if sentence_terms is None:
-            continue
         yield (unit_id, text_id), list(zip((sentence.text for sentence in sentences(body)),
                                            stored_sentence_terms(sentence_terms), strict=False))
 

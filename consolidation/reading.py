@@ -46,7 +46,8 @@ class QueryError(ValueError):
 class Reading:
     """Which answers to one item the page reads."""
 
-    question_id: str
+    #: The item; None for every item (a query grouped by item: consolidation.summaries.answers_states).
+    question_id: str | None
     #: The account's scope unit; None (or the province) for the whole province.
     scope: object = None
     #: Also the units that have not submitted, with their current draft.
@@ -149,7 +150,8 @@ def answers_select(reading, tree, *columns):
         .join(Revision, sa.and_(Revision.response_id == Response.id,
                                 Revision.number == shown_revision_number(reading.drafts)))
         .join(RevisionText, sa.and_(RevisionText.revision_id == Revision.id,
-                                    RevisionText.question_id == reading.question_id))
+                                    sa.true() if reading.question_id is None
+                                    else RevisionText.question_id == reading.question_id))
         .join(AnswerText, AnswerText.id == RevisionText.text_id)
     )
     if reading.scope is not None and reading.scope.level != "tinh":

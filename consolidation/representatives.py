@@ -14,7 +14,7 @@ they say different things.
 """
 
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -28,11 +28,13 @@ SAME_TERMS_TRIED = 50
 
 @dataclass(frozen=True)
 class Representative:
-    """A chosen sentence, the number of units that wrote something close to it, and its first writer."""
+    """A chosen sentence, the number of units that wrote something close to it, its first writer and its
+    key terms."""
 
     text: str
     unit_count: int
     unit: object
+    terms: frozenset
 
 
 def representative_sentences(units_sentences, limit=5):
@@ -57,7 +59,27 @@ def _distinct_picks(collected, index, scored, limit):
             break
         if units and all(index.jaccard(sentence, pick) < CLOSE for pick, _ in picks):
             picks.append((sentence, units))
-    return [Representative(collected.text(s), units, collected.units[collected.first_unit[s]]) for s, units in picks]
+    names = list(collected.term_ids)  # a term's id is its place in the dict
+    return [Representative(collected.text(s), units, collected.units[collected.first_unit[s]],
+                           frozenset(names[term] for term in index.terms_of(s).tolist())) for s, units in picks]
+
+
+def units_close_to(picks, units_sentence_terms):
+    """Return the picks (Representative) with their unit counts made over every unit: from one tuple of
+    sentences' terms per unit, a unit counted once per pick it wrote a sentence close to; most units first."""
+    counts = [0] * len(picks)
+    for unit_sentences in units_sentence_terms:
+        written = [set(terms) for terms in unit_sentences if len(terms) >= MIN_TERMS]
+        for number, pick in enumerate(picks):
+            if any(_close(pick.terms, terms) for terms in written):
+                counts[number] += 1
+    counted = [replace(pick, unit_count=count) for pick, count in zip(picks, counts, strict=True)]
+    return sorted(counted, key=lambda pick: -pick.unit_count)
+
+
+def _close(first, second):
+    shared = len(first & second)
+    return shared >= CLOSE * (len(first) + len(second) - shared)
 
 
 class _Sentences:

@@ -2,7 +2,7 @@
 reading of drafts, so that no page view reads every answer of a province.
 
 A summary records the state of the answers it was made from (answers_state). The workbook and the draft
-always get a current one (`current_summary`: made now when the kept one is not). The reading page
+always get current ones (`current_summaries`: made now where the kept one is not). The reading page
 (`summary_for_page`) makes it at once for a small scope; for a large one it shows the kept summary, with its
 time, while a thread of the worker makes it anew, claimed in the row so that one worker does at a time.
 """
@@ -14,10 +14,10 @@ from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 import clock
-from models import AnswerText, Revision, StoredSummary, Unit, db
+from models import AnswerText, Revision, RevisionText, StoredSummary, Unit, db
 from reporting.hierarchy import UnitTree
 
 from .narratives import CopyGroup, ItemSummary, Representative, summarise
@@ -49,14 +49,26 @@ def whole_scope(reading):
 
 def current_summary(reading, question):
     """Return the ItemSummary of the reading's scope (whole_scope), made now unless the kept one is current."""
-    reading = whole_scope(reading)
-    state = answers_state(reading)
-    kept = kept_row(reading)
-    if kept is not None and kept.state == state:
-        return loaded(kept)
-    summary = summarise(reading, question)
-    store(reading, summary, state)
-    return summary
+    return current_summaries(reading.scope, reading.drafts, [question])[question.id]
+
+
+def current_summaries(scope, drafts, questions):
+    """Return {question id: ItemSummary} of the narrative `questions` over the scope's answers, as
+    current_summary does for each, their states read in one pass."""
+    readings = {question.id: Reading(question.id, scope, drafts) for question in questions}
+    states = answers_states(scope, drafts, list(readings))
+    kept = {row.question_id: row for row in db.session.scalars(sa.select(StoredSummary).where(
+        StoredSummary.scope_key == scope_key(Reading("", scope)), StoredSummary.drafts == drafts,
+        StoredSummary.question_id.in_(list(readings))))}
+    found = {}
+    for question in questions:
+        reading, state, row = readings[question.id], states[question.id], kept.get(question.id)
+        if row is not None and row.state == state:
+            found[question.id] = loaded(row)
+        else:
+            found[question.id] = summarise(reading, question)
+            store(reading, found[question.id], state)
+    return found
 
 
 def summary_for_page(reading, question):
@@ -98,11 +110,20 @@ def refresh(app, scope_id, reading, question):
 def answers_state(reading):
     """What changes whenever an answer of the reading does, or its analysis: the answers' count, the newest
     revision among them and the latest analysis of their texts (and the summaries' own version)."""
-    select = answers_select(reading, UnitTree(), sa.func.count(), sa.func.max(Revision.id),
-                            sa.func.max(AnswerText.analysed_at))
-    count, newest, analysed = db.session.execute(select).one()
-    analysed = analysed.isoformat(timespec="microseconds") if analysed else "-"
-    return f"{count}:{newest or 0}:{analysed}:{SUMMARY_VERSION}"
+    return answers_states(reading.scope, reading.drafts, [reading.question_id])[reading.question_id]
+
+
+def answers_states(scope, drafts, question_ids):
+    """Return {question id: answers_state} of several items, read in one pass."""
+    select = answers_select(Reading(None, scope, drafts), UnitTree(), RevisionText.question_id, sa.func.count(),
+                            sa.func.max(Revision.id), sa.func.max(AnswerText.analysed_at))
+    rows = db.session.execute(select.where(RevisionText.question_id.in_(question_ids))
+                              .group_by(RevisionText.question_id))
+    states = dict.fromkeys(question_ids, f"0:0:-:{SUMMARY_VERSION}")
+    for question_id, count, newest, analysed in rows:
+        analysed = analysed.isoformat(timespec="microseconds") if analysed else "-"
+        states[question_id] = f"{count}:{newest or 0}:{analysed}:{SUMMARY_VERSION}"
+    return states
 
 
 def answer_count(state):
@@ -113,6 +134,10 @@ def scope_key(reading):
     """0 for the whole province (None, or the province's own unit: both read every unit), else the unit's id."""
     scope = reading.scope
     return 0 if scope is None or scope.level == "tinh" else scope.id
+
+
+#: The columns naming a kept summary (its unique constraint).
+KEY = ("scope_key", "question_id", "drafts")
 
 
 def row_key(reading):
@@ -148,22 +173,22 @@ def release(reading):
 def store(reading, summary, state):
     """Keep the summary, made from the answers in `state`, and end any claim on it. Written on a connection
     of its own, so that a writer reading the answers in its session's transaction is not disturbed."""
-    key = row_key(reading)
     values = {"state": state, "payload": dumped(summary), "computed_at": summary.computed_at, "refreshing_since": None}
     with db.engine.begin() as connection:
-        updated = connection.execute(StoredSummary.__table__.update().filter_by(**key).values(**values)).rowcount
-    if not updated and not insert_row(key, **values):
-        store(reading, summary, state)  # another worker inserted the row meanwhile: update it
+        connection.execute(inserted(row_key(reading), values).on_conflict_do_update(index_elements=KEY, set_=values))
 
 
 def insert_row(key, **values):
     """Insert the row; return False when another worker inserted it first."""
-    try:
-        with db.engine.begin() as connection:
-            connection.execute(StoredSummary.__table__.insert().values(**key, **values))
-    except IntegrityError:
-        return False
-    return True
+    with db.engine.begin() as connection:
+        added = inserted(key, values).on_conflict_do_nothing(index_elements=KEY).returning(StoredSummary.id)
+        return connection.execute(added).scalar() is not None
+
+
+def inserted(key, values):
+    """An INSERT of the row in the database's dialect, which says what to do when the row is there."""
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    return insert(StoredSummary.__table__).values(**key, **values)
 
 
 def dumped(summary):

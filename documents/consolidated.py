@@ -8,7 +8,7 @@ cells). Memory holds per-committee tallies, an item's summary, and for a short t
 committees directly under the scope (cut to an excerpt) and a few excerpts: never every text.
 
 A narrative item (consolidation.answer_texts.narrative_questions) says, after the scope's own answer (whole),
-what consolidation.summaries.current_summary (the reading page's summary) finds in the analyses stored at save,
+what consolidation.summaries.current_summaries (the reading page's summaries) finds in the analyses stored at save,
 never segmenting an answer again: per level group how many units answered and the key phrases most of them
 use ("12/16 chi bộ nêu: sinh hoạt chuyên đề (9), ..."); then the passages the committee (the scope unit) chose
 for the item, in its order (consolidation.excerpts), or where it chose none, the representative sentences
@@ -41,10 +41,9 @@ from consolidation.figures import (
     submitted_column,
 )
 from consolidation.key_phrases import MIN_UNITS
-from consolidation.reading import Reading
 from consolidation.rules import counts_in_totals
 from consolidation.statistics import GROUP_OF_LEVEL, LEVEL_GROUPS, Statistics, groups_asked
-from consolidation.summaries import current_summary
+from consolidation.summaries import current_summaries
 from models import Response, Revision, db
 from reporting.status import report_status
 from schema import REPORTING_LEVELS, other_key
@@ -455,15 +454,16 @@ class DraftReader:
     def narratives(self):
         """Return {question id: Narrative} for the narrative and short text questions: the narrative ones from
         their stored analyses, the short ones read in one pass."""
-        found = {question.id: self.narrative(question) for question in narrative_questions(self.survey)}
+        questions = narrative_questions(self.survey)
+        summaries = current_summaries(self.scope, False, questions)
+        found = {question.id: self.narrative(question, summaries[question.id]) for question in questions}
         short = [q for q in self.survey.outline_questions() if q.is_text and q.id not in found]
         found.update(self.short_texts(short))
         return found
 
-    def narrative(self, question):
-        """Return what a narrative item says: the scope's own answer, counts and key phrases per level group,
-        and the committee's chosen excerpts or else the representative sentences."""
-        summary = current_summary(Reading(question.id, self.scope), question)
+    def narrative(self, question, summary):
+        """Return what a narrative item says from its summary: the scope's own answer, counts and key phrases
+        per level group, and the committee's chosen excerpts or else the representative sentences."""
         narrative = Narrative(question, own=self.own_narratives().get(question.id))
         narrative.groups = [GroupPhrases(group, count, self.submitted_asked(question, group),
                                          tuple(summary.key_phrases.get(group, ())[:KEY_PHRASES_SAID]))

@@ -82,8 +82,10 @@ class TextCells:
         self._prepare_short = functools.lru_cache(maxsize=REMEMBERED_TEXTS)(self._prepare)
 
     def write(self, sheet, row, col, text, wrap=False):
-        """Write `text` as a string cell; return the text actually written."""
-        text = text or ""
+        """Write `text` as a string cell; return the text actually written. An empty text leaves the cell
+        empty: a column most rows leave blank (a part, a copy mark) costs nothing."""
+        if not text:
+            return ""
         prepare = self._prepare_short if len(text) <= SHORT_TEXT else self._prepare
         text, cell_format = prepare(text, wrap)
         sheet.write_string(row, col, text, cell_format)

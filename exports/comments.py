@@ -11,8 +11,6 @@ from operator import itemgetter
 
 from flask_babel import gettext as _
 
-from consolidation.reading import Reading
-from consolidation.summaries import current_summary
 from schema.levels import LEVEL_LABELS
 from schema.model import translated
 
@@ -48,8 +46,9 @@ class CopyGroups:
     item of the scope), numbered in the order the sheet meets the groups, so that a number means one group
     throughout the workbook. Holds one item's copied units at a time."""
 
-    def __init__(self, source, narrative_questions):
-        self.source, self.narratives = source, {question.id: question for question in narrative_questions}
+    def __init__(self, summaries):
+        #: {question id: ItemSummary} of the narrative items (consolidation.summaries.current_summaries).
+        self.summaries = summaries
         self.numbers, self.question_id, self.group_of_unit = {}, None, {}
         #: The label of each group, translated once (tens of thousands of answers may be copies).
         self.labels = {}
@@ -68,11 +67,8 @@ class CopyGroups:
 
     def groups_of(self, question_id):
         """Return {unit id: (group, units in it)} for the units of an item whose answers are copies."""
-        question = self.narratives.get(question_id)
-        if question is None:
-            return {}
-        reading = Reading(question_id, self.source.scope, self.source.include_drafts)
-        return current_summary(reading, question).copy_group_of_unit
+        summary = self.summaries.get(question_id)
+        return summary.copy_group_of_unit if summary else {}
 
 
 def write_comments_sheet(sheet, formats, questions, texts, copies):

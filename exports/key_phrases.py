@@ -4,9 +4,7 @@ units out of those that answered (the item summaries of consolidation.summaries)
 from flask_babel import gettext as _
 
 from consolidation.answer_texts import narrative_questions
-from consolidation.reading import Reading
 from consolidation.statistics import LEVEL_GROUPS, groups_asked, share_text
-from consolidation.summaries import current_summary
 
 from .formats import start_table, write_text_row
 
@@ -22,14 +20,15 @@ def header_labels():
     }
 
 
-def write_key_phrases_sheet(sheet, formats, survey, source):
-    """Write a row per key phrase of each narrative item and level group of the source's scope."""
+def write_key_phrases_sheet(sheet, formats, survey, summaries):
+    """Write a row per key phrase of each narrative item and level group, from the items' summaries
+    ({question id: ItemSummary}, consolidation.summaries.current_summaries)."""
     labels = header_labels()
     widths = [width for _key, width in HEADERS]
     start_table(sheet, formats, [labels[key] for key, _width in HEADERS], widths)
     row = 1
     for question in narrative_questions(survey):
-        summary = current_summary(Reading(question.id, source.scope, source.include_drafts), question)
+        summary = summaries[question.id]
         for group in groups_asked(question):
             count = summary.answered.get(group, 0)
             for phrase, units in summary.key_phrases.get(group, ()) if count else ():

@@ -11,6 +11,7 @@ import clock
 from consolidation.answer_texts import narrative_questions
 from consolidation.figures import consolidation_columns
 from consolidation.statistics import Statistics
+from consolidation.summaries import current_summaries
 from schema import level_label, other_key
 from schema.model import speaking
 
@@ -125,9 +126,10 @@ def write_workbook(target, survey, source, *, language="vi", now=None, on_unit=N
         write_totals_sheet(sheets["totals"], formats, figures, names["figures"], level_name)
         write_differences_sheet(sheets["differences"], formats, figures, level_name)
         commented = commented_questions(survey, figures)
-        copies = CopyGroups(source, narrative_questions(survey))
-        split = write_comments_sheet(sheets["comments"], formats, commented, source.texts_with_unit_ids, copies)
-        write_key_phrases_sheet(sheets["key_phrases"], formats, survey, source)
+        summaries = current_summaries(source.scope, source.include_drafts, narrative_questions(survey))
+        split = write_comments_sheet(sheets["comments"], formats, commented, source.texts_with_unit_ids,
+                                     CopyGroups(summaries))
+        write_key_phrases_sheet(sheets["key_phrases"], formats, survey, summaries)
         write_excerpts_sheet(sheets["excerpts"], formats, survey, source)
         write_statistics_sheet(workbook, sheets["statistics"], formats, stats)
         write_dictionary_sheet(sheets["questions"], formats, survey, retired)

@@ -124,14 +124,14 @@ def test_every_sheet_places_each_unit_under_its_committees(app, units, hierarchy
     assert [row[2].value for row in progress] == order
     for row in progress:
         _d, district, _g, grassroots = committees(row[2].value)
-        assert [row[0].value, row[1].value] == [district or "", grassroots or ""], row[2].value
+        assert [row[0].value, row[1].value] == [district, grassroots], row[2].value  # None: an empty cell
     headers, comments = table(book[COMMENTS], 1)
     place = [headers[key] - 1 for key in ("Cấp trên cơ sở", "Đảng bộ, chi bộ cơ sở", "Mã đơn vị")]
     answered = [row for row in comments if row[headers["Mã câu hỏi"] - 1].value == "dac_diem_tinh_hinh"]
     assert [row[place[2]].value for row in answered] == [c for c in order if units[c].level in CELL_LEVELS]
     for row in answered:
         _d, district, _g, grassroots = committees(row[place[2]].value)
-        assert [row[place[0]].value, row[place[1]].value] == [district or "", grassroots or ""]
+        assert [row[place[0]].value, row[place[1]].value] == [district, grassroots]
 
 
 @pytest.mark.parametrize("shape", ["seed", "2025"])
@@ -216,7 +216,7 @@ def test_long_answers_continue_on_the_next_rows(app, units, tmp_path, length, pi
     assert summary.split_answers == (pieces > 1)
     labels = [row[headers["Phần"] - 1].value for row in parts]
     if pieces == 1:
-        assert labels == [""], "an answer in one cell needs no part number"
+        assert labels == [None], "an answer in one cell needs no part number: its cell is left empty"
     else:
         assert labels == [f"1/{pieces}"] + [f"tiếp theo, {n}/{pieces}" for n in range(2, pieces + 1)]
 

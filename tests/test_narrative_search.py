@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 from answers import store, stored_cell_answers
 
-from consolidation import answer_texts
+from consolidation import answer_texts, narratives
 from consolidation.answer_texts import pending_count
 from consolidation.reading import QueryError, Reading, parse_query, search
 from consolidation.summaries import current_summary
@@ -190,6 +190,25 @@ def test_an_item_summary_counts_key_phrases_copies_and_representatives(app, unit
     # Each of the three units that sent the copied text wrote its sentences.
     copied = next(r for r in summary.representatives if r.text in COPIED)
     assert copied.unit_count == 3
+
+
+@pytest.mark.parametrize("sample", [1, 2, 3, 6])
+def test_representatives_chosen_in_a_sample_are_counted_over_every_answer(app, units, monkeypatch, sample):
+    cells = cells_of(units, 7)
+    texts = [SHARED + " Đảng viên tích cực tham gia ý kiến.", CLOSE_TO_SHARED + " Sinh hoạt chuyên đề hằng quý.",
+             SHARED + " Việc kết nạp đảng viên mới còn khó khăn.", COPIED, COPIED, CLOSE_TO_SHARED,
+             "Đảng viên tích cực tham gia ý kiến xây dựng nghị quyết của chi bộ."]
+    for code, text in zip(cells, texts, strict=True):
+        store(app, code, stored_cell_answers(**{QUESTION: text}))
+    with app.app_context():
+        every = {pick.text: pick.unit_count for pick in narratives.representatives(Reading(QUESTION))}
+        monkeypatch.setattr(narratives, "REPRESENTATIVES_SAMPLE", sample)
+        sampled = narratives.representatives(Reading(QUESTION))
+    assert sampled and all(pick.unit_count == every[pick.text] for pick in sampled if pick.text in every)
+    assert SHARED in [pick.text for pick in sampled] or CLOSE_TO_SHARED in [pick.text for pick in sampled]
+    shared = next(pick for pick in sampled if pick.text in (SHARED, CLOSE_TO_SHARED))
+    assert shared.unit_count == 4, "every unit that wrote it, sampled or not"
+    assert [pick.unit_count for pick in sampled] == sorted((pick.unit_count for pick in sampled), reverse=True)
 
 
 def test_an_item_summary_follows_a_new_answer(app, units):
