@@ -276,13 +276,12 @@ def child_search(spec):
 
     from consolidation.reading import Reading, answers_select, parse_query, search
     from models import db
-    from reporting.hierarchy import UnitTree
 
     with in_app():
         _survey, question, committee = reading_setup(spec["question"])
 
         def count(scope):
-            return db.session.scalar(answers_select(Reading(question.id, scope), UnitTree(), sa.func.count()))
+            return db.session.scalar(answers_select(Reading(question.id, scope), sa.func.count()))
 
         cases = [(scope_name, scope, name, typed) for scope_name, scope in (("province", None),
                                                                              ("committee", committee))

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from consolidation.answer_texts import analyse_pending, index_shown_revisions, pending_count
+from consolidation.summaries import forget_all
 from models import db
 from schema.store import current_survey
 
@@ -23,3 +24,5 @@ def index_command():
     with click.progressbar(length=pending, label=_("Analysing texts")) as bar:
         analysed = analyse_pending(progress=bar.update)
     click.echo(_("%(count)s texts analysed.", count=analysed))
+    if linked or analysed:
+        forget_all()  # made from the texts as they were: each item's summary is made anew when next read

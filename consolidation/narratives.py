@@ -101,7 +101,7 @@ def summarise(reading, question):
 def phrases_by_group(reading, question):
     """Return the units that answered and the key phrases, per level group, from one pass over the terms."""
     answered, units_per_term = defaultdict(int), defaultdict(Counter)
-    for level, terms in stream(answers_select(reading, UnitTree(), Unit.level, AnswerText.terms)):
+    for level, terms in stream(answers_select(reading, Unit.level, AnswerText.terms)):
         group = GROUP_OF_LEVEL[level]
         answered[group] += 1
         if terms is not None:
@@ -128,8 +128,8 @@ def grouped_copies(reading):
     """Return every group of copies among the reading's answers, largest first: copies.CopyGroup of
     (unit id, text id) keys in hierarchy order."""
     tree = UnitTree()
-    select = tree.in_order(answers_select(reading, tree, Unit.id, AnswerText.id, AnswerText.signature,
-                                          AnswerText.digest).where(AnswerText.signature.is_not(None)))
+    select = tree.in_order(answers_select(reading, Unit.id, AnswerText.id, AnswerText.signature, AnswerText.digest,
+                                          tree=tree).where(AnswerText.signature.is_not(None)))
     return copy_groups(((unit_id, text_id), signature, digest)
                        for unit_id, text_id, signature, digest in stream(select))
 
@@ -154,14 +154,14 @@ def representatives(reading):
     They are chosen among REPRESENTATIVES_SAMPLE answers at most, every n-th in hierarchy order, so that a
     province takes the time and memory of a district; their counts are then made over every answer."""
     tree = UnitTree()
-    total = db.session.scalar(answers_select(reading, UnitTree(), sa.func.count()))
+    total = db.session.scalar(answers_select(reading, sa.func.count()))
     stride = max(1, math.ceil(total / REPRESENTATIVES_SAMPLE))
-    select = tree.in_order(answers_select(reading, tree, Unit.id, AnswerText.id, AnswerText.body,
-                                          AnswerText.sentence_terms).where(AnswerText.sentence_terms.is_not(None)))
+    select = tree.in_order(answers_select(reading, Unit.id, AnswerText.id, AnswerText.body, AnswerText.sentence_terms,
+                                          tree=tree).where(AnswerText.sentence_terms.is_not(None)))
     sample = [row for number, row in enumerate(stream(select)) if number % stride == 0]
     picks = representative_sentences(units_sentences(sample), limit=REPRESENTATIVES)
     if stride > 1 and picks:
-        every = answers_select(reading, UnitTree(), AnswerText.sentence_terms)
+        every = answers_select(reading, AnswerText.sentence_terms)
         picks = units_close_to(picks, (stored_sentence_terms(column) for (column,) in stream(every) if column))
     return [located(pick) for pick in picks]
 

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from models import AnswerText, Response, Revision, RevisionText, Unit, db
 from reporting.hierarchy import UnitTree
+from schema.levels import REPORTING_LEVELS
 
 from .sentences import sentences
 from .source import shown_revision_number
@@ -141,19 +142,29 @@ def parse_query(text):
     return Query(tuple(phrases)) if phrases else None
 
 
-def answers_select(reading, tree, *columns):
-    """Select `columns` for each unit of the reading whose answer the committee reads gives the item
-    (`tree`: the UnitTree the columns use)."""
+def answers_select(reading, *columns, tree=None):
+    """Select `columns` for each unit of the reading whose answer the committee reads gives the item. With
+    a `tree` (a UnitTree, for columns or an order that name the units' committees), the units' parents are
+    joined; without one, the units are found by their ids alone, which a count over a province needs. The
+    texts (AnswerText) are joined when a column reads them; a condition on them needs such a column."""
+    if tree is None and reading.child_code:
+        tree = UnitTree()
+    if tree is None:
+        query = sa.select(*columns).select_from(Unit).where(Unit.level.in_(REPORTING_LEVELS))
+    else:
+        query = tree.select(*columns, scope=reading.scope)
     query = (
-        tree.select(*columns, scope=reading.scope)
+        query
         .join(Response, Response.unit_id == Unit.id)
         .join(Revision, sa.and_(Revision.response_id == Response.id,
                                 Revision.number == shown_revision_number(reading.drafts)))
         .join(RevisionText, sa.and_(RevisionText.revision_id == Revision.id,
                                     sa.true() if reading.question_id is None
                                     else RevisionText.question_id == reading.question_id))
-        .join(AnswerText, AnswerText.id == RevisionText.text_id)
     )
+    if AnswerText.__table__ in sa.select(*columns).get_final_froms():
+        # Only for columns of the texts: each text's row is large, and a count needs none of it.
+        query = query.join(AnswerText, AnswerText.id == RevisionText.text_id)
     if reading.scope is not None and reading.scope.level != "tinh":
         query = query.where(Unit.id.in_(subtree_ids(reading.scope)))
     if reading.group:
@@ -181,10 +192,10 @@ def matches(query):
             sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), words).op("@@")(query.tsquery()))
         # A subquery, as on SQLite: PostgreSQL finds the texts through the GIN index once, where the bare
         # condition inside the counts' CASE had it build every answer's tsvector (EXPLAIN in bench/narratives.py).
-        return AnswerText.id.in_(found)
+        return RevisionText.text_id.in_(found)
     found = sa.text("SELECT rowid FROM answer_text_search WHERE answer_text_search MATCH :match").bindparams(
         match=query.fts5()).columns(sa.column("rowid"))
-    return AnswerText.id.in_(found)
+    return RevisionText.text_id.in_(found)
 
 
 def search(reading, query=None, page=1, per_page=30):
@@ -197,18 +208,22 @@ def search(reading, query=None, page=1, per_page=30):
     page = min(max(page, 1), pages)
     tree = UnitTree()
     select = answers_select(
-        reading, tree, Unit.id, Unit.code, Unit.name, Unit.level, tree.child_of_scope(reading.scope, "code"),
-        tree.child_of_scope(reading.scope, "name"), AnswerText.id, AnswerText.body)
-    select = tree.in_order(select.where(condition)).offset((page - 1) * per_page).limit(per_page)
+        reading, Unit.id, Unit.code, Unit.name, Unit.level, tree.child_of_scope(reading.scope, "code"),
+        tree.child_of_scope(reading.scope, "name"), RevisionText.text_id, tree=tree)
+    rows = db.session.execute(tree.in_order(select.where(condition)).offset((page - 1) * per_page)
+                              .limit(per_page)).all()
+    # The texts are read for the page's hits alone: carried through the sort, every matched answer's
+    # text would be (tens of megabytes for a province).
+    bodies = dict(db.session.execute(sa.select(AnswerText.id, AnswerText.body)
+                                     .where(AnswerText.id.in_({row[-1] for row in rows}))).all())
     pattern = query.pattern() if query else None
-    hits = [Hit(*row, contexts=contexts_of(row[-1], pattern)) for row in db.session.execute(select)]
+    hits = [Hit(*row, bodies[row[-1]], contexts=contexts_of(bodies[row[-1]], pattern)) for row in rows]
     return Found(counts, total_matched, sum(count.answered for count in counts), hits, page, pages)
 
 
 def count_by_group(reading, condition):
     """Return a GroupCount per level group with answers: how many hold the query, of how many answered."""
-    select = answers_select(
-        reading, UnitTree(), Unit.level, sa.func.count(), sa.func.sum(sa.case((condition, 1), else_=0)))
+    select = answers_select(reading, Unit.level, sa.func.count(), sa.func.sum(sa.case((condition, 1), else_=0)))
     by_group = {}
     for level, answered, matched in db.session.execute(select.group_by(Unit.level)):
         group = GROUP_OF_LEVEL[level]

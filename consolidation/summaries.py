@@ -17,8 +17,7 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 import clock
-from models import AnswerText, Revision, RevisionText, StoredSummary, Unit, db
-from reporting.hierarchy import UnitTree
+from models import Revision, RevisionText, StoredSummary, Unit, db
 
 from .narratives import CopyGroup, ItemSummary, Representative, summarise
 from .reading import Reading, answers_select
@@ -108,22 +107,31 @@ def refresh(app, scope_id, reading, question):
 
 
 def answers_state(reading):
-    """What changes whenever an answer of the reading does, or its analysis: the answers' count, the newest
-    revision among them and the latest analysis of their texts (and the summaries' own version)."""
+    """What changes whenever an answer of the reading does: the answers' count and the newest revision
+    among them (and the summaries' own version). Texts analysed afterwards by `flask narratives index`
+    change no state: that command forgets every kept summary."""
     return answers_states(reading.scope, reading.drafts, [reading.question_id])[reading.question_id]
 
 
 def answers_states(scope, drafts, question_ids):
     """Return {question id: answers_state} of several items, read in one pass."""
-    select = answers_select(Reading(None, scope, drafts), UnitTree(), RevisionText.question_id, sa.func.count(),
-                            sa.func.max(Revision.id), sa.func.max(AnswerText.analysed_at))
+    select = answers_select(Reading(None, scope, drafts), RevisionText.question_id, sa.func.count(),
+                            sa.func.max(Revision.id))
     rows = db.session.execute(select.where(RevisionText.question_id.in_(question_ids))
                               .group_by(RevisionText.question_id))
-    states = dict.fromkeys(question_ids, f"0:0:-:{SUMMARY_VERSION}")
-    for question_id, count, newest, analysed in rows:
-        analysed = analysed.isoformat(timespec="microseconds") if analysed else "-"
-        states[question_id] = f"{count}:{newest or 0}:{analysed}:{SUMMARY_VERSION}"
+    states = dict.fromkeys(question_ids, state_of(0, 0))
+    states.update({question_id: state_of(count, newest) for question_id, count, newest in rows})
     return states
+
+
+def state_of(count, newest):
+    return f"{count}:{newest or 0}:{SUMMARY_VERSION}"
+
+
+def forget_all():
+    """Forget every kept summary, so that each is made anew from the texts as they are analysed now."""
+    with db.engine.begin() as connection:
+        return connection.execute(sa.delete(StoredSummary)).rowcount
 
 
 def answer_count(state):

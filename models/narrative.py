@@ -45,6 +45,8 @@ class RevisionText(db.Model):
     (a unit's current and submitted versions)."""
 
     __tablename__ = "revision_texts"
+    # A committee's reading of one item starts from the item's texts: revision and text without the table.
+    __table_args__ = (sa.Index("ix_revision_texts_question", "question_id", "revision_id", "text_id"),)
 
     revision_id: Mapped[int] = mapped_column(sa.ForeignKey("revisions.id", ondelete="CASCADE"), primary_key=True)
     question_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)

@@ -1,7 +1,6 @@
 """Item summaries kept in the database: made once per state of the answers, shared by every reader, and on
 a large scope made by a thread while the reading page shows the last one with its time."""
 
-import datetime as dt
 
 import pytest
 import sqlalchemy as sa
@@ -63,8 +62,8 @@ def test_the_province_and_its_own_unit_share_one_summary(app, answered):
     assert by_unit == whole and len(kept_rows(app)) == 1
 
 
-@pytest.mark.parametrize("change", ["new answer", "corrected answer", "analysed again", "drafts too"])
-def test_a_summary_is_made_again_when_its_answers_change(app, answered, clock, change):
+@pytest.mark.parametrize("change", ["new answer", "corrected answer", "drafts too"])
+def test_a_summary_is_made_again_when_its_answers_change(app, answered, change):
     with app.app_context():
         before = current_summary(Reading(ITEM), question(app))
     [(*_key, state_before, _refreshing)] = kept_rows(app)
@@ -73,10 +72,6 @@ def test_a_summary_is_made_again_when_its_answers_change(app, answered, clock, c
         store(app, "BMT.TL.02", stored_cell_answers(**{ITEM: COPIED}))
     elif change == "corrected answer":
         store(app, "KP.PA.02", stored_cell_answers(**{ITEM: "Chi bộ viết lại hẳn câu trả lời về học tập."}))
-    elif change == "analysed again":
-        with app.app_context():
-            db.session.execute(sa.update(AnswerText).values(analysed_at=clock() + dt.timedelta(seconds=1)))
-            db.session.commit()
     else:
         store(app, "BMT.TL.03", stored_cell_answers(**{ITEM: COPIED}), action="save")
         drafts = True
@@ -85,8 +80,22 @@ def test_a_summary_is_made_again_when_its_answers_change(app, answered, clock, c
     assert before.copies[0].unit_count == 3
     states = [state for *_key, state, _refreshing in kept_rows(app)]
     assert len(states) == (2 if drafts else 1) and state_before not in states[-1:]
-    expected = {"new answer": 4, "corrected answer": 2, "analysed again": 3, "drafts too": 4}[change]
+    expected = {"new answer": 4, "corrected answer": 2, "drafts too": 4}[change]
     assert after.copies[0].unit_count == expected if expected > 1 else after.copies == []
+
+
+def test_texts_analysed_again_by_the_index_command_make_every_summary_anew(app, runner, answered):
+    with app.app_context():
+        db.session.execute(sa.update(AnswerText).values(terms=None, sentence_terms=None, signature=None,
+                                                        version=None, analysed_at=None))
+        db.session.commit()
+        assert current_summary(Reading(ITEM), question(app)).copies == [], "nothing analysed: no signature"
+        assert current_summary(Reading(ITEM), question(app)).copies == [], "kept: the answers are the same"
+    result = runner.invoke(args=["narratives", "index"])
+    assert result.exit_code == 0, result.output
+    assert kept_rows(app) == []
+    with app.app_context():
+        assert [group.unit_count for group in current_summary(Reading(ITEM), question(app)).copies] == [3]
 
 
 def page(client, **query):
