@@ -160,7 +160,7 @@ def answers_select(reading, *columns, tree=None):
                                 Revision.number == shown_revision_number(reading.drafts)))
         .join(RevisionText, sa.and_(RevisionText.revision_id == Revision.id,
                                     sa.true() if reading.question_id is None
-                                    else RevisionText.question_id == reading.question_id))
+                                    else item_of(reading.scope) == reading.question_id))
     )
     if AnswerText.__table__ in sa.select(*columns).get_final_froms():
         # Only for columns of the texts: each text's row is large, and a count needs none of it.
@@ -172,6 +172,16 @@ def answers_select(reading, *columns, tree=None):
     if reading.child_code:
         query = query.where(tree.child_of_scope(reading.scope, "code") == reading.child_code)
     return query
+
+
+def item_of(scope):
+    """The column telling a revision text's item, as a reading of `scope` should compare it. A committee's
+    reading starts from its subtree's units: there the column is wrapped so that no index on the item serves
+    the condition, since SQLite, without statistics, would start from every answer to the item in the
+    province (50,000 units: 80 ms instead of 1 for a committee of 64)."""
+    if scope is None or scope.level == "tinh":
+        return RevisionText.question_id
+    return RevisionText.question_id + ""
 
 
 def subtree_ids(scope):

@@ -20,7 +20,7 @@ import clock
 from models import Revision, RevisionText, StoredSummary, Unit, db
 
 from .narratives import CopyGroup, ItemSummary, Representative, summarise
-from .reading import Reading, answers_select
+from .reading import Reading, answers_select, item_of
 
 #: Bumped whenever what a summary holds, or how it is made, changes: kept summaries are then made anew.
 SUMMARY_VERSION = 1
@@ -57,7 +57,7 @@ def current_summaries(scope, drafts, questions):
     readings = {question.id: Reading(question.id, scope, drafts) for question in questions}
     states = answers_states(scope, drafts, list(readings))
     kept = {row.question_id: row for row in db.session.scalars(sa.select(StoredSummary).where(
-        StoredSummary.scope_key == scope_key(Reading("", scope)), StoredSummary.drafts == drafts,
+        StoredSummary.scope_key == scope_key(scope), StoredSummary.drafts == drafts,
         StoredSummary.question_id.in_(list(readings))))}
     found = {}
     for question in questions:
@@ -117,7 +117,7 @@ def answers_states(scope, drafts, question_ids):
     """Return {question id: answers_state} of several items, read in one pass."""
     select = answers_select(Reading(None, scope, drafts), RevisionText.question_id, sa.func.count(),
                             sa.func.max(Revision.id))
-    rows = db.session.execute(select.where(RevisionText.question_id.in_(question_ids))
+    rows = db.session.execute(select.where(item_of(scope).in_(question_ids))
                               .group_by(RevisionText.question_id))
     states = dict.fromkeys(question_ids, state_of(0, 0))
     states.update({question_id: state_of(count, newest) for question_id, count, newest in rows})
@@ -138,9 +138,8 @@ def answer_count(state):
     return int(state.split(":", 1)[0])
 
 
-def scope_key(reading):
+def scope_key(scope):
     """0 for the whole province (None, or the province's own unit: both read every unit), else the unit's id."""
-    scope = reading.scope
     return 0 if scope is None or scope.level == "tinh" else scope.id
 
 
@@ -149,7 +148,7 @@ KEY = ("scope_key", "question_id", "drafts")
 
 
 def row_key(reading):
-    return {"scope_key": scope_key(reading), "question_id": reading.question_id, "drafts": reading.drafts}
+    return {"scope_key": scope_key(reading.scope), "question_id": reading.question_id, "drafts": reading.drafts}
 
 
 def kept_row(reading):
