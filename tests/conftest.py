@@ -73,6 +73,17 @@ def base_config(database, survey_config=SHIPPED_CONFIG, clock=None):
     }
 
 
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, leave out the tests marked `once`: their subject (rendering, files, the browser, the
+    config, the analysis of texts) does not depend on the database, and the SQLite pass runs them."""
+    if not os.environ.get("DATABASE_URL"):
+        return
+    once = [item for item in items if item.get_closest_marker("once")]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = [item for item in items if not item.get_closest_marker("once")]
+
+
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory):
     """Run the real migrations once: into a template SQLite file, or into a PostgreSQL schema of

@@ -66,7 +66,7 @@ def test_the_workbook_lists_every_unit_of_the_scope_once_in_hierarchy_order(app,
     for row in rows:
         code, link = row[2].value, row[6]
         unit = accounts[code]
-        committees = [hierarchy.name(hierarchy.ancestor_at(code, levels)) or ""
+        committees = [hierarchy.name(hierarchy.ancestor_at(code, levels))  # None: the cell is left empty
                       for levels in (("cap_huyen",), ("dang_bo_co_so", "chi_bo_co_so"))]
         assert [cell.value for cell in row[:2]] == committees, code
         assert [cell.value for cell in row[3:5]] == [unit.name, LEVEL_NAMES[unit.level]]

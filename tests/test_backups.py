@@ -22,6 +22,8 @@ from pages import hidden_state
 from models import Response, Revision, Unit, db
 from reporting.units import import_units
 
+pytestmark = pytest.mark.once
+
 ROOT = Path(__file__).resolve().parent.parent
 #: The cells whose reports the concurrent savers draft.
 CELLS = ("BMT.TL.01", "BMT.TL.02", "KP.EK.01", "KP.PA.01")

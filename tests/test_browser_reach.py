@@ -16,7 +16,7 @@ from test_browser import BAD_RATE, CELL, DESKTOP, PHONE, keep_screenshot, unit_t
 from models import ExportJob, Unit, db
 from views.guide import GUIDES
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.once]
 #: The same fixtures as test_browser.py's: its browser, its live server, its tabs.
 browser, live_server, open_tab = test_browser.browser, test_browser.live_server, test_browser.open_tab
 

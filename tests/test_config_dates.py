@@ -17,6 +17,8 @@ from pages import text_of
 from schema import ConfigError, load_survey
 from schema.loader import read_survey
 
+pytestmark = pytest.mark.once
+
 #: The shipped config's deadline of the committees above grassroots level, and what an editor may put instead.
 DEADLINE = (r"^  cap_huyen: 2027-04-20$", "  cap_huyen: {}")
 BAD_DEADLINES = {

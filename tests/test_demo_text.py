@@ -11,6 +11,8 @@ from reporting.demo import COPYING_SHARE, PlannedUnit, copy_narratives, plan_uni
 from schema import REPORTING_LEVELS
 from schema.demo_text import DEFAULT, SLOT, bank_for, banks, sentences_of
 
+pytestmark = pytest.mark.once
+
 DRAWS = 200
 
 

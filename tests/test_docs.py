@@ -7,6 +7,8 @@ import pytest
 
 from config import ROOT
 
+pytestmark = pytest.mark.once
+
 PAGES = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
 LINK = re.compile(r"\]\(([^)\s]+)\)|<img src=\"([^\"]+)\"")
 

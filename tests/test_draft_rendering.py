@@ -19,6 +19,8 @@ from documents.layout import LAYOUT
 from models import Unit, db
 from reporting.demo import answers_adding_up
 
+pytestmark = pytest.mark.once
+
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 POPPLER = shutil.which("pdfinfo") and shutil.which("pdftotext")
 needs_libreoffice = pytest.mark.skipif(not (SOFFICE and POPPLER), reason="LibreOffice or poppler-utils is missing")

@@ -14,7 +14,7 @@ from consolidation.source import ExportSource
 from exports import write_workbook
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+pytestmark = [pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed"), pytest.mark.once]
 
 #: CSV export filter: comma, double quote, UTF-8 (76), first line 1, formulas as their results.
 CSV_UTF8 = "csv:Text - txt - csv (StarCalc):44,34,76"

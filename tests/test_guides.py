@@ -12,6 +12,8 @@ from config import LANGUAGES
 from tools.screenshots import SHOTS
 from views.guide import GUIDES
 
+pytestmark = pytest.mark.once
+
 GUIDE_PAGES = ["/guide/", *(f"/guide/{name}" for name in GUIDES)]
 TITLES = {("vi", "/guide/unit"): "Hướng dẫn điền báo cáo", ("en", "/guide/unit"): "Guide to filling in a report",
           ("vi", "/guide/committee"): "Hướng dẫn theo dõi, tổng hợp",

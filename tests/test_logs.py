@@ -25,6 +25,8 @@ from logs import hide_links
 from models import Unit, db, new_link_token
 from reporting.units import import_units
 
+pytestmark = pytest.mark.once
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_UNITS = ROOT / "demo" / "units.csv"
 CELL = "BMT.TL.01"

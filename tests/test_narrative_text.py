@@ -13,6 +13,8 @@ from consolidation.sentences import sentences
 from consolidation.text_analysis import TextAnalysis, analyse
 from consolidation.text_folding import digest, fold
 
+pytestmark = pytest.mark.once
+
 #: An answer of 8 sentences as a cell writes it.
 ANSWER = (
     "Chi bộ duy trì nền nếp sinh hoạt định kỳ vào ngày 05 hằng tháng, bảo đảm đúng thời gian quy định. "

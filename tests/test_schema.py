@@ -13,6 +13,8 @@ from reporting.units import import_units
 from schema import REPORTING_LEVELS, ConfigError, load_survey
 from schema.loader import outline_number
 
+pytestmark = pytest.mark.once
+
 CELLS = ("chi_bo_co_so", "chi_bo_truc_thuoc")
 COMMITTEES = ("cap_huyen", "dang_bo_co_so")
 

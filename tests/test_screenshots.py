@@ -15,7 +15,7 @@ from tools.screenshots import CHROMIUM, SHOTS, take_screenshots
 if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
     pytest.skip(f"the screenshot script needs Chromium at {CHROMIUM}", allow_module_level=True)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.once]
 
 #: A province of nine reporting units: one of each level left blank, the others under way.
 TINY_PROVINCE = """code,name,level,parent_code

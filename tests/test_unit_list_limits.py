@@ -26,6 +26,8 @@ from models import Unit, db
 from reporting.unit_files import FILE_LIMIT
 from reporting.unit_workbooks import MAX_ROWS
 
+pytestmark = pytest.mark.once
+
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "code,name,level,parent_code\n"
 #: A district manager's valid rows: what a hostile file starts with.
