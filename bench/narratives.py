@@ -7,10 +7,11 @@ analyses some 500,000 texts), then, each in a fresh process:
 
 - search (consolidation.reading.search) of a few realistic queries from demo/narratives.json, at the
   province's scope and at one committee's: median and max ms over the rounds;
-- item_summary of one item cold (computed) and warm (kept), in-process; and the reading page of that item
-  under gunicorn, signed in as a province viewer, cold (the worker's first view) and warm;
-- item_summary of every narrative item at the province's scope, cold, against write_workbook() of the same
-  province (as `flask export xlsx`);
+- one item's summary made (consolidation.narratives.summarise) and read back kept (current_summary), in-process;
+- the reading page of that item under gunicorn, signed in as a province viewer, no summary kept: its first view
+  (which starts a thread making the summary), how long until the page shows the summary, then later views;
+- every narrative item's summary at the province's scope, made and kept (as the page's threads or a download
+  do), against write_workbook() of the same province reading them (as `flask export xlsx` after them);
 - peak memory (tracemalloc, and the process's resident peak, VmHWM) of the summaries and of the searches.
 
 Targets: search < 300 ms and the reading page < 1 s at every size; all the summaries <= 1 x the workbook's

@@ -21,6 +21,8 @@ from models import Unit, User, db
 from reporting.unit_files import ImportRefused
 from reporting.units import import_units
 
+pytestmark = pytest.mark.once
+
 #: Every bidirectional control: embeddings and overrides, isolates, the marks, the Arabic letter mark.
 BIDI_CONTROLS = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
                  "\u200e", "\u200f", "\u061c"]

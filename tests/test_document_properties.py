@@ -12,6 +12,8 @@ from answers import store, stored_committee_answers
 
 from documents.layout import LAYOUT, property_text
 
+pytestmark = pytest.mark.once
+
 #: The grassroots committee whose name, or issuing name, the cases lengthen (seed shape).
 COMMITTEE = "BMT.TL"
 #: A letter and two accents that no single character composes: three characters, even once the import has

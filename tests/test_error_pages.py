@@ -4,6 +4,8 @@ import pytest
 from pages import text_of
 from werkzeug.test import encode_multipart
 
+pytestmark = pytest.mark.once
+
 #: What Werkzeug's own English error pages say, which nobody should see.
 WERKZEUG_PAGES = ("You don't have the permission", "The method is not allowed", "Request Entity Too Large",
                   "Content Too Large")

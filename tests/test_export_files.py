@@ -14,6 +14,8 @@ from test_export_jobs import open_files, wait_for_job
 
 from models import ExportJob, db
 
+pytestmark = pytest.mark.once
+
 #: Each download of the committees' pages, and whether it is sent at once or written by a job.
 DOWNLOADS = {
     "links": ("/admin/links.xlsx", "at once"),

@@ -10,6 +10,8 @@ from workbooks import downloaded_workbook
 
 from schema.levels import LEVEL_LABELS
 
+pytestmark = pytest.mark.once
+
 #: The downloads a committee gets: the workbook, the links to send, and the unit list as shown.
 DOWNLOADS = ("/admin/export.xlsx", "/admin/links.xlsx", "/admin/units.xlsx")
 #: A narrative answer long enough to wrap over many lines beside a unit's one-line name.

@@ -4,10 +4,13 @@ import uuid
 import zipfile
 
 import openpyxl
+import pytest
 from answers import store, stored_cell_answers
 
 from consolidation.source import ExportSource
 from exports import write_workbook
+
+pytestmark = pytest.mark.once
 
 FIGURES, COMMENTS = "Tổng hợp số liệu", "Ý kiến"
 CELL_LIMIT = 32767

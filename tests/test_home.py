@@ -10,6 +10,8 @@ from pages import text_of
 from config import LANGUAGES
 from views.guide import GUIDES
 
+pytestmark = pytest.mark.once
+
 SIGN_IN = {"vi": "Đăng nhập dành cho cấp ủy / Ban Tổ chức",
            "en": "Sign in for committees / the Organisation Committee"}
 UNITS_WAY_IN = {"vi": "Đơn vị: mở đường liên kết riêng đã được gửi.",

@@ -8,6 +8,8 @@ import pytest
 from answers import cell_report
 from pages import hidden_state
 
+pytestmark = pytest.mark.once
+
 CELL = "BMT.TL.01"
 
 

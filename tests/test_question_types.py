@@ -9,6 +9,8 @@ from forms import posted_answers, survey_form_class
 from schema import TYPES
 from schema.types import QuestionType, ShortText
 
+pytestmark = pytest.mark.once
+
 SEEDS = range(25)
 
 

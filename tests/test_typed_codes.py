@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from link_tokens import ALPHABET, printed_code, token_from_typed_code
 from models import Unit, db
 
+pytestmark = pytest.mark.once
+
 CELL = "KP.EK.01"
 
 

@@ -20,6 +20,8 @@ from documents.layout import LAYOUT, date_line, number_line
 from downloads.documents import DOCX_MIMETYPE
 from exports import write_workbook
 
+pytestmark = pytest.mark.once
+
 BLANK = "\u00a0" * 6
 #: How each kind of unit heads and signs its report in the demo provinces: (body above, issuing body, code,
 #: place, in whose name it signs).

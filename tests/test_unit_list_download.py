@@ -13,6 +13,8 @@ from workbooks import downloaded_workbook, workbook_bytes
 from models import Unit, db
 from reporting.unit_rows import COLUMNS, DOCUMENT_COLUMNS, LISTED_PROBLEMS
 
+pytestmark = pytest.mark.once
+
 HEADER = list(COLUMNS + DOCUMENT_COLUMNS)
 #: Names a spreadsheet would run as formulas.
 HOSTILE_NAMES = {"KP.EK.01": '=HYPERLINK("http://x","y")', "KP.EK.02": "+1", "KP.PA.01": "-Chi bộ",
