@@ -11,6 +11,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
+from jinja2 import BytecodeCache
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from commands import (
@@ -45,9 +46,29 @@ from views import (
 from views.admin.unit_list_upload import allow_unit_list_files
 
 
+class CompiledTemplates(BytecodeCache):
+    """The templates' compiled code, kept for the process: every app a process builds (the tests build one
+    per test) compiles each template once. Jinja checks each entry against the template's source."""
+
+    def __init__(self):
+        self.codes = {}
+
+    def load_bytecode(self, bucket):
+        code = self.codes.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket):
+        self.codes[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
+
+
 def create_app(test_config=None):
     """Create the tongket app: settings, database, languages, survey, pages and commands."""
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": COMPILED_TEMPLATES}
     configure_settings(app, test_config)
     trust_proxies(app)
     configure_logging(app)
