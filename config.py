@@ -49,6 +49,9 @@ def default_settings(instance_path):
         # Not Flask-WTF's Referer check over HTTPS: some browsers never send a Referer, and their sign-in
         # would fail. views/admin/auth.py checks Origin and Referer when they are sent.
         "WTF_CSRF_SSL_STRICT": False,
+        #: How werkzeug.security hashes a new password: scrypt, slow on purpose (some 0.1 s of a core each).
+        #: The tests, which create accounts by the hundred, choose a cheap one.
+        "PASSWORD_HASH_METHOD": "scrypt",
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         #: How long a committee member stays signed in.

@@ -19,7 +19,7 @@ class User(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    #: scrypt hash from werkzeug.security; the password itself is never stored or logged.
+    #: scrypt hash from werkzeug.security (PASSWORD_HASH_METHOD); the password itself is never stored or logged.
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     #: The unit whose subtree the account sees: the province for the Organisation Committee.
     scope_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
@@ -30,8 +30,9 @@ class User(db.Model):
 
     scope: Mapped["Unit"] = relationship()  # noqa: F821
 
-    def set_password(self, password):
-        self.password_hash = generate_password_hash(password)
+    def set_password(self, password, method="scrypt"):
+        """Keep the password's hash, made by werkzeug.security's `method` (the PASSWORD_HASH_METHOD setting)."""
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)

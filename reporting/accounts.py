@@ -6,6 +6,7 @@ Failed sign-ins are rows in the database, so every gunicorn worker counts the sa
 import datetime as dt
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 
 import clock
@@ -168,4 +169,4 @@ def _existing(username):
 def _set_password(user, password):
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(_("A password needs at least %(count)s characters.", count=MIN_PASSWORD_LENGTH))
-    user.set_password(password)
+    user.set_password(password, method=current_app.config["PASSWORD_HASH_METHOD"])

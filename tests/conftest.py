@@ -68,6 +68,8 @@ def base_config(database, survey_config=SHIPPED_CONFIG, clock=None):
         "TESTING": True,
         "CLOCK": clock or Clock(),
         "SECRET_KEY": "test-secret",
+        # A cheap hash: accounts are created by the hundred (test_admin checks that the service's is scrypt).
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
         "SURVEY_CONFIG": str(survey_config),
         **database,
     }

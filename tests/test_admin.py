@@ -12,6 +12,7 @@ from answers import store, stored_cell_answers
 from pages import act_on_page, read_form, table_rows, text_of
 from workbooks import column_values, downloaded_workbook
 
+from config import default_settings
 from downloads.jobs import requested_job
 from models import ExportJob, SignInAttempt, Unit, User, db
 from reporting.status import report_status
@@ -47,11 +48,21 @@ def listed_users(runner):
     return runner.invoke(args=["users", "list"]).output.splitlines()
 
 
+def test_the_service_hashes_passwords_with_scrypt(make_app, units):
+    app = make_app(PASSWORD_HASH_METHOD=default_settings(".")["PASSWORD_HASH_METHOD"])
+    result = app.test_cli_runner().invoke(args=["users", "create", "chief", "--scope", "TU", "--role", "viewer"],
+                                          input="a-long-password\na-long-password\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        stored = db.session.scalar(sa.select(User.password_hash).filter_by(username="chief"))
+    assert stored.startswith("scrypt:") and "a-long-password" not in stored
+
+
 def test_users_command_creates_lists_and_disables(app, client, auth, accounts, runner):
     assert listed_users(runner) == ["btc\tmanager\tTU\tđang hoạt động", "krongpac\tviewer\tTU.KP\tđang hoạt động"]
     with app.app_context():
         stored = db.session.scalar(sa.select(User.password_hash).filter_by(username="btc"))
-    assert auth.password not in stored and stored.startswith("scrypt:")
+    assert auth.password not in stored and stored.startswith("pbkdf2:sha256:1$"), "the tests' cheap method"
     auth.sign_in("krongpac")
     assert client.get("/admin/missing").status_code == 200
     disabled = runner.invoke(args=["users", "disable", "krongpac"])
