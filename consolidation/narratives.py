@@ -3,8 +3,8 @@ per level group, the groups of copies, and the representative sentences a review
 
 Everything is read from the analyses stored when the answers were saved (consolidation.answer_texts):
 nothing is segmented here. Copies are grouped over the scope's stored signatures (consolidation.copies:
-banded and compared in numpy), and the representative sentences read one answer per group of copies, so
-that a text twelve cells sent counts once. Summaries are kept in the database (consolidation.summaries).
+banded and compared in numpy); a representative sentence counts every unit that wrote something close to it,
+copies included, and is picked once however many sent it. Summaries are kept in the database (consolidation.summaries).
 """
 
 import datetime as dt
@@ -91,7 +91,7 @@ def summarise(reading, question):
         answered=answered,
         key_phrases=key_phrases,
         copies=shown_copies(groups[:COPY_GROUPS]),
-        representatives=representatives(reading),
+        representatives=representatives(reading, sum(answered.values())),
         computed_at=clock.now(),
         copy_group_of_unit={unit_id: (number, len(group.keys))
                             for number, group in enumerate(groups, 1) for unit_id, _text_id in group.keys},
@@ -147,15 +147,14 @@ def shown_copies(groups):
             for number, group in enumerate(groups, 1)]
 
 
-def representatives(reading):
+def representatives(reading, answered):
     """Return the representative sentences of the reading's answers. Every unit counts among those that
     wrote a sentence, copies too (they did send it); a sentence is picked once, however many sent it.
 
     They are chosen among REPRESENTATIVES_SAMPLE answers at most, every n-th in hierarchy order, so that a
     province takes the time and memory of a district; their counts are then made over every answer."""
     tree = UnitTree()
-    total = db.session.scalar(answers_select(reading, sa.func.count()))
-    stride = max(1, math.ceil(total / REPRESENTATIVES_SAMPLE))
+    stride = max(1, math.ceil(answered / REPRESENTATIVES_SAMPLE))
     select = tree.in_order(answers_select(reading, Unit.id, AnswerText.id, AnswerText.body, AnswerText.sentence_terms,
                                           tree=tree).where(AnswerText.sentence_terms.is_not(None)))
     sample = [row for number, row in enumerate(stream(select)) if number % stride == 0]

@@ -201,9 +201,9 @@ def test_representatives_chosen_in_a_sample_are_counted_over_every_answer(app, u
     for code, text in zip(cells, texts, strict=True):
         store(app, code, stored_cell_answers(**{QUESTION: text}))
     with app.app_context():
-        every = {pick.text: pick.unit_count for pick in narratives.representatives(Reading(QUESTION))}
+        every = {pick.text: pick.unit_count for pick in narratives.representatives(Reading(QUESTION), len(texts))}
         monkeypatch.setattr(narratives, "REPRESENTATIVES_SAMPLE", sample)
-        sampled = narratives.representatives(Reading(QUESTION))
+        sampled = narratives.representatives(Reading(QUESTION), len(texts))
     assert sampled and all(pick.unit_count == every[pick.text] for pick in sampled if pick.text in every)
     assert SHARED in [pick.text for pick in sampled] or CLOSE_TO_SHARED in [pick.text for pick in sampled]
     shared = next(pick for pick in sampled if pick.text in (SHARED, CLOSE_TO_SHARED))
