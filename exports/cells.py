@@ -5,8 +5,6 @@ text is written with write_string (never interpreted), and one that starts like 
 a quote-prefix format, so that it stays text even after someone edits the cell in Excel.
 """
 
-import functools
-
 from plain_text import looks_like_formula, without_xml_unstorable
 
 #: Excel's limit for one cell, in UTF-16 code units (an emoji counts two).
@@ -63,12 +61,10 @@ def _wrapped_lines(text, width):
     # A column `width` characters wide holds that many digits of 10-point Arial, and fewer letters once
     # words wrap: counting 85% of it errs on the tall side.
     per_line = max(1, int(width * 0.85))
+    if "\n" not in text:
+        # Most cells (names, codes, labels): one paragraph, no list to build.
+        return max(1, -(-len(text) // per_line))
     return sum(max(1, -(-len(paragraph) // per_line)) for paragraph in text.split("\n"))
-
-
-#: Names, codes and labels repeat row after row (units come in hierarchy order), so texts up to this
-#: length are prepared once and remembered, the last few thousand of them.
-SHORT_TEXT, REMEMBERED_TEXTS = 200, 4096
 
 
 class TextCells:
@@ -79,22 +75,18 @@ class TextCells:
         self.plain_quoted = workbook.add_format({**base, "quote_prefix": True})
         self.wrapped = workbook.add_format({**base, "text_wrap": True})
         self.wrapped_quoted = workbook.add_format({**base, "text_wrap": True, "quote_prefix": True})
-        self._prepare_short = functools.lru_cache(maxsize=REMEMBERED_TEXTS)(self._prepare)
+        #: The format of a text by (wrapped, risky).
+        self.formats = {(False, False): self.plain, (False, True): self.plain_quoted,
+                        (True, False): self.wrapped, (True, True): self.wrapped_quoted}
 
     def write(self, sheet, row, col, text, wrap=False):
         """Write `text` as a string cell; return the text actually written. An empty text leaves the cell
         empty: a column most rows leave blank (a part, a copy mark) costs nothing."""
         if not text:
             return ""
-        prepare = self._prepare_short if len(text) <= SHORT_TEXT else self._prepare
-        text, cell_format = prepare(text, wrap)
-        sheet.write_string(row, col, text, cell_format)
+        # A printable text holds none of what a cell cannot store: most texts (a line with no control
+        # character) skip the search for them.
+        if not text.isprintable():
+            text = clean_cell_text(text)
+        sheet.write_string(row, col, text, self.formats[wrap, looks_like_formula(text)])
         return text
-
-    def _prepare(self, text, wrap):
-        """Return the text a cell can store and its format."""
-        text = clean_cell_text(text)
-        risky = looks_like_formula(text)
-        if wrap:
-            return text, self.wrapped_quoted if risky else self.wrapped
-        return text, self.plain_quoted if risky else self.plain

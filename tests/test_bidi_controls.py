@@ -18,6 +18,7 @@ from workbooks import workbook_bytes
 from consolidation.source import ExportSource
 from exports import write_workbook
 from models import Unit, User, db
+from plain_text import without_xml_unstorable
 from reporting.unit_files import ImportRefused
 from reporting.units import import_units
 
@@ -105,3 +106,11 @@ def test_a_text_stored_with_the_control_is_shown_without_it(app, client, units, 
              if isinstance(cell.value, str)]
     assert "Tỷ lệ 50% đảng viên tham dự" in cells and "Chi bộ Tân Lợi" in cells
     assert not any(control in value for value in cells)
+
+
+def test_a_printable_text_holds_nothing_a_cell_cannot_store():
+    """The workbook's cells skip cleaning a printable text (exports.cells.TextCells.write): that holds only
+    while no character the cleaning takes out counts as printable, in the Unicode of this Python."""
+    printable_yet_removed = [f"U+{point:04X}" for point in range(0x110000)
+                             if chr(point).isprintable() and without_xml_unstorable(chr(point)) != chr(point)]
+    assert printable_yet_removed == []
