@@ -216,19 +216,26 @@ def search(reading, query=None, page=1, per_page=30):
     total_matched = sum(count.matched for count in counts)
     pages = max(1, math.ceil(total_matched / per_page))
     page = min(max(page, 1), pages)
-    tree = UnitTree()
-    select = answers_select(
-        reading, Unit.id, Unit.code, Unit.name, Unit.level, tree.child_of_scope(reading.scope, "code"),
-        tree.child_of_scope(reading.scope, "name"), RevisionText.text_id, tree=tree)
-    rows = db.session.execute(tree.in_order(select.where(condition)).offset((page - 1) * per_page)
-                              .limit(per_page)).all()
-    # The texts are read for the page's hits alone: carried through the sort, every matched answer's
-    # text would be (tens of megabytes for a province).
+    # Sorted by the units' stored places alone; their names and committees, and the texts, are read for
+    # the page's hits: carried through the sort, they would be read for every matched answer (tens of
+    # thousands in a province, and tens of megabytes of text).
+    select = answers_select(reading, Unit.id, RevisionText.text_id).where(condition).order_by(Unit.position)
+    rows = db.session.execute(select.offset((page - 1) * per_page).limit(per_page)).all()
+    units = units_by_id(reading.scope, {unit_id for unit_id, _text_id in rows})
     bodies = dict(db.session.execute(sa.select(AnswerText.id, AnswerText.body)
-                                     .where(AnswerText.id.in_({row[-1] for row in rows}))).all())
+                                     .where(AnswerText.id.in_({text_id for _unit_id, text_id in rows}))).all())
     pattern = query.pattern() if query else None
-    hits = [Hit(*row, bodies[row[-1]], contexts=contexts_of(bodies[row[-1]], pattern)) for row in rows]
+    hits = [Hit(unit_id, *units[unit_id], text_id, bodies[text_id], contexts=contexts_of(bodies[text_id], pattern))
+            for unit_id, text_id in rows]
     return Found(counts, total_matched, sum(count.answered for count in counts), hits, page, pages)
+
+
+def units_by_id(scope, ids):
+    """Return {id: (code, name, level, code and name of the unit directly under `scope` it falls under)}."""
+    tree = UnitTree()
+    select = tree.select(Unit.id, Unit.code, Unit.name, Unit.level, tree.child_of_scope(scope, "code"),
+                         tree.child_of_scope(scope, "name"))
+    return {unit_id: details for unit_id, *details in db.session.execute(select.where(Unit.id.in_(ids)))}
 
 
 def count_by_group(reading, condition):

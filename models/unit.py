@@ -52,6 +52,9 @@ class Unit(db.Model):
     place: Mapped[str | None] = mapped_column(sa.String(NAME_MAX_LENGTH))
     #: Whether it has a standing committee, which signs for it ("T/M BAN THƯỜNG VỤ"); None means derived.
     has_standing_committee: Mapped[bool | None]
+    #: The unit's place in hierarchy order among the reporting units (1 first), kept by
+    #: reporting.hierarchy.renumber_units whenever units are added or moved; None for the province.
+    position: Mapped[int | None] = mapped_column(index=True)
     #: A later last day granted to this unit by a manager; None means its level's deadline.
     deadline_extended_to: Mapped[dt.date | None] = mapped_column(sa.Date)
     #: The secret part of the unit's link; whoever has it may fill in the unit's report. Also printed, in

@@ -16,6 +16,7 @@ from models.unit import fold_for_search
 from schema import REPORTING_LEVELS
 from schema.demo_text import narrative_sentence, sentences_of
 
+from .hierarchy import renumber_units
 from .saving import link_fingerprint
 
 PLACES = ("Tân Lợi", "Hòa Thắng", "Ea Tu", "Cư Êbur", "Krông Búk", "Ea Kao", "Hòa Phú", "Tân An",
@@ -160,6 +161,7 @@ def insert_units(plan):
         for start in range(0, len(batch), BATCH):
             db.session.execute(sa.insert(Unit), batch[start:start + BATCH])
         ids.update(db.session.execute(sa.select(Unit.code, Unit.id).filter_by(level=level)).all())
+    renumber_units()
     return ids
 
 

@@ -6,13 +6,15 @@ under a committee above grassroots level (`cap_huyen`: huyện ủy, thành ủy
 province. Either way a unit lies at most two levels below the unit directly under the province that
 it falls under, so its committee above grassroots level and its grassroots unit are found among the
 unit itself, its parent and its grandparent, by level: no recursive query, and hierarchy order (each
-unit directly under the province followed by its subtree, siblings by code) is a plain ORDER BY.
+unit directly under the province followed by its subtree, siblings by code) is a plain ORDER BY. That
+order is stored as each unit's position whenever units are added or moved (renumber_units), so that lists
+sort by one indexed column.
 """
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from models import Unit
+from models import Unit, db
 from schema.levels import ABOVE_GRASSROOTS_LEVEL, GRASSROOTS_LEVELS, REPORTING_LEVELS
 
 
@@ -63,12 +65,16 @@ class UnitTree:
         )
         return self.within(query, scope)
 
+    def order(self):
+        """The hierarchy order, computed: each unit directly under the province followed by its subtree;
+        under a committee above grassroots level, the committee first, then each grassroots unit followed
+        by its cells; siblings by code."""
+        return (self.top("code"), sa.func.coalesce(self.grassroots("code"), ""),
+                sa.case((Unit.level == "chi_bo_truc_thuoc", 1), else_=0), Unit.code)
+
     def in_order(self, query, *first):
-        """Order a `select` query (by the `first` expressions, if given, then): each unit directly under
-        the province followed by its subtree; under a committee above grassroots level, the committee
-        first, then each grassroots unit followed by its cells; siblings by code."""
-        return query.order_by(*first, self.top("code"), sa.func.coalesce(self.grassroots("code"), ""),
-                              sa.case((Unit.level == "chi_bo_truc_thuoc", 1), else_=0), Unit.code)
+        """Order a `select` query (by the `first` expressions, if given, then) in hierarchy order."""
+        return query.order_by(*first, Unit.position)
 
     def within(self, query, scope):
         if scope is None or scope.level == "tinh":
@@ -86,3 +92,19 @@ class UnitTree:
             ancestors.append(unit.id)
             unit = unit.parent
         return scope.id in ancestors
+
+
+def renumber_units(session=None):
+    """Write each reporting unit's place in hierarchy order (Unit.position), after units were added or moved,
+    in `session` (by default the app's).
+
+    The order is computed from each unit's parent and grandparent; stored, it sorts a list of answers or
+    units without joining them (a province-wide search sorts tens of thousands of hits for each page). Only
+    the positions that changed are written."""
+    tree = UnitTree()
+    ordered = tree.select(Unit.id.label("id"),
+                          sa.func.row_number().over(order_by=tree.order()).label("position")).subquery()
+    (session or db.session).execute(sa.update(Unit).where(Unit.id == ordered.c.id,
+                                                       Unit.position.is_distinct_from(ordered.c.position))
+                                 .values(position=ordered.c.position)
+                                 .execution_options(synchronize_session=False))

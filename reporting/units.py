@@ -14,6 +14,7 @@ from models import Response, Unit, db, new_link_token
 from models.unit import ISSUING_CODE_MAX_LENGTH, NAME_MAX_LENGTH, fold_for_search
 from schema import LEVELS, PARENT_LEVELS, level_label
 
+from .hierarchy import renumber_units
 from .unit_files import read_unit_file
 from .unit_rows import DOCUMENT_COLUMNS
 
@@ -308,6 +309,7 @@ def apply_plan(plan):
     insert_added_units(plan.of_kind("added"), ids)
     for batch in batches([change for change in plan.changes if not change.added]):
         db.session.execute(sa.update(Unit), [unit_values(change, ids) | {"id": ids[change.code]} for change in batch])
+    renumber_units()
 
 
 def insert_added_units(added, ids):

@@ -2,10 +2,15 @@
 of province: the seed's (every grassroots unit under a district) and today's (communes, wards and
 grassroots cells directly under the province too)."""
 
+import re
+
 import pytest
+import sqlalchemy as sa
+from conftest import DEMO_LISTS, Hierarchy
 
 from models import Unit, db
 from reporting.hierarchy import UnitTree
+from reporting.units import import_units
 from schema.levels import GRASSROOTS_LEVELS
 
 SHAPES = ["seed", "2025"]
@@ -48,3 +53,22 @@ def test_each_scope_holds_its_subtree_and_names_the_units_directly_under_it(app,
             rows = db.session.execute(query).all()
             assert [row[0] for row in rows] == hierarchy.in_order(code), code
             assert [row[1] for row in rows] == [hierarchy.directly_under(code, unit) for unit, _ in rows], code
+
+
+def test_the_stored_order_follows_units_added_and_moved(app, units):
+    """A list imported again moves a district's committees directly under the province (as in 2025) and
+    adds a unit whose code sorts before every other: the order pages and exports read (Unit.position,
+    written on import) is the new tree's, and no reporting unit is left without a place."""
+    rows = DEMO_LISTS["seed"].read_text(encoding="utf-8").splitlines()
+    moved = [re.sub(r",TU\.KP$", ",TU", row) if ",dang_bo_co_so," in row else row for row in rows]
+    assert moved != rows, "the seed's district TU.KP has grassroots committees to move"
+    added = "0.FIRST,Chi bộ thôn mới,chi_bo_truc_thuoc," + next(
+        row.split(",")[0] for row in moved if ",dang_bo_co_so," in row and row.endswith(",TU"))
+    tree = UnitTree()
+    with app.app_context():
+        import_units("\n".join([*moved, added]).encode("utf-8"))
+        found = {unit.code: unit for unit in db.session.scalars(sa.select(Unit))}
+        ordered = db.session.scalars(tree.in_order(tree.select(Unit.code))).all()
+        unnumbered = db.session.scalars(tree.select(Unit.code).where(Unit.position.is_(None))).all()
+    assert ordered == Hierarchy(found).in_order()
+    assert unnumbered == []

@@ -102,6 +102,25 @@ def test_a_scope_reads_its_subtree_only(app, units, hierarchy, answered):
     assert codes == inside and found.total_answered == len(inside)
 
 
+@pytest.mark.parametrize("shape", ["seed", "2025"])
+def test_hits_come_page_by_page_in_hierarchy_order_naming_their_committee(app, units, hierarchy):
+    everyone = hierarchy.in_order()
+    # Every third unit, stored in an order unlike the hierarchy's, cells and committees alike.
+    chosen = sorted(everyone[::3], key=lambda code: code[::-1])
+    for code in chosen:
+        store(app, code, stored_cell_answers(**{QUESTION: f"Sinh hoạt chuyên đề ở {code}."}))
+    province = hierarchy.children(None)[0]
+    with app.app_context():
+        pages = [search(Reading(QUESTION), parse_query(PHRASE), page=page, per_page=4).hits
+                 for page in range(1, -(-len(chosen) // 4) + 1)]
+    hits = [hit for page in pages for hit in page]
+    assert [hit.unit_code for hit in hits] == [code for code in everyone if code in chosen]
+    for hit in hits:
+        assert (hit.child_code, hit.child_name) == (hierarchy.directly_under(province, hit.unit_code),
+                                                    hierarchy.name(hierarchy.directly_under(province, hit.unit_code)))
+        assert (hit.unit_name, hit.level) == (units[hit.unit_code].name, units[hit.unit_code].level)
+
+
 def test_drafts_are_read_only_when_asked_for(app, units, answered):
     draft = cells_of(units, 5)[4]
     store(app, draft, stored_cell_answers(**{QUESTION: "Bản nháp về sinh hoạt chuyên đề."}), action="save")
