@@ -14,7 +14,7 @@ import re
 from gunicorn.glogging import Logger
 
 from link_tokens import ALPHABET, LENGTH
-from reporting.saving import link_fingerprint
+from reports.saving import link_fingerprint
 
 #: A unit's page in a path, an address or a request line: `/s/`, `//` or `%2F` after it, since the router
 #: takes them all. A token is URL-safe base64 or typed-code letters, so "[" never starts one: a line

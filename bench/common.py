@@ -201,7 +201,7 @@ class Demo:
 
 #: What a built province depends on besides its units and seed: the generator and the analysis it stores.
 #: (text_analysis.py's ANALYSIS_VERSION changes with the segmenter or the signature, which live elsewhere.)
-PROVINCE_SOURCES = ("reporting/demo.py", "demo/narratives.json", "consolidation/text_analysis.py",
+PROVINCE_SOURCES = ("demo/province.py", "demo/narratives.json", "consolidation/text_analysis.py",
                     "consolidation/answer_texts.py", "consolidation/sentences.py", "consolidation/text_folding.py",
                     "schema/demo_text.py", "surveys")
 

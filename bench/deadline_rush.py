@@ -32,9 +32,9 @@ import common
 import sqlalchemy as sa
 from flask import url_for
 
+from demo.province import random_answers
 from forms import posted_answers
 from models import Response, Revision, Unit, db
-from reporting.demo import random_answers
 from schema import REPORTING_LEVELS
 from schema.store import current_survey
 from views.survey import state_serializer

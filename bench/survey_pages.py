@@ -25,8 +25,8 @@ from urllib.parse import urlencode, urlsplit
 
 import common
 
+from demo.province import random_answers
 from forms import posted_answers
-from reporting.demo import random_answers
 from schema.store import current_survey
 
 CELL_LEVEL = "chi_bo_truc_thuoc"

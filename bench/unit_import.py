@@ -39,7 +39,7 @@ from common import (
     verdict,
 )
 
-from reporting.demo import plan_units
+from demo.province import plan_units
 
 CPU_TARGET = 10.0
 TIMEOUT_SHARE_TARGET = 0.5
@@ -146,7 +146,7 @@ def child_raw(spec):
     from link_tokens import new_link_token
     from models import db
     from models.unit import fold_for_search
-    from reporting.unit_files import read_unit_file
+    from units.list_files import read_unit_file
 
     def work():
         rows, _problems = read_unit_file(Path(spec["path"]).read_bytes(), spec["path"])
@@ -175,7 +175,7 @@ def placeholder(db):
 def child_import(spec):
     """Preview the list, then confirm it: as the upload's two POSTs do."""
     from models import db
-    from reporting.units import apply_plan, plan_import
+    from units.changes import apply_plan, plan_import
 
     raw = Path(spec["path"]).read_bytes()
 

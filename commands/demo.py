@@ -13,9 +13,9 @@ from flask_babel import lazy_gettext as _l
 from flask_migrate import upgrade
 
 from config import ROOT
+from demo.province import SHAPES, create_demo_province
+from demo.site import blank_units, demo_database_state, set_up_demo_site
 from models import Unit, db
-from reporting.demo import SHAPES, create_demo_province
-from reporting.demo_site import blank_units, demo_database_state, set_up_demo_site
 from schema.store import current_survey
 
 #: The demo province make run loads: today's shape (docs/unit-list.md).

@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from models import db
-from reporting.links import unit_links
-from reporting.unit_files import FILE_LIMIT, csv_value
-from reporting.unit_rows import ImportRefused
-from reporting.units import import_units
+from units.changes import import_units
+from units.links import unit_links
+from units.list_files import FILE_LIMIT, csv_value
+from units.list_rows import ImportRefused
 
 units_cli = AppGroup("units", help="Unit list commands.")
 

@@ -4,8 +4,8 @@ import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from accounts.users import AccountError, change_password, create_user, disable_user, list_users
 from models import ROLES
-from reporting.accounts import AccountError, change_password, create_user, disable_user, list_users
 
 users_cli = AppGroup("users", help="Committee account commands.")
 

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from models import Response, Revision, RevisionText, Unit, db
-from reporting.hierarchy import UnitTree
+from units.hierarchy import UnitTree
 
 
 def items_answered(scope, questions):

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 import clock
 from models import AnswerText, Excerpt, Response, Revision, RevisionText, Unit, db
 from plain_text import without_control_characters
-from reporting.hierarchy import UnitTree
+from units.hierarchy import UnitTree
 
 #: The longest note a reviewer may keep with an excerpt (characters).
 NOTE_MAX_LENGTH = 2000

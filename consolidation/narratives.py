@@ -18,8 +18,8 @@ import sqlalchemy as sa
 import clock
 from config import DEFAULT_LANGUAGE
 from models import AnswerText, Unit, db
-from reporting.hierarchy import UnitTree
 from schema.store import current_survey
+from units.hierarchy import UnitTree
 
 from .copies import copy_groups
 from .key_phrases import most_used

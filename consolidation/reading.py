@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from models import AnswerText, Response, Revision, RevisionText, Unit, db
-from reporting.hierarchy import UnitTree
 from schema.levels import REPORTING_LEVELS
+from units.hierarchy import UnitTree
 
 from .sentences import sentences
 from .source import shown_revision_number

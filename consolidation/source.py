@@ -1,6 +1,6 @@
 """Read units and their answers for an export: a few streaming queries, however many units there are.
 
-Units come in hierarchy order (see reporting.hierarchy), so nothing is sorted in Python.
+Units come in hierarchy order (see units.hierarchy), so nothing is sorted in Python.
 """
 
 from dataclasses import dataclass
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from models import Response, Revision, Unit, db
-from reporting.hierarchy import UnitTree
+from units.hierarchy import UnitTree
 
 #: Rows fetched from the database at a time; the export never holds more than this many.
 BATCH = 1000
@@ -16,7 +16,7 @@ BATCH = 1000
 
 @dataclass(frozen=True)
 class ResponseFacts:
-    """What the status of a report depends on (see reporting.status.report_status)."""
+    """What the status of a report depends on (see reports.status.report_status)."""
 
     current_number: int | None
     is_submitted: bool

@@ -45,7 +45,7 @@ from consolidation.rules import counts_in_totals
 from consolidation.statistics import GROUP_OF_LEVEL, LEVEL_GROUPS, Statistics, groups_asked
 from consolidation.summaries import current_summaries
 from models import Response, Revision, db
-from reporting.status import report_status
+from reports.status import report_status
 from schema import REPORTING_LEVELS, other_key
 
 CELL_LEVELS = ("chi_bo_co_so", "chi_bo_truc_thuoc")

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 
 import clock
 from consolidation.statistics import LEVEL_GROUPS, share_text
-from reporting.status import STATUS_LABELS
+from reports.status import STATUS_LABELS
 from schema import level_label
 from schema.model import speaking
 from schema.types import format_number

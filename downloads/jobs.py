@@ -27,7 +27,7 @@ from documents.consolidated_docx import write_consolidated_draft
 from exports.workbook import write_workbook
 from models import ExportJob, Response, Revision, Unit, db
 from models.export_job import ACTIVE_STATES
-from reporting.hierarchy import UnitTree
+from units.hierarchy import UnitTree
 
 from .files import DOWNLOAD_PREFIX, WriteFailed, download_name, write_into_place
 

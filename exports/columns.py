@@ -3,7 +3,7 @@
 from flask_babel import gettext as _
 
 from consolidation.figures import submitted_column
-from reporting.status import STATUS_LABELS, report_status
+from reports.status import STATUS_LABELS, report_status
 from schema.levels import LEVEL_LABELS
 from schema.model import translated
 from schema.types import Column

@@ -2,7 +2,7 @@
 
 from flask_babel import gettext as _
 
-from reporting.status import STATUS_LABELS, report_status
+from reports.status import STATUS_LABELS, report_status
 from schema.levels import LEVEL_LABELS
 from schema.model import translated
 

@@ -2,7 +2,7 @@
 
 from flask_babel import gettext as _
 
-from reporting.status import STATUS_LABELS
+from reports.status import STATUS_LABELS
 from schema import level_label
 
 from .formats import Formats, start_table, write_text_row
@@ -12,7 +12,7 @@ WIDTHS = (14, 36, 24, 30, 16, 16)
 
 
 def write_unit_list_workbook(target, rows, local_time, tmpdir=None):
-    """Write rows of (code, name, level, under, status, last saved) as reporting.unit_list selects them;
+    """Write rows of (code, name, level, under, status, last saved) as units.listing selects them;
     XlsxWriter's temporary files go into `tmpdir`."""
     with open_workbook(target, tmpdir) as workbook:
         formats = Formats(workbook)

@@ -1,4 +1,4 @@
-"""A scope's unit list in the format the import reads (reporting/unit_files.py), as CSV or as a workbook:
+"""A scope's unit list in the format the import reads (units/list_files.py), as CSV or as a workbook:
 the same columns, the same level codes and yes/no, so that the file uploaded back unchanged changes nothing."""
 
 import csv
@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from models import Unit, db
-from reporting.hierarchy import UnitTree
-from reporting.unit_files import csv_value
-from reporting.unit_rows import COLUMNS, DOCUMENT_COLUMNS
+from units.hierarchy import UnitTree
+from units.list_files import csv_value
+from units.list_rows import COLUMNS, DOCUMENT_COLUMNS
 
 from .cells import TextCells
 from .formats import Formats

@@ -53,7 +53,7 @@ class Unit(db.Model):
     #: Whether it has a standing committee, which signs for it ("T/M BAN THƯỜNG VỤ"); None means derived.
     has_standing_committee: Mapped[bool | None]
     #: The unit's place in hierarchy order among the reporting units (1 first), kept by
-    #: reporting.hierarchy.renumber_units whenever units are added or moved; None for the province.
+    #: units.hierarchy.renumber_units whenever units are added or moved; None for the province.
     position: Mapped[int | None] = mapped_column(index=True)
     #: A later last day granted to this unit by a manager; None means its level's deadline.
     deadline_extended_to: Mapped[dt.date | None] = mapped_column(sa.Date)

@@ -5,7 +5,7 @@ file beside the demo's unit lists, read here once; a question it does not list (
 draws from its "_default" sentences. Earlier sentences of a question are drawn more often (weights 1/rank^ZIPF),
 so that many units write the same sentences and phrases, as real reports do; each answer also holds one "fact", a
 sentence full of slots (years, months, places, figures), which keeps two units' answers apart unless one copied
-the other (reporting.demo makes those copies).
+the other (demo.province makes those copies).
 """
 
 import bisect

@@ -5,7 +5,7 @@ import uuid
 import sqlalchemy as sa
 
 from models import AnswerText, Excerpt, Response, Revision, RevisionText, Unit, db
-from reporting.saving import save_report
+from reports.saving import save_report
 
 #: The narrative questions every level is asked, in outline order.
 SHARED_LONG_TEXT_IDS = (

@@ -18,8 +18,8 @@ from config import database_url
 from consolidation.summaries import THREAD_PREFIX as SUMMARY_THREAD_PREFIX
 from downloads.jobs import THREAD_PREFIX
 from models import Unit, db
-from reporting.units import import_units
 from schema import REPORTING_LEVELS, load_survey
+from units.changes import import_units
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CONFIG = ROOT / "surveys" / "chi-thi-10.yaml"

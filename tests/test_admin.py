@@ -15,7 +15,7 @@ from workbooks import column_values, downloaded_workbook
 from config import default_settings
 from downloads.jobs import requested_job
 from models import ExportJob, SignInAttempt, Unit, User, db
-from reporting.status import report_status
+from reports.status import report_status
 
 #: A password the `accounts` fixture does not use, to see that no command ever prints one.
 OTHER_PASSWORD = "mật-khẩu-khác-cũng-đủ-dài"

@@ -11,8 +11,8 @@ from pages import text_of
 from workbooks import column_values, downloaded_workbook
 
 from models import Unit, db
-from reporting.links import qr_data_uri
-from reporting.units import extend_deadline
+from units.changes import extend_deadline
+from units.links import qr_data_uri
 
 KRONG_PAC = ["TU.KP", "KP.BV", "KP.EK", "KP.EK.01", "KP.EK.02", "KP.PA", "KP.PA.01", "KP.PA.02"]
 HEADERS = ["Cấp trên cơ sở", "Đảng bộ, chi bộ cơ sở", "Mã đơn vị", "Đơn vị", "Cấp", "Hạn nộp", "Đường liên kết"]

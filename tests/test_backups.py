@@ -20,7 +20,7 @@ from flask_migrate import upgrade
 from pages import hidden_state
 
 from models import Response, Revision, Unit, db
-from reporting.units import import_units
+from units.changes import import_units
 
 pytestmark = pytest.mark.once
 

@@ -19,8 +19,8 @@ from consolidation.source import ExportSource
 from exports import write_workbook
 from models import Unit, User, db
 from plain_text import without_xml_unstorable
-from reporting.unit_files import ImportRefused
-from reporting.units import import_units
+from units.changes import import_units
+from units.list_files import ImportRefused
 
 pytestmark = pytest.mark.once
 

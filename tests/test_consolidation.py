@@ -18,8 +18,8 @@ from consolidation.rules import differs
 from consolidation.source import ExportSource
 from exports import write_workbook
 from exports.columns import Column
-from reporting.units import import_units
 from schema import ConfigError, load_survey
+from units.changes import import_units
 
 CONFIG = Path(__file__).parent / "data" / "consolidation.yaml"
 UNITS = """code,name,level,parent_code

@@ -16,10 +16,10 @@ from pages import hidden_state, text_of
 from consolidation.source import ExportSource
 from exports import write_workbook
 from models import Response, Revision, Unit, db
-from reporting.progress import scope_progress
-from reporting.status import STATUS_LABELS, report_status
-from reporting.unit_list import UnitFilters, all_listed_units
-from reporting.units import extend_deadline
+from reports.progress import scope_progress
+from reports.status import STATUS_LABELS, report_status
+from units.changes import extend_deadline
+from units.listing import UnitFilters, all_listed_units
 
 #: Where the clock stands relative to a level's last day, and whether a submission then is on time.
 MOMENTS = {

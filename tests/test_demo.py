@@ -10,10 +10,10 @@ from answers import store
 from werkzeug.datastructures import MultiDict
 
 from consolidation.source import ExportSource
+from demo.province import answers_adding_up
 from exports import write_workbook
 from forms import posted_answers, survey_form_class
 from models import Response, Revision, Unit, db
-from reporting.demo import answers_adding_up
 from schema import PARENT_LEVELS
 
 

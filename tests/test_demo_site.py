@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from config import ROOT
+from demo.site import SETTING_UP, mark_database
 from models import Response, Revision, Unit, User, db
-from reporting.demo_site import SETTING_UP, mark_database
-from reporting.status import STATUS_LABELS, report_status
+from reports.status import STATUS_LABELS, report_status
 from schema import REPORTING_LEVELS
 
 #: How the set-up prints an account: its user name, then its generated password.

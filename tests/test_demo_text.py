@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from reporting.demo import COPYING_SHARE, PlannedUnit, copy_narratives, plan_units, random_answers
+from demo.province import COPYING_SHARE, PlannedUnit, copy_narratives, plan_units, random_answers
 from schema import REPORTING_LEVELS
 from schema.demo_text import DEFAULT, SLOT, bank_for, banks, sentences_of
 

@@ -15,9 +15,9 @@ from answers import store
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from demo.province import answers_adding_up
 from documents.layout import LAYOUT
 from models import Unit, db
-from reporting.demo import answers_adding_up
 
 pytestmark = pytest.mark.once
 

@@ -15,9 +15,9 @@ from pages import text_of
 from sqlalchemy.exc import IntegrityError
 from workbooks import column_values, downloaded_workbook
 
+from demo.province import create_demo_province
 from downloads.jobs import STOPPED
 from models import ExportJob, Unit, db
-from reporting.demo import create_demo_province
 
 #: Units of the synthetic province whose job takes long enough (a second or more) to be clicked again while
 #: it runs.

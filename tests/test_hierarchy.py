@@ -1,4 +1,4 @@
-"""The hierarchy in SQL (reporting.hierarchy), checked against the tree walked in Python, for both shapes
+"""The hierarchy in SQL (units.hierarchy), checked against the tree walked in Python, for both shapes
 of province: the seed's (every grassroots unit under a district) and today's (communes, wards and
 grassroots cells directly under the province too)."""
 
@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from conftest import DEMO_LISTS, Hierarchy
 
 from models import Unit, db
-from reporting.hierarchy import UnitTree
-from reporting.units import import_units
 from schema.levels import GRASSROOTS_LEVELS
+from units.changes import import_units
+from units.hierarchy import UnitTree
 
 SHAPES = ["seed", "2025"]
 

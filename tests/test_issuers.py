@@ -8,8 +8,8 @@ from workbooks import excel_written, workbook_of
 
 from documents.issuers import committee_code, committee_name, issuer_of, organisation_name, place_in
 from models import Unit, db
-from reporting.unit_rows import ImportRefused
-from reporting.units import import_units
+from units.changes import import_units
+from units.list_rows import ImportRefused
 
 
 @pytest.mark.parametrize(("name", "level", "committee", "organisation", "code", "place"), [

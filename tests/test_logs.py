@@ -23,7 +23,7 @@ from flask_migrate import upgrade
 from app import create_app
 from logs import hide_links
 from models import Unit, db, new_link_token
-from reporting.units import import_units
+from units.changes import import_units
 
 pytestmark = pytest.mark.once
 

@@ -5,7 +5,7 @@ import threading
 import sqlalchemy as sa
 
 from models import Response, Revision, Unit, db
-from reporting.saving import save_report
+from reports.saving import save_report
 
 PARALLEL = 8
 

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from models import Unit, db
-from reporting.units import import_units
 from schema import REPORTING_LEVELS, ConfigError, load_survey
 from schema.loader import outline_number
+from units.changes import import_units
 
 pytestmark = pytest.mark.once
 

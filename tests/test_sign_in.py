@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 from pages import text_of
 
+from accounts.users import FAILURE_WINDOW, FAILURES_KEPT_FOR, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS
 from models import SignInAttempt, db
-from reporting.accounts import FAILURE_WINDOW, FAILURES_KEPT_FOR, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS
 
 WRONG_PASSWORD = "sai-mat-khau-roi"
 NEW_PASSWORD = "mat-khau-moi-that-dai"

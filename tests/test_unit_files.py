@@ -13,8 +13,8 @@ from workbooks import csv_rows, excel_written, workbook_bytes, workbook_of
 
 from models import Unit, db
 from models.unit import NAME_MAX_LENGTH
-from reporting.unit_files import COLUMNS, ImportRefused, read_unit_file, write_template
-from reporting.units import import_units
+from units.changes import import_units
+from units.list_files import COLUMNS, ImportRefused, read_unit_file, write_template
 
 DATA = Path(__file__).parent / "data"
 HEADER = "code,name,level,parent_code\n"

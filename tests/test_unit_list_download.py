@@ -11,7 +11,7 @@ from test_unit_upload import DISTRICT_MANAGER, managers, problems_of, snapshot, 
 from workbooks import downloaded_workbook, workbook_bytes
 
 from models import Unit, db
-from reporting.unit_rows import COLUMNS, DOCUMENT_COLUMNS, LISTED_PROBLEMS
+from units.list_rows import COLUMNS, DOCUMENT_COLUMNS, LISTED_PROBLEMS
 
 pytestmark = pytest.mark.once
 

@@ -23,8 +23,8 @@ from werkzeug.test import encode_multipart
 from workbooks import workbook_of
 
 from models import Unit, db
-from reporting.unit_files import FILE_LIMIT
-from reporting.unit_workbooks import MAX_ROWS
+from units.list_files import FILE_LIMIT
+from units.list_workbooks import MAX_ROWS
 
 pytestmark = pytest.mark.once
 

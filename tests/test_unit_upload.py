@@ -13,7 +13,7 @@ from workbooks import downloaded_workbook, excel_written, workbook_bytes, workbo
 
 from models import Unit, db
 from models.unit import NAME_MAX_LENGTH
-from reporting.unit_files import COLUMNS
+from units.list_files import COLUMNS
 from views.admin import unit_list_upload
 
 #: A manager of the district Krông Pắc (the seed's shape), beside the `accounts` fixture's province manager.

@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from link_tokens import ALPHABET, new_link_token
 from models import Response, Unit, db
 from models.unit import NAME_MAX_LENGTH
-from reporting import units as unit_import
-from reporting.unit_files import COLUMNS, ImportRefused
-from reporting.units import apply_plan, import_units, plan_import
+from units import changes as unit_import
+from units.changes import apply_plan, import_units, plan_import
+from units.list_files import COLUMNS, ImportRefused
 
 HEADER = "code,name,level,parent_code\n"
 PROVINCE = "TU,Tỉnh ủy,tinh,\nH1,Huyện ủy Krông Pắc,cap_huyen,TU\nD1,Đảng bộ xã Ea Kly,dang_bo_co_so,H1\n"

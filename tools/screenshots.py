@@ -4,7 +4,7 @@ the committees' pages on a 1366 px desktop.
     make screenshots                        # all of them, into static/guide/
     .venv/bin/python tools/screenshots.py --help
 
-The demo is built as make run builds it (reporting/demo_site.py) in a temporary folder, with the clock standing
+The demo is built as make run builds it (demo/site.py) in a temporary folder, with the clock standing
 ten days before the survey's first deadline, so that the same pages give the same pictures. Each picture is
 reduced to a palette of colours and compressed, which keeps a screenshot of text sharp at a fraction of its size.
 """
@@ -32,8 +32,8 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from app import create_app  # noqa: E402
+from demo.site import set_up_demo_site  # noqa: E402
 from models import Unit, db  # noqa: E402
-from reporting.demo_site import set_up_demo_site  # noqa: E402
 from schema import REPORTING_LEVELS, load_survey  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

@@ -1,4 +1,4 @@
-"""Routes only: each view reads the request, calls reporting/ and forms/, and picks a response."""
+"""Routes only: each view reads the request, calls units/, reports/, accounts/ and forms/, and picks a response."""
 
 from . import unit_document  # noqa: F401  (register the document routes on the survey blueprint)
 from .addresses import register_address_check

@@ -4,7 +4,7 @@ name stays a real-looking one, short enough for a document's header."""
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
-from reporting.demo_site import demo_database_state
+from demo.site import demo_database_state
 
 
 def demo_site_note():

@@ -6,7 +6,7 @@ import re
 from flask_babel import gettext as _
 
 from plain_text import without_bidi_controls
-from reporting.status import STATUS_LABELS
+from reports.status import STATUS_LABELS
 from schema import OTHER_CHOICE, other_key
 from schema.levels import level_label
 from schema.model import day_text

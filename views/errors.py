@@ -7,8 +7,8 @@ from flask_wtf.csrf import CSRFError
 
 from downloads.files import WriteFailed
 from models import busy_reason, database_busy
-from reporting.unit_files import file_too_large_problem
 from schema import ConfigError
+from units.list_files import file_too_large_problem
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The page could not understand what was sent. Go back and try again.")),

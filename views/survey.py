@@ -13,8 +13,7 @@ from documents.unit_report import unit_report
 from downloads.documents import is_submitted_version
 from forms import survey_form_class
 from link_tokens import token_from_typed_code
-from reporting.links import opens_a_report
-from reporting.saving import (
+from reports.saving import (
     DatabaseBusy,
     ReportLocked,
     is_locked,
@@ -25,9 +24,10 @@ from reporting.saving import (
     save_valid_answers,
     unit_with_answers,
 )
-from reporting.status import report_status
+from reports.status import report_status
 from schema import REPORTING_LEVELS
 from schema.store import current_survey
+from units.links import opens_a_report
 
 from .display import TEMPLATE_HELPERS
 from .errors import log_busy_database
@@ -214,7 +214,7 @@ def save(token):
 
 
 def store(unit_page, form, state, saving, answers, **arguments):
-    """Run a save function of reporting.saving for the posted page's `answers`; return (its result, None),
+    """Run a save function of reports.saving for the posted page's `answers`; return (its result, None),
     or (None, the page to show) when the report is locked or the database busy. Answers to questions the
     config no longer has, which the form cannot show, are carried over as they are."""
     try:

@@ -25,7 +25,7 @@ def upgrade():
 
 def number_existing_units():
     """Number the units already there, as the service numbers them after an import."""
-    from reporting.hierarchy import renumber_units
+    from units.hierarchy import renumber_units
 
     session = Session(bind=op.get_bind())
     renumber_units(session)

@@ -9,17 +9,17 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, same_origin
 
 import clock
+from accounts.sessions import end_session, session_user, start_session
+from accounts.users import TooManyAttempts, authenticate
 from forms.admin import SignInForm
 from models import Unit, db
-from reporting.accounts import TooManyAttempts, authenticate
-from reporting.hierarchy import UnitTree
-from reporting.sessions import end_session, session_user, start_session
 from schema import REPORTING_LEVELS
+from units.hierarchy import UnitTree
 from views.display import local_time
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-#: Where the session cookie keeps the key of the sign-in session (reporting/sessions.py).
+#: Where the session cookie keeps the key of the sign-in session (accounts/sessions.py).
 SESSION_KEY = "sign_in"
 
 

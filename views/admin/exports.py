@@ -19,8 +19,8 @@ from downloads.jobs import (
 )
 from downloads.workbooks import XLSX_MIMETYPE, send_workbook, workbook_download
 from models import ExportJob, db
-from reporting.hierarchy import UnitTree
 from schema.store import current_survey
+from units.hierarchy import UnitTree
 
 from .auth import bp, sign_in_required
 

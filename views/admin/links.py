@@ -6,7 +6,8 @@ import clock
 from downloads.files import download_name
 from downloads.workbooks import send_workbook
 from exports.links import write_links_workbook
-from reporting.links import (
+from schema.store import current_survey
+from units.links import (
     INVITATIONS_LIMIT,
     child_units,
     count_links,
@@ -14,7 +15,6 @@ from reporting.links import (
     unit_link,
     unit_links,
 )
-from schema.store import current_survey
 
 from .auth import bp, sign_in_required, unit_in_scope_or_404
 

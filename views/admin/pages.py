@@ -11,16 +11,16 @@ from downloads.workbooks import send_workbook
 from exports.unit_list import write_unit_list_workbook
 from forms import survey_form_class
 from forms.admin import ExtendDeadlineForm, SignInForm
-from reporting.links import child_units
-from reporting.progress import scope_progress
-from reporting.saving import committee_version, reopen_report, revision_history
-from reporting.status import STATUS_FILTERS, STATUS_LABELS, report_status
-from reporting.unit_list import UnitFilters, all_listed_units, list_units
-from reporting.units import extend_deadline, rotate_link
+from reports.progress import scope_progress
+from reports.saving import committee_version, reopen_report, revision_history
+from reports.status import STATUS_FILTERS, STATUS_LABELS, report_status
 from schema import REPORTING_LEVELS
 from schema.levels import LEVEL_LABELS
 from schema.model import day_text, translated
 from schema.store import current_survey, survey_store
+from units.changes import extend_deadline, rotate_link
+from units.links import child_units
+from units.listing import UnitFilters, all_listed_units, list_units
 from views.display import answer_changes
 
 from .auth import (

@@ -13,8 +13,8 @@ from consolidation.reading import QueryError, Reading, parse_query, search
 from consolidation.sentences import sentences
 from consolidation.statistics import LEVEL_GROUPS
 from consolidation.summaries import summary_for_page
-from reporting.links import child_units
 from schema.store import current_survey
+from units.links import child_units
 
 from .auth import bp, manager_required, sign_in_required, unit_in_scope_or_404
 

@@ -2,7 +2,7 @@
 
 from documents.unit_report import unit_report
 from downloads.documents import is_submitted_version, unit_report_download
-from reporting.saving import committee_version, revision_of
+from reports.saving import committee_version, revision_of
 from schema.store import current_survey
 
 from .auth import bp, reporting_unit_in_scope_or_404, sign_in_required

@@ -12,13 +12,13 @@ from downloads.files import download_name
 from downloads.workbooks import XLSX_MIMETYPE, send_workbook
 from exports.unit_list_file import unit_list_rows, write_unit_list_csv, write_unit_list_xlsx
 from models import db
-from reporting.unit_files import FILE_LIMIT, write_template
-from reporting.unit_rows import COLUMNS, DOCUMENT_COLUMNS, ImportRefused
-from reporting.unit_uploads import discard_uploads, keep_upload, kept_upload
-from reporting.unit_workbooks import MAX_UNITS
-from reporting.units import apply_plan, plan_import
 from schema import LEVELS, REPORTING_LEVELS
 from schema.store import current_survey
+from units.changes import apply_plan, plan_import
+from units.list_files import FILE_LIMIT, write_template
+from units.list_rows import COLUMNS, DOCUMENT_COLUMNS, ImportRefused
+from units.list_uploads import discard_uploads, keep_upload, kept_upload
+from units.list_workbooks import MAX_UNITS
 
 from .auth import bp, manager_required
 

@@ -19,14 +19,14 @@ from flask import current_app
 from flask_migrate import upgrade
 
 import clock
+from accounts.users import create_user
 from models import Unit, db
+from reports.saving import open_response, save_report
 from schema import REPORTING_LEVELS
+from units.changes import extend_deadline, import_units
+from units.links import count_links, unit_links
 
-from .accounts import create_user
-from .demo import answers_adding_up, corrected_answers, draft_of
-from .links import count_links, unit_links
-from .saving import open_response, save_report
-from .units import extend_deadline, import_units
+from .province import answers_adding_up, corrected_answers, draft_of
 
 #: SQLite's application_id, the number a database file's header keeps to say which program it belongs to:
 #: "tk" and the state of make run's demo database. A file `flask db upgrade` created keeps 0.

@@ -13,11 +13,10 @@ import clock
 from consolidation.answer_texts import analyse_pending, index_shown_revisions
 from models import Response, Revision, Unit, db, new_link_token
 from models.unit import fold_for_search
+from reports.saving import link_fingerprint
 from schema import REPORTING_LEVELS
 from schema.demo_text import narrative_sentence, sentences_of
-
-from .hierarchy import renumber_units
-from .saving import link_fingerprint
+from units.hierarchy import renumber_units
 
 PLACES = ("Tân Lợi", "Hòa Thắng", "Ea Tu", "Cư Êbur", "Krông Búk", "Ea Kao", "Hòa Phú", "Tân An",
           "Thành Nhất", "Khánh Xuân", "Ea Nuôl", "Buôn Đôn", "Phước An", "Ea Kly", "Hòa Đông")

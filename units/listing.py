@@ -10,11 +10,11 @@ import sqlalchemy as sa
 
 from models import Response, Unit, db
 from models.unit import fold_for_search
+from reports.progress import status_expression
+from reports.status import STATUS_FILTERS
 from schema import REPORTING_LEVELS
 
 from .hierarchy import UnitTree
-from .progress import status_expression
-from .status import STATUS_FILTERS
 
 #: Rows on one page of the list: a page stays small and quick at any size of province.
 PAGE_SIZE = 100

@@ -17,8 +17,8 @@ from flask_babel import gettext as _
 from plain_text import first_control_character, looks_like_formula
 from schema import LEVELS
 
-from .unit_rows import COLUMNS, DOCUMENT_COLUMNS, ImportRefused, Problems, header_problem, unit_row
-from .unit_workbooks import MAX_UNITS, read_workbook_rows
+from .list_rows import COLUMNS, DOCUMENT_COLUMNS, ImportRefused, Problems, header_problem, unit_row
+from .list_workbooks import MAX_UNITS, read_workbook_rows
 
 #: An .xlsx file is a zip archive.
 ZIP_SIGNATURE = b"PK\x03\x04"

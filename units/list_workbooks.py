@@ -21,7 +21,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.worksheet.cell_range import CellRange
 
-from .unit_rows import COLUMNS, ImportRefused, Problems, header_problem, unit_row
+from .list_rows import COLUMNS, ImportRefused, Problems, header_problem, unit_row
 
 #: A list of 50,000 units unpacks to some 13 MB, of MAX_ROWS with every document column to some 60 MB.
 UNPACKED_LIMIT = 64 * 1024 * 1024

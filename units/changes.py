@@ -15,8 +15,8 @@ from models.unit import ISSUING_CODE_MAX_LENGTH, NAME_MAX_LENGTH, fold_for_searc
 from schema import LEVELS, PARENT_LEVELS, level_label
 
 from .hierarchy import renumber_units
-from .unit_files import read_unit_file
-from .unit_rows import DOCUMENT_COLUMNS
+from .list_files import read_unit_file
+from .list_rows import DOCUMENT_COLUMNS
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,50}$")
 #: A body's code in document numbers: letters only (CB, ĐU, ThU).

@@ -7,13 +7,13 @@ import sqlalchemy as sa
 
 from models import Response, Unit, db
 from schema import REPORTING_LEVELS
+from units.hierarchy import UnitTree
 
-from .hierarchy import UnitTree
 from .status import SUBMITTED
 
 
 def status_expression(survey, now):
-    """The status of each unit's report, as reporting.status.report_status computes it for one."""
+    """The status of each unit's report, as reports.status.report_status computes it for one."""
     past_deadline = [level for level in REPORTING_LEVELS if now >= survey.deadline_for(level)]
     extended = Unit.deadline_extended_to
     overdue = sa.case((extended.is_not(None), extended < survey.today(now)), else_=Unit.level.in_(past_deadline))

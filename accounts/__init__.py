@@ -1,0 +1,1 @@
+"""Committee accounts: their passwords and sign-in sessions."""

@@ -1,0 +1,1 @@
+"""The province's units: their tree, the lists committees read and import, their links."""
