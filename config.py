@@ -85,6 +85,9 @@ def default_settings(instance_path):
         "DATABASE_STATEMENT_TIMEOUT": float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "30")),
         #: A function returning "now" (aware); None for the system clock. See clock.py.
         "CLOCK": None,
+        #: Days a returned report stays open for correction by default when its level's deadline has passed
+        #: (reports/review.py); the reviewer may choose another last day.
+        "RETURN_DAYS": 5,
         #: Where a committee's uploaded unit list waits between its preview and its confirmation.
         "UNIT_LIST_UPLOADS": str(Path(instance_path) / "unit-lists"),
     }

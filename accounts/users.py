@@ -13,6 +13,7 @@ import clock
 from models import ROLES, SignInAttempt, Unit, User, db
 from plain_text import first_control_character
 
+from .record import record
 from .sessions import end_sessions_of
 
 MIN_PASSWORD_LENGTH = 10
@@ -62,6 +63,7 @@ def create_user(username, password, scope_code, role="viewer"):
     user = User(username=username, scope=scope, role=role)
     _set_password(user, password)
     db.session.add(user)
+    record("create_account", scope, account=username, role=role)
     db.session.commit()
     return user
 
@@ -71,6 +73,7 @@ def change_password(username, password):
     user = _existing(username)
     _set_password(user, password)
     end_sessions_of(user)
+    record("change_account", user.scope, account=user.username, change="password")
     db.session.commit()
 
 
@@ -79,6 +82,7 @@ def disable_user(username):
     user = _existing(username)
     user.disabled = True
     end_sessions_of(user)
+    record("change_account", user.scope, account=user.username, change="disabled")
     db.session.commit()
 
 

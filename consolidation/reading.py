@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from models import AnswerText, Response, Revision, RevisionText, Unit, db
 from schema.levels import REPORTING_LEVELS
-from units.hierarchy import UnitTree
+from units.hierarchy import UnitTree, subtree_ids
 
 from .sentences import sentences
 from .source import shown_revision_number
@@ -182,15 +182,6 @@ def item_of(scope):
     if scope is None or scope.level == "tinh":
         return RevisionText.question_id
     return RevisionText.question_id + ""
-
-
-def subtree_ids(scope):
-    """The ids of the units of a committee's subtree, found through the parent index: the same units as
-    UnitTree.within's condition on computed codes (a unit lies at most two levels below the unit directly
-    under the province), but a set the database can start from instead of reading every answer first."""
-    children = sa.select(Unit.id).where(Unit.parent_id == scope.id)
-    return sa.select(Unit.id).where(sa.or_(Unit.id == scope.id, Unit.parent_id == scope.id,
-                                           Unit.parent_id.in_(children)))
 
 
 def matches(query):

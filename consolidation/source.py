@@ -21,6 +21,8 @@ class ResponseFacts:
     current_number: int | None
     is_submitted: bool
     submitted_late: bool
+    #: The committee above's review (models.Response.review).
+    review: str | None
 
 
 @dataclass(frozen=True)
@@ -83,11 +85,12 @@ class ExportSource:
             self.tree.grassroots("code"), self.tree.grassroots("name"),
             Response.id, Response.current_number, Response.submitted_number, Response.submitted_late,
             Response.submitted_at, Response.updated_at, Response.revision_count, Revision.config_version,
-            Unit.deadline_extended_to, self.tree.child_of_scope(self.scope, "code"), *answer_columns,
+            Unit.deadline_extended_to, self.tree.child_of_scope(self.scope, "code"), Response.review,
+            *answer_columns,
         )
         for row in self._stream(query):
-            response = None if row[7] is None else ResponseFacts(row[8], row[9] is not None, row[10])
-            answers = {qid: value for qid, value in zip(question_ids, row[17:], strict=True) if value is not None}
+            response = None if row[7] is None else ResponseFacts(row[8], row[9] is not None, row[10], row[17])
+            answers = {qid: value for qid, value in zip(question_ids, row[18:], strict=True) if value is not None}
             yield UnitRecord(
                 code=row[0], name=row[1], level=row[2], district_code=row[3], district_name=row[4],
                 grassroots_code=row[5], grassroots_name=row[6], response=response, submitted_at=row[11],

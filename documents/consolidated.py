@@ -45,7 +45,7 @@ from consolidation.rules import counts_in_totals
 from consolidation.statistics import GROUP_OF_LEVEL, LEVEL_GROUPS, Statistics, groups_asked
 from consolidation.summaries import current_summaries
 from models import Response, Revision, db
-from reports.status import report_status
+from reports.status import SUBMITTED, report_status
 from schema import REPORTING_LEVELS, other_key
 
 CELL_LEVELS = ("chi_bo_co_so", "chi_bo_truc_thuoc")
@@ -62,7 +62,6 @@ RATE_BANDS = (0, 70, 80, 90, 95)
 SENTENCE_END = re.compile(r"[.!?…](?=\s|$)|\n")
 #: The group tallying the cells directly under the scope (not committees: they have no tally of their own).
 CELLS_DIRECTLY_UNDER = ("cells directly under",)
-SUBMITTED_STATUSES = ("submitted", "submitted_late")
 
 
 @dataclass(frozen=True)
@@ -74,6 +73,8 @@ class LevelBase:
     submitted: int = 0
     late: int = 0
     overdue: int = 0
+    #: Of the submitted reports, those the committee above has accepted (reports.review).
+    accepted: int = 0
 
     @property
     def missing(self):
@@ -293,7 +294,7 @@ class DraftReader:
         items = self.items(self.narratives())
         base = [LevelBase(level, **counts) for level, counts in self.base.items() if counts["units"]]
         total = LevelBase(None, *(sum(getattr(row, key) for row in base)
-                                  for key in ("units", "submitted", "late", "overdue")))
+                                  for key in ("units", "submitted", "late", "overdue", "accepted")))
         numbers = self.number_columns()
         differences, others = self.differences()
         return ConsolidatedDraft(
@@ -336,10 +337,11 @@ class DraftReader:
         status = report_status(record.response, deadline, self.now)
         counts = self.base[record.level]
         counts["units"] += 1
-        counts["submitted"] += status in SUBMITTED_STATUSES
+        counts["submitted"] += status in SUBMITTED
         counts["late"] += status == "submitted_late"
         counts["overdue"] += status == "overdue"
-        if status not in SUBMITTED_STATUSES:
+        counts["accepted"] += status == "accepted"
+        if status not in SUBMITTED:
             self.missing_count += 1
             if len(self.missing) < MISSING_LISTED:
                 within = "" if record.child_code == record.code else self.children.get(record.child_code, "")

@@ -121,6 +121,10 @@ class DraftDocument:
             "(%(overdue)s of them past their deadline).",
             submitted=total.submitted, units=total.units, percent=percent(total.submitted, total.units),
             scope=draft.scope_name, time=moment, late=total.late, missing=total.missing, overdue=total.overdue))
+        paragraph(self.document, _(
+            "Of them, %(accepted)s/%(submitted)s reports have been accepted by the committee above after review "
+            "(%(percent)s%%).", accepted=total.accepted, submitted=total.submitted,
+            percent=percent(total.accepted, total.submitted)))
         for row in draft.base:
             paragraph(self.document, _(
                 "- %(level)s: %(submitted)s/%(units)s reports (%(percent)s%%), %(late)s submitted late, "

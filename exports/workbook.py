@@ -24,6 +24,7 @@ from .figures import FiguresSheet, write_totals_sheet
 from .formats import Formats
 from .key_phrases import write_key_phrases_sheet
 from .progress import ProgressSheet
+from .returns import write_returns_sheet
 from .statistics import write_statistics_sheet
 
 #: User text is never read as a number, a formula or a link. Every cell, formatted or not, aligns at the top:
@@ -63,7 +64,8 @@ def sheet_names():
     return {
         "figures": _("Figures"), "totals": _("Totals by committee"), "differences": _("Differences"),
         "comments": _("Comments"), "key_phrases": _("Main key phrases"), "excerpts": _("Chosen excerpts"),
-        "progress": _("Progress"), "statistics": _("Statistics"), "questions": _("Questions"),
+        "progress": _("Progress"), "returns": _("Returned reports"), "statistics": _("Statistics"),
+        "questions": _("Questions"),
     }
 
 
@@ -131,6 +133,7 @@ def write_workbook(target, survey, source, *, language="vi", now=None, on_unit=N
                                      CopyGroups(summaries))
         write_key_phrases_sheet(sheets["key_phrases"], formats, survey, summaries)
         write_excerpts_sheet(sheets["excerpts"], formats, survey, source)
+        write_returns_sheet(sheets["returns"], formats, survey, source.scope)
         write_statistics_sheet(workbook, sheets["statistics"], formats, stats)
         write_dictionary_sheet(sheets["questions"], formats, survey, retired)
         workbook.close()

@@ -3,10 +3,14 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, StringField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms import DateField, IntegerField, PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.widgets import HiddenInput
 
-from plain_text import first_control_character
+from plain_text import first_control_character, without_control_characters
+
+#: The longest reason or note a reviewer may type, in characters.
+REVIEW_TEXT_MAX = 4000
 
 
 def one_line_text(form, field):
@@ -25,3 +29,41 @@ class ExtendDeadlineForm(FlaskForm):
 class SignInForm(FlaskForm):
     username = StringField(_l("User name"), validators=[InputRequired(), Length(max=80), one_line_text])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
+
+
+def kept_as_typed(text):
+    """A reviewer's text as typed, without the control characters no text keeps, nor blank ends."""
+    return without_control_characters(text).strip() if text else text
+
+
+class ReviewForm(FlaskForm):
+    #: The submitted version the reviewer read: a unit that submitted again meanwhile makes the action refused.
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+def reason_field(label):
+    return TextAreaField(label, filters=[kept_as_typed], validators=[
+        DataRequired(message=_l("Write the reason: the unit reads it.")),
+        Length(max=REVIEW_TEXT_MAX, message=_l("Write at most %(max)d characters."))])
+
+
+class ReturnForm(ReviewForm):
+    reason = reason_field(_l("Why the report is returned (the unit reads it)"))
+    correct_until = DateField(_l("Last day to correct it and submit again"), validators=[InputRequired()],
+                              format=["%Y-%m-%d", "%d/%m/%Y"])
+
+
+class UnlockForm(ReviewForm):
+    reason = reason_field(_l("Why the report is unlocked"))
+
+
+def review_notes(values, question_ids):
+    """Return ({question id: note} of the notes typed in `values` as "note-<id>", {question id: error})."""
+    notes, errors = {}, {}
+    for question_id in question_ids:
+        note = kept_as_typed(values.get(f"note-{question_id}", ""))
+        if len(note) > REVIEW_TEXT_MAX:
+            errors[question_id] = _("Write at most %(max)d characters.", max=REVIEW_TEXT_MAX)
+        if note:
+            notes[question_id] = note
+    return notes, errors

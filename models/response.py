@@ -10,6 +10,9 @@ import clock
 from .base import JSONType, UTCDateTime, db
 
 ACTIONS = ("save", "submit")
+#: "accepted": locked, counted; "returned": open for correction until the return's last day, not done;
+#: "resubmitted": submitted again after a return, waiting for the reviewer.
+REVIEW_STATES = ("accepted", "returned", "resubmitted")
 
 
 class Response(db.Model):
@@ -22,6 +25,7 @@ class Response(db.Model):
         sa.CheckConstraint("submitted_number IS NULL OR submitted_number <= current_number",
                            name="submitted_not_after_current"),
         sa.CheckConstraint("(submitted_number IS NULL) = (submitted_at IS NULL)", name="submitted_at_with_number"),
+        sa.CheckConstraint(sa.column("review").in_(REVIEW_STATES), name="known_review"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +45,11 @@ class Response(db.Model):
     submitted_late: Mapped[bool] = mapped_column(default=False)
     #: When any revision was last saved.
     updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: Where the committee above stands on the report (REVIEW_STATES); None until it has acted, and again
+    #: after it unlocked an accepted report. Its history is in the reviews (models.Review).
+    review: Mapped[str | None] = mapped_column(sa.String(16))
+    #: For a returned report: the last day its unit may correct it and submit again, whatever its deadline.
+    correct_until: Mapped[dt.date | None] = mapped_column(sa.Date)
 
     unit: Mapped["Unit"] = relationship(back_populates="response")  # noqa: F821
 

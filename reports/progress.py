@@ -18,6 +18,8 @@ def status_expression(survey, now):
     extended = Unit.deadline_extended_to
     overdue = sa.case((extended.is_not(None), extended < survey.today(now)), else_=Unit.level.in_(past_deadline))
     return sa.case(
+        (Response.review.in_(("accepted", "returned")), Response.review),
+        (sa.and_(Response.submitted_number.is_not(None), Response.review == "resubmitted"), "resubmitted"),
         (sa.and_(Response.submitted_number.is_not(None), Response.submitted_late), "submitted_late"),
         (Response.submitted_number.is_not(None), "submitted"),
         (overdue, "overdue"),

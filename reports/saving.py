@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import contains_eager
 
 import clock
+from accounts.record import record
 from consolidation.answer_texts import record_revision_texts
 from models import Response, Revision, Unit, busy_reason, database_busy, db
 from schema.store import current_survey
@@ -61,7 +62,11 @@ def open_response(unit):
 
 
 def is_locked(response, deadline, now):
-    return response is not None and response.is_submitted and now >= deadline
+    """Tell whether the report can no longer change: accepted by the committee above, or submitted and past
+    `deadline` (for a returned report, the end of the last day its reviewer gave: reports.review)."""
+    if response is None:
+        return False
+    return response.review == "accepted" or (response.is_submitted and now >= deadline)
 
 
 #: Built once: every page view runs it, and building the statement costs more than running it.
@@ -202,14 +207,20 @@ def _take_revision_number(response):
 def _make_current(response, revision):
     response.current_number = revision.number
     if revision.action == "submit":
+        if response.review == "returned":
+            response.review = "resubmitted"
         response.submitted_number = revision.number
         response.submitted_at = revision.created_at
         response.submitted_late = revision.late
 
 
-def reopen_report(response):
-    """Take a submitted report back to draft, so that its unit can correct and submit it again."""
+def reopen_report(unit, by):
+    """Take a submitted report back to draft, so that its unit can correct and submit it again; a review it
+    waited for or had (but an acceptance, which only unlocking takes back) goes with its submission."""
+    response = unit.response
+    record("reopen", unit, by, version=response.submitted_number)
     response.submitted_number = None
     response.submitted_at = None
     response.submitted_late = False
+    response.review = None
     db.session.commit()

@@ -15,7 +15,7 @@ from workbooks import column_values, downloaded_workbook
 from config import default_settings
 from downloads.jobs import requested_job
 from models import ExportJob, SignInAttempt, Unit, User, db
-from reports.status import report_status
+from reports.status import STATUS_LABELS, report_status
 
 #: A password the `accounts` fixture does not use, to see that no command ever prints one.
 OTHER_PASSWORD = "mật-khẩu-khác-cũng-đủ-dài"
@@ -25,7 +25,9 @@ PUBLIC_ENDPOINTS = {"admin.home", "admin.sign_in", "admin.sign_out"}
 VIEWER_POSTS = {"admin.export_again"}
 #: GET routes under /admin/ that only a manager may open (a viewer gets 403): the unit list's upload.
 MANAGER_PAGES = {"admin.unit_list_upload", "admin.unit_list_template", "admin.current_unit_list_csv",
-                 "admin.current_unit_list_xlsx"}
+                 "admin.current_unit_list_xlsx", "admin.return_for_completion"}
+#: POST routes whose form has fields to fill: posted empty by a manager, they answer 400 with what needs filling.
+FORM_POSTS = {"admin.accept", "admin.unlock", "admin.return_for_completion"}
 #: A value for each URL parameter of the admin routes: a unit in both test accounts' scopes, that reports,
 #: the finished export job of a scope in both (see `finished_export`), a narrative item and an excerpt id.
 URL_VALUES = {"code": "KP.EK.01", "job_id": 1, "kind": "xlsx", "question_id": "uu_diem", "excerpt_id": 1}
@@ -36,7 +38,10 @@ KNOWN_ROUTES = {("admin.missing", "GET"), ("admin.unit_list", "GET"), ("admin.un
                 ("admin.unit_list_upload", "GET"), ("admin.upload_unit_list", "POST"),
                 ("admin.confirm_unit_list", "POST"), ("admin.export_job_state", "GET"), ("admin.reading_index", "GET"),
                 ("admin.reading_item", "GET"), ("admin.pick_excerpt", "POST"), ("admin.move_excerpt", "POST"),
-                ("admin.excerpt_note", "POST"), ("admin.remove_excerpt", "POST")}
+                ("admin.excerpt_note", "POST"), ("admin.remove_excerpt", "POST"), ("admin.accept", "POST"),
+                ("admin.unlock", "POST"), ("admin.return_for_completion", "GET"),
+                ("admin.return_for_completion", "POST"), ("admin.accept_many", "POST"), ("admin.actions", "GET"),
+                ("admin.actions_workbook", "GET")}
 
 
 def missing_codes(page_html):
@@ -195,6 +200,8 @@ def test_every_admin_route_lets_an_account_read_and_only_a_manager_change(app, c
         if method == "GET":
             expected = 403 if endpoint in MANAGER_PAGES and not manager else 200
             assert response.status_code == expected, (method, url, response.status_code)
+        elif manager and endpoint in FORM_POSTS:
+            assert response.status_code == 400, (method, url, response.status_code)
         elif manager or endpoint in VIEWER_POSTS:
             assert response.status_code == 302, (method, url, response.status_code)
             assert response.headers["Location"] != "/admin/", (method, url, "sent to sign in")
@@ -339,7 +346,7 @@ def test_every_count_on_the_progress_page_links_to_the_list_of_those_units(app, 
     page = client.get("/admin/").text
     for table, first in ((0, 3), (1, 2)):  # by level after the level, deadline and days left; by unit after two
         for row in table_rows(page, table):
-            counts = row.cells[first:first + 7]  # the units, then each status
+            counts = row.cells[first:first + 1 + len(STATUS_LABELS)]  # the units, then each status
             assert all(re.fullmatch(r"\d+( \(\d+%\))?", cell) for cell in counts), row.cells
             listed = [link for link in row.links if link.startswith("/admin/units?")]
             assert len(listed) == len(counts), (row.cells, "every count is a link")

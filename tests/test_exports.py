@@ -22,10 +22,11 @@ from exports import write_workbook
 from models import Unit, db
 
 VI_SHEETS = ["Tổng hợp số liệu", "Cộng theo cấp ủy", "Chênh lệch", "Ý kiến", "Cụm từ chính", "Trích dẫn đã chọn",
-             "Tiến độ", "Thống kê", "Câu hỏi"]
+             "Tiến độ", "Báo cáo bị trả lại", "Thống kê", "Câu hỏi"]
 EN_SHEETS = ["Figures", "Totals by committee", "Differences", "Comments", "Main key phrases", "Chosen excerpts",
-             "Progress", "Statistics", "Questions"]
-FIGURES, TOTALS, DIFFERENCES, COMMENTS, KEY_PHRASES, EXCERPTS, PROGRESS, STATISTICS, QUESTIONS = VI_SHEETS
+             "Progress", "Returned reports", "Statistics", "Questions"]
+(FIGURES, TOTALS, DIFFERENCES, COMMENTS, KEY_PHRASES, EXCERPTS, PROGRESS, RETURNED, STATISTICS,
+ QUESTIONS) = VI_SHEETS
 FIRST_DATA_ROW = 4  # 1-based: title, codes, labels, then units; the total row last
 CELL_LEVELS = ("chi_bo_co_so", "chi_bo_truc_thuoc")
 

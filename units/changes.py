@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 import clock
+from accounts.record import record
 from models import Response, Unit, db, new_link_token
 from models.unit import ISSUING_CODE_MAX_LENGTH, NAME_MAX_LENGTH, fold_for_search
 from schema import LEVELS, PARENT_LEVELS, level_label
@@ -100,8 +101,15 @@ def import_units(raw, filename=None):
     ImportRefused."""
     plan = plan_import(raw, filename=filename)
     apply_plan(plan)
+    record_import(plan, db.session.scalar(sa.select(Unit).filter_by(parent_id=None, level="tinh")))
     db.session.commit()
     return plan.summary
+
+
+def record_import(plan, scope, by=None):
+    """Record the import of `plan` within `scope` (the province for the whole list) in the session."""
+    summary = plan.summary
+    record("import_units", scope, by, created=summary.created, updated=summary.updated)
 
 
 def plan_import(raw, scope=None, filename=None):
@@ -382,13 +390,16 @@ def lies_under(top, code, parents):
     return False
 
 
-def rotate_link(unit):
+def rotate_link(unit, by=None):
     """Give the unit a new secret link; the old one stops working at once."""
     unit.token = new_link_token()
+    record("new_link", unit, by)
     db.session.commit()
 
 
-def extend_deadline(unit, last_day):
+def extend_deadline(unit, last_day, by=None):
     """Let one unit report on time until the end of `last_day`."""
+    record("extend", unit, by, last_day=last_day.isoformat(),
+           before=unit.deadline_extended_to.isoformat() if unit.deadline_extended_to else None)
     unit.deadline_extended_to = last_day
     db.session.commit()

@@ -94,6 +94,15 @@ class UnitTree:
         return scope.id in ancestors
 
 
+def subtree_ids(scope):
+    """The ids of the units of a committee's subtree, found through the parent index: the same units as
+    UnitTree.within's condition on computed codes (a unit lies at most two levels below the unit directly
+    under the province), but a set the database can start from instead of reading every answer first."""
+    children = sa.select(Unit.id).where(Unit.parent_id == scope.id)
+    return sa.select(Unit.id).where(sa.or_(Unit.id == scope.id, Unit.parent_id == scope.id,
+                                           Unit.parent_id.in_(children)))
+
+
 def renumber_units(session=None):
     """Write each reporting unit's place in hierarchy order (Unit.position), after units were added or moved,
     in `session` (by default the app's).

@@ -1,5 +1,6 @@
 """The one page each unit reaches through its secret link: draft, save, submit, correct."""
 
+import functools
 import re
 import uuid
 
@@ -13,6 +14,7 @@ from documents.unit_report import unit_report
 from downloads.documents import is_submitted_version
 from forms import survey_form_class
 from link_tokens import token_from_typed_code
+from reports.review import correction_deadline, last_return
 from reports.saving import (
     DatabaseBusy,
     ReportLocked,
@@ -53,7 +55,7 @@ class UnitPage:
         self.unit, self.answers, self.saved_form = found.unit, found.answers, found.saved_form
         self.token = token
         self.survey = current_survey()
-        self.deadline = self.survey.deadline_for(self.unit.level, self.unit.deadline_extended_to)
+        self.deadline = correction_deadline(self.survey, self.unit)
         self.now = clock.now()
 
     @property
@@ -72,7 +74,14 @@ class UnitPage:
         response = self.response
         submitted = response is not None and response.is_submitted
         fresh = submitted and response.current_number == response.submitted_number
-        return self.locked or (fresh and "edit" not in request.args)
+        returned = submitted and response.review == "returned"
+        return self.locked or (fresh and not returned and "edit" not in request.args)
+
+    @functools.cached_property
+    def returned(self):
+        """The review that returned the report, while its unit corrects it; None otherwise."""
+        response = self.response
+        return last_return(response) if response is not None and response.review == "returned" else None
 
     @property
     def current_number(self):
@@ -114,13 +123,18 @@ class UnitPage:
     def render(self, template, status=200, **context):
         context.update(
             page=self, unit=self.unit, survey=self.survey, deadline=self.deadline,
-            response=self.response, status=self.status,
+            response=self.response, status=self.status, returned=self.returned,
         )
         return render_template(template, **context), status
 
     def render_form(self, form, status=200, **context):
         """Show the form; a refused one (any status but 200) holds text not saved yet."""
         state = read_form_state(form.form_state.data, self.unit) or {}
+        if self.returned is not None:
+            # Each note of the return is shown beside its question, and read with it by screen readers.
+            for question_id, note in self.returned.notes.items():
+                if question_id in form:
+                    form[question_id].description = note
         return self.render("survey/page.html", status, form=form, form_id=state.get("id", ""),
                            unsaved=status != 200, **context)
 

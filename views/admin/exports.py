@@ -23,8 +23,11 @@ from schema.store import current_survey
 from units.hierarchy import UnitTree
 
 from .auth import bp, sign_in_required
+from .record import record_download, recorded_download
 
 MIMETYPES = {"xlsx": XLSX_MIMETYPE, "docx": DOCX_MIMETYPE}
+#: What the record of actions calls a job's file (accounts.record.FILE_KINDS).
+JOB_FILES = {"xlsx": "workbook", "docx": "draft"}
 #: Seconds between two questions of a job's page to its state while the job runs (the page's script asks;
 #: without it, the person asks with the page's Update button).
 PROGRESS_POLL = 3
@@ -40,6 +43,7 @@ def export_job_in_scope_or_404(job_id):
 
 @bp.get("/export.xlsx")
 @sign_in_required
+@recorded_download("workbook")
 def export_workbook():
     survey, scope, language = current_survey(), g.user.scope, str(get_locale())
     with at_once_place(scope, survey, "xlsx") as at_once:
@@ -51,6 +55,7 @@ def export_workbook():
 
 @bp.get("/report.docx")
 @sign_in_required
+@recorded_download("draft")
 def consolidated_draft():
     """The account's committee's own summary report, drafted from its units' reports (Word, in Vietnamese
     whatever the page's language: a party document)."""
@@ -113,5 +118,6 @@ def export_file(job_id, kind):
         file = open(job_path(job), "rb")  # noqa: SIM115 - send_file closes it
     except FileNotFoundError:  # removed as expired since the page was shown
         abort(404)
+    record_download(JOB_FILES[kind], job.scope)
     return send_file(file, mimetype=MIMETYPES[kind], as_attachment=True,
                      download_name=job_download_name(job, current_survey()), max_age=0)

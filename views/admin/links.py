@@ -17,6 +17,7 @@ from units.links import (
 )
 
 from .auth import bp, sign_in_required, unit_in_scope_or_404
+from .record import recorded_download
 
 #: These responses hold units' secret links: no cache keeps them, not even the browser's.
 NOT_STORED = "private, no-store"
@@ -24,6 +25,7 @@ NOT_STORED = "private, no-store"
 
 @bp.get("/links.xlsx")
 @sign_in_required
+@recorded_download("links")
 def links_workbook():
     """Every unit of the scope with its link, to send by message or e-mail."""
     survey, scope = current_survey(), g.user.scope

@@ -10,10 +10,11 @@ from downloads.files import download_name
 from downloads.workbooks import send_workbook
 from exports.unit_list import write_unit_list_workbook
 from forms import survey_form_class
-from forms.admin import ExtendDeadlineForm, SignInForm
+from forms.admin import ExtendDeadlineForm, ReviewForm, SignInForm, UnlockForm
 from reports.progress import scope_progress
+from reports.review import REVIEW_LABELS, can_review, review_history, reviews_unit, submitted_versions
 from reports.saving import committee_version, reopen_report, revision_history
-from reports.status import STATUS_FILTERS, STATUS_LABELS, report_status
+from reports.status import STATUS_FILTERS, STATUS_LABELS, TO_REVIEW, report_status
 from schema import REPORTING_LEVELS
 from schema.levels import LEVEL_LABELS
 from schema.model import day_text, translated
@@ -32,6 +33,7 @@ from .auth import (
     unit_in_scope_or_404,
 )
 from .reading import pickable_passages
+from .record import recorded_download
 
 
 @bp.get("/")
@@ -85,7 +87,11 @@ def missing():
 
 def unit_list_page(filters):
     listed = list_units(g.user.scope, current_survey(), clock.now(), filters, page=request.args.get("page", 1, int))
+    # A manager may accept the reports waiting for review from the list, each at the version it shows.
+    waiting = [row.code for row in listed.rows if row.status in TO_REVIEW and row.code != g.user.scope.code]
+    versions = submitted_versions(waiting) if g.user.role == "manager" else {}
     return render_template("admin/units.html", listed=listed, filters=filters, children=child_units(g.user.scope),
+                           versions=versions,
                            status_filters={key: str(label) for key, (label, _statuses) in STATUS_FILTERS.items()},
                            statuses=translated(STATUS_LABELS), levels=REPORTING_LEVELS,
                            level_names=translated(LEVEL_LABELS))
@@ -93,6 +99,7 @@ def unit_list_page(filters):
 
 @bp.get("/units.xlsx")
 @sign_in_required
+@recorded_download("unit_list")
 def unit_list_workbook():
     """The list as shown, every page of it, as a workbook."""
     survey, now = current_survey(), clock.now()
@@ -106,8 +113,13 @@ def unit_list_workbook():
 def unit(code):
     """A unit's place, status, report as last submitted (or drafted) or any version of it, history and what
     changed. The province does not report: it has no page."""
-    found = reporting_unit_in_scope_or_404(code)
+    return unit_page(reporting_unit_in_scope_or_404(code))
+
+
+def unit_page(found, status_code=200, **context):
+    """Render a unit's page (with `context`: a refused review's message and what was typed)."""
     survey, response = current_survey(), found.response
+    submitted = response.submitted_number if response else None
     status = report_status(response, survey.deadline_for(found.level, found.deadline_extended_to), clock.now())
     history = revision_history(response)
     by_number = {revision.number: revision for revision in history}
@@ -122,7 +134,12 @@ def unit(code):
                            history=history, shown=shown, chosen=chosen, compared=compared, changes=changes,
                            extend_form=ExtendDeadlineForm(), extension_days=extension_days(survey),
                            reading_items={question.id for question in narrative_questions(survey)},
-                           pickable=pickable_passages(pickable_texts(shown).items()), back=request.full_path)
+                           pickable=pickable_passages(pickable_texts(shown).items()), back=request.full_path,
+                           reviews=review_history(response), reviews_unit=reviews_unit(g.user, found),
+                           can_review=can_review, review_labels=REVIEW_LABELS,
+                           review_form=ReviewForm(formdata=None, version=submitted),
+                           unlock_form=context.pop("unlock_form", None) or UnlockForm(formdata=None, version=submitted),
+                           **context), status_code
 
 
 
@@ -146,8 +163,9 @@ def changed_by(revision, history):
 @manager_required
 def reopen(code):
     found = unit_in_scope_or_404(code)
-    if found.response is not None and found.response.is_submitted:
-        reopen_report(found.response)
+    response = found.response
+    if response is not None and response.is_submitted and response.review != "accepted":
+        reopen_report(found, g.user)
         flash(_("The report was reopened: the unit can correct it and submit it again."), "success")
     return redirect(url_for("admin.unit", code=code))
 
@@ -162,7 +180,7 @@ def extend(code):
         flash(_("Choose a last day from %(first)s to %(last)s (a year after the survey's last deadline at the "
                 "latest), written as dd/mm/yyyy.", first=day_text(first), last=day_text(last)), "error")
     else:
-        extend_deadline(found, form.last_day.data)
+        extend_deadline(found, form.last_day.data, g.user)
         flash(_("The unit may now report on time until %(day)s.", day=day_text(form.last_day.data)),
               "success")
     return redirect(url_for("admin.unit", code=code))
@@ -185,7 +203,7 @@ def confirm_rotate(code):
 @manager_required
 def rotate(code):
     """Give the unit a new link, then show it ready to copy and print."""
-    rotate_link(reporting_unit_in_scope_or_404(code))
+    rotate_link(reporting_unit_in_scope_or_404(code), g.user)
     flash(_("The unit has a new link; the old one no longer works. Send or print this one."), "success")
     return redirect(url_for("admin.invitation", code=code))
 

@@ -6,10 +6,12 @@ from reports.saving import committee_version, revision_of
 from schema.store import current_survey
 
 from .auth import bp, reporting_unit_in_scope_or_404, sign_in_required
+from .record import recorded_download
 
 
 @bp.get("/units/<code>/report.docx")
 @sign_in_required
+@recorded_download("unit_report")
 def unit_report_document(code):
     """The report as the unit page shows it: as submitted, else as last saved (DỰ THẢO), else blank."""
     # The province has no report of its own: it reports through the consolidated draft.

@@ -14,13 +14,14 @@ from exports.unit_list_file import unit_list_rows, write_unit_list_csv, write_un
 from models import db
 from schema import LEVELS, REPORTING_LEVELS
 from schema.store import current_survey
-from units.changes import apply_plan, plan_import
+from units.changes import apply_plan, plan_import, record_import
 from units.list_files import FILE_LIMIT, write_template
 from units.list_rows import COLUMNS, DOCUMENT_COLUMNS, ImportRefused
 from units.list_uploads import discard_uploads, keep_upload, kept_upload
 from units.list_workbooks import MAX_UNITS
 
 from .auth import bp, manager_required
+from .record import recorded_download
 
 #: The new units an import's page lists one by one; the links workbook holds them all.
 IMPORTED_LISTED = 200
@@ -44,6 +45,7 @@ def unit_list_template():
 
 @bp.get("/unit-list/current.csv")
 @manager_required
+@recorded_download("unit_list")
 def current_unit_list_csv():
     """The scope's units as they stand, in the import's format: to correct and upload back."""
     return current_unit_list(write_unit_list_csv, "text/csv; charset=utf-8", "csv")
@@ -51,6 +53,7 @@ def current_unit_list_csv():
 
 @bp.get("/unit-list/current.xlsx")
 @manager_required
+@recorded_download("unit_list")
 def current_unit_list_xlsx():
     return current_unit_list(write_unit_list_xlsx, XLSX_MIMETYPE, "xlsx")
 
@@ -101,6 +104,7 @@ def confirm_unit_list():
         return page
     try:
         apply_plan(plan)
+        record_import(plan, g.user.scope, g.user)
         db.session.commit()
     except IntegrityError:
         # Another confirmation (a second click, another manager) added some of these units after this plan
