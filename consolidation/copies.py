@@ -12,6 +12,7 @@ report texts). 0.8 would miss half the one-sentence changes. With 64 permutation
 """
 
 import re
+from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,7 +57,7 @@ def similarity(first, second):
 
 def copy_groups(items, threshold=COPY_THRESHOLD):
     """Return the groups of copies among items of (key, signature, SHA-256 hex digest), largest first; a
-    group has two keys or more. Memory grows with the items' count alone (some 300 bytes a distinct text)."""
+    group has two keys or more. Memory grows with the items' count alone (some 200 bytes an item)."""
     index = _CopyIndex(threshold)
     for key, sig, digest in items:
         index.add(key, sig, digest)
@@ -64,16 +65,17 @@ def copy_groups(items, threshold=COPY_THRESHOLD):
 
 
 class _CopyIndex:
-    """Distinct texts' signatures in one buffer, grouped at the end with numpy (locality-sensitive hashing).
+    """Every text's signature in one buffer, grouped at the end with numpy (locality-sensitive hashing).
 
     The bands are datasketch's MinHashLSH's choice for the threshold, weighted to miss few copies (16 bands
     of 4 values: a one-sentence change, Jaccard 0.75, shares a band 99.8% of the times, as in the stored
     bands of consolidation.answer_texts). Texts sharing a band are sorted next to each other; each is
-    compared with the first and the previous text of its run, all pairs at once. MinHashLSH itself keeps a
-    set and a bytes key per band and text (some 3 kB a text, 40 s for 50,000 texts); this keeps 256 bytes.
+    compared with the first and the previous text of its run, all pairs at once; identical texts (the same
+    digest) are joined at once. MinHashLSH itself keeps a set and a bytes key per band and text (some 3 kB a
+    text, 40 s for 50,000 texts); this keeps 128 bytes of the signature, 8 of the digest and the key.
     """
 
-    #: Candidate pairs compared at once: each holds both signatures (512 bytes), so 4,096 of them take 2 MB
+    #: Candidate pairs compared at once: each holds both signatures (256 bytes), so 4,096 of them take 1 MB
     #: whatever the number of texts (50,000 took 15 MB at 2,500 answers and 29 MB from some 6,000).
     PAIRS_AT_ONCE = 4_096
 
@@ -81,26 +83,42 @@ class _CopyIndex:
         lsh = MinHashLSH(threshold=threshold, num_perm=PERMUTATIONS, weights=(0.1, 0.9))
         self.bands, self.rows = lsh.b, lsh.r
         self.least_equal = threshold * PERMUTATIONS
-        self.text_of_digest, self.keys, self.signatures = {}, [], bytearray()
+        self.keys, self.digests, self.signatures = [], array("Q"), bytearray()
+        #: 1 for a text without a word, whose signature resembles every other such text's: never compared.
+        self.empty = bytearray()
 
     def add(self, key, sig, digest):
-        digest = int(digest[:16], 16)  # 64 bits of the hex digest: a third of its memory, and no collision
-        text = self.text_of_digest.get(digest)
-        if text is None:
-            text = self.text_of_digest[digest] = len(self.signatures) // (PERMUTATIONS * 4)
-            self.signatures += _values(sig).tobytes()
-        self.keys.append((key, text))
+        values = _values(sig)
+        self.keys.append(key)
+        self.digests.append(int(digest[:16], 16))  # 64 bits of the hex digest: no collision among a province's
+        # The low 16 bits of each value (b-bit minwise hashing): two different values agree there once in
+        # 65,536, which moves an estimated similarity by some 0.00002, for half the memory.
+        self.signatures += values.astype("<u2").tobytes()
+        self.empty.append(_is_empty(values))
 
     def groups(self):
-        signatures = np.frombuffer(self.signatures, dtype="<u4").reshape(-1, PERMUTATIONS)
-        parent = list(range(len(signatures)))
+        signatures = np.frombuffer(self.signatures, dtype="<u2").reshape(-1, PERMUTATIONS)
+        parent = array("q", range(len(signatures)))
+        for first, second in self._same_digest_pairs():
+            _join(parent, first, second)
         for first, second in self._close_pairs(signatures):
             _join(parent, int(first), int(second))
+        roots = np.fromiter((_root(parent, text) for text in range(len(parent))), dtype=np.int64, count=len(parent))
+        # Only the texts in a group of two or more are gathered: most of a province's texts are in none.
+        shared, counts = np.unique(roots, return_counts=True)
+        grouped = set(shared[counts > 1].tolist())
         members = {}
-        for key, text in self.keys:
-            members.setdefault(_root(parent, text), []).append(key)
-        found = [CopyGroup(tuple(keys)) for keys in members.values() if len(keys) > 1]
+        for text in np.flatnonzero(np.isin(roots, list(grouped))).tolist():
+            members.setdefault(int(roots[text]), []).append(self.keys[text])
+        found = [CopyGroup(tuple(keys)) for keys in members.values()]
         return sorted(found, key=lambda group: -len(group.keys))
+
+    def _same_digest_pairs(self):
+        """Yield (first text, text) for every text whose digest an earlier text has."""
+        digests = np.frombuffer(self.digests, dtype=np.uint64) if self.digests else np.zeros(0, dtype=np.uint64)
+        _unique, first, inverse = np.unique(digests, return_index=True, return_inverse=True)
+        for text in np.flatnonzero(first[inverse] != np.arange(len(digests))).tolist():
+            yield int(first[inverse[text]]), text
 
     def _close_pairs(self, signatures):
         """Yield the pairs of texts close enough to be copies, a band at a time: a pair sharing several bands
@@ -114,7 +132,7 @@ class _CopyIndex:
 
     def _candidate_pairs(self, signatures):
         """Yield, band by band, the pairs of texts sharing it: each with the first and the previous of its run."""
-        texts = np.flatnonzero(~(signatures == np.uint32(0xFFFFFFFF)).all(axis=1))
+        texts = np.flatnonzero(np.frombuffer(self.empty, dtype=np.uint8) == 0)
         for band in range(self.bands):
             keys = _band_keys(signatures[texts, band * self.rows:(band + 1) * self.rows])
             order = np.argsort(keys, kind="stable")
