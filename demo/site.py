@@ -20,7 +20,8 @@ from flask_migrate import upgrade
 
 import clock
 from accounts.users import create_user
-from models import Unit, db
+from models import Unit, User, db
+from reports.review import accept_report, default_correct_until, return_report
 from reports.saving import open_response, save_report
 from schema import REPORTING_LEVELS
 from units.changes import extend_deadline, import_units
@@ -35,8 +36,11 @@ DEMO_STATES = {SETTING_UP: "setting_up", READY: "ready"}
 
 #: How the units whose links are not printed stand, in shares (%) of them, the rest submitted. Each kind occurs
 #: at least once while units last, in this order, so that even a tiny province shows every status.
-PROGRESS_SHARES = (("submitted", 40), ("draft", 22), ("revised", 4), ("submitted_late", 7), ("opened", 7),
-                   ("overdue", 4), ("not_opened", 10))
+PROGRESS_SHARES = (("submitted", 30), ("draft", 22), ("revised", 4), ("submitted_late", 7), ("opened", 7),
+                   ("overdue", 4), ("not_opened", 10), ("accepted", 6), ("returned", 2), ("resubmitted", 2))
+#: Why the demo's committee returned reports, and its note on the attendance rate.
+RETURN_REASON = "Mục II.3: tỷ lệ đảng viên dự sinh hoạt chưa nêu căn cứ tính; đề nghị bổ sung."
+RETURN_NOTE = "Ghi rõ số buổi sinh hoạt trong năm và số đảng viên dự từng buổi."
 #: Letters and digits of the generated passwords, without look-alikes (l, 1, o, 0, i).
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
@@ -87,8 +91,10 @@ def set_up_demo_site(survey, unit_list, seed=1):
     import_units(unit_list)
     rng = random.Random(seed)
     blank = blank_units()
-    site = DemoSite(accounts=create_accounts(), blank=blank,
-                    progress=replay_progress(survey, {link.code for link in blank}, rng))
+    accounts = create_accounts()
+    reviewer = db.session.scalar(sa.select(User).filter_by(username=accounts[0].username))
+    site = DemoSite(accounts=accounts, blank=blank,
+                    progress=replay_progress(survey, {link.code for link in blank}, rng, reviewer))
     mark_database(READY)
     return site
 
@@ -124,13 +130,14 @@ def plan_progress(units, rng):
     return list(zip(units, kinds, strict=False))
 
 
-def replay_progress(survey, blank_codes, rng):
+def replay_progress(survey, blank_codes, rng, reviewer):
     """Act on every reporting unit but the blank ones as its kind of progress says, at moments of the last two
-    weeks before `now` (before the first deadline when it has passed); return each unit's kind by code."""
+    weeks before `now` (before the first deadline when it has passed), `reviewer` (the province's manager)
+    answering some reports; return each unit's kind by code."""
     units = db.session.scalars(sa.select(Unit).order_by(Unit.code)).all()
     first_deadline = min(survey.deadline_for(level) for level in REPORTING_LEVELS)
     replay = Replay(survey, min(clock.now(), first_deadline - dt.timedelta(days=1)), rng,
-                    answers_adding_up(survey, units, rng))
+                    answers_adding_up(survey, units, rng), reviewer)
     progress = dict.fromkeys(blank_codes, "not_opened")
     reporting = [unit for unit in units if unit.level in REPORTING_LEVELS and unit.code not in blank_codes]
     for unit, kind in plan_progress(reporting, rng):
@@ -143,8 +150,9 @@ class Replay:
     """What units did, replayed through the service's saving code at moments before `until`: each unit's
     report is `answers`[code] when submitted, part of it as a draft."""
 
-    def __init__(self, survey, until, rng, answers):
+    def __init__(self, survey, until, rng, answers, reviewer):
         self.survey, self.until, self.rng, self.full_answers = survey, until, rng, answers
+        self.reviewer = reviewer
 
     def days_ago(self, low, high):
         """Return a moment between `low` and `high` days before `until`."""
@@ -185,6 +193,24 @@ class Replay:
         corrected = corrected_answers(self.survey, unit.level, answers, self.rng)
         self.save(unit, "submit", corrected, self.days_ago(2, 3))
 
+    def accepted(self, unit):
+        """Submitted, then accepted by the committee above a day later."""
+        self.save(unit, "submit", self.answers(unit, complete=True), self.days_ago(4, 8))
+        with clock_at(self.days_ago(1, 3)):
+            accept_report(unit, unit.response.submitted_number, self.reviewer)
+
+    def returned(self, unit):
+        """Submitted, then returned for completion with a reason and a note on the attendance rate."""
+        self.save(unit, "submit", self.answers(unit, complete=True), self.days_ago(4, 8))
+        with clock_at(self.days_ago(1, 3)) as now:
+            return_report(unit, unit.response.submitted_number, self.reviewer, RETURN_REASON,
+                          {"ty_le_tham_du": RETURN_NOTE}, default_correct_until(self.survey, unit, now))
+
+    def resubmitted(self, unit):
+        """Returned, then corrected and submitted again: waiting for the committee above once more."""
+        self.returned(unit)
+        self.save(unit, "submit", self.answers(unit, complete=True), self.days_ago(0.2, 0.9))
+
     def submitted_late(self, unit):
         """The unit's own last day passed five days ago; it submitted two days ago."""
         self.own_last_day(unit, days_ago=5)
@@ -209,6 +235,6 @@ def clock_at(moment):
     before = config["CLOCK"]
     config["CLOCK"] = lambda: moment
     try:
-        yield
+        yield moment
     finally:
         config["CLOCK"] = before

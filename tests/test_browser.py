@@ -648,3 +648,44 @@ def test_the_printable_copy_keeps_each_heading_with_its_text_and_leaves_the_web_
         for web_only in ("Ctrl+P", "Quay lại báo cáo", "In báo cáo", "Tiếng Việt", "English", "Đơn vị"):
             assert web_only not in whole, web_only
     assert ended_on_a_heading == []
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1366px"])
+def test_a_returned_report_opens_on_the_reason_with_each_note_beside_its_question(open_tab, app, accounts, auth,
+                                                                                 viewport):
+    """The committee returns a submitted report with a reason and a note on one answer; the unit's link opens
+    on the reason, the note stands beside its question and is read with the field by screen readers."""
+    store(app, CELL, stored_cell_answers())
+    width = viewport["width"]
+    committee = open_tab(viewport)
+    committee.goto("/admin/")
+    committee.locator("#username").fill("btc")
+    committee.locator("#password").fill(auth.password)
+    with committee.expect_navigation():
+        committee.get_by_role("button", name="Đăng nhập").click()
+    committee.goto(f"/admin/units/{CELL}")
+    committee.get_by_role("link", name="Trả lại để hoàn chỉnh…").click()
+    reason = "Mục II.3: tỷ lệ tham dự chưa nêu căn cứ tính."
+    committee.locator("#reason").fill(reason)
+    committee.locator("#answer-ty_le_tham_du summary").click()
+    committee.locator("#note-ty_le_tham_du").fill("Ghi rõ số buổi và số đảng viên dự từng buổi.")
+    keep_screenshot(committee, f"return-{width}")
+    assert fits_the_screen(committee)
+    with committee.expect_navigation():
+        committee.get_by_role("button", name="Trả lại báo cáo").click()
+    expect(committee.locator(".alert-success")).to_contain_text("Đã trả lại báo cáo")
+    expect(committee.locator("table.reviews")).to_contain_text(reason)
+
+    unit = open_tab(viewport)
+    unit.goto(f"/s/{accounts[CELL].token}")
+    banner = unit.locator(".review-returned")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text(reason)
+    note = unit.locator("#ty_le_tham_du-review")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("Ghi rõ số buổi")
+    expect(unit.locator("#ty_le_tham_du")).to_have_accessible_description(re.compile("Ghi rõ số buổi"))
+    banner.get_by_role("link").first.click()
+    expect(unit.locator("#q-ty_le_tham_du")).to_be_in_viewport()
+    keep_screenshot(unit, f"returned-unit-{width}")
+    assert fits_the_screen(unit)

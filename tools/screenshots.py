@@ -48,6 +48,9 @@ SURVEY = ROOT / "surveys" / "chi-thi-10.yaml"
 PHONE, DESKTOP = (360, 740), (1366, 768)
 #: Wider than this, a picture keeps only the page's column, not the empty sides.
 PHONE_WIDTH = 360
+#: What the pictures of a return say.
+RETURN_REASON = "Mục II.3: tỷ lệ đảng viên dự sinh hoạt chưa nêu căn cứ tính; đề nghị bổ sung."
+RETURN_NOTE = "Ghi rõ số buổi sinh hoạt trong năm và số đảng viên dự từng buổi."
 #: Colours kept in a screenshot: the pages use a few, and anti-aliased text needs some shades between them.
 COLOURS = 96
 
@@ -195,6 +198,46 @@ def reading(page, demo):
     page.goto("/admin/reading/han_che?q=tu+phe+binh")
 
 
+def committee_review(page, demo):
+    """A submitted report's page, at its review: the buttons to accept it or return it for completion."""
+    signed_in(page, demo, "manager")
+    page.goto(f"/admin/units/{demo.submitted_cell.code}")
+    scroll_to(page, "section.review")
+
+
+def committee_return(page, demo):
+    """Returning a report: the reason, the last day, and a note opened under one answer (not sent)."""
+    signed_in(page, demo, "manager")
+    page.goto(f"/admin/units/{demo.submitted_cell.code}/return")
+    fill_return(page)
+    scroll_to(page, "#answer-ty_le_tham_du")
+
+
+def fill_return(page):
+    page.locator("#reason").fill(RETURN_REASON)
+    page.locator("#answer-ty_le_tham_du summary").click()
+    page.locator("#note-ty_le_tham_du").fill(RETURN_NOTE)
+
+
+def unit_returned(page, demo):
+    """The unit's page once its report is returned: the reason on top, the note beside its question. The
+    first language's picture returns the report; the next finds it returned."""
+    signed_in(page, demo, "manager")
+    page.goto(f"/admin/units/{demo.submitted_cell.code}/return")
+    if page.locator("button.primary").count():
+        fill_return(page)
+        page.locator("button.primary").click()
+        page.wait_for_load_state()
+    page.goto(f"/s/{demo.submitted_cell.token}")
+    scroll_to(page, ".review-returned")
+
+
+def actions_record(page, demo):
+    """The record of what the committees' accounts did."""
+    unit_returned(page, demo)
+    page.goto("/admin/actions")
+
+
 def signed_in(page, demo, role):
     username, password = demo.accounts[role]
     page.goto("/admin/")
@@ -218,6 +261,12 @@ SHOTS = {
     "committee-unit": (DESKTOP, committee_unit, None),
     "committee-versions": (DESKTOP, committee_versions, None),
     "reading": (DESKTOP, reading, None),
+    # After the others: returning a report changes what the pictures above show of the submitted cell.
+    "committee-review": (DESKTOP, committee_review, None),
+    "committee-return": (DESKTOP, committee_return, None),
+    "unit-returned": (PHONE, unit_returned, None),
+    "unit-returned-note": (PHONE, unit_returned, "#q-ty_le_tham_du"),
+    "actions": ((1366, 600), actions_record, None),
 }
 
 
