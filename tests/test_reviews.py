@@ -117,6 +117,8 @@ def test_a_returned_report_is_missing_until_submitted_again_then_waits_for_revie
     assert NOTE in unit_page and "Mục II.3" in unit_page, "the return stays readable in the history"
     assert "Đã bổ sung căn cứ." in unit_page, "what changed since the return is compared"
     assert NOTE not in app.test_client().get(f"/s/{accounts[UNIT].token}?edit=1").text, "no banner once resubmitted"
+    history = app.test_client().get(f"/s/{accounts[UNIT].token}/revisions").text
+    assert NOTE in history and "Mục II.3" in history, "the unit keeps reading the return in its history"
 
 
 @pytest.mark.parametrize("action", ["accept", "return"])
@@ -247,3 +249,22 @@ def test_the_record_lists_actions_within_the_scope_and_never_a_link_or_a_passwor
     everything = "\n".join([page, theirs, *cells, *(repr(row) for row in recorded(app))])
     assert not [token for token in tokens if token in everything]
     assert auth.password not in everything and NOTE not in "\n".join(cells)
+
+
+def test_a_committee_reviews_nothing_outside_its_scope(app, auth, runner, accounts):
+    created = runner.invoke(args=["users", "create", "kp-manager", "--scope", "TU.KP", "--role", "manager"],
+                            input=f"{auth.password}\n{auth.password}\n")
+    assert created.exit_code == 0
+    outside = "BMT.TL.01"
+    store(app, outside, stored_cell_answers())
+    auth.sign_in("kp-manager")
+    token = auth.csrf_token()
+    assert auth.client.get(f"/admin/units/{outside}/return").status_code == 404
+    for action, data in (("accept", {"version": 1}), ("unlock", {"version": 1, "reason": "x"}),
+                         ("return", {"version": 1, "reason": "x", "correct_until": "2027-04-30"})):
+        assert auth.client.post(f"/admin/units/{outside}/{action}", data={"csrf_token": token, **data}).status_code \
+            == 404, action
+    assert auth.client.post("/admin/units/accept", data={"csrf_token": token, "report": f"{outside}:1"}).status_code \
+        == 404
+    assert state(app, outside).review is None
+    assert "Chưa có thao tác nào được ghi." in auth.client.get(f"/admin/actions?unit={outside}").text

@@ -14,7 +14,7 @@ from documents.unit_report import unit_report
 from downloads.documents import is_submitted_version
 from forms import survey_form_class
 from link_tokens import token_from_typed_code
-from reports.review import correction_deadline, last_return
+from reports.review import REVIEW_LABELS, correction_deadline, last_return, review_history
 from reports.saving import (
     DatabaseBusy,
     ReportLocked,
@@ -302,7 +302,8 @@ def printable(token):
 @bp.get("/s/<token>/revisions")
 def revisions(token):
     unit_page = UnitPage(token)
-    return unit_page.render("survey/revisions.html", revisions=revision_history(unit_page.response))
+    return unit_page.render("survey/revisions.html", revisions=revision_history(unit_page.response),
+                            reviews=review_history(unit_page.response), review_labels=REVIEW_LABELS)
 
 
 @bp.get("/s/<token>/revisions/<int:number>")
