@@ -108,14 +108,16 @@ def test_a_returned_report_is_missing_until_submitted_again_then_waits_for_revie
     store(app, UNIT, stored_cell_answers())
     assert return_report(manager, ty_le_tham_du=NOTE).status_code == 302
     assert UNIT in missing_codes(manager.client.get("/admin/missing").text), "a returned report is not done"
+    store(app, UNIT, stored_cell_answers(uu_diem="Bản nháp đang sửa."), action="save")
     store(app, UNIT, stored_cell_answers(uu_diem="Đã bổ sung căn cứ."))
-    assert state(app) == ("resubmitted", 2, 2)
+    assert state(app) == ("resubmitted", 3, 3)
     assert UNIT not in missing_codes(manager.client.get("/admin/missing").text)
     assert UNIT in missing_codes(manager.client.get("/admin/units?status=to_review").text)
     unit_page = manager.client.get(f"/admin/units/{UNIT}").text
     assert "Đã gửi lại sau khi bị trả lại" in text_of(unit_page)
     assert NOTE in unit_page and "Mục II.3" in unit_page, "the return stays readable in the history"
     assert "Đã bổ sung căn cứ." in unit_page, "what changed since the return is compared"
+    assert re.search(r"từ phiên bản 1 đến phiên bản 3", text_of(unit_page)), "from the version returned, not the draft"
     assert NOTE not in app.test_client().get(f"/s/{accounts[UNIT].token}?edit=1").text, "no banner once resubmitted"
     history = app.test_client().get(f"/s/{accounts[UNIT].token}/revisions").text
     assert NOTE in history and "Mục II.3" in history, "the unit keeps reading the return in its history"

@@ -12,7 +12,7 @@ from exports.unit_list import write_unit_list_workbook
 from forms import survey_form_class
 from forms.admin import ExtendDeadlineForm, ReviewForm, SignInForm, UnlockForm
 from reports.progress import scope_progress
-from reports.review import REVIEW_LABELS, can_review, review_history, reviews_unit, submitted_versions
+from reports.review import REVIEW_LABELS, can_review, last_return, review_history, reviews_unit, submitted_versions
 from reports.saving import committee_version, reopen_report, revision_history
 from reports.status import STATUS_FILTERS, STATUS_LABELS, TO_REVIEW, report_status
 from schema import REPORTING_LEVELS
@@ -126,7 +126,7 @@ def unit_page(found, status_code=200, **context):
     chosen = by_number.get(request.args.get("version", type=int))
     if chosen is None:
         shown = by_number.get(committee_version(response))
-        compared = compared_revisions(history, by_number)
+        compared = compared_revisions(history, by_number, since_return(response, by_number))
     else:
         shown, compared = chosen, changed_by(chosen, history)
     changes = answer_changes(survey, found.level, compared[0].answers, compared[1].answers) if compared else []
@@ -144,13 +144,24 @@ def unit_page(found, status_code=200, **context):
 
 
 
-def compared_revisions(history, by_number):
-    """Return the two revisions to compare: ?from=&to= numbers, or the two latest; None if fewer."""
+def compared_revisions(history, by_number, default=None):
+    """Return the two revisions to compare: ?from=&to= numbers, else `default`, else the two latest; None if
+    fewer."""
     if len(history) < 2:
         return None
-    first = by_number.get(request.args.get("from", type=int), history[1])
-    second = by_number.get(request.args.get("to", type=int), history[0])
-    return first, second
+    first, second = default or (history[1], history[0])
+    return (by_number.get(request.args.get("from", type=int), first),
+            by_number.get(request.args.get("to", type=int), second))
+
+
+def since_return(response, by_number):
+    """For a report submitted again after a return: (the version returned, the one submitted since), so that
+    the reviewer reads what the unit changed since; otherwise None."""
+    if response is None or response.review != "resubmitted":
+        return None
+    returned = last_return(response)
+    pair = (by_number.get(returned.revision_number), by_number.get(response.submitted_number)) if returned else ()
+    return pair if all(pair) else None
 
 
 def changed_by(revision, history):
