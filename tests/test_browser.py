@@ -674,7 +674,9 @@ def test_a_returned_report_opens_on_the_reason_with_each_note_beside_its_questio
     with committee.expect_navigation():
         committee.get_by_role("button", name="Trả lại báo cáo").click()
     expect(committee.locator(".alert-success")).to_contain_text("Đã trả lại báo cáo")
-    expect(committee.locator("table.reviews")).to_contain_text(reason)
+    expect(committee.locator("ol.reviews")).to_contain_text(reason)
+    keep_screenshot(committee, f"returned-committee-{width}")
+    assert fits_the_screen(committee)
 
     unit = open_tab(viewport)
     unit.goto(f"/s/{accounts[CELL].token}")
