@@ -23,6 +23,7 @@ ACTION_KINDS = {
     "reopen": _l("Reopened a report"),
     "extend": _l("Extended a unit's deadline"),
     "new_link": _l("Issued a new link"),
+    "contact": _l("Changed a unit's contact"),
     "import_units": _l("Imported a unit list"),
     "create_account": _l("Created an account"),
     "change_account": _l("Changed an account"),
@@ -37,6 +38,9 @@ FILE_KINDS = {
     "unit_report": _l("A unit's report (Word)"),
     "actions": _l("The record of actions"),
 }
+#: The contact's fields, as the record names the ones changed (their values are never recorded).
+CONTACT_LABELS = {"contact_name": _l("contact's name"), "contact_role": _l("contact's role"),
+                  "contact_phone": _l("phone"), "contact_email": _l("e-mail")}
 #: Actions listed on a page of the record.
 PAGE_SIZE = 50
 
@@ -95,6 +99,8 @@ def describe(action, day_text):
         return _("version %(number)s", number=details.get("version"))
     if action.kind == "extend":
         return _("new last day %(day)s", day=day_text(_day(details["last_day"])))
+    if action.kind == "contact":
+        return ", ".join(str(CONTACT_LABELS.get(name, name)) for name in details.get("fields", ()))
     if action.kind == "import_units":
         return _("%(created)s units added, %(updated)s changed", created=details.get("created", 0),
                  updated=details.get("updated", 0))

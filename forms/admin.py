@@ -4,10 +4,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from models.unit import CONTACT_ROLE_MAX_LENGTH, EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PHONE_MAX_LENGTH
 from plain_text import first_control_character, without_control_characters
+from units.contacts import phone_problem
 
 #: The longest reason or note a reviewer may type, in characters.
 REVIEW_TEXT_MAX = 4000
@@ -67,3 +69,27 @@ def review_notes(values, question_ids):
         if note:
             notes[question_id] = note
     return notes, errors
+
+
+def stripped(text):
+    return text.strip() if text else text
+
+
+def vietnamese_phone(form, field):
+    problem = phone_problem(field.data) if field.data else None
+    if problem:
+        raise ValidationError(problem)
+
+
+class ContactForm(FlaskForm):
+    """A unit's contact, each field optional and kept as typed."""
+
+    contact_name = StringField(_l("Name"), filters=[stripped],
+                               validators=[Length(max=NAME_MAX_LENGTH), one_line_text])
+    contact_role = StringField(_l("Role (Bí thư, Phó Bí thư...)"), filters=[stripped],
+                               validators=[Length(max=CONTACT_ROLE_MAX_LENGTH), one_line_text])
+    contact_phone = StringField(_l("Phone"), filters=[stripped],
+                                validators=[Length(max=PHONE_MAX_LENGTH), one_line_text, vietnamese_phone])
+    contact_email = StringField(_l("E-mail"), filters=[stripped], validators=[
+        Optional(), Length(max=EMAIL_MAX_LENGTH), one_line_text,
+        Email(message=_l("Type an e-mail address such as chibo@example.vn."), check_deliverability=False)])

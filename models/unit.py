@@ -16,6 +16,8 @@ from .base import UTCDateTime, db
 NAME_MAX_LENGTH = 300
 #: The longest code of an issuing body in document numbers ("ThU", "ĐUK" ...).
 ISSUING_CODE_MAX_LENGTH = 10
+#: The longest contact role, phone number (as typed, with its spaces) and e-mail address a unit may have.
+CONTACT_ROLE_MAX_LENGTH, PHONE_MAX_LENGTH, EMAIL_MAX_LENGTH = 80, 30, 254
 
 
 def fold_for_search(text):
@@ -52,6 +54,13 @@ class Unit(db.Model):
     place: Mapped[str | None] = mapped_column(sa.String(NAME_MAX_LENGTH))
     #: Whether it has a standing committee, which signs for it ("T/M BAN THƯỜNG VỤ"); None means derived.
     has_standing_committee: Mapped[bool | None]
+    #: The person a committee calls or writes to about the unit's report, and their role (Bí thư, Phó Bí thư),
+    #: each as typed; None where unknown. Personal data: shown only to accounts whose scope holds the unit.
+    contact_name: Mapped[str | None] = mapped_column(sa.String(NAME_MAX_LENGTH))
+    contact_role: Mapped[str | None] = mapped_column(sa.String(CONTACT_ROLE_MAX_LENGTH))
+    #: As typed ("0912 345 678", "+84 912 345 678"), checked by units.contacts.phone_problem.
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(PHONE_MAX_LENGTH))
+    contact_email: Mapped[str | None] = mapped_column(sa.String(EMAIL_MAX_LENGTH))
     #: The unit's place in hierarchy order among the reporting units (1 first), kept by
     #: units.hierarchy.renumber_units whenever units are added or moved; None for the province.
     position: Mapped[int | None] = mapped_column(index=True)

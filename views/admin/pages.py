@@ -10,7 +10,7 @@ from downloads.files import download_name
 from downloads.workbooks import send_workbook
 from exports.unit_list import write_unit_list_workbook
 from forms import survey_form_class
-from forms.admin import ExtendDeadlineForm, ReviewForm, SignInForm, UnlockForm
+from forms.admin import ContactForm, ExtendDeadlineForm, ReviewForm, SignInForm, UnlockForm
 from reports.progress import scope_progress
 from reports.review import REVIEW_LABELS, can_review, last_return, review_history, reviews_unit, submitted_versions
 from reports.saving import committee_version, reopen_report, revision_history
@@ -20,6 +20,7 @@ from schema.levels import LEVEL_LABELS
 from schema.model import day_text, translated
 from schema.store import current_survey, survey_store
 from units.changes import extend_deadline, rotate_link
+from units.contacts import CONTACT_FIELDS, set_contact
 from units.links import child_units
 from units.listing import UnitFilters, all_listed_units, list_units
 from views.display import answer_changes
@@ -139,6 +140,7 @@ def unit_page(found, status_code=200, **context):
                            can_review=can_review, review_labels=REVIEW_LABELS,
                            review_form=ReviewForm(formdata=None, version=submitted),
                            unlock_form=context.pop("unlock_form", None) or UnlockForm(formdata=None, version=submitted),
+                           contact_form=context.pop("contact_form", None) or ContactForm(formdata=None, obj=found),
                            **context), status_code
 
 
@@ -179,6 +181,19 @@ def reopen(code):
         reopen_report(found, g.user)
         flash(_("The report was reopened: the unit can correct it and submit it again."), "success")
     return redirect(url_for("admin.unit", code=code))
+
+
+@bp.post("/units/<code>/contact")
+@manager_required
+def contact(code):
+    """Set the person to reach about the unit's report; a refused field is shown back with all that was typed."""
+    found = reporting_unit_in_scope_or_404(code)
+    form = ContactForm()
+    if not form.validate_on_submit():
+        return unit_page(found, 400, contact_form=form)
+    set_contact(found, {name: form[name].data for name in CONTACT_FIELDS}, g.user)
+    flash(_("The unit's contact is saved."), "success")
+    return redirect(url_for("admin.unit", code=code, _anchor="contact"))
 
 
 @bp.post("/units/<code>/extend")
