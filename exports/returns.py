@@ -18,9 +18,16 @@ def write_returns_sheet(sheet, formats, survey, scope):
     start_table(sheet, formats, headers, WIDTHS)
     row = 0
     for row, (code, name, level, review, username) in enumerate(returned_reports(scope), start=1):
-        notes = "\n".join(f"{question_id}: {note}" for question_id, note in review.notes.items())
+        notes = "\n".join(f"{question_label(survey, question_id)}: {note}"
+                           for question_id, note in review.notes.items())
         write_text_row(sheet, formats, row, (code, name, str(level_label(level)), str(review.revision_number), "",
                                              username, review.reason or "", notes, day_text(review.open_until)),
                        WIDTHS)
         sheet.write_datetime(row, 4, survey.local(review.created_at), formats.datetime)
     sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
+
+
+def question_label(survey, question_id):
+    """The question a note is on, as the outline names it; its code if the config no longer has it."""
+    question = survey.questions.get(question_id)
+    return f"{question.section_number} {question.label}".strip() if question else question_id
