@@ -4,9 +4,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from models.base import LARGEST_ID
 from models.unit import CONTACT_ROLE_MAX_LENGTH, EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PHONE_MAX_LENGTH
 from plain_text import first_control_character, without_control_characters
 from units.contacts import phone_problem
@@ -40,7 +41,7 @@ def kept_as_typed(text):
 
 class ReviewForm(FlaskForm):
     #: The submitted version the reviewer read: a unit that submitted again meanwhile makes the action refused.
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=LARGEST_ID)])
 
 
 def reason_field(label):

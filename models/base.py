@@ -15,6 +15,11 @@ class Base(DeclarativeBase):
 #: Bound to the app in create_app; models import it from here, never from app.py.
 db = SQLAlchemy(model_class=Base)
 
+#: The largest id or number a row can hold: PostgreSQL's integer, the narrowest of both databases' integers.
+#: A number typed or posted past it is no row's, and is refused before it reaches a query (SQLite's driver
+#: cannot even send one past 64 bits).
+LARGEST_ID = 2**31 - 1
+
 #: JSON everywhere, stored as JSONB on PostgreSQL.
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 

@@ -270,3 +270,18 @@ def test_a_committee_reviews_nothing_outside_its_scope(app, auth, runner, accoun
         == 404
     assert state(app, outside).review is None
     assert "Chưa có thao tác nào được ghi." in auth.client.get(f"/admin/actions?unit={outside}").text
+
+
+@pytest.mark.parametrize("version", ["99999999999999999999", "2147483648", "0", "-1", "1e3", "", "abc", "²"])
+def test_a_version_no_report_can_have_is_refused_and_changes_nothing(app, manager, accounts, version):
+    store(app, UNIT, stored_cell_answers())
+    token = manager.csrf_token()
+    posts = (("/admin/units/KP.EK.01/accept", {"version": version}),
+             ("/admin/units/KP.EK.01/unlock", {"version": version, "reason": "x"}),
+             ("/admin/units/KP.EK.01/return", {"version": version, "reason": "x", "correct_until": "2027-04-09"}),
+             ("/admin/units/accept", {"report": f"{UNIT}:{version}"}))
+    for path, data in posts:
+        answer = manager.client.post(path, data={"csrf_token": token, **data})
+        assert 400 <= answer.status_code < 500, (path, answer.status_code)
+    assert state(app).review is None
+    assert recorded(app, "accept") == recorded(app, "return") == []

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
+from models.base import LARGEST_ID
 from plain_text import first_control_character
 
 
@@ -30,9 +31,6 @@ def address_refused_page(error):
                 "the link you opened or the text you searched for, and try again.", character=error.character)
     return render_template("error.html", title=_("Bad request"), message=message), 400
 
-
-#: The largest id or number a row can hold: PostgreSQL's integer, the narrowest of both databases' integers.
-LARGEST_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 import clock
 from forms.admin import ReturnForm, ReviewForm, UnlockForm, review_notes
+from models.base import LARGEST_ID
 from reports.review import (
     ReviewConflict,
     accept_report,
@@ -131,7 +132,7 @@ def accept_many():
     chosen = []
     for value in request.form.getlist("report"):
         code, _sep, version = value.rpartition(":")
-        if not version.isdigit():
+        if not (version.isdecimal() and 1 <= int(version) <= LARGEST_ID):
             abort(400)
         found = reviewed_unit_or_404(code)
         chosen.append((found, int(version)))
