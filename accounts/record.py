@@ -102,8 +102,11 @@ def describe(action, day_text):
     if action.kind == "contact":
         return ", ".join(str(CONTACT_LABELS.get(name, name)) for name in details.get("fields", ()))
     if action.kind == "import_units":
-        return _("%(created)s units added, %(updated)s changed", created=details.get("created", 0),
+        told = _("%(created)s units added, %(updated)s changed", created=details.get("created", 0),
                  updated=details.get("updated", 0))
+        if details.get("contacts"):
+            told += "; " + _("%(count)s contacts changed", count=details["contacts"])
+        return told
     if action.kind in ("create_account", "change_account"):
         return _("account %(name)s", name=details.get("account", ""))
     if action.kind == "download":

@@ -9,16 +9,18 @@ from flask_babel import gettext as _
 from models import Unit, db
 from units.hierarchy import UnitTree
 from units.list_files import csv_value
-from units.list_rows import COLUMNS, DOCUMENT_COLUMNS
+from units.list_rows import COLUMNS, OPTIONAL_COLUMNS
 
 from .cells import TextCells
 from .formats import Formats
 from .workbook import open_workbook
 
 #: Every column the import reads, in its order.
-HEADER = COLUMNS + DOCUMENT_COLUMNS
+HEADER = COLUMNS + OPTIONAL_COLUMNS
 #: The workbook's column widths, in HEADER order.
-WIDTHS = (16, 48, 20, 16, 40, 12, 20, 12)
+WIDTHS = (16, 48, 20, 16, 40, 12, 20, 12, 28, 16, 18, 30)
+#: Where has_standing_committee is in HEADER: a yes or no, not a text.
+STANDING = HEADER.index("has_standing_committee")
 TEXT = {"num_format": "@"}
 #: How has_standing_committee is written; None (derived) is an empty cell.
 YES_NO = {True: "có", False: "không"}
@@ -28,7 +30,7 @@ def unit_list_rows(scope):
     """Yield the text of each unit of `scope` (the whole province if None) in HEADER order: the province
     first when the scope is the province, then the reporting units in hierarchy order, streamed."""
     tree = UnitTree()
-    columns = (Unit.code, Unit.name, Unit.level, tree.parent.code, *(getattr(Unit, c) for c in DOCUMENT_COLUMNS))
+    columns = (Unit.code, Unit.name, Unit.level, tree.parent.code, *(getattr(Unit, c) for c in OPTIONAL_COLUMNS))
     if scope is None or scope.level == "tinh":
         yield from texts(db.session.execute(sa.select(*columns[:3], sa.null(), *columns[4:])
                                             .where(Unit.level == "tinh").order_by(Unit.code)))
@@ -38,8 +40,7 @@ def unit_list_rows(scope):
 
 def texts(result):
     for row in result:
-        *values, standing = row
-        yield [value or "" for value in values] + [YES_NO.get(standing, "")]
+        yield [YES_NO.get(value, "") if col == STANDING else value or "" for col, value in enumerate(row)]
 
 
 def write_unit_list_csv(target, rows, _tmpdir):

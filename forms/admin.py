@@ -4,13 +4,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 from wtforms.widgets import HiddenInput
 
 from models.base import LARGEST_ID
 from models.unit import CONTACT_ROLE_MAX_LENGTH, EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PHONE_MAX_LENGTH
 from plain_text import first_control_character, without_control_characters
-from units.contacts import phone_problem
+from units.contacts import email_problem, phone_problem
 
 #: The longest reason or note a reviewer may type, in characters.
 REVIEW_TEXT_MAX = 4000
@@ -76,10 +76,13 @@ def stripped(text):
     return text.strip() if text else text
 
 
-def vietnamese_phone(form, field):
-    problem = phone_problem(field.data) if field.data else None
-    if problem:
-        raise ValidationError(problem)
+def checked_by(problem_of):
+    """Return a validator refusing a field's text with the message `problem_of(text)` returns, if any."""
+    def check(form, field):
+        problem = problem_of(field.data) if field.data else None
+        if problem:
+            raise ValidationError(problem)
+    return check
 
 
 class ContactForm(FlaskForm):
@@ -90,7 +93,6 @@ class ContactForm(FlaskForm):
     contact_role = StringField(_l("Role (Bí thư, Phó Bí thư...)"), filters=[stripped],
                                validators=[Length(max=CONTACT_ROLE_MAX_LENGTH), one_line_text])
     contact_phone = StringField(_l("Phone"), filters=[stripped],
-                                validators=[Length(max=PHONE_MAX_LENGTH), one_line_text, vietnamese_phone])
+                                validators=[Length(max=PHONE_MAX_LENGTH), one_line_text, checked_by(phone_problem)])
     contact_email = StringField(_l("E-mail"), filters=[stripped], validators=[
-        Optional(), Length(max=EMAIL_MAX_LENGTH), one_line_text,
-        Email(message=_l("Type an e-mail address such as chibo@example.vn."), check_deliverability=False)])
+        Length(max=EMAIL_MAX_LENGTH), one_line_text, checked_by(email_problem)])

@@ -5,8 +5,9 @@ their values."""
 
 import pytest
 import sqlalchemy as sa
-from pages import read_form, text_of
-from workbooks import downloaded_workbook
+from pages import read_form, table_rows, text_of
+from test_unit_upload import DISTRICT_MANAGER, HEADER, confirm, managers, problems_of, upload  # noqa: F401  (a fixture)
+from workbooks import downloaded_workbook, workbook_of
 
 from models import Action, Unit, db
 from units.contacts import phone_problem
@@ -101,3 +102,55 @@ def test_a_contact_is_never_read_outside_the_scope_nor_in_the_workbook(app, clie
     book = downloaded_workbook(manager.client.get("/admin/export.xlsx"))
     cells = {str(value) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for value in row}
     assert not {"0912 345 678", "Nguyễn Thị Hoa", "chibo.ek01@example.vn"} & cells
+
+
+CONTACT_HEADER = "code,name,level,parent_code,contact_name,contact_role,contact_phone,contact_email\n"
+EK01 = "KP.EK.01,Chi bộ thôn 3,chi_bo_truc_thuoc,KP.EK"
+
+
+@pytest.mark.usefixtures("managers")
+def test_the_unit_list_sets_contacts_after_a_preview_and_a_file_without_them_keeps_them(app, client, auth):
+    auth.sign_in(DISTRICT_MANAGER[0])
+    typed = ",".join(CONTACT.values())
+    preview = upload(client, auth, workbook_of(CONTACT_HEADER + f"{EK01},{typed}\n"))
+    assert preview.status_code == 200, problems_of(preview.text)
+    assert "1 đơn vị sẽ đổi người liên hệ" in text_of(preview.text)
+    assert [row.cells[3:] for row in table_rows(preview.text)] == [
+        [name, "", value] for name, value in CONTACT.items()]
+    assert stored_contact(app) == dict.fromkeys(CONTACT), "nothing before the confirmation"
+    assert confirm(client, preview).status_code == 200
+    assert stored_contact(app) == CONTACT, "kept as typed"
+    with app.app_context():
+        action = db.session.scalars(sa.select(Action).filter_by(kind="import_units").order_by(Action.id.desc())).first()
+        assert action.details["contacts"] == 1
+    assert "1 người liên hệ được thay đổi" in text_of(auth.client.get("/admin/actions").text)
+    # The list as the district keeps it, without the contact's columns: the contacts stay.
+    unchanged = upload(client, auth, workbook_of(HEADER + f"{EK01}\n"))
+    assert "Không có gì thay đổi" in unchanged.text
+    # An empty cell clears one.
+    cleared = upload(client, auth, workbook_of(CONTACT_HEADER + f"{EK01},{typed.rsplit(',', 1)[0]},\n"))
+    assert confirm(client, cleared).status_code == 200
+    assert stored_contact(app) == CONTACT | {"contact_email": None}
+
+
+@pytest.mark.parametrize(("column", "typed", "problem"), [
+    ("contact_phone", "912 345 678", "10 chữ số"),
+    ("contact_phone", "+1 202 555 0100", "+84"),
+    ("contact_phone", "09l2 345 678", "chỉ bằng chữ số"),
+    ("contact_phone", "'=0912345678", "chỉ bằng chữ số"),
+    ("contact_email", "chibo@", "chibo@example.vn"),
+    ("contact_email", "chi bo@example.vn", "chibo@example.vn"),
+    ("contact_name", "Nguyễn " * 60, "dài quá 300 ký tự"),
+    ("contact_role", "Bí thư " * 20, "dài quá 80 ký tự"),
+])
+@pytest.mark.usefixtures("managers")
+def test_a_contact_the_service_cannot_keep_refuses_the_file_by_line_and_column(app, client, auth, column, typed,
+                                                                              problem):
+    before = stored_contact(app)
+    auth.sign_in(DISTRICT_MANAGER[0])
+    values = CONTACT | {column: typed}
+    refused = upload(client, auth, workbook_of(CONTACT_HEADER + f"{EK01},{','.join(values.values())}\n"))
+    assert refused.status_code == 422
+    [found] = problems_of(refused.text)
+    assert found.startswith(f"dòng 2, cột {column}: ") and problem in found, found
+    assert stored_contact(app) == before

@@ -15,6 +15,7 @@ from models import Unit, db
 from models.unit import NAME_MAX_LENGTH
 from units.changes import import_units
 from units.list_files import COLUMNS, ImportRefused, read_unit_file, write_template
+from units.list_rows import CONTACT_COLUMNS, OPTIONAL_COLUMNS
 
 DATA = Path(__file__).parent / "data"
 HEADER = "code,name,level,parent_code\n"
@@ -164,10 +165,10 @@ def test_a_second_sheet_with_data_is_refused_and_empty_ones_are_not(app):
     ([list(COLUMNS)], "Tệp không có đơn vị nào."),
     ([["code", "name", "level"], ["TU", "Tỉnh ủy", "tinh"]],
      "dòng 1: các cột phải là code,name,level,parent_code, có thể thêm cột nào trong "
-     "issuing_name,issuing_code,place,has_standing_committee, không phải code,name,level"),
+     f"{','.join(OPTIONAL_COLUMNS)}, không phải code,name,level"),
     ([[None], ["code", "name", "level", "parent_code"]],
      "dòng 1: các cột phải là code,name,level,parent_code, có thể thêm cột nào trong "
-     "issuing_name,issuing_code,place,has_standing_committee, không phải —"),
+     f"{','.join(OPTIONAL_COLUMNS)}, không phải —"),
 ], ids=["empty", "header-only", "missing-column", "header-not-in-row-1"])
 def test_an_empty_sheet_or_a_wrong_header_is_refused(app, rows, expected):
     assert refused_problems(app, workbook_bytes(rows)) == [expected]
@@ -231,8 +232,8 @@ def test_the_template_is_one_sheet_of_text_columns_that_reads_back(app):
     book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
     assert book.sheetnames == ["Danh sách đơn vị"]
     sheet = book.active
-    assert [cell.value for cell in sheet[1]] == list(COLUMNS)
-    assert [sheet.column_dimensions[letter].number_format for letter in "ABCD"] == ["@"] * 4
+    assert [cell.value for cell in sheet[1]] == [*COLUMNS, *CONTACT_COLUMNS]
+    assert [sheet.column_dimensions[letter].number_format for letter in "ABCDEFGH"] == ["@"] * 8
     assert sheet.data_validations.dataValidation[0].formula1 == '"tinh,cap_huyen,dang_bo_co_so,chi_bo_co_so,' \
                                                                'chi_bo_truc_thuoc"'
 

@@ -11,11 +11,13 @@ from test_unit_upload import DISTRICT_MANAGER, managers, problems_of, snapshot, 
 from workbooks import downloaded_workbook, workbook_bytes
 
 from models import Unit, db
-from units.list_rows import COLUMNS, DOCUMENT_COLUMNS, LISTED_PROBLEMS
+from units.list_rows import COLUMNS, LISTED_PROBLEMS, OPTIONAL_COLUMNS
 
 pytestmark = pytest.mark.once
 
-HEADER = list(COLUMNS + DOCUMENT_COLUMNS)
+HEADER = list(COLUMNS + OPTIONAL_COLUMNS)
+#: A contact as typed, its name one a spreadsheet would run as a formula.
+CONTACT = ["@Nguyễn Thị Hoa", "Bí thư", "+84 912 345 678", "hoa.eakly@example.vn"]
 #: Names a spreadsheet would run as formulas.
 HOSTILE_NAMES = {"KP.EK.01": '=HYPERLINK("http://x","y")', "KP.EK.02": "+1", "KP.PA.01": "-Chi bộ",
                  "KP.PA.02": "@x"}
@@ -40,6 +42,7 @@ def make_hostile(app):
         unit = db.session.scalar(sa.select(Unit).filter_by(code="KP.EK"))
         unit.issuing_name, unit.issuing_code, unit.place = "Đảng ủy xã", "ĐU", "Ea Kly"
         unit.has_standing_committee = True
+        unit.contact_name, unit.contact_role, unit.contact_phone, unit.contact_email = CONTACT
         db.session.commit()
 
 
@@ -61,8 +64,11 @@ def test_the_current_list_downloads_in_the_import_format_and_uploads_back_changi
                                                     code.startswith("KP.")}, "the scope's units only"
     by_code = {row[0]: row for row in rows[1:]}
     assert by_code["TU.KP"][3] == "TU", "its own unit with its parent, outside the scope"
-    assert by_code["KP.EK"][4:] == ["Đảng ủy xã", "ĐU", "Ea Kly", "có"]
-    assert by_code["KP.EK.01"][4:] == ["", "", "", ""], "derived: empty"
+    assert by_code["KP.EK"][4:8] == ["Đảng ủy xã", "ĐU", "Ea Kly", "có"]
+    # "+84 ..." would be a formula too: the CSV quotes it, the import drops the quote.
+    quoted = [f"'{CONTACT[0]}", CONTACT[1], f"'{CONTACT[2]}", CONTACT[3]]
+    assert by_code["KP.EK"][8:] == (quoted if extension == "csv" else CONTACT)
+    assert by_code["KP.EK.01"][4:] == [""] * 8, "derived, and no contact: empty"
     for code, name in HOSTILE_NAMES.items():
         assert by_code[code][1] == (f"'{name}" if extension == "csv" else name), "never a live formula"
     if extension == "xlsx":

@@ -13,7 +13,7 @@ from workbooks import downloaded_workbook, excel_written, workbook_bytes, workbo
 
 from models import Unit, db
 from models.unit import NAME_MAX_LENGTH
-from units.list_files import COLUMNS
+from units.list_rows import COLUMNS, CONTACT_COLUMNS
 from views.admin import unit_list_upload
 
 #: A manager of the district Krông Pắc (the seed's shape), beside the `accounts` fixture's province manager.
@@ -317,7 +317,7 @@ def test_the_template_downloads_for_a_manager_only(app, client, auth, managers):
     template = client.get("/admin/unit-list/template.xlsx")
     assert "danh-s%C3%A1ch-%C4%91%C6%A1n-v%E1%BB%8B.xlsx" in template.headers["Content-Disposition"]
     sheet = downloaded_workbook(template).active
-    assert [cell.value for cell in sheet[1]] == list(COLUMNS)
+    assert [cell.value for cell in sheet[1]] == [*COLUMNS, *CONTACT_COLUMNS]
     viewer = app.test_client()
     auth.for_client(viewer).sign_in("krongpac")
     assert viewer.get("/admin/unit-list").status_code == 403

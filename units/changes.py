@@ -15,9 +15,10 @@ from models import Response, Unit, db, new_link_token
 from models.unit import ISSUING_CODE_MAX_LENGTH, NAME_MAX_LENGTH, fold_for_search
 from schema import LEVELS, PARENT_LEVELS, level_label
 
+from .contacts import contact_problems
 from .hierarchy import renumber_units
 from .list_files import read_unit_file
-from .list_rows import DOCUMENT_COLUMNS
+from .list_rows import CONTACT_COLUMNS, DOCUMENT_COLUMNS, OPTIONAL_COLUMNS
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,50}$")
 #: A body's code in document numbers: letters only (CB, ĐU, ThU).
@@ -31,17 +32,17 @@ YES_NO = {"co": True, "có": True, "yes": True, "1": True, "true": True,
 
 @dataclass(frozen=True)
 class UnitChange:
-    """What an import does to one unit: adds it, or changes its name, level, parent or how it signs its
-    documents."""
+    """What an import does to one unit: adds it, or changes its name, level, parent, how it signs its
+    documents or its contact."""
 
     line: int
     code: str
     name: str
     level: str
     parent_code: str | None
-    #: The document columns the file has, as stored: ((column, value), ...), None for "derived".
-    documents: tuple
-    #: (name, level, parent_code, documents) before the import; None for a unit the import adds.
+    #: The optional columns the file has, as stored: ((column, value), ...); None for an empty cell.
+    optional: tuple
+    #: (name, level, parent_code, optional) before the import; None for a unit the import adds.
     before: tuple | None
 
     @property
@@ -63,10 +64,19 @@ class UnitChange:
     @property
     def document_changes(self):
         """Return (column, value now, value after) for each document column the import changes."""
+        return self.changes_of(DOCUMENT_COLUMNS)
+
+    @property
+    def contact_changes(self):
+        """Return (column, value now, value after) for each contact column the import changes."""
+        return self.changes_of(CONTACT_COLUMNS)
+
+    def changes_of(self, columns):
         if self.added:
             return []
-        pairs = zip(self.before[3], self.documents, strict=True)
-        return [(column, before, after) for (column, before), (_column, after) in pairs if before != after]
+        pairs = zip(self.before[3], self.optional, strict=True)
+        return [(column, before, after) for (column, before), (_column, after) in pairs
+                if column in columns and before != after]
 
 
 @dataclass(frozen=True)
@@ -86,8 +96,8 @@ class ImportPlan:
     digest: str
 
     def of_kind(self, kind):
-        """Return the changes that are `kind` ("added", "renamed", "moved", "relevelled" or
-        "document_changes")."""
+        """Return the changes that are `kind` ("added", "renamed", "moved", "relevelled", "document_changes" or
+        "contact_changes")."""
         return [change for change in self.changes if getattr(change, kind)]
 
     @property
@@ -109,7 +119,8 @@ def import_units(raw, filename=None):
 def record_import(plan, scope, by=None):
     """Record the import of `plan` within `scope` (the province for the whole list) in the session."""
     summary = plan.summary
-    record("import_units", scope, by, created=summary.created, updated=summary.updated)
+    record("import_units", scope, by, created=summary.created, updated=summary.updated,
+           contacts=len(plan.of_kind("contact_changes")))
 
 
 def plan_import(raw, scope=None, filename=None):
@@ -131,7 +142,7 @@ def existing_units():
     """Return the units as plain rows of the columns an import compares, by code: no ORM object per unit,
     whose memory and time a list of 50,000 would feel."""
     columns = [Unit.id, Unit.code, Unit.name, Unit.level, Unit.parent_id]
-    columns += [getattr(Unit, column) for column in DOCUMENT_COLUMNS]
+    columns += [getattr(Unit, column) for column in OPTIONAL_COLUMNS]
     return {unit.code: unit for unit in db.session.execute(sa.select(*columns))}
 
 
@@ -212,6 +223,7 @@ def cell_problems(row):
         yield "level", _("unknown level '%(level)s'; write one of the codes %(levels)s", level=row.level,
                          levels=", ".join(LEVELS))
     yield from document_column_problems(row)
+    yield from contact_problems({column: getattr(row, column) for column in CONTACT_COLUMNS})
 
 
 def document_column_problems(row):
@@ -276,10 +288,10 @@ def plan_rows(rows, existing, parents, raw):
     changes, unchanged = [], 0
     for row in rows:
         unit = existing.get(row.code)
-        documents = document_values(row)
-        after = (row.name, row.level, row.parent_code or None, documents)
+        optional = optional_values(row)
+        after = (row.name, row.level, row.parent_code or None, optional)
         before = None if unit is None else (unit.name, unit.level, parents[row.code],
-                                            tuple((column, getattr(unit, column)) for column, _value in documents))
+                                            tuple((column, getattr(unit, column)) for column, _value in optional))
         if before == after:
             unchanged += 1
         else:
@@ -295,11 +307,11 @@ def field_values(change):
     return [getattr(change, field.name) for field in fields(change)]
 
 
-def document_values(row):
-    """Return ((column, value), ...) for the document columns the file has, as the unit stores them: an
-    empty cell is None (derived), has_standing_committee a bool."""
+def optional_values(row):
+    """Return ((column, value), ...) for the optional columns the file has, as the unit stores them: an
+    empty cell is None (for a document column: derived), has_standing_committee a bool."""
     values = []
-    for column in DOCUMENT_COLUMNS:
+    for column in OPTIONAL_COLUMNS:
         text = getattr(row, column)
         if text is None:
             continue
@@ -343,7 +355,7 @@ def batches(changes):
 def unit_values(change, ids):
     """Return the columns a change sets, as the Unit model sets them (search_name folded from the name)."""
     return {"name": change.name, "search_name": fold_for_search(change.name), "level": change.level,
-            "parent_id": ids.get(change.parent_code), **dict(change.documents)}
+            "parent_id": ids.get(change.parent_code), **dict(change.optional)}
 
 
 def scope_problems(rows, scope, parents):

@@ -3,13 +3,20 @@ is checked as a Vietnamese one, written with or without the country code and spa
 
 import re
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
 from accounts.record import record
 from models import db
+from models.unit import CONTACT_ROLE_MAX_LENGTH, EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PHONE_MAX_LENGTH
 
-#: The contact's fields on a unit, in the order pages show them.
-CONTACT_FIELDS = ("contact_name", "contact_role", "contact_phone", "contact_email")
+from .list_rows import CONTACT_COLUMNS
+
+#: The contact's fields on a unit, in the order pages show them: the unit list's contact columns.
+CONTACT_FIELDS = CONTACT_COLUMNS
+#: The longest text each field holds.
+CONTACT_LIMITS = {"contact_name": NAME_MAX_LENGTH, "contact_role": CONTACT_ROLE_MAX_LENGTH,
+                  "contact_phone": PHONE_MAX_LENGTH, "contact_email": EMAIL_MAX_LENGTH}
 #: What a phone number may hold besides its digits: the spaces, dots, dashes and brackets people type.
 PHONE_CHARACTERS = re.compile(r"\+?[0-9 .\-()]+")
 #: A Vietnamese number once written nationally: 0 then 9 digits (a mobile: 09x, 03x...) or 10 (a landline
@@ -32,6 +39,30 @@ def phone_problem(text):
         return _("A Vietnamese phone number has 10 digits, or 11 for a landline with its area code, starting "
                  "with 0 (or +84 instead of the 0).")
     return None
+
+
+def email_problem(text):
+    """Say what is wrong with an e-mail address as typed, or return None. Its domain is not looked up: a
+    commune's mail server may be unreachable from here today and fine tomorrow."""
+    try:
+        validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        return _("Type an e-mail address such as chibo@example.vn.")
+    return None
+
+
+def contact_problems(values):
+    """Yield (field, problem) for each contact value of `values` (by CONTACT_FIELDS, each optional) that
+    cannot be kept: too long, or a phone or an e-mail that is not one."""
+    checks = {"contact_phone": phone_problem, "contact_email": email_problem}
+    for name in CONTACT_FIELDS:
+        text = values.get(name)
+        if not text:
+            continue
+        if len(text) > CONTACT_LIMITS[name]:
+            yield name, _("longer than %(limit)s characters", limit=CONTACT_LIMITS[name])
+        elif name in checks and (problem := checks[name](text)):
+            yield name, problem
 
 
 def set_contact(unit, values, by):

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from plain_text import first_control_character, looks_like_formula
 from schema import LEVELS
 
-from .list_rows import COLUMNS, DOCUMENT_COLUMNS, ImportRefused, Problems, header_problem, unit_row
+from .list_rows import COLUMNS, CONTACT_COLUMNS, OPTIONAL_COLUMNS, ImportRefused, Problems, header_problem, unit_row
 from .list_workbooks import MAX_UNITS, read_workbook_rows
 
 #: An .xlsx file is a zip archive.
@@ -31,8 +31,10 @@ ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 FILE_LIMIT = 24 * 1024 * 1024
 #: Names that say "a workbook": such a file is never read as CSV.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-#: The template's column widths, in COLUMNS order.
-TEMPLATE_WIDTHS = (16, 48, 20, 16)
+#: The template's columns and their widths: the required ones, then the contact's, which most lists carry
+#: (the document columns are for the few units whose documents are signed otherwise than derived).
+TEMPLATE_COLUMNS = COLUMNS + CONTACT_COLUMNS
+TEMPLATE_WIDTHS = (16, 48, 20, 16, 28, 16, 18, 30)
 
 
 def read_unit_file(raw, filename=None):
@@ -154,7 +156,7 @@ def without_control_characters(row, problems):
     read as empty: the database could not store one, no one sees it in a spreadsheet, and no other check
     should repeat the value in a message."""
     found = {}
-    for column in COLUMNS + DOCUMENT_COLUMNS:
+    for column in COLUMNS + OPTIONAL_COLUMNS:
         character = first_control_character(getattr(row, column) or "")
         if character:
             found[column] = ""
@@ -172,7 +174,7 @@ def write_template(target):
     text = workbook.add_format({"num_format": "@"})
     header = workbook.add_format({"num_format": "@", "bold": True, "bg_color": "#F2DCDB", "border": 1})
     sheet = workbook.add_worksheet(_("Unit list"))
-    for col, (column, width) in enumerate(zip(COLUMNS, TEMPLATE_WIDTHS, strict=True)):
+    for col, (column, width) in enumerate(zip(TEMPLATE_COLUMNS, TEMPLATE_WIDTHS, strict=True)):
         sheet.set_column(col, col, width, text)
         sheet.write_string(0, col, column, header)
     sheet.freeze_panes(1, 0)

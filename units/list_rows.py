@@ -9,6 +9,10 @@ COLUMNS = ("code", "name", "level", "parent_code")
 #: Columns a unit list may add: how the unit signs its documents, each empty for "derived from the level
 #: and the name" (documents/issuers.py). A file without one leaves the units' values as they are.
 DOCUMENT_COLUMNS = ("issuing_name", "issuing_code", "place", "has_standing_committee")
+#: Columns a unit list may add: the person a committee calls or writes to about the unit's report, named as
+#: the unit stores them. A file without one leaves the units' contacts as they are.
+CONTACT_COLUMNS = ("contact_name", "contact_role", "contact_phone", "contact_email")
+OPTIONAL_COLUMNS = DOCUMENT_COLUMNS + CONTACT_COLUMNS
 
 #: A refusal lists this many problems and counts the others: a sheet of a thousand bad rows is read as
 #: "fix this column", and its page stays small.
@@ -64,11 +68,15 @@ class UnitRow:
     name: str
     level: str
     parent_code: str
-    #: The DOCUMENT_COLUMNS: None when the file has no such column, "" when the cell is empty.
+    #: The OPTIONAL_COLUMNS: None when the file has no such column, "" when the cell is empty.
     issuing_name: str | None = None
     issuing_code: str | None = None
     place: str | None = None
     has_standing_committee: str | None = None
+    contact_name: str | None = None
+    contact_role: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
     #: The columns whose cell could not be taken (a number, a formula, a control character...), already
     #: named in a problem: read as empty, and not checked again.
     unreadable: frozenset = field(default=frozenset())
@@ -76,16 +84,16 @@ class UnitRow:
 
 def header_problem(header):
     """Say what is wrong with the column names of row 1, or return None: every one of COLUMNS, any of
-    DOCUMENT_COLUMNS, each once."""
-    if set(COLUMNS) <= set(header) <= set(COLUMNS + DOCUMENT_COLUMNS) and len(set(header)) == len(header):
+    OPTIONAL_COLUMNS, each once."""
+    if set(COLUMNS) <= set(header) <= set(COLUMNS + OPTIONAL_COLUMNS) and len(set(header)) == len(header):
         return None
     return _("line 1: the columns must be %(expected)s, and any of %(optional)s, not %(found)s",
-             expected=",".join(COLUMNS), optional=",".join(DOCUMENT_COLUMNS), found=",".join(header) or "—")
+             expected=",".join(COLUMNS), optional=",".join(OPTIONAL_COLUMNS), found=",".join(header) or "—")
 
 
 def unit_row(line, values, header, unreadable=frozenset()):
-    """Return the UnitRow of one line's stripped texts by column name; a document column stays None
+    """Return the UnitRow of one line's stripped texts by column name; an optional column stays None
     when the header has no such column."""
     return UnitRow(line, *(values[column] for column in COLUMNS),
-                   **{column: values[column] for column in DOCUMENT_COLUMNS if column in header},
+                   **{column: values[column] for column in OPTIONAL_COLUMNS if column in header},
                    unreadable=frozenset(unreadable))

@@ -16,7 +16,7 @@ from schema import LEVELS, REPORTING_LEVELS
 from schema.store import current_survey
 from units.changes import apply_plan, plan_import, record_import
 from units.list_files import FILE_LIMIT, write_template
-from units.list_rows import COLUMNS, DOCUMENT_COLUMNS, ImportRefused
+from units.list_rows import COLUMNS, CONTACT_COLUMNS, DOCUMENT_COLUMNS, ImportRefused
 from units.list_uploads import discard_uploads, keep_upload, kept_upload
 from units.list_workbooks import MAX_UNITS
 
@@ -138,7 +138,8 @@ def unchanged_plan(raw, name, digest):
 
 
 def upload_page(status=200, **context):
-    return render_template("admin/unit_list.html", columns=COLUMNS, document_columns=DOCUMENT_COLUMNS, levels=LEVELS,
+    return render_template("admin/unit_list.html", columns=COLUMNS, document_columns=DOCUMENT_COLUMNS,
+                           contact_columns=CONTACT_COLUMNS, levels=LEVELS,
                            file_limit=FILE_LIMIT // 2**20, unit_limit=format_decimal(MAX_UNITS), **context), status
 
 
