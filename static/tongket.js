@@ -263,7 +263,37 @@
     window.setTimeout(ask, wait);
   }
 
+  // --- The call sheet's ready messages, copied to paste into Zalo or an SMS ---
+  function copyText(textarea) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(textarea.value);
+    }
+    // Over plain HTTP the clipboard API is missing: the older command copies the selection.
+    textarea.focus();
+    textarea.select();
+    return document.execCommand("copy") ? Promise.resolve() : Promise.reject(new Error("not copied"));
+  }
+
+  function offerCopyButtons() {
+    var buttons = document.querySelectorAll("button[data-copy]");
+    Array.prototype.forEach.call(buttons, function (button) {
+      var textarea = document.getElementById(button.getAttribute("data-copy"));
+      var status = button.nextElementSibling;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        copyText(textarea).then(function () {
+          status.textContent = button.getAttribute("data-copied");
+        }, function () {
+          // Selected, at least: the person copies it with the keyboard or a long press.
+          textarea.focus();
+          textarea.select();
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    offerCopyButtons();
     var form = document.querySelector("form.survey");
     var header = document.querySelector(".unit-header[data-draft-key]");
     var store = header && keptCopyStore(header);

@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
 
 
@@ -176,3 +177,15 @@ def read_descriptions(html):
 
 def controls_named(reader, name):
     return [control for control in reader.controls if control.attrs.get("name") == name]
+
+
+def call_sheet_rows(html):
+    """Return each unit of a call sheet (the missing list) as [code, name, level, under], as the list's table
+    would give its first cells: read from the unit's heading and the line beside it."""
+    blocks = re.findall(r'<h2 class="call-unit"><a href="/admin/units/[^"]+">(.*?)</a>\s*'
+                        r'<span class="small">(.*?)</span></h2>', html, re.S)
+    rows = []
+    for name, line in blocks:
+        code, level, *under = [unescape(part) for part in line.split(" · ")]
+        rows.append([code, unescape(name), level, under[0] if under else ""])
+    return rows

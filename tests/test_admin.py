@@ -9,7 +9,7 @@ import time
 import pytest
 import sqlalchemy as sa
 from answers import store, stored_cell_answers
-from pages import act_on_page, read_form, table_rows, text_of
+from pages import act_on_page, call_sheet_rows, read_form, table_rows, text_of
 from workbooks import column_values, downloaded_workbook
 
 from config import default_settings
@@ -45,8 +45,10 @@ KNOWN_ROUTES = {("admin.missing", "GET"), ("admin.unit_list", "GET"), ("admin.un
 
 
 def missing_codes(page_html):
-    """Return the codes of the units the missing list shows, in page order."""
-    return re.findall(r'<tr class="status-\w+"><td><a href="/admin/units/([^"]+)">', page_html)
+    """Return the codes of the units a unit list shows, in page order: rows of its table, or blocks of its call
+    sheet."""
+    return re.findall(r'(?:<tr class="status-\w+"><td>|<li class="call status-\w+">\s*<h2 class="call-unit">)'
+                      r'<a href="/admin/units/([^"]+)">', page_html)
 
 
 def listed_users(runner):
@@ -428,16 +430,15 @@ def test_the_unit_list_filters_by_status_by_the_unit_directly_under_the_scope_an
     assert re.findall(r'<option value="([^"]+)"', under) == hierarchy.children("TU")
     assert '<option value="missing" selected>' in page, "the missing list is the unit list filtered"
     for child in hierarchy.children("TU"):
-        rows = table_rows(client.get(f"/admin/missing?child={child}").text)
+        rows = call_sheet_rows(client.get(f"/admin/missing?child={child}").text)
         expected = [c for c in hierarchy.in_order(child) if c not in submitted]
-        assert [row.cells[0] for row in rows] == expected
-        assert [row.cells[3] for row in rows] == [expected_under(hierarchy, "TU", c) for c in expected], child
+        assert [row[0] for row in rows] == expected
+        assert [row[3] for row in rows] == [expected_under(hierarchy, "TU", c) for c in expected], child
     for level, label in LEVEL_NAMES.items():
-        rows = table_rows(client.get(f"/admin/missing?level={level}").text)
+        rows = call_sheet_rows(client.get(f"/admin/missing?level={level}").text)
         expected = [c for c in everything if accounts[c].level == level and c not in submitted]
-        assert [row.cells[0] for row in rows] == expected, level
-        assert [row.cells[2:4] for row in rows] == [[label, expected_under(hierarchy, "TU", c)]
-                                                    for c in expected], level
+        assert [row[0] for row in rows] == expected, level
+        assert [row[2:4] for row in rows] == [[label, expected_under(hierarchy, "TU", c)] for c in expected], level
     last = hierarchy.children("TU")[-1]
     page = client.get(f"/admin/missing?child={last}&level=chi_bo_truc_thuoc").text
     download = f"/admin/units.xlsx?level=chi_bo_truc_thuoc&amp;status=missing&amp;child={last}"
@@ -460,7 +461,7 @@ def test_an_account_below_the_province_sees_its_subtree_and_nothing_else(app, cl
     rows = table_rows(client.get("/admin/units").text)
     assert [row.cells[0] for row in rows] == subtree
     assert [row.cells[3] for row in rows] == [expected_under(hierarchy, scope, code) for code in subtree]
-    assert [row.cells[0] for row in table_rows(client.get("/admin/missing").text)] == subtree
+    assert [row[0] for row in call_sheet_rows(client.get("/admin/missing").text)] == subtree
     codes = column_values(downloaded_workbook(client.get("/admin/export.xlsx")).worksheets[0], 4, min_row=4)
     assert codes[:-1] == subtree, "the figures sheet, its total row last"
     assert column_values(downloaded_workbook(client.get("/admin/links.xlsx")).worksheets[0], 2) == subtree

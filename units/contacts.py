@@ -41,6 +41,11 @@ def phone_problem(text):
     return None
 
 
+def dialable(phone):
+    """Return a phone number as a tel: link dials it: its digits, and the + of a country code."""
+    return re.sub(r"[^\d+]", "", phone)
+
+
 def email_problem(text):
     """Say what is wrong with an e-mail address as typed, or return None. Its domain is not looked up: a
     commune's mail server may be unreachable from here today and fine tomorrow."""

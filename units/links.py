@@ -20,6 +20,8 @@ from .hierarchy import UnitTree
 
 BATCH = 1000
 
+#: A response holding units' secret links: no cache keeps it, not even the browser's.
+NOT_STORED = "private, no-store"
 #: More invitations than this in one page would take a worker too long (a QR code costs some 10 ms).
 INVITATIONS_LIMIT = 1000
 
@@ -54,11 +56,11 @@ def _links_query(tree, scope):
                        Unit.deadline_extended_to, Unit.token, scope=scope)
 
 
-def unit_links(scope, link_for: Callable[[str], str] = survey_link):
-    """Yield a UnitLink for every reporting unit of `scope`'s subtree (the whole province if None),
-    in hierarchy order, streamed from the database."""
+def unit_links(scope, link_for: Callable[[str], str] = survey_link, only=None):
+    """Yield a UnitLink for every reporting unit of `scope`'s subtree (the whole province if None), or only
+    for those whose ids the select `only` gives, in hierarchy order, streamed from the database."""
     tree = UnitTree()
-    query = tree.in_order(_links_query(tree, scope))
+    query = tree.in_order(narrowed(_links_query(tree, scope), only))
     result = db.session.execute(query.execution_options(yield_per=BATCH))
     for *fields, token in result:
         yield UnitLink(*fields, url=link_for(token), typed_code=printed_code(token))
@@ -80,9 +82,13 @@ def opens_a_report(token):
     return db.session.scalar(query) is not None
 
 
-def count_links(scope):
-    """Return how many reporting units `scope`'s subtree holds."""
-    return db.session.scalar(UnitTree().select(sa.func.count(), scope=scope))
+def count_links(scope, only=None):
+    """Return how many reporting units `scope`'s subtree holds (of those whose ids `only` selects)."""
+    return db.session.scalar(narrowed(UnitTree().select(sa.func.count(), scope=scope), only))
+
+
+def narrowed(query, only):
+    return query if only is None else query.where(Unit.id.in_(only))
 
 
 def child_units(unit):

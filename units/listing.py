@@ -44,7 +44,7 @@ class UnitFilters:
 
 @dataclass(frozen=True)
 class UnitListPage:
-    #: (code, name, level, under, status, last saved) per unit, in hierarchy order.
+    #: The rows of unit_list_query, in hierarchy order.
     rows: list
     #: How many units the filters keep, on every page.
     total: int
@@ -66,12 +66,15 @@ class UnitListPage:
 
 def unit_list_query(scope, survey, now, filters):
     """Select the scope's units that the filters keep, in hierarchy order: code, name, level, under,
-    status and last saved."""
+    status, last saved, then what chasing a unit takes (its contact, link token, extension and the last day
+    a return gave)."""
     tree = UnitTree()
     state = status_expression(survey, now)
     query = tree.in_order(
-        tree.select(Unit.code, Unit.name, Unit.level, under(tree, scope), state.label("status"),
-                    Response.updated_at, scope=scope)
+        tree.select(Unit.code, Unit.name, Unit.level, under(tree, scope).label("under"), state.label("status"),
+                    Response.updated_at, Unit.contact_name, Unit.contact_role, Unit.contact_phone,
+                    Unit.contact_email, Unit.token, Unit.deadline_extended_to, Response.correct_until,
+                    scope=scope)
         .outerjoin(Response, Response.unit_id == Unit.id)
     )
     if filters.level in REPORTING_LEVELS:
@@ -83,6 +86,12 @@ def unit_list_query(scope, survey, now, filters):
     if filters.search and filters.search.strip():
         query = query.where(search_condition(filters.search))
     return query
+
+
+def listed_unit_ids(scope, survey, now, filters):
+    """Select the ids of the scope's units that the filters keep: to narrow another list of the scope's units
+    (its links, its invitations) to the same units."""
+    return unit_list_query(scope, survey, now, filters).with_only_columns(Unit.id).order_by(None)
 
 
 def under(tree, scope):

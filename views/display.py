@@ -6,12 +6,14 @@ import re
 from flask_babel import gettext as _
 
 from plain_text import without_bidi_controls
+from reports.chasing import days_left_text
 from reports.status import STATUS_LABELS
 from schema import OTHER_CHOICE, other_key
 from schema.levels import level_label
 from schema.model import day_text
 from schema.store import survey_of_this_request
 from schema.types import format_number
+from units.contacts import dialable
 
 
 def shown_in_page(value):
@@ -96,6 +98,8 @@ TEMPLATE_HELPERS = {
     "stored_answer_text": stored_answer_text,
     "local_time": local_time,
     "date_text": day_text,
+    "dialable": dialable,
+    "days_left_text": days_left_text,
     "level_label": level_label,
     "other_key": other_key,
     "OTHER_CHOICE": OTHER_CHOICE,

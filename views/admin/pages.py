@@ -11,6 +11,7 @@ from downloads.workbooks import send_workbook
 from exports.unit_list import write_unit_list_workbook
 from forms import survey_form_class
 from forms.admin import ContactForm, ExtendDeadlineForm, ReviewForm, SignInForm, UnlockForm
+from reports.chasing import call_entries, lists_units_to_chase
 from reports.progress import scope_progress
 from reports.review import REVIEW_LABELS, can_review, last_return, review_history, reviews_unit, submitted_versions
 from reports.saving import committee_version, reopen_report, revision_history
@@ -21,7 +22,7 @@ from schema.model import day_text, translated
 from schema.store import current_survey, survey_store
 from units.changes import extend_deadline, rotate_link
 from units.contacts import CONTACT_FIELDS, set_contact
-from units.links import child_units
+from units.links import NOT_STORED, child_units, survey_link
 from units.listing import UnitFilters, all_listed_units, list_units
 from views.display import answer_changes
 
@@ -87,26 +88,34 @@ def missing():
 
 
 def unit_list_page(filters):
-    listed = list_units(g.user.scope, current_survey(), clock.now(), filters, page=request.args.get("page", 1, int))
+    survey, now = current_survey(), clock.now()
+    listed = list_units(g.user.scope, survey, now, filters, page=request.args.get("page", 1, int))
     # A manager may accept the reports waiting for review from the list, each at the version it shows.
     waiting = [row.code for row in listed.rows if row.status in TO_REVIEW and row.code != g.user.scope.code]
     versions = submitted_versions(waiting) if g.user.role == "manager" else {}
-    return render_template("admin/units.html", listed=listed, filters=filters, children=child_units(g.user.scope),
-                           versions=versions,
-                           status_filters={key: str(label) for key, (label, _statuses) in STATUS_FILTERS.items()},
-                           statuses=translated(STATUS_LABELS), levels=REPORTING_LEVELS,
-                           level_names=translated(LEVEL_LABELS))
+    chasing = lists_units_to_chase(filters.status)
+    calls = call_entries(listed.rows, survey, now, survey_link, g.user.scope.name) if chasing else None
+    response = render_template(
+        "admin/units.html", listed=listed, filters=filters, children=child_units(g.user.scope), versions=versions,
+        calls=calls, status_filters={key: str(label) for key, (label, _statuses) in STATUS_FILTERS.items()},
+        statuses=translated(STATUS_LABELS), levels=REPORTING_LEVELS, level_names=translated(LEVEL_LABELS))
+    # A call sheet holds the units' secret links.
+    return (response, {"Cache-Control": NOT_STORED}) if chasing else response
 
 
 @bp.get("/units.xlsx")
 @sign_in_required
 @recorded_download("unit_list")
 def unit_list_workbook():
-    """The list as shown, every page of it, as a workbook."""
+    """The list as shown, every page of it, as a workbook: a call sheet, with each unit's contact and link."""
     survey, now = current_survey(), clock.now()
     rows = all_listed_units(g.user.scope, survey, now, requested_unit_list())
+    entries = call_entries(rows, survey, now, survey_link, g.user.scope.name)
     name = download_name(g.user.scope.name, survey.today(now), prefix="danh-sách-đơn-vị")
-    return send_workbook(lambda path, tmpdir: write_unit_list_workbook(path, rows, survey.local, tmpdir), name)
+    response = send_workbook(lambda path, tmpdir: write_unit_list_workbook(path, entries, survey.local, tmpdir),
+                             name)
+    response.headers["Cache-Control"] = NOT_STORED
+    return response
 
 
 @bp.get("/units/<code>")
