@@ -41,6 +41,11 @@ PROGRESS_SHARES = (("submitted", 30), ("draft", 22), ("revised", 4), ("submitted
 #: Why the demo's committee returned reports, and its note on the attendance rate.
 RETURN_REASON = "Mục II.3: tỷ lệ đảng viên dự sinh hoạt chưa nêu căn cứ tính; đề nghị bổ sung."
 RETURN_NOTE = "Ghi rõ số buổi sinh hoạt trong năm và số đảng viên dự từng buổi."
+#: The demo's made-up contacts: a share of the units has none, so that the call sheet shows who to find.
+CONTACT_SHARE = 0.8
+FAMILY_NAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "H'Nga Niê", "Y Bhin Êban", "Hoàng", "Võ", "Đặng", "Bùi")
+GIVEN_NAMES = ("Văn Hùng", "Thị Hoa", "Đức Minh", "Thị Lan", "Quang Huy", "Thị Mai", "Văn Nam", "Ngọc Anh")
+ROLES = ("Bí thư", "Bí thư", "Phó Bí thư")
 #: Letters and digits of the generated passwords, without look-alikes (l, 1, o, 0, i).
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
@@ -90,6 +95,7 @@ def set_up_demo_site(survey, unit_list, seed=1):
     upgrade()
     import_units(unit_list)
     rng = random.Random(seed)
+    add_contacts(rng)
     blank = blank_units()
     accounts = create_accounts()
     reviewer = db.session.scalar(sa.select(User).filter_by(username=accounts[0].username))
@@ -97,6 +103,24 @@ def set_up_demo_site(survey, unit_list, seed=1):
                     progress=replay_progress(survey, {link.code for link in blank}, rng, reviewer))
     mark_database(READY)
     return site
+
+
+def add_contacts(rng):
+    """Give most reporting units a made-up contact (a mobile number, and an e-mail address at example.vn, which
+    no mail server serves, for some), as a committee's unit list would."""
+    ids = db.session.scalars(sa.select(Unit.id).where(Unit.level.in_(REPORTING_LEVELS)).order_by(Unit.id)).all()
+    contacts = []
+    for unit_id in ids:
+        if rng.random() >= CONTACT_SHARE:
+            continue
+        name = f"{rng.choice(FAMILY_NAMES)} {rng.choice(GIVEN_NAMES)}"
+        phone = f"09{rng.randrange(10)}{rng.randrange(10)} {rng.randrange(1000):03} {rng.randrange(1000):03}"
+        email = f"donvi{unit_id}@example.vn" if rng.random() < 0.6 else None
+        contacts.append({"id": unit_id, "contact_name": name, "contact_role": rng.choice(ROLES),
+                         "contact_phone": phone, "contact_email": email})
+    if contacts:
+        db.session.execute(sa.update(Unit), contacts)
+    db.session.commit()
 
 
 def blank_units():

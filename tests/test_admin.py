@@ -47,7 +47,7 @@ KNOWN_ROUTES = {("admin.missing", "GET"), ("admin.unit_list", "GET"), ("admin.un
 def missing_codes(page_html):
     """Return the codes of the units a unit list shows, in page order: rows of its table, or blocks of its call
     sheet."""
-    return re.findall(r'(?:<tr class="status-\w+"><td>|<li class="call status-\w+">\s*<h2 class="call-unit">)'
+    return re.findall(r'(?:<tr class="status-\w+"><td>|<li class="call call-\w+">\s*<h2 class="call-unit">)'
                       r'<a href="/admin/units/([^"]+)">', page_html)
 
 

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from answers import LONG_TEXT_IDS, cell_report, store, stored_cell_answers
 from werkzeug.serving import make_server
 
-from models import Response, db
+from models import Response, Unit, db
 
 CHROMIUM = "/usr/bin/chromium"
 if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
@@ -691,3 +691,36 @@ def test_a_returned_report_opens_on_the_reason_with_each_note_beside_its_questio
     expect(unit.locator("#q-ty_le_tham_du")).to_be_in_viewport()
     keep_screenshot(unit, f"returned-unit-{width}")
     assert fits_the_screen(unit)
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["script", "no-script"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1366px"])
+def test_the_call_sheet_copies_a_units_message_and_reads_without_a_script(open_tab, app, accounts, auth, viewport,
+                                                                         script):
+    with app.app_context():
+        unit = db.session.scalar(sa.select(Unit).filter_by(code=CELL))
+        unit.contact_name, unit.contact_phone = "Nguyễn Thị Hoa", "0912 345 678"
+        db.session.commit()
+    tab = open_tab(viewport, java_script_enabled=script)
+    tab.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    tab.goto("/admin/")
+    tab.locator("#username").fill("btc")
+    tab.locator("#password").fill(auth.password)
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Đăng nhập").click()
+    tab.goto("/admin/missing?search=BMT.TL")
+    block = tab.locator("li.call", has=tab.get_by_role("link", name=accounts[CELL].name, exact=True))
+    expect(block.locator('a[href="tel:0912345678"]')).to_have_text("Gọi 0912 345 678")
+    block.locator("summary").click()
+    message = block.locator("textarea")
+    expect(message).to_be_visible()
+    assert accounts[CELL].token in message.input_value()
+    copy = block.get_by_role("button", name="Chép tin nhắn")
+    if script:
+        copy.click()
+        expect(block.get_by_role("status")).to_contain_text("Đã chép")
+        assert tab.evaluate("() => navigator.clipboard.readText()") == message.input_value()
+    else:
+        expect(copy).to_be_hidden()
+    keep_screenshot(tab, f"call-sheet-{viewport['width']}-{'script' if script else 'no-script'}")
+    assert fits_the_screen(tab)

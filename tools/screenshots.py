@@ -180,6 +180,13 @@ def missing(page, demo):
     page.goto("/admin/missing")
 
 
+def call_sheet(page, demo):
+    """The missing list on a phone: a unit's contact, its phone to call, and the ready message opened."""
+    missing(page, demo)
+    page.locator(".call-message summary").first.click()
+    scroll_to(page, "ol.call-sheet")
+
+
 def committee_unit(page, demo):
     """A unit's page on the committees' side: its status and the buttons of a manager."""
     signed_in(page, demo, "manager")
@@ -258,6 +265,7 @@ SHOTS = {
     "sign-in": ((1366, 480), sign_in, None),
     "progress": ((1366, 900), progress, None),
     "missing": (DESKTOP, missing, None),
+    "call-sheet": (PHONE, call_sheet, None),
     "committee-unit": (DESKTOP, committee_unit, None),
     "committee-versions": (DESKTOP, committee_versions, None),
     "reading": (DESKTOP, reading, None),
