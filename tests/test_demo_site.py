@@ -13,6 +13,7 @@ from demo.site import SETTING_UP, mark_database
 from models import Response, Revision, Unit, User, db
 from reports.status import STATUS_LABELS, report_status
 from schema import REPORTING_LEVELS
+from units.contacts import CONTACT_FIELDS, contact_problems
 
 #: How the set-up prints an account: its user name, then its generated password.
 ACCOUNT_LINE = re.compile(r"^  (\S+)  ([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})  ", re.MULTILINE)
@@ -77,6 +78,17 @@ def test_the_set_up_creates_two_accounts_and_a_province_where_every_status_occur
         assert all(password not in rows for rows in map(str, table_dump(make_run_app).values()))
     for url in links.values():
         assert client.get(url.removeprefix("http://127.0.0.1:5000")).status_code == 200
+
+
+def test_most_units_have_a_contact_the_service_would_take_and_some_have_none(make_run_app):
+    set_up(make_run_app)
+    with make_run_app.app_context():
+        units = db.session.scalars(sa.select(Unit).where(Unit.level.in_(REPORTING_LEVELS))).all()
+        contacts = [{name: getattr(unit, name) for name in CONTACT_FIELDS} for unit in units]
+    with_one = [contact for contact in contacts if contact["contact_phone"]]
+    assert len(units) / 2 < len(with_one) < len(units), "the call sheet shows both"
+    assert all(not list(contact_problems(contact)) for contact in with_one)
+    assert any(contact["contact_email"] for contact in with_one) and not all(c["contact_email"] for c in with_one)
 
 
 def test_a_second_run_changes_nothing(make_run_app):
