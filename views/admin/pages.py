@@ -12,6 +12,7 @@ from exports.unit_list import write_unit_list_workbook
 from forms import survey_form_class
 from forms.admin import ContactForm, ExtendDeadlineForm, ReviewForm, SignInForm, UnlockForm
 from reports.progress import scope_progress
+from reports.reminders import reminder_summary
 from reports.review import REVIEW_LABELS, can_review, last_return, review_history, reviews_unit, submitted_versions
 from reports.saving import committee_version, reopen_report, revision_history
 from reports.status import STATUS_FILTERS, STATUS_LABELS, TO_REVIEW, report_status
@@ -95,7 +96,8 @@ def unit_list_page(filters):
                            versions=versions,
                            status_filters={key: str(label) for key, (label, _statuses) in STATUS_FILTERS.items()},
                            statuses=translated(STATUS_LABELS), levels=REPORTING_LEVELS,
-                           level_names=translated(LEVEL_LABELS))
+                           level_names=translated(LEVEL_LABELS),
+                           reminders=filters.status == "missing" and reminder_summary(g.user.scope, current_survey()))
 
 
 @bp.get("/units.xlsx")
