@@ -20,6 +20,7 @@ from commands import (
     demo_site_command,
     export_cli,
     narratives_cli,
+    reminders_cli,
     restore_command,
     survey_cli,
     units_cli,
@@ -27,6 +28,7 @@ from commands import (
 )
 from config import DEFAULT_LANGUAGE, LANGUAGES, ROOT, default_settings
 from logs import HIDE_LINKS
+from mailer import mail
 from models import db
 from schema.model import display_language
 from schema.store import init_survey
@@ -66,13 +68,14 @@ COMPILED_TEMPLATES = CompiledTemplates()
 
 
 def create_app(test_config=None):
-    """Create the tongket app: settings, database, languages, survey, pages and commands."""
+    """Create the tongket app: settings, database, mail, languages, survey, pages and commands."""
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     app.jinja_options = {**app.jinja_options, "bytecode_cache": COMPILED_TEMPLATES}
     configure_settings(app, test_config)
     trust_proxies(app)
     configure_logging(app)
     configure_database(app)
+    mail.init_app(app)
     configure_languages(app)
     init_survey(app)
     app.session_interface = SessionInterface()
@@ -248,5 +251,5 @@ def check_question_types(app):
 
 def register_commands(app):
     for command in (survey_cli, units_cli, users_cli, demo_command, demo_site_command, export_cli, narratives_cli,
-                    backup_command, restore_command):
+                    reminders_cli, backup_command, restore_command):
         app.cli.add_command(command)

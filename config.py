@@ -90,6 +90,23 @@ def default_settings(instance_path):
         "RETURN_DAYS": 5,
         #: Where a committee's uploaded unit list waits between its preview and its confirmation.
         "UNIT_LIST_UPLOADS": str(Path(instance_path) / "unit-lists"),
+        #: The mail server reminders go through (reports/reminders.py), under Flask-Mail's names. Unset, the service
+        #: is not configured for mail: `flask reminders send` and the managers' button say so and send nothing.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        #: 25 for plain SMTP, 587 with MAIL_USE_TLS=1 (STARTTLS), 465 with MAIL_USE_SSL=1.
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        #: "1": upgrade the connection with STARTTLS once connected.
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "") == "1",
+        #: "1": connect over TLS from the start (SMTPS).
+        "MAIL_USE_SSL": os.environ.get("MAIL_USE_SSL", "") == "1",
+        #: The account on the mail server, when it asks for one (both or neither).
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        #: The From of every reminder, e.g. "Ban Tổ chức Tỉnh ủy <tonghop@example.vn>": required with MAIL_SERVER.
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER") or None,
+        #: Seconds to wait for the mail server to answer, so that one that does not answer fails a run rather
+        #: than holding it (and a manager's page) for ever.
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "10")),
     }
 
 

@@ -28,6 +28,7 @@ ACTION_KINDS = {
     "create_account": _l("Created an account"),
     "change_account": _l("Changed an account"),
     "download": _l("Downloaded a file"),
+    "reminders": _l("Sent reminders by e-mail"),
 }
 #: The files a download record names.
 FILE_KINDS = {
@@ -111,6 +112,9 @@ def describe(action, day_text):
         return _("account %(name)s", name=details.get("account", ""))
     if action.kind == "download":
         return str(FILE_KINDS.get(details.get("file"), details.get("file", "")))
+    if action.kind == "reminders":
+        return _("%(sent)s e-mails sent, %(failed)s failed", sent=details.get("sent", 0),
+                 failed=details.get("failed", 0))
     return ""
 
 

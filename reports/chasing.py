@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from schema.model import day_text
 
+from .review import later_last_day
 from .status import MISSING, STATUS_FILTERS
 
 
@@ -37,12 +38,9 @@ def lists_units_to_chase(status_filter):
 
 
 def unit_last_day(survey, row):
-    """The unit's last day: its extension or its level's deadline; for a report returned for completion, the
-    later last day its reviewer gave."""
-    day = survey.last_day(row.level, row.deadline_extended_to)
-    if row.status == "returned" and row.correct_until is not None:
-        return max(day, row.correct_until)
-    return day
+    """The listed unit's last day, as review.last_day_to_submit gives a unit's."""
+    return later_last_day(survey, row.level, row.deadline_extended_to,
+                          row.correct_until if row.status == "returned" else None)
 
 
 def call_entries(rows, survey, now, link_for, sender):

@@ -103,13 +103,22 @@ def default_correct_until(survey, unit, now):
 
 
 def correction_deadline(survey, unit):
-    """The moment the unit's report closes: its deadline, or for a returned report the end of the last day
-    its reviewer gave, if later."""
-    deadline = survey.deadline_for(unit.level, unit.deadline_extended_to)
+    """The moment the unit's report closes: the end of its last day to submit."""
+    return survey.deadline_for(unit.level, last_day_to_submit(survey, unit))
+
+
+def last_day_to_submit(survey, unit):
+    """The unit's last day to submit: its own (its extension, or its level's), or for a returned report the last
+    day its reviewer gave, if later."""
     response = unit.response
-    if response is not None and response.review == "returned" and response.correct_until is not None:
-        return max(deadline, survey.deadline_for(unit.level, response.correct_until))
-    return deadline
+    returned = response is not None and response.review == "returned"
+    return later_last_day(survey, unit.level, unit.deadline_extended_to, response.correct_until if returned else None)
+
+
+def later_last_day(survey, level, extended_to, returned_until=None):
+    """The later of a unit's own last day (`extended_to`, or its level's) and the last day a return gave it."""
+    last_day = survey.last_day(level, extended_to)
+    return max(last_day, returned_until) if returned_until is not None else last_day
 
 
 def last_return(response):

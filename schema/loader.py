@@ -26,6 +26,7 @@ from .model import (
     Condition,
     PartyDocument,
     Question,
+    ReminderSchedule,
     Section,
     Survey,
     Text,
@@ -41,6 +42,8 @@ LARGEST_BOUND = 10**15
 #: The years a deadline may fall in: a review of this century. Any other (0207, 2207, 9999 for 2027) is a
 #: typo, and would bring a unit's deadline near the end of the calendar, where date arithmetic overflows.
 DEADLINE_YEARS = range(2000, 2100)
+#: The most days before a last day a reminder may go: two months, longer than any review leaves units.
+MOST_REMINDER_DAYS = 60
 #: Stands for an unknown type while the rest of the question is checked.
 NO_TYPE = QuestionType()
 
@@ -152,7 +155,7 @@ class _Reader:
             self.problem("(top)", _("the file must be a mapping with title, deadlines and sections"))
             return None
         self.unknown_keys(data, "(top)", {"title", "directive", "timezone", "deadlines", "sections", "checks",
-                                          "document"})
+                                          "document", "reminders"})
         title = self.text(data.get("title"), "title", required=True)
         directive = self.text(data.get("directive"), "directive")
         timezone = self.timezone(data.get("timezone", "Asia/Ho_Chi_Minh"))
@@ -163,8 +166,10 @@ class _Reader:
         self.check_references(questions)
         self.check_weights(questions)
         document = self.document(data.get("document"), questions) if "document" in data else None
+        reminders = self.reminders(data["reminders"]) if "reminders" in data else ReminderSchedule()
         return Survey(title=title, directive=directive, version=version, timezone=timezone,
-                      deadlines=deadlines, sections=sections, checks=checks, questions=questions, document=document)
+                      deadlines=deadlines, sections=sections, checks=checks, questions=questions, document=document,
+                      reminders=reminders)
 
     def unknown_keys(self, data, where, allowed):
         for key in data:
@@ -306,11 +311,11 @@ class _Reader:
             document_detail=document_detail,
         )
 
-    def flag(self, data, key, where):
-        value = data.get(key, False)
+    def flag(self, data, key, where, default=False):
+        value = data.get(key, default)
         if not isinstance(value, bool):
             self.problem(f"{where}.{key}", _("must be true or false"))
-            return False
+            return default
         return value
 
     def bounds(self, data, where, kind):
@@ -481,6 +486,35 @@ class _Reader:
             recipients=self.recipients(data.get("recipients") or {}),
             details=self.details(data.get("details") or {}, questions),
         )
+
+    def reminders(self, data):
+        """Read the `reminders` block: the days before a last day units are reminded, and the list to the
+        committee above once it has passed."""
+        if not isinstance(data, dict):
+            self.problem("reminders", _("must be a mapping with days_before and overdue_digest"))
+            return ReminderSchedule()
+        self.unknown_keys(data, "reminders", {"days_before", "overdue_digest"})
+        days = self.reminder_days(data.get("days_before", list(ReminderSchedule.days_before)))
+        return ReminderSchedule(days_before=days, overdue_digest=self.flag(data, "overdue_digest", "reminders",
+                                                                           default=True))
+
+    def reminder_days(self, data):
+        """Read the days before a last day, distinct whole numbers from 1 to MOST_REMINDER_DAYS; an empty list
+        sends no reminder before the last day."""
+        where = "reminders.days_before"
+        if not isinstance(data, list):
+            self.problem(where, _("must be a list of days, for example [7, 3, 1]"))
+            return ()
+        days = []
+        for i, value in enumerate(data):
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MOST_REMINDER_DAYS:
+                self.problem(f"{where}[{i}]", _("must be a whole number of days from 1 to %(most)s",
+                                                most=MOST_REMINDER_DAYS))
+            elif value in days:
+                self.problem(f"{where}[{i}]", _("%(days)s days is already in the list", days=value))
+            else:
+                days.append(value)
+        return tuple(sorted(days, reverse=True))
 
     def vietnamese(self, value, where, required=False):
         """Read a text of the party document: Vietnamese, whatever the reader's language."""

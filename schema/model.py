@@ -198,6 +198,36 @@ class PartyDocument:
     details: dict = field(default_factory=dict)
 
 
+#: The days before a unit's last day on which it is reminded when the config's `reminders` says nothing.
+DEFAULT_REMINDER_DAYS = (7, 3, 1)
+
+
+@dataclass(frozen=True)
+class ReminderSchedule:
+    """When units that have not submitted, and the committees above them, are e-mailed (reports/reminders.py)."""
+
+    #: The days before its last day a unit that has not submitted is reminded, largest first.
+    days_before: tuple = DEFAULT_REMINDER_DAYS
+    #: Whether, once a last day has passed, the committee directly above gets the list of its units overdue.
+    overdue_digest: bool = True
+
+    def step_due(self, days_left):
+        """Return the step due with `days_left` days to the last day (0: the last day itself): the smallest of
+        `days_before` not below it, so that a run missed catches up with the latest step only; None before the
+        first step and after the last day."""
+        if days_left < 0:
+            return None
+        return min((days for days in self.days_before if days >= days_left), default=None)
+
+    def step_days(self, last_day):
+        """Return the days a unit with this last day is reminded on, earliest first."""
+        return [last_day - dt.timedelta(days=before) for before in self.days_before]
+
+    def overdue_day(self, last_day):
+        """Return the day the committee above gets the list of its units overdue on this last day, or None."""
+        return last_day + dt.timedelta(days=1) if self.overdue_digest else None
+
+
 @dataclass(frozen=True)
 class Survey:
     title: Text
@@ -210,6 +240,8 @@ class Survey:
     questions: dict = field(default_factory=dict)
     #: How a unit's report is written as a party document; None when the config has no `document`.
     document: PartyDocument | None = None
+    #: When reminders are e-mailed; the config's `reminders`, else every DEFAULT_REMINDER_DAYS and the list.
+    reminders: ReminderSchedule = ReminderSchedule()
 
     def all_sections(self):
         for section in self.sections:

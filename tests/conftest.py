@@ -123,9 +123,9 @@ def database(migrated_database, tmp_path):
         return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
     engine = sa.create_engine(url, **migrated_database["SQLALCHEMY_ENGINE_OPTIONS"])
     with engine.begin() as connection:
-        connection.execute(sa.text("TRUNCATE actions, reviews, export_jobs, sign_in_attempts, sign_in_sessions, "
-                                   "excerpts, users, item_summaries, revision_texts, answer_texts, revisions, "
-                                   "responses, units "
+        connection.execute(sa.text("TRUNCATE reminders, actions, reviews, export_jobs, sign_in_attempts, "
+                                   "sign_in_sessions, excerpts, users, item_summaries, revision_texts, answer_texts, "
+                                   "revisions, responses, units "
                                    "RESTART IDENTITY CASCADE"))
     engine.dispose()
     return migrated_database

@@ -41,7 +41,7 @@ KNOWN_ROUTES = {("admin.missing", "GET"), ("admin.unit_list", "GET"), ("admin.un
                 ("admin.excerpt_note", "POST"), ("admin.remove_excerpt", "POST"), ("admin.accept", "POST"),
                 ("admin.unlock", "POST"), ("admin.return_for_completion", "GET"),
                 ("admin.return_for_completion", "POST"), ("admin.accept_many", "POST"), ("admin.actions", "GET"),
-                ("admin.actions_workbook", "GET"), ("admin.contact", "POST")}
+                ("admin.actions_workbook", "GET"), ("admin.contact", "POST"), ("admin.send_reminders_now", "POST")}
 
 
 def missing_codes(page_html):

@@ -13,6 +13,7 @@ from forms import survey_form_class
 from forms.admin import ContactForm, ExtendDeadlineForm, ReviewForm, SignInForm, UnlockForm
 from reports.chasing import call_entries, lists_units_to_chase
 from reports.progress import scope_progress
+from reports.reminders import reminder_summary
 from reports.review import REVIEW_LABELS, can_review, last_return, review_history, reviews_unit, submitted_versions
 from reports.saving import committee_version, reopen_report, revision_history
 from reports.status import STATUS_FILTERS, STATUS_LABELS, TO_REVIEW, report_status
@@ -98,7 +99,8 @@ def unit_list_page(filters):
     response = render_template(
         "admin/units.html", listed=listed, filters=filters, children=child_units(g.user.scope), versions=versions,
         calls=calls, status_filters={key: str(label) for key, (label, _statuses) in STATUS_FILTERS.items()},
-        statuses=translated(STATUS_LABELS), levels=REPORTING_LEVELS, level_names=translated(LEVEL_LABELS))
+        statuses=translated(STATUS_LABELS), levels=REPORTING_LEVELS, level_names=translated(LEVEL_LABELS),
+        reminders=reminder_summary(g.user.scope, survey) if chasing else None)
     # A call sheet holds the units' secret links.
     return (response, {"Cache-Control": NOT_STORED}) if chasing else response
 
