@@ -83,6 +83,8 @@ def served_demo(folder, units_csv=DEMO_UNITS):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'tongket.sqlite3'}",
         "SECRET_KEY": secrets.token_hex(32), "CLOCK": standing_clock(load_survey(SURVEY)),
         "SURVEY_CONFIG": str(SURVEY), "EXPORTS_FOLDER": str(folder / "exports"),
+        # The pictures show the reminders' button as a configured service offers it; none is pressed.
+        "MAIL_SERVER": "127.0.0.1", "MAIL_DEFAULT_SENDER": "Ban Tổ chức Tỉnh ủy <btc@example.vn>",
     })
     server = make_server("127.0.0.1", 0, app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
