@@ -18,6 +18,8 @@ from demo.site import blank_units, demo_database_state, set_up_demo_site
 from models import Unit, db
 from schema.store import current_survey
 
+from .options import BASE_URL, LOCAL_BASE_URL
+
 #: The demo province make run loads: today's shape (docs/unit-list.md).
 DEMO_UNIT_LIST = ROOT / "demo" / "units-2025.csv"
 ROLE_NAMES = {"manager": _l("manager"), "viewer": _l("viewer")}
@@ -44,7 +46,7 @@ def demo_command(unit_count, seed, shape):
 @click.command("demo-site")
 @click.option("--units", "unit_list", type=click.File("rb"), default=str(DEMO_UNIT_LIST), show_default=True,
               help="The unit list (CSV) of the demo province.")
-@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
+@click.option("--base-url", type=BASE_URL, default=LOCAL_BASE_URL, show_default=True,
               help="The address the demo is served at.")
 @click.option("--check-port", is_flag=True,
               help="First stop, saying so, if another program already serves the base URL's port.")

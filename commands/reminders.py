@@ -23,11 +23,13 @@ from reports.reminders import (
 )
 from schema.store import current_survey
 
+from .options import BASE_URL, LOCAL_BASE_URL
+
 reminders_cli = AppGroup("reminders", help="Reminder e-mail commands.")
 
 
 @reminders_cli.command("send")
-@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
+@click.option("--base-url", type=BASE_URL, default=LOCAL_BASE_URL, show_default=True,
               help="The address units reach the service at: the links in the e-mails start with it.")
 @click.option("--dry-run", is_flag=True, help="List the e-mails due without sending any.")
 def send_command(base_url, dry_run):
@@ -35,7 +37,7 @@ def send_command(base_url, dry_run):
     of its overdue units; exit 1 when mail is not configured or an e-mail could not be sent."""
     problem = mail_problem()
     if problem and not dry_run:
-        raise click.ClickException(f"{problem} {_('Nothing was sent.')}")
+        raise click.ClickException(" ".join((problem, _("Nothing was sent."))))
     province = db.session.scalar(sa.select(Unit).filter_by(level="tinh").order_by(Unit.id).limit(1))
     if province is None:
         click.echo(_("There is no unit yet: nothing to send."))

@@ -16,6 +16,8 @@ from units.links import unit_links
 from units.list_files import FILE_LIMIT, csv_value
 from units.list_rows import ImportRefused
 
+from .options import BASE_URL, LOCAL_BASE_URL
+
 units_cli = AppGroup("units", help="Unit list commands.")
 
 
@@ -49,7 +51,7 @@ def database_reason(error):
 
 
 @units_cli.command("links")
-@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
+@click.option("--base-url", type=BASE_URL, default=LOCAL_BASE_URL, show_default=True,
               help="The address units reach the service at.")
 @click.option("--limit", type=int, default=None, help="Print only the first N units.")
 def links_command(base_url, limit):

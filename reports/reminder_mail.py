@@ -70,7 +70,9 @@ def overdue_list_message(overdue_list, survey):
 
 def overdue_line(unit):
     line = f"- {unit.code}  {unit.name}"
-    return f"{line} ({_('phone %(phone)s', phone=unit.phone)})" if unit.phone else line
+    if not unit.phone:
+        return line
+    return "{} ({})".format(line, _("phone %(phone)s", phone=unit.phone))
 
 
 def plain_message(subject, recipient, lines):

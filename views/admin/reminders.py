@@ -27,7 +27,7 @@ NAMED_UNITS = 20
 def send_reminders_now():
     problem = mail_problem()
     if problem:
-        flash(f"{problem} {_('Nothing was sent.')}", "error")
+        flash(" ".join((problem, _("Nothing was sent."))), "error")
         return back_to_the_list()
     survey, scope = current_survey(), g.user.scope
     plan = plan_reminders(survey, scope, clock.now())
@@ -51,7 +51,7 @@ def named(items):
     rest = len(items) - NAMED_UNITS
     if rest <= 0:
         return shown
-    return f"{shown} {ngettext('and %(num)s other unit', 'and %(num)s other units', rest)}"
+    return " ".join((shown, ngettext("and %(num)s other unit", "and %(num)s other units", rest)))
 
 
 def back_to_the_list():
