@@ -60,5 +60,7 @@ def links_command(base_url, limit):
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["code", "name", "level", "url"])
     with current_app.test_request_context(base_url=base_url):
-        for link in itertools.islice(unit_links(None), limit):
+        links = unit_links(None)
+        for link in itertools.islice(links, limit):
             writer.writerow([csv_value(value) for value in (link.code, link.name, link.level, link.url)])
+        links.close()

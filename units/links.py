@@ -62,8 +62,12 @@ def unit_links(scope, link_for: Callable[[str], str] = survey_link, only=None):
     tree = UnitTree()
     query = tree.in_order(narrowed(_links_query(tree, scope), only))
     result = db.session.execute(query.execution_options(yield_per=BATCH))
-    for *fields, token in result:
-        yield UnitLink(*fields, url=link_for(token), typed_code=printed_code(token))
+    try:
+        for *fields, token in result:
+            yield UnitLink(*fields, url=link_for(token), typed_code=printed_code(token))
+    finally:
+        # A reader that stops early (the first N links) closes the generator: PostgreSQL's cursor closes too.
+        result.close()
 
 
 def unit_link(unit, link_for: Callable[[str], str] = survey_link):
