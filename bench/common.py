@@ -171,6 +171,23 @@ class Demo:
             raise SystemExit(f"flask {' '.join(arguments)} failed:\n{result.stdout}{result.stderr}")
         return result.stdout
 
+    @contextlib.contextmanager
+    def app(self):
+        """Yield the bench app created in this process on this database; close its connections at the end."""
+        # Imported here: the export's raw writer imports this module and must not hold the app.
+        from minimal_app import create_bench_app
+
+        from config import database_url
+        from models import db
+
+        app = create_bench_app({"SQLALCHEMY_DATABASE_URI": database_url(self.url, ""), "SECRET_KEY": self.secret_key})
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
     def build(self, cache=None):
         """Build the province; on SQLite with a `cache` folder (default: $TONGKET_BENCH_CACHE, if set), copy
         it from there when it was built before, with the same units, seed and generator, and bring its tables
@@ -220,23 +237,6 @@ def province_digest():
             if file.is_file():
                 digest.update(file.read_bytes())
     return digest.hexdigest()[:12]
-
-    @contextlib.contextmanager
-    def app(self):
-        """Yield the bench app created in this process on this database; close its connections at the end."""
-        # Imported here: the export's raw writer imports this module and must not hold the app.
-        from minimal_app import create_bench_app
-
-        from config import database_url
-        from models import db
-
-        app = create_bench_app({"SQLALCHEMY_DATABASE_URI": database_url(self.url, ""), "SECRET_KEY": self.secret_key})
-        try:
-            yield app
-        finally:
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
 
 
 @contextlib.contextmanager
