@@ -36,3 +36,28 @@ class AnswerField(Field):
 
     def _value(self):
         return self.raw if self.raw is not None else self.kind.form_value(self.question, self.data)
+
+    def holds(self, posted):
+        """Tell whether the field holds the option a browser posts as `posted` (its box is ticked)."""
+        return holds_option(self._value(), posted)
+
+
+class StoredValue:
+    """A stored answer as its field shows it, without a form: what a page that only shows answers needs."""
+
+    errors = ()
+    description = None
+
+    def __init__(self, question, kind, data):
+        self.question, self.kind, self.data = question, kind, data
+
+    def _value(self):
+        return self.kind.form_value(self.question, self.data)
+
+    def holds(self, posted):
+        return holds_option(self._value(), posted)
+
+
+def holds_option(shown, posted):
+    """Tell whether a field showing `shown` (a text, or the list of options ticked) holds the option `posted`."""
+    return posted == shown or (not isinstance(shown, str) and posted in shown)

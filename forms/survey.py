@@ -4,10 +4,10 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
-from schema import OTHER_CHOICE, other_key
+from schema import OTHER_CHOICE, OTHER_SUFFIX, other_key
 from schema.types import format_number
 
-from .fields import OTHER_TEXT, AnswerField
+from .fields import OTHER_TEXT, AnswerField, StoredValue
 
 OTHER_MAX_LENGTH = 500
 
@@ -134,6 +134,25 @@ def survey_form_class(survey, level):
     )
     return type("UnitSurveyForm", (SurveyForm,), attributes)
 
+
+
+class StoredAnswers:
+    """A unit's stored answers as its form would show them, field by field, without building the form: a page
+    that only shows them (no error, no note) fills the rendered questions from this (views/form_skeleton.py)."""
+
+    def __init__(self, survey, answers):
+        self.questions, self.answers = survey.questions, answers
+        #: Stored answers were checked when they were saved: the page shows no error.
+        self.errors = {}
+
+    def __getitem__(self, name):
+        if name in self.questions:
+            question = self.questions[name]
+            return StoredValue(question, question.kind, self.answers.get(name))
+        return StoredValue(self.questions[name.removesuffix(OTHER_SUFFIX)], OTHER_TEXT, self.answers.get(name))
+
+    def __iter__(self):
+        return iter(())
 
 
 def posted_answers(survey, level, answers):

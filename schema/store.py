@@ -85,3 +85,15 @@ def current_survey():
     if isinstance(survey, ConfigError):
         raise survey
     return survey
+
+
+def made_once(survey, key, make):
+    """Return `make()`, made once per survey version and `key` (a level, a language...): what every request of
+    that version would otherwise build alike. A config edit starts afresh."""
+    made = current_app.extensions.setdefault("made_once", {})
+    if made.get("version") != survey.version:
+        made.clear()
+        made["version"] = survey.version
+    if key not in made:
+        made[key] = make()
+    return made[key]

@@ -50,9 +50,13 @@ MONTHS_IN_YEAR = 12
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 
 
+#: What an answer key adds to its question's id for the "other, please specify" text.
+OTHER_SUFFIX = "__other"
+
+
 def other_key(question_id):
     """Return the answer key holding the "other, please specify" text of a choice question."""
-    return f"{question_id}__other"
+    return f"{question_id}{OTHER_SUFFIX}"
 
 
 def clean_text(text):

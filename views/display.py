@@ -15,6 +15,8 @@ from schema.store import survey_of_this_request
 from schema.types import format_number
 from units.contacts import dialable
 
+from .form_skeleton import option_checked
+
 
 def shown_in_page(value):
     """Jinja's `finalize`: every value a page shows, without the bidirectional controls that a text stored
@@ -99,6 +101,7 @@ TEMPLATE_HELPERS = {
     "local_time": local_time,
     "date_text": day_text,
     "dialable": dialable,
+    "option_checked": option_checked,
     "days_left_text": days_left_text,
     "level_label": level_label,
     "other_key": other_key,

@@ -12,7 +12,7 @@ import clock
 from documents.layout import LAYOUT
 from documents.unit_report import unit_report
 from downloads.documents import is_submitted_version
-from forms import survey_form_class
+from forms import StoredAnswers, survey_form_class
 from link_tokens import token_from_typed_code
 from reports.review import REVIEW_LABELS, correction_deadline, last_return, review_history
 from reports.saving import (
@@ -28,11 +28,12 @@ from reports.saving import (
 )
 from reports.status import report_status
 from schema import REPORTING_LEVELS
-from schema.store import current_survey
+from schema.store import current_survey, made_once
 from units.links import opens_a_report
 
 from .display import TEMPLATE_HELPERS
 from .errors import log_busy_database
+from .form_skeleton import form_skeleton, shows_plainly
 from .guide import GUIDE_TITLES, GUIDES
 
 bp = Blueprint("survey", __name__)
@@ -118,7 +119,15 @@ class UnitPage:
         return "opened" if status == "not_opened" else status
 
     def form_class(self):
-        return survey_form_class(self.survey, self.unit.level)
+        survey, level = self.survey, self.unit.level
+        return made_once(survey, ("form class", level), lambda: survey_form_class(survey, level))
+
+    def shown_form(self):
+        """The form as the page first shows it: the stored answers; for a report returned with notes, the form
+        itself, each note going under its question."""
+        if self.returned is not None and self.returned.notes:
+            return self.form_class()(formdata=None, data=self.answers)
+        return StoredAnswers(self.survey, self.answers)
 
     def render(self, template, status=200, **context):
         context.update(
@@ -127,16 +136,18 @@ class UnitPage:
         )
         return render_template(template, **context), status
 
-    def render_form(self, form, status=200, **context):
-        """Show the form; a refused one (any status but 200) holds text not saved yet."""
-        state = read_form_state(form.form_state.data, self.unit) or {}
+    def render_form(self, form, form_state, status=200, **context):
+        """Show the form with its signed page state; a refused one (any status but 200) holds text not saved
+        yet."""
+        state = read_form_state(form_state, self.unit) or {}
         if self.returned is not None:
             # Each note of the return is shown beside its question, and read with it by screen readers.
             for question_id, note in self.returned.notes.items():
                 if question_id in form:
                     form[question_id].description = note
-        return self.render("survey/page.html", status, form=form, form_id=state.get("id", ""),
-                           unsaved=status != 200, **context)
+        skeleton = form_skeleton(self.survey, self.unit.level) if shows_plainly(form) else None
+        return self.render("survey/page.html", status, form=form, form_state=form_state, form_id=state.get("id", ""),
+                           skeleton=skeleton, unsaved=status != 200, **context)
 
     def render_answers(self, answers, status=200, **context):
         """Show answers read-only; they print as the party document."""
@@ -195,9 +206,7 @@ def page(token):
     unit_page = UnitPage(token)
     if unit_page.shows_submission:
         return unit_page.render_answers(unit_page.answers)
-    form = unit_page.form_class()(formdata=None, data=unit_page.answers)
-    form.form_state.data = sign_form_state(unit_page.unit, unit_page.current_number)
-    return unit_page.render_form(form)
+    return unit_page.render_form(unit_page.shown_form(), sign_form_state(unit_page.unit, unit_page.current_number))
 
 
 @bp.post("/s/<token>")
@@ -220,8 +229,8 @@ def save(token):
     if refused is not None:
         return refused
     if result.conflict and not result.repeated:
-        form.form_state.data = sign_form_state(unit_page.unit, unit_page.current_number)
-        return unit_page.render_form(form, 409, conflict=result.revision)
+        return unit_page.render_form(form, sign_form_state(unit_page.unit, unit_page.current_number), 409,
+                                     conflict=result.revision)
     if result.repeated or action == "save":
         flash(saved_message(result), "success")
     return redirect(url_for("survey.page", token=token))
@@ -251,12 +260,13 @@ def refuse_answers(unit_page, form, action, state):
     kept, refused = store(unit_page, form, state, save_valid_answers, answers=form.valid_answers())
     if refused is not None:
         return refused
+    form_state = form.form_state.data
     if kept is not None:
         # The next press builds on the draft just kept: it must not count as a conflict with it.
-        form.form_state.data = sign_form_state(unit_page.unit, unit_page.current_number)
+        form_state = sign_form_state(unit_page.unit, unit_page.current_number)
         if not kept.conflict:
             unit_page.saved_form = kept.revision.submission_id
-    return unit_page.render_form(form, 422, error_summary=True, pressed=action, kept=kept,
+    return unit_page.render_form(form, form_state, 422, error_summary=True, pressed=action, kept=kept,
                                  conflict=kept.revision if kept and kept.conflict else None)
 
 
@@ -264,7 +274,7 @@ def refuse_form(unit_page, form, message, status=400):
     """Show the form again with everything typed and a fresh CSRF token, saving nothing."""
     form.errors.pop("csrf_token", None)
     form.csrf_token.errors = []
-    return unit_page.render_form(form, status, refusal=message)
+    return unit_page.render_form(form, form.form_state.data, status, refusal=message)
 
 
 def saved_message(result):
