@@ -6,9 +6,9 @@ import secrets
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, get_translations
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import BytecodeCache
@@ -39,6 +39,8 @@ from views import (
     guide_pages,
     health_pages,
     register_address_check,
+    register_assets,
+    register_compression,
     register_error_pages,
     robots_pages,
     shown_in_page,
@@ -167,6 +169,10 @@ def configure_languages(app):
 
     app.context_processor(lambda: {"language": display_language.get()})
     app.jinja_env.globals["url_in_language"] = url_in_language
+    # Flask-Babel finds the translations anew at every call of a template's _(), and a form page makes dozens.
+    app.jinja_env.install_gettext_callables(gettext=lambda text: translations_now().ugettext(text),
+                                            ngettext=lambda one, many, n: translations_now().ungettext(one, many, n),
+                                            newstyle=True)
 
     @app.before_request
     def choose_language():
@@ -184,6 +190,18 @@ def configure_languages(app):
         if chosen in LANGUAGES:
             response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure)
         return response
+
+
+def translations_now():
+    """Return the translations of the locale in force (force_locale included), found once per request and
+    locale."""
+    if not has_app_context():
+        return get_translations()
+    locale = get_locale()
+    found = g.get("translations_of")
+    if found is None or found[0] is not locale:
+        found = g.translations_of = (locale, get_translations())
+    return found[1]
 
 
 def select_language():
@@ -232,6 +250,8 @@ def register_pages(app):
     csrf = CSRFProtect(app)
     # The survey form checks its own CSRF token, so that an expired one loses none of the text.
     csrf.exempt(survey_pages)
+    register_compression(app)
+    register_assets(app)
     app.register_blueprint(survey_pages)
     app.register_blueprint(admin_pages)
     app.register_blueprint(health_pages)

@@ -80,7 +80,7 @@ class Served:
             assert self.process.poll() is None, self.stderr.read_text()
             try:
                 # A static file: any page may ask the database (the demo's note), which a test must open first.
-                if self.get("/static/tongket.js")[0] == 200:
+                if self.get("/static/survey.js")[0] == 200:
                     return
             except OSError:
                 time.sleep(0.1)
@@ -121,7 +121,7 @@ def test_logs_name_links_by_fingerprint_never_by_token(served):
         assert server.get(f"/s/{token}")[0] == 503
     assert server.get(f"/s/{token}")[0] == 200
     assert server.get(f"/s/{token}/revisions")[0] == 200
-    assert server.get("/static/tongket.js", Referer=f"http://127.0.0.1:{server.port}/s/{token}?edit=1")[0] == 200
+    assert server.get("/static/survey.js", Referer=f"http://127.0.0.1:{server.port}/s/{token}?edit=1")[0] == 200
     assert server.get(f"/s/{unknown}")[0] == 404
     with sqlite3.connect(path) as connection:
         connection.execute("DROP TABLE revisions")  # a fault: every page of the unit now fails

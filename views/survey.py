@@ -31,12 +31,15 @@ from schema import REPORTING_LEVELS
 from schema.store import current_survey, made_once
 from units.links import opens_a_report
 
+from .compression import compress_responses_of
 from .display import TEMPLATE_HELPERS
 from .errors import log_busy_database
 from .form_skeleton import form_skeleton, shows_plainly
 from .guide import GUIDE_TITLES, GUIDES
 
 bp = Blueprint("survey", __name__)
+# A unit's pages go to phones on weak signals; see views/compression.py for why only these.
+compress_responses_of(bp)
 # Globals rather than a context processor, so that imported macros see them too.
 bp.record_once(lambda state: state.app.jinja_env.globals.update(TEMPLATE_HELPERS))
 

@@ -30,11 +30,15 @@
     }
   }
 
+  // The count of characters under a long text, made here: without the script there is nothing to count.
   function updateCounter(input) {
     var limit = parseInt(input.getAttribute("data-max-length"), 10);
+    if (!limit) { return; }
     var counter = input.nextElementSibling;
-    if (!limit || !counter || !counter.classList.contains("counter")) { return; }
-    counter.hidden = false;
+    if (!counter || !counter.classList.contains("counter")) {
+      counter = document.createElement("p");
+      input.parentNode.insertBefore(counter, input.nextSibling);
+    }
     counter.textContent = input.value.length + " / " + limit;
     counter.className = "small counter" + (input.value.length > limit ? " over" : "");
   }
@@ -218,82 +222,7 @@
     for (var k = 0; k < counted.length; k++) { updateCounter(counted[k]); }
   }
 
-  // --- An export job's page: its state put in place while the job runs, never a reload ---
-
-  // Ask the job's state every few seconds and put it in the live region, which reads it out; once the job
-  // has ended, the file's link takes the focus if nothing else had it. Should asking fail (signed out, the
-  // network), the page's own Update link is shown again and the asking slows down.
-  function followExportJob(region) {
-    var url = region.getAttribute("data-state-url");
-    var delay = 1000 * parseInt(region.getAttribute("data-poll-seconds"), 10);
-    if (!url || !delay || !window.fetch) { return; }
-    var wait = delay;
-    // While the script follows the job, the page's Update link is not needed (a class, so that the
-    // region's content stays as the server wrote it and is replaced only when it changes).
-    region.classList.add("following");
-    function failed() {
-      region.classList.remove("following");
-      wait = Math.min(wait * 2, 60000);
-      window.setTimeout(ask, wait);
-    }
-    function show(job) {
-      var focusWasFree = document.activeElement === document.body || region.contains(document.activeElement);
-      var container = document.createElement("div");
-      container.innerHTML = job.html;
-      // Only a change is put in place: the live region reads out what it is given.
-      if (container.innerHTML.trim() !== region.innerHTML.trim()) { region.innerHTML = container.innerHTML; }
-      if (job.active) {
-        region.classList.add("following");
-        wait = delay;
-        window.setTimeout(ask, wait);
-        return;
-      }
-      var file = region.querySelector("[data-job-file]");
-      if (file && focusWasFree) { file.focus(); }
-    }
-    function ask() {
-      window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) {
-          var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
-          if (!response.ok || !json) { throw new Error("no state"); }
-          return response.json();
-        })
-        .then(show, failed);
-    }
-    window.setTimeout(ask, wait);
-  }
-
-  // --- The call sheet's ready messages, copied to paste into Zalo or an SMS ---
-  function copyText(textarea) {
-    if (navigator.clipboard && window.isSecureContext) {
-      return navigator.clipboard.writeText(textarea.value);
-    }
-    // Over plain HTTP the clipboard API is missing: the older command copies the selection.
-    textarea.focus();
-    textarea.select();
-    return document.execCommand("copy") ? Promise.resolve() : Promise.reject(new Error("not copied"));
-  }
-
-  function offerCopyButtons() {
-    var buttons = document.querySelectorAll("button[data-copy]");
-    Array.prototype.forEach.call(buttons, function (button) {
-      var textarea = document.getElementById(button.getAttribute("data-copy"));
-      var status = button.nextElementSibling;
-      button.hidden = false;
-      button.addEventListener("click", function () {
-        copyText(textarea).then(function () {
-          status.textContent = button.getAttribute("data-copied");
-        }, function () {
-          // Selected, at least: the person copies it with the keyboard or a long press.
-          textarea.focus();
-          textarea.select();
-        });
-      });
-    });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
-    offerCopyButtons();
     var form = document.querySelector("form.survey");
     var header = document.querySelector(".unit-header[data-draft-key]");
     var store = header && keptCopyStore(header);
@@ -332,8 +261,6 @@
       // from there to its links.
       summary.focus();
     }
-    var exportJob = document.getElementById("export-job");
-    if (exportJob) { followExportJob(exportJob); }
     var printButton = document.querySelector("[data-print]");
     if (printButton) {
       // Shown only where it works; the page says how to print without it.

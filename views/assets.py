@@ -1,0 +1,66 @@
+"""The stylesheets and scripts: minified once at start-up and served under addresses that name their content
+(site.3f9c2a1b0d.css), which browsers keep for a year without asking again. A second visit fetches only the
+page; an edited file gets a new address, so no one reads a stale copy.
+
+A unit's pages link site.css and survey.js only; the committees' pages add admin.css and admin.js, the guides
+guide.css (templates/base.html).
+"""
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import rcssmin
+import rjsmin
+from flask import Blueprint, abort, current_app, url_for
+
+from .compression import compress_responses_of
+
+#: Each asset and how it is minified.
+MINIFIERS = {"site.css": rcssmin.cssmin, "admin.css": rcssmin.cssmin, "guide.css": rcssmin.cssmin,
+             "survey.js": rjsmin.jsmin, "admin.js": rjsmin.jsmin}
+MIMETYPES = {".css": "text/css", ".js": "text/javascript"}
+#: An address that names its content never changes what it serves.
+FOR_A_YEAR = "public, max-age=31536000, immutable"
+
+bp = Blueprint("assets", __name__)
+compress_responses_of(bp)
+
+
+@dataclass(frozen=True)
+class Asset:
+    name: str
+    body: bytes
+
+    @property
+    def address_name(self):
+        """The name it is served under: its own, with the first 10 hex digits of its content's SHA-256."""
+        path = Path(self.name)
+        return f"{path.stem}.{hashlib.sha256(self.body).hexdigest()[:10]}{path.suffix}"
+
+
+def minified_assets(folder):
+    """Return every Asset of MINIFIERS read from `folder`, minified."""
+    return [Asset(name, minify((Path(folder) / name).read_text(encoding="utf-8")).encode())
+            for name, minify in MINIFIERS.items()]
+
+
+def register_assets(app):
+    assets = minified_assets(app.static_folder)
+    app.extensions["assets"] = {asset.address_name: asset for asset in assets}
+    app.extensions["asset_addresses"] = {asset.name: asset.address_name for asset in assets}
+    app.jinja_env.globals["asset_url"] = asset_url
+    app.register_blueprint(bp)
+
+
+def asset_url(name):
+    """The address of the asset `name` (site.css...) as served now."""
+    return url_for("assets.asset", address_name=current_app.extensions["asset_addresses"][name])
+
+
+@bp.get("/assets/<address_name>")
+def asset(address_name):
+    found = current_app.extensions["assets"].get(address_name) or abort(404)
+    response = current_app.response_class(found.body, mimetype=MIMETYPES[Path(found.name).suffix])
+    response.headers["Cache-Control"] = FOR_A_YEAR
+    return response
