@@ -15,12 +15,15 @@ from schema.levels import LEVEL_LABELS
 from schema.model import translated
 
 from .cells import split_for_cells
-from .formats import start_table, write_text_row
+from .formats import RepeatedTexts, start_table, write_text_row
 
 HEADERS = (
     ("section", 8), ("question_code", 16), ("question", 24), ("above_grassroots", 22), ("grassroots", 22),
     ("unit_code", 12), ("unit", 26), ("level", 16), ("part", 10), ("answer", 86), ("copies", 20),
 )
+
+#: The first columns, which name the item: the same on each of its rows.
+ITEM_COLUMNS = 3
 
 
 def header_labels():
@@ -82,6 +85,7 @@ def write_comments_sheet(sheet, formats, questions, texts, copies):
     by_code = {question.code: question for question in questions}
     for code, answers in groupby(texts(list(by_code)), key=itemgetter(0)):
         question = by_code[code]
+        about = RepeatedTexts(formats.text, (question.section, question.code, question.label), widths)
         for _code, unit_code, name, level, district, grassroots, answer, unit_id in answers:
             if question.units is not None and unit_code not in question.units:
                 continue
@@ -92,9 +96,9 @@ def write_comments_sheet(sheet, formats, questions, texts, copies):
                 part = "" if len(pieces) == 1 else _("%(number)s of %(count)s", number=number, count=len(pieces))
                 if number > 1:
                     part = _("continued, %(part)s", part=part)
-                write_text_row(sheet, formats, row, (question.section, question.code, question.label, district,
-                                                     grassroots, unit_code, name, levels[level], part, piece,
-                                                     copy), widths)
+                about.write(sheet, row)
+                write_text_row(sheet, formats, row, (district, grassroots, unit_code, name, levels[level], part, piece,
+                                                     copy), widths, first_col=ITEM_COLUMNS, lines=about.lines)
                 row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(HEADERS) - 1)
     return split

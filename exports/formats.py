@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from schema.model import day_text
 
-from .cells import TextCells, wrapped_height
+from .cells import TextCells, row_height, wrapped_height, wrapped_lines
 
 #: Every cell aligns at the top (see WORKBOOK_OPTIONS), whatever its format.
 BASE = {"font_name": "Arial", "font_size": 10, "valign": "top"}
@@ -57,14 +57,32 @@ def start_table(sheet, formats, headers, widths, freeze_columns=0):
     prepare_for_print(sheet, widths)
 
 
-def write_text_row(sheet, formats, row, texts, widths, first_col=0):
+def write_text_row(sheet, formats, row, texts, widths, first_col=0, lines=1):
     """Write `texts` side by side from `first_col`, each wrapped within its column (of `widths`, from the
-    sheet's first column), and make the row tall enough to show them whole: a level or a committee's name
-    is never cut by the cell beside it."""
-    texts = [text or "" for text in texts]
-    sheet.set_row(row, wrapped_height(zip(texts, widths[first_col:first_col + len(texts)], strict=True)))
-    for offset, text in enumerate(texts):
-        formats.text.write(sheet, row, first_col + offset, text, wrap=True)
+    sheet's first column), and make the row tall enough to show them whole, and at least `lines` lines
+    tall (for RepeatedTexts beside them): a level or a committee's name is never cut by the cell beside it."""
+    # One pass over the cells, the height set once they are written (a row goes to disk only when the next
+    # one starts): most cells of a province's workbook are written here.
+    write = formats.text.write
+    for col, text in enumerate(texts, first_col):
+        if text:
+            lines = max(lines, wrapped_lines(text, widths[col]))
+            write(sheet, row, col, text, wrap=True)
+    sheet.set_row(row, row_height(lines))
+
+
+class RepeatedTexts:
+    """Wrapped texts that begin many rows alike (an item's section, code and label beside each of its answers):
+    cleaned, formatted and measured once. `lines` is how tall they make a row (see write_text_row)."""
+
+    def __init__(self, text_cells, texts, widths):
+        shown = [(col, text) for col, text in enumerate(texts) if text]
+        self.cells = [(col, *text_cells.prepared(text, wrap=True)) for col, text in shown]
+        self.lines = max((wrapped_lines(text, widths[col]) for col, text in shown), default=1)
+
+    def write(self, sheet, row):
+        for col, text, cell_format in self.cells:
+            sheet.write_string(row, col, text, cell_format)
 
 
 class Formats:
