@@ -15,15 +15,12 @@ from schema.levels import LEVEL_LABELS
 from schema.model import translated
 
 from .cells import split_for_cells
-from .formats import RepeatedTexts, start_table, write_text_row
+from .formats import TextRows, start_table
 
 HEADERS = (
     ("section", 8), ("question_code", 16), ("question", 24), ("above_grassroots", 22), ("grassroots", 22),
     ("unit_code", 12), ("unit", 26), ("level", 16), ("part", 10), ("answer", 86), ("copies", 20),
 )
-
-#: The first columns, which name the item: the same on each of its rows.
-ITEM_COLUMNS = 3
 
 
 def header_labels():
@@ -81,11 +78,10 @@ def write_comments_sheet(sheet, formats, questions, texts, copies):
     labels, levels = header_labels(), translated(LEVEL_LABELS)
     widths = [width for _key, width in HEADERS]
     start_table(sheet, formats, [labels[key] for key, _width in HEADERS], widths)
-    row, split = 1, 0
+    row, split, rows = 1, 0, TextRows(sheet, formats.text, widths)
     by_code = {question.code: question for question in questions}
     for code, answers in groupby(texts(list(by_code)), key=itemgetter(0)):
         question = by_code[code]
-        about = RepeatedTexts(formats.text, (question.section, question.code, question.label), widths)
         for _code, unit_code, name, level, district, grassroots, answer, unit_id in answers:
             if question.units is not None and unit_code not in question.units:
                 continue
@@ -96,9 +92,8 @@ def write_comments_sheet(sheet, formats, questions, texts, copies):
                 part = "" if len(pieces) == 1 else _("%(number)s of %(count)s", number=number, count=len(pieces))
                 if number > 1:
                     part = _("continued, %(part)s", part=part)
-                about.write(sheet, row)
-                write_text_row(sheet, formats, row, (district, grassroots, unit_code, name, levels[level], part, piece,
-                                                     copy), widths, first_col=ITEM_COLUMNS, lines=about.lines)
+                rows.write(row, (question.section, question.code, question.label, district, grassroots, unit_code,
+                                 name, levels[level], part, piece, copy))
                 row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(HEADERS) - 1)
     return split

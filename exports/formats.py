@@ -57,32 +57,37 @@ def start_table(sheet, formats, headers, widths, freeze_columns=0):
     prepare_for_print(sheet, widths)
 
 
-def write_text_row(sheet, formats, row, texts, widths, first_col=0, lines=1):
+def write_text_row(sheet, formats, row, texts, widths, first_col=0):
     """Write `texts` side by side from `first_col`, each wrapped within its column (of `widths`, from the
-    sheet's first column), and make the row tall enough to show them whole, and at least `lines` lines
-    tall (for RepeatedTexts beside them): a level or a committee's name is never cut by the cell beside it."""
-    # One pass over the cells, the height set once they are written (a row goes to disk only when the next
-    # one starts): most cells of a province's workbook are written here.
-    write = formats.text.write
-    for col, text in enumerate(texts, first_col):
-        if text:
-            lines = max(lines, wrapped_lines(text, widths[col]))
-            write(sheet, row, col, text, wrap=True)
-    sheet.set_row(row, row_height(lines))
+    sheet's first column), and make the row tall enough to show them whole: a level or a committee's name
+    is never cut by the cell beside it. (A sheet with a row per unit keeps one TextRows instead.)"""
+    TextRows(sheet, formats.text, widths).write(row, texts, first_col)
 
 
-class RepeatedTexts:
-    """Wrapped texts that begin many rows alike (an item's section, code and label beside each of its answers):
-    cleaned, formatted and measured once. `lines` is how tall they make a row (see write_text_row)."""
+class TextRows:
+    """Rows of texts written as write_text_row does, on one sheet. Consecutive rows repeat most of their texts
+    (an item's label beside each of its answers, the committees of units in hierarchy order): a text that
+    is the one above it is written as it was prepared and measured there."""
 
-    def __init__(self, text_cells, texts, widths):
-        shown = [(col, text) for col, text in enumerate(texts) if text]
-        self.cells = [(col, *text_cells.prepared(text, wrap=True)) for col, text in shown]
-        self.lines = max((wrapped_lines(text, widths[col]) for col, text in shown), default=1)
+    def __init__(self, sheet, text_cells, widths):
+        self.sheet, self.text_cells, self.widths = sheet, text_cells, widths
+        #: By column: the last text met, as written, its format and the lines it takes.
+        self.above = {}
 
-    def write(self, sheet, row):
-        for col, text, cell_format in self.cells:
-            sheet.write_string(row, col, text, cell_format)
+    def write(self, row, texts, first_col=0):
+        # One pass over the cells, the height set once they are written (a row goes to disk only when the
+        # next one starts): most cells of a province's workbook are written here.
+        sheet, above, lines = self.sheet, self.above, 1
+        for col, text in enumerate(texts, first_col):
+            if not text:
+                continue
+            cell = above.get(col)
+            if cell is None or cell[0] != text:
+                cell = above[col] = (text, *self.text_cells.prepared(text, wrap=True),
+                                     wrapped_lines(text, self.widths[col]))
+            sheet.write_string(row, col, cell[1], cell[2])
+            lines = max(lines, cell[3])
+        sheet.set_row(row, row_height(lines))
 
 
 class Formats:
