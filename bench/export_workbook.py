@@ -5,10 +5,11 @@
 For each size, a demo province (`flask demo --units N`, untimed), then pairs of timed runs, each in a
 fresh process: the export (write_workbook() of the whole province) and the raw writer (plain XlsxWriter
 with the export's options writing every cell of the exported workbook, with its typed write_* method
-and the same format). The cells come from the first exported workbook, read back with openpyxl
-(untimed). The medians over the pairs are compared with the targets:
+and the same format). The cells come from a first, untimed export, read back with openpyxl; that export
+also makes and keeps the item summaries, which every later export of unchanged answers reads. The
+medians over the pairs are compared with the targets:
 
-- export time <= 1.5 x XlsxWriter's at every size;
+- export time <= 1.1 x XlsxWriter's at every size;
 - the export's peak memory grows by less than 50 MB from the smallest size to the largest.
 """
 
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from common import MB, Demo, child_runner, parser, profile, run_benchmark_or_child, timed, verdict
 
-TIME_TARGET = 1.5
+TIME_TARGET = 1.1
 MEMORY_TARGET_MB = 50
 #: Cells per pickled chunk of the dump: big enough to unpickle fast, small enough to keep memory flat.
 CHUNK = 2000
@@ -65,15 +66,18 @@ def parse_args():
 
 def measure(demo, repeat, language):
     dump, pairs = demo.folder / "dump", []
+    exported, written = demo.folder / "export.xlsx", demo.folder / "raw.xlsx"
+    # The first export after the province was built makes the item summaries (seconds at 5,000 units, a
+    # minute at 50,000) and keeps them: a cost of answers that changed, not of writing cells.
+    first = run_child("export", demo, output=str(exported), language=language)
+    read = read_back(exported, dump)
+    print(f"workbook: {first['units']:,} units, {exported.stat().st_size / MB:.1f} MB, {read['cells']:,} cells "
+          f"({', '.join(f'{name} {count:,}' for name, count in read['sheets'])}); first export, which makes the "
+          f"item summaries, {first['seconds']:.1f}s; read back with openpyxl in {read['seconds']:.1f}s, both untimed",
+          flush=True)
     for number in range(1, repeat + 1):
-        exported, written = demo.folder / "export.xlsx", demo.folder / "raw.xlsx"
         export = run_child("export", demo, output=str(exported), language=language)
         export["MB"] = exported.stat().st_size / MB
-        if number == 1:
-            read = read_back(exported, dump)
-            print(f"workbook: {export['units']:,} units, {export['MB']:.1f} MB, {read['cells']:,} cells "
-                  f"({', '.join(f'{name} {count:,}' for name, count in read['sheets'])}); read back with openpyxl "
-                  f"in {read['seconds']:.1f}s, untimed", flush=True)
         raw = run_child("raw", demo, dump=str(dump), output=str(written), options=export["options"])
         raw["MB"] = written.stat().st_size / MB
         pairs.append((export, raw))

@@ -3,15 +3,20 @@
 Units come in hierarchy order (see units.hierarchy), so nothing is sorted in Python.
 """
 
+import itertools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from models import Response, Revision, Unit, db
 from units.hierarchy import UnitTree
 
 #: Rows fetched from the database at a time; the export never holds more than this many.
 BATCH = 1000
+#: Answers per JSON array of a row (see answers_array): PostgreSQL's functions take at most 100 arguments,
+#: SQLite's 127.
+ARRAY_KEYS = 100
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,16 @@ def shown_revision_number(include_drafts):
     return Response.submitted_number
 
 
+def answers_array(keys):
+    """Select the answers of a revision to `keys` as one JSON array (null where there is none), decoded once per
+    row: a province's figures are tens of thousands of rows of dozens of answers. Each value is what selecting
+    `Revision.answers[key]` alone gives."""
+    values = [Revision.answers[key] for key in keys]
+    if db.engine.dialect.name == "postgresql":
+        return sa.type_coerce(sa.func.jsonb_build_array(*values), postgresql.JSONB)
+    return sa.type_coerce(sa.func.json_array(*values), sa.JSON)
+
+
 class ExportSource:
     """The units of one scope and the answers an export shows for them, read from the database."""
 
@@ -78,7 +93,8 @@ class ExportSource:
 
     def units(self, question_ids):
         """Yield a UnitRecord per unit, with the answers to `question_ids` only."""
-        answer_columns = [Revision.answers[qid].label(f"a{i}") for i, qid in enumerate(question_ids)]
+        answer_columns = [answers_array(question_ids[start:start + ARRAY_KEYS])
+                          for start in range(0, len(question_ids), ARRAY_KEYS)]
         query = self._select(
             Unit.code, Unit.name, Unit.level,
             self.tree.district("code"), self.tree.district("name"),
@@ -90,7 +106,8 @@ class ExportSource:
         )
         for row in self._stream(query):
             response = None if row[7] is None else ResponseFacts(row[8], row[9] is not None, row[10], row[17])
-            answers = {qid: value for qid, value in zip(question_ids, row[18:], strict=True) if value is not None}
+            values = itertools.chain.from_iterable(row[18:])
+            answers = {qid: value for qid, value in zip(question_ids, values, strict=True) if value is not None}
             yield UnitRecord(
                 code=row[0], name=row[1], level=row[2], district_code=row[3], district_name=row[4],
                 grassroots_code=row[5], grassroots_name=row[6], response=response, submitted_at=row[11],

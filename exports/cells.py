@@ -53,11 +53,16 @@ def wrapped_height(cells):
     """Return the row height that shows whole the wrapped texts of a row, given as (text, column width).
 
     Excel fits a row to wrapped text when it opens a file, LibreOffice does not: the height is set."""
-    lines = max((_wrapped_lines(text, width) for text, width in cells), default=1)
+    return row_height(max((wrapped_lines(text, width) for text, width in cells), default=1))
+
+
+def row_height(lines):
+    """Return the height of a row `lines` lines tall, within Excel's tallest."""
     return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
 
 
-def _wrapped_lines(text, width):
+def wrapped_lines(text, width):
+    """Return how many lines `text` takes wrapped in a column `width` characters wide."""
     # A column `width` characters wide holds that many digits of 10-point Arial, and fewer letters once
     # words wrap: counting 85% of it errs on the tall side.
     per_line = max(1, int(width * 0.85))
@@ -84,9 +89,14 @@ class TextCells:
         empty: a column most rows leave blank (a part, a copy mark) costs nothing."""
         if not text:
             return ""
+        text, cell_format = self.prepared(text, wrap)
+        sheet.write_string(row, col, text, cell_format)
+        return text
+
+    def prepared(self, text, wrap=False):
+        """Return a text as a cell stores it, and its format."""
         # A printable text holds none of what a cell cannot store: most texts (a line with no control
         # character) skip the search for them.
         if not text.isprintable():
             text = clean_cell_text(text)
-        sheet.write_string(row, col, text, self.formats[wrap, looks_like_formula(text)])
-        return text
+        return text, self.formats[wrap, looks_like_formula(text)]

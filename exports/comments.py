@@ -15,7 +15,7 @@ from schema.levels import LEVEL_LABELS
 from schema.model import translated
 
 from .cells import split_for_cells
-from .formats import start_table, write_text_row
+from .formats import TextRows, start_table
 
 HEADERS = (
     ("section", 8), ("question_code", 16), ("question", 24), ("above_grassroots", 22), ("grassroots", 22),
@@ -78,7 +78,7 @@ def write_comments_sheet(sheet, formats, questions, texts, copies):
     labels, levels = header_labels(), translated(LEVEL_LABELS)
     widths = [width for _key, width in HEADERS]
     start_table(sheet, formats, [labels[key] for key, _width in HEADERS], widths)
-    row, split = 1, 0
+    row, split, rows = 1, 0, TextRows(sheet, formats.text, widths)
     by_code = {question.code: question for question in questions}
     for code, answers in groupby(texts(list(by_code)), key=itemgetter(0)):
         question = by_code[code]
@@ -92,9 +92,8 @@ def write_comments_sheet(sheet, formats, questions, texts, copies):
                 part = "" if len(pieces) == 1 else _("%(number)s of %(count)s", number=number, count=len(pieces))
                 if number > 1:
                     part = _("continued, %(part)s", part=part)
-                write_text_row(sheet, formats, row, (question.section, question.code, question.label, district,
-                                                     grassroots, unit_code, name, levels[level], part, piece,
-                                                     copy), widths)
+                rows.write(row, (question.section, question.code, question.label, district, grassroots, unit_code,
+                                 name, levels[level], part, piece, copy))
                 row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(HEADERS) - 1)
     return split

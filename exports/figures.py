@@ -9,6 +9,7 @@ correction. Each formula also carries the value computed here, for readers that 
 """
 
 from collections import defaultdict
+from dataclasses import replace
 
 from flask_babel import gettext as _
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
@@ -16,7 +17,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from consolidation.figures import COMMITTEE_KEYS, SUBMITTED, FigureTallies, counted_code, product_code, weight_code
 from consolidation.rules import compares_with_own, tolerance
 
-from .cells import CELL_LIMIT, split_for_cells, utf16_length, wrapped_height
+from .cells import CELL_LIMIT, row_height, split_for_cells, utf16_length, wrapped_height, wrapped_lines
 from .columns import WRAPPED_COLUMNS
 from .formats import prepare_for_print, write_text_row
 
@@ -24,6 +25,10 @@ from .formats import prepare_for_print, write_text_row
 #: strictly in order (constant-memory mode), so the total row comes last.
 FIRST_DATA_ROW = 3
 LAST_EXCEL_ROW = 1048576
+
+
+#: The kinds answer_cell gives a stored answer.
+ANSWER_KINDS = ("yes_no", "decimal", "text")
 
 
 def answer_cell(value):
@@ -46,6 +51,12 @@ class FiguresSheet(FigureTallies):
         #: Per formula column: the letters of the columns it reads.
         self.inputs = {index: [xl_col_to_name(self.index[code]) for code in column.inputs]
                        for index, column in enumerate(columns) if column.formula}
+        #: The columns written as they are, with how (see _writer); the formulas; the texts that wrap.
+        self.writers = [(index, self._writer(column)) for index, column in enumerate(columns)
+                        if not column.formula and column.code not in WRAPPED_COLUMNS]
+        self.formula_columns = [(index, column) for index, column in enumerate(columns) if column.formula]
+        self.wrapped = [(index, column.width) for index, column in enumerate(columns)
+                        if not column.formula and column.code in WRAPPED_COLUMNS]
         self.row = FIRST_DATA_ROW
         #: Texts too long for a cell, by column code: the units whose text the comments sheet gives whole.
         self.overflow = defaultdict(set)
@@ -69,36 +80,50 @@ class FiguresSheet(FigureTallies):
 
     def add(self, record):
         values = self.values(record)
-        wrapped = []
-        for index, (column, value) in enumerate(zip(self.columns, values, strict=True)):
-            if column.formula:
-                self._write_formula(index, column, value)
-            elif value is None:
-                continue
-            elif column.code in WRAPPED_COLUMNS:
-                wrapped.append((self.formats.text.write(self.sheet, self.row, index, value, wrap=True), column.width))
-            else:
-                self._write_value(index, column, value, record)
-        self.sheet.set_row(self.row, wrapped_height(wrapped))
+        for col, write in self.writers:
+            value = values[col]
+            if value is not None:
+                write(col, value, record)
+        for col, column in self.formula_columns:
+            self._write_formula(col, column, values[col])
+        self.sheet.set_row(self.row, row_height(self._write_wrapped(values)))
         self.count(record, values)
         self.row += 1
 
-    def _write_value(self, col, column, value, record):
+    def _write_wrapped(self, values):
+        """Write the unit's place and status, each wrapped within its column; return the lines the tallest takes."""
+        lines, write = 1, self.formats.text.write
+        for col, width in self.wrapped:
+            if values[col] is not None:
+                lines = max(lines, wrapped_lines(write(self.sheet, self.row, col, values[col], wrap=True), width))
+        return lines
+
+    def _writer(self, column):
+        """Return write(col, value, record) for the values of a column that is neither a formula nor wrapped:
+        chosen once per column, since a province has tens of thousands of rows."""
         sheet, formats, kind = self.sheet, self.formats, column.kind
         if kind == "answer":
-            kind, value = answer_cell(value)
+            typed = {answer_kind: self._writer(replace(column, kind=answer_kind)) for answer_kind in ANSWER_KINDS}
+
+            def write_answer(col, value, record):
+                answer_kind, typed_value = answer_cell(value)
+                typed[answer_kind](col, typed_value, record)
+
+            return write_answer
         if kind == "text":
-            formats.text.write(sheet, self.row, col, self._fitting(value, column, record))
-        elif kind == "date":
-            formats.write_day(sheet, self.row, col, value)
-        elif kind == "datetime":
-            sheet.write_datetime(self.row, col, self.local_time(value), formats.datetime)
-        else:
-            sheet.write_number(self.row, col, value, formats.for_kind(kind))
+            return lambda col, value, record: formats.text.write(sheet, self.row, col,
+                                                                 self._fitting(value, column, record))
+        if kind == "date":
+            return lambda col, value, _record: formats.write_day(sheet, self.row, col, value)
+        if kind == "datetime":
+            return lambda col, value, _record: sheet.write_datetime(self.row, col, self.local_time(value),
+                                                                    formats.datetime)
+        number_format = formats.for_kind(kind)
+        return lambda col, value, _record: sheet.write_number(self.row, col, value, number_format)
 
     def _fitting(self, text, column, record):
         """Return a text that fits one cell: a longer one is cut, says so, and goes whole to the comments sheet."""
-        if utf16_length(text) <= CELL_LIMIT:
+        if len(text) <= CELL_LIMIT // 2 or utf16_length(text) <= CELL_LIMIT:
             return text
         self.overflow[column.code].add(record.code)
         marker = " " + _("[… continued in full on the Comments sheet]")
@@ -201,6 +226,7 @@ class TotalsRow:
         self.sheet, self.formats, self.figures, self.reference = sheet, formats, figures, reference
         #: Whole-column references by column code: a province has thousands of committee rows.
         self.ranges = {}
+        self.no_data = string_literal(no_data_text())
 
     def column(self, code):
         if code not in self.ranges:
@@ -230,7 +256,7 @@ class TotalsRow:
 
     def formula(self, column, criteria):
         """The group's figure, or the words for no data when no unit that counts has answered (as Tally.result)."""
-        values, no_data = self.column(column.code), string_literal(no_data_text())
+        values, no_data = self.column(column.code), self.no_data
         if column.total == "sum":
             return f'=IF(COUNTIFS({values},"<>",{criteria})=0,{no_data},SUMIFS({values},{criteria}))'
         if column.weight:

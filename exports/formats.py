@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from schema.model import day_text
 
-from .cells import TextCells, wrapped_height
+from .cells import TextCells, row_height, wrapped_height, wrapped_lines
 
 #: Every cell aligns at the top (see WORKBOOK_OPTIONS), whatever its format.
 BASE = {"font_name": "Arial", "font_size": 10, "valign": "top"}
@@ -60,11 +60,34 @@ def start_table(sheet, formats, headers, widths, freeze_columns=0):
 def write_text_row(sheet, formats, row, texts, widths, first_col=0):
     """Write `texts` side by side from `first_col`, each wrapped within its column (of `widths`, from the
     sheet's first column), and make the row tall enough to show them whole: a level or a committee's name
-    is never cut by the cell beside it."""
-    texts = [text or "" for text in texts]
-    sheet.set_row(row, wrapped_height(zip(texts, widths[first_col:first_col + len(texts)], strict=True)))
-    for offset, text in enumerate(texts):
-        formats.text.write(sheet, row, first_col + offset, text, wrap=True)
+    is never cut by the cell beside it. (A sheet with a row per unit keeps one TextRows instead.)"""
+    TextRows(sheet, formats.text, widths).write(row, texts, first_col)
+
+
+class TextRows:
+    """Rows of texts written as write_text_row does, on one sheet. Consecutive rows repeat most of their texts
+    (an item's label beside each of its answers, the committees of units in hierarchy order): a text that
+    is the one above it is written as it was prepared and measured there."""
+
+    def __init__(self, sheet, text_cells, widths):
+        self.sheet, self.text_cells, self.widths = sheet, text_cells, widths
+        #: By column: the last text met, as written, its format and the lines it takes.
+        self.above = {}
+
+    def write(self, row, texts, first_col=0):
+        # One pass over the cells, the height set once they are written (a row goes to disk only when the
+        # next one starts): most cells of a province's workbook are written here.
+        sheet, above, lines = self.sheet, self.above, 1
+        for col, text in enumerate(texts, first_col):
+            if not text:
+                continue
+            cell = above.get(col)
+            if cell is None or cell[0] != text:
+                cell = above[col] = (text, *self.text_cells.prepared(text, wrap=True),
+                                     wrapped_lines(text, self.widths[col]))
+            sheet.write_string(row, col, cell[1], cell[2])
+            lines = max(lines, cell[3])
+        sheet.set_row(row, row_height(lines))
 
 
 class Formats:

@@ -6,7 +6,7 @@ from reports.status import STATUS_LABELS, report_status
 from schema.levels import LEVEL_LABELS
 from schema.model import translated
 
-from .formats import start_table, write_text_row
+from .formats import TextRows, start_table
 
 COLUMNS = (22, 22, 12, 30, 18, 12, 16, 16, 16, 10)
 
@@ -20,14 +20,15 @@ class ProgressSheet:
         headers = (_("Committee above grassroots level"), _("Grassroots committee or cell"), _("Unit code"), _("Unit"),
                    _("Level"), _("Deadline"), _("Status"), _("Last saved"), _("Submitted at"), _("Versions"))
         start_table(sheet, formats, headers, COLUMNS, freeze_columns=4)
+        self.rows = TextRows(sheet, formats.text, COLUMNS)
 
     def add(self, record):
         sheet, formats, row = self.sheet, self.formats, self.row
         deadline = self.survey.deadline_for(record.level, record.deadline_extended_to)
         status = report_status(record.response, deadline, self.now)
         highlight = formats.overdue if status == "overdue" else formats.plain
-        write_text_row(sheet, formats, row, (record.district_name, record.grassroots_name, record.code, record.name,
-                                             self.levels[record.level]), COLUMNS)
+        self.rows.write(row, (record.district_name, record.grassroots_name, record.code, record.name,
+                              self.levels[record.level]))
         last_day = self.survey.last_day(record.level, record.deadline_extended_to)
         formats.write_day(sheet, row, 5, last_day)
         sheet.write_string(row, 6, self.statuses[status], highlight)

@@ -413,9 +413,13 @@ class SingleChoice(QuestionType):
         return dict(self.options(question)).get(value, value)
 
     def columns(self, question):
+        # Translated once for the column, not once per unit.
+        label_of = {value: str(label) for value, label in self.options(question)}
+
         def labels(record):
             value = record.answers.get(question.id)
-            return None if value is None else "; ".join(str(self.label(question, v)) for v in self.chosen(value))
+            return None if value is None else "; ".join(label_of[v] if v in label_of else str(v)
+                                                        for v in self.chosen(value))
 
         return [Column(question.id, str(question.label), "text", labels, 24), *self.other_column(question)]
 
