@@ -26,6 +26,9 @@ class Response(db.Model):
                            name="submitted_not_after_current"),
         sa.CheckConstraint("(submitted_number IS NULL) = (submitted_at IS NULL)", name="submitted_at_with_number"),
         sa.CheckConstraint(sa.column("review").in_(REVIEW_STATES), name="known_review"),
+        # Everything a unit's status reads (reports.progress.status_expression), from the index alone: the
+        # progress page and the lists read it for every unit of a province.
+        sa.Index("ix_responses_status", "unit_id", "review", "submitted_number", "submitted_late", "current_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
