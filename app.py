@@ -30,6 +30,7 @@ from config import DEFAULT_LANGUAGE, LANGUAGES, ROOT, default_settings
 from logs import HIDE_LINKS
 from mailer import mail
 from models import db
+from models.base import SQLiteCompilerWithIndexHints
 from schema.model import display_language
 from schema.store import init_survey
 from schema.types import TYPES, check_types
@@ -127,6 +128,7 @@ def configure_database(app):
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", enable_sqlite_wal)
+            db.engine.dialect.statement_compiler = SQLiteCompilerWithIndexHints
 
 
 def engine_options(config):

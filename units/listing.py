@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from models import Response, Unit, db
 from models.unit import fold_for_search
-from reports.progress import status_expression
+from reports.progress import join_responses, status_expression
 from reports.status import STATUS_FILTERS
 from schema import REPORTING_LEVELS
 
@@ -71,13 +71,12 @@ def unit_list_query(scope, survey, now, filters):
     a return gave)."""
     tree = UnitTree()
     state = status_expression(survey, now)
-    query = tree.in_order(
+    query = join_responses(
         tree.select(Unit.code, Unit.name, Unit.level, under(tree, scope).label("under"), state.label("status"),
                     Response.updated_at, Unit.contact_name, Unit.contact_role, Unit.contact_phone,
                     Unit.contact_email, Unit.token, Unit.deadline_extended_to, Response.correct_until)
-        .outerjoin(Response, Response.unit_id == Unit.id)
     )
-    return query.where(*kept(scope, state, filters))
+    return tree.in_order(query.where(*kept(scope, state, filters)))
 
 
 def listed_count(scope, survey, now, filters):
@@ -85,7 +84,7 @@ def listed_count(scope, survey, now, filters):
     only when the status is asked (the parents that the list's "under" column reads, a count does not need)."""
     query = sa.select(sa.func.count()).select_from(Unit).where(Unit.level.in_(REPORTING_LEVELS))
     if filters.status in STATUS_FILTERS:
-        query = query.outerjoin(Response, Response.unit_id == Unit.id)
+        query = join_responses(query)
     return query.where(*kept(scope, status_expression(survey, now), filters))
 
 
