@@ -141,9 +141,11 @@ def engine_options(config):
         # Wait for a writer instead of failing at once; WAL lets pages read while a report saves.
         connect_args["timeout"] = busy
     elif url.startswith("postgresql"):
-        # A held lock or a stuck statement ends in an error the page explains, not in a hung worker.
+        # A held lock or a stuck statement ends in an error the page explains, not in a hung worker. No JIT: it
+        # compiles a statement whose estimate is large, and the progress page's range join (estimated at
+        # millions of rows, 50,000 read) spent half a second compiling to run in a tenth of that.
         limits = (f"-c lock_timeout={milliseconds(busy)} "
-                  f"-c statement_timeout={milliseconds(config['DATABASE_STATEMENT_TIMEOUT'])}")
+                  f"-c statement_timeout={milliseconds(config['DATABASE_STATEMENT_TIMEOUT'])} -c jit=off")
         # connect_args replace the URL's own `options` (a search_path, say): keep them, then add ours.
         from_url = sa.engine.make_url(url).query.get("options")
         connect_args["options"] = " ".join(filter(None, (from_url, connect_args.get("options"), limits)))
