@@ -98,7 +98,9 @@ def scope_progress(scope, survey, now):
     overall = Row("", "")
     for level, code, name, child_level, state, count in db.session.execute(query):
         levels[level].counts[state] += count
-        children.setdefault(code, Row(code, name, level=child_level)).counts[state] += count
+        if code not in children:
+            children[code] = Row(code, name, level=child_level)
+        children[code].counts[state] += count
         overall.counts[state] += count
     own = children.pop(scope.code, None) if scope is not None else None
     by_level = [row for row in levels.values() if row.total]

@@ -14,30 +14,36 @@ from reports.status import STATUS_LABELS
 QUERY_SAFE = "!$'()*,/:;?@"
 
 
-def unit_list_addresses():
-    """Return address(**filters): the unit list's address with those filters, as url_for writes it, with the route
-    built once and each filter's value encoded once."""
-    base = url_for("admin.unit_list")
+class UnitListAddresses:
+    """The unit list's addresses with filters, as url_for writes them (url_for("admin.unit_list", **filters)), with the
+    route built once and each filter's value encoded once."""
 
-    @functools.cache
-    def encoded(name, value):
-        return urlencode({name: value}, safe=QUERY_SAFE)
+    def __init__(self):
+        self.base = url_for("admin.unit_list")
+        self.encoded = functools.cache(lambda name, value: urlencode({name: value}, safe=QUERY_SAFE))
 
-    return lambda **filters: f"{base}?{'&'.join(encoded(*pair) for pair in filters.items())}" if filters else base
+    def __call__(self, **filters):
+        query = self.query(filters)
+        return f"{self.base}?{query}" if query else self.base
+
+    def query(self, filters):
+        return "&".join(self.encoded(*pair) for pair in filters.items())
 
 
-def status_cells(address):
+def status_cells(addresses):
     """Return cells(row, **filters): the row's cells of counts by status, as the page shows them: each count a link
-    to the list of the row's units of that status (`address`, one of unit_list_addresses), and its share in whole
-    percents (as Jinja's round|int gives it). Written here rather than in the template: a province's page has
-    some 4,000 of them, and Jinja's escaping and finalizing of three values each took some 20 ms."""
+    to the list of the row's units of that status and the filters (`addresses`, a UnitListAddresses), and its share
+    in whole percents (as Jinja's round|int gives it). Written here rather than in the template: a province's page
+    has some 4,000 of them, where Jinja's escaping and finalizing of three values each took some 20 ms."""
+    by_status = {status: escape(addresses(status=status)) for status in STATUS_LABELS}
 
     def cells(row, **filters):
-        return Markup("".join(CELL.format(escape(address(status=status, **filters)), row.counts[status],
+        rest = escape(f"&{addresses.query(filters)}") if filters else ""
+        return Markup("".join(CELL.format(by_status[status], rest, row.counts[status],
                                           int(round(row.share(status) * 100, 0))) for status in STATUS_LABELS))
 
     return cells
 
 
 #: A count by status (the template's other cells are in templates/admin/dashboard.html).
-CELL = '<td><a href="{}">{}</a> <span class="small">({}%)</span></td>'
+CELL = '<td><a href="{}{}">{}</a> <span class="small">({}%)</span></td>'
