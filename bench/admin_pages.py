@@ -3,16 +3,21 @@
     make bench-admin             # or: .venv/bin/python bench/admin_pages.py --help
 
 For each size, a demo province in a temporary SQLite file and a viewer account whose scope is the
-whole province. Two figures per page:
+whole province. Three figures per page:
 
-- req/s under one gunicorn (gunicorn.conf.py) as a ratio to a minimal endpoint served by the same
-  gunicorn in the same round, median over the rounds (printed; the issue sets no target);
 - the SQL statements one request sends, counted in-process. Target: the counts are the same at every
-  size, i.e. they do not grow with the number of units.
+  size, i.e. they do not grow with the number of units;
+- server time: the CPU time of one request in-process (Flask test client, SQLite included, since it runs
+  in the process), median over --repeat requests after a warm-up; the wall time beside it. Target: under
+  TARGET_MS for every page at every size;
+- req/s under one gunicorn (gunicorn.conf.py) as a ratio to a minimal endpoint served by the same
+  gunicorn in the same round, median over the rounds, and gunicorn's CPU per request (printed; no target).
 """
 
 import itertools
 import secrets
+import statistics
+import time
 from urllib.parse import urlencode
 
 import common
@@ -31,8 +36,11 @@ PAGES = {
     "units ?child=…&level=…": "/admin/units?child=U000&level=chi_bo_truc_thuoc",
     "units ?search=D0001": "/admin/units?search=D0001",
 }
-#: The dashboard and the unit list show this table; the sign-in page (what a lost session gets) does not.
-PAGE_MARKER = b'<table class="progress">'
+#: What each kind of page shows only when it shows its list (the sign-in page, what a lost session gets, shows
+#: none): the progress tables, a unit list's rows, the blocks of a call sheet (the list of units not submitted).
+MARKERS = {"dashboard": b'<table class="progress">', "units": b'<tr class="status-', "missing": b'<li class="call '}
+#: The issue's target: each page under this much server time at 50,000 units in scope.
+TARGET_MS = 100
 USERNAME, PASSWORD = "btc", "bench-" + secrets.token_hex(8)
 SCOPE = "TINH"  # the demo province's root unit
 
@@ -40,19 +48,31 @@ SCOPE = "TINH"  # the demo province's root unit
 def main():
     arguments = common.parser(__doc__)
     arguments.add_argument("--units", type=int, nargs="+", default=[5000, 50000], help="sizes of the demo province")
+    arguments.add_argument("--repeat", type=int, default=15, help="in-process requests timed per page and size")
     arguments.add_argument("--show-sql", action="store_true", help="print the statements each page sends")
+    arguments.add_argument("--profile", choices=PAGES, help="profile --repeat requests of this page in-process")
     args = arguments.parse_args()
-    statements, failed = {}, 0
+    statements, times, failed = {}, {}, 0
     for units in args.units:
         print(f"\n=== {units:,} units")
         with common.Demo(units, args.seed) as demo:
             demo.build()
             demo.flask("users", "create", USERNAME, "--scope", SCOPE, "--role", "viewer",
                        stdin=f"{PASSWORD}\n{PASSWORD}\n")  # the password only ever on stdin
-            statements[units] = count_statements(demo, args.show_sql)
-            with common.Gunicorn(demo, args.workers) as server:
-                failed += measure(server, args)
-                server.report_log()
+            statements[units], times[units] = measure_in_process(demo, args)
+            if args.rounds:  # --rounds 0: in-process figures only
+                with common.Gunicorn(demo, args.workers) as server:
+                    failed += measure(server, args)
+                    server.report_log()
+    equal = report_statements(statements)
+    fast = report_times(times, args.repeat)
+    if failed:
+        print(f"{failed} requests failed: see the error lines above")
+    return equal and fast and not failed
+
+
+def report_statements(statements):
+    """Print the statements per page at each size; return whether the counts are the same at every size."""
     print("\nSQL statements per request (in-process, after a warm-up); must not grow with the number of units")
     row = "  {:<26}" + " {:>10}" * len(statements)
     print(row.format("page", *(f"{units:,}" for units in statements)))
@@ -61,15 +81,31 @@ def main():
     equal = all(len({len(sent[name]) for sent in statements.values()}) == 1 for name in PAGES)
     if len(statements) > 1:
         print(f"  counts at every size are the same  {common.verdict(equal)}")
-    if failed:
-        print(f"{failed} requests failed: see the error lines above")
-    return equal and not failed
+    return equal
 
 
-def count_statements(demo, show_sql):
-    """Sign in through the Flask test client, then request each page once as a warm-up and once more
-    while a listener on the engine notes the statements it sends; print and return {page: statements}."""
-    sent = []
+def report_times(times, repeat):
+    """Print each page's server time at each size; return whether every one is under the target."""
+    print(f"\nserver time per request, in-process: CPU ms (wall ms), median of {repeat}; target < {TARGET_MS} ms CPU")
+    row = "  {:<26}" + " {:>16}" * len(times)
+    print(row.format("page", *(f"{units:,}" for units in times)))
+    for name in PAGES:
+        print(row.format(name, *(f"{by_page[name][0]:.1f} ({by_page[name][1]:.1f})" for by_page in times.values())))
+    fast = all(cpu < TARGET_MS for by_page in times.values() for cpu, _wall in by_page.values())
+    print(f"  every page under {TARGET_MS} ms at every size  {common.verdict(fast)}")
+    return fast
+
+
+def marker(name):
+    """What the page `name` shows only when it shows its list."""
+    return MARKERS[name.split()[0]]
+
+
+def measure_in_process(demo, args):
+    """Sign in through the Flask test client; for each page, a warm-up request, one more while a listener on
+    the engine notes the statements it sends, then --repeat timed requests. Print and return
+    ({page: statements}, {page: (CPU ms, wall ms)})."""
+    sent, found, times = [], {}, {}
     with demo.app() as app:
         client = app.test_client()
         token = common.hidden_fields(client.get("/admin/").data)["csrf_token"]
@@ -82,24 +118,38 @@ def count_statements(demo, show_sql):
         def note(_connection, _cursor, statement, *_args):
             sent.append(" ".join(statement.split()))
 
-        sa.event.listen(engine, "before_cursor_execute", note)
-        found = {}
         print("in-process, after a warm-up:")
-        try:
-            for name, path in PAGES.items():
-                client.get(path)
+        for name, path in PAGES.items():
+            client.get(path)
+            sa.event.listen(engine, "before_cursor_execute", note)
+            try:
                 sent.clear()
                 answer = client.get(path)
-                if answer.status_code != 200 or PAGE_MARKER not in answer.data:
-                    raise SystemExit(f"in-process GET {path} answered {answer.status_code} without the page")
-                found[name] = list(sent)
-                print(f"  {name}: {len(sent)} statements, {len(answer.data):,} B of HTML")
-                if show_sql:
-                    for statement in sent:
-                        print(f"    {statement[:150]}")
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", note)
-    return found
+            finally:
+                sa.event.remove(engine, "before_cursor_execute", note)
+            if answer.status_code != 200 or marker(name) not in answer.data:
+                raise SystemExit(f"in-process GET {path} answered {answer.status_code} without its list")
+            found[name], times[name] = list(sent), server_time(client, path, args.repeat)
+            print(f"  {name}: {len(sent)} statements, {len(answer.data):,} B of HTML, "
+                  f"{times[name][0]:.1f} ms CPU ({times[name][1]:.1f} ms wall)", flush=True)
+            if args.show_sql:
+                for statement in sent:
+                    print(f"    {statement[:150]}")
+        if args.profile:
+            common.profile([lambda: client.get(PAGES[args.profile])] * args.repeat)
+    return found, times
+
+
+def server_time(client, path, repeat):
+    """Request `path` `repeat` times; return the median CPU ms (this process's: the app and SQLite) and wall ms.
+    CPU time is the verdict's: on a shared machine the wall time also holds the waits for a core."""
+    cpu, wall = [], []
+    for _ in range(repeat):
+        started_cpu, started = time.process_time(), time.perf_counter()
+        client.get(path)
+        cpu.append(time.process_time() - started_cpu)
+        wall.append(time.perf_counter() - started)
+    return 1000 * statistics.median(cpu), 1000 * statistics.median(wall)
 
 
 def sign_in(port):
@@ -116,7 +166,7 @@ def sign_in(port):
 def measure(server, args):
     """Warm every worker up, then run the rounds; print the table and the ratios; return the failures."""
     cookie = sign_in(server.port)
-    pages = {name: common.Request("GET", path, cookie=cookie, marker=PAGE_MARKER) for name, path in PAGES.items()}
+    pages = {name: common.Request("GET", path, cookie=cookie, marker=marker(name)) for name, path in PAGES.items()}
     for page in pages.values():  # every worker compiles its templates before anything is timed
         common.must_succeed(common.run_load(server, "warm-up", [page] * 4 * args.workers, 600, args.concurrency))
     rounds = []

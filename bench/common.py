@@ -140,6 +140,29 @@ def source_digests():
 # --- The demo database and the server -------------------------------------------------------------------
 
 
+#: What a built province depends on besides its units and seed: the generator and the analysis it stores.
+#: (text_analysis.py's ANALYSIS_VERSION changes with the segmenter or the signature, which live elsewhere.)
+PROVINCE_SOURCES = ("demo/province.py", "demo/narratives.json", "consolidation/text_analysis.py",
+                    "consolidation/answer_texts.py", "consolidation/sentences.py", "consolidation/text_folding.py",
+                    "schema/demo_text.py", "surveys")
+
+
+def province_key():
+    """The migration head and a digest of the sources a demo province's rows come from."""
+    head = max(path.name.split("_", 1)[0] for path in (ROOT / "migrations" / "versions").glob("*.py"))
+    return f"{head}-{province_digest()}"
+
+
+def province_digest():
+    digest = hashlib.sha1()
+    for name in PROVINCE_SOURCES:
+        path = ROOT / name
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if file.is_file():
+                digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 class Demo:
     """A demo province in a temporary directory (SQLite file, temporary files), removed at the end;
     or in the empty database at `database_url` (see postgresql_database), with its temporary files there."""
@@ -215,28 +238,6 @@ class Demo:
             print(f"kept in the cache as {cached}", flush=True)
         return self
 
-
-#: What a built province depends on besides its units and seed: the generator and the analysis it stores.
-#: (text_analysis.py's ANALYSIS_VERSION changes with the segmenter or the signature, which live elsewhere.)
-PROVINCE_SOURCES = ("demo/province.py", "demo/narratives.json", "consolidation/text_analysis.py",
-                    "consolidation/answer_texts.py", "consolidation/sentences.py", "consolidation/text_folding.py",
-                    "schema/demo_text.py", "surveys")
-
-
-def province_key():
-    """The migration head and a digest of the sources a demo province's rows come from."""
-    head = max(path.name.split("_", 1)[0] for path in (ROOT / "migrations" / "versions").glob("*.py"))
-    return f"{head}-{province_digest()}"
-
-
-def province_digest():
-    digest = hashlib.sha1()
-    for name in PROVINCE_SOURCES:
-        path = ROOT / name
-        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
-            if file.is_file():
-                digest.update(file.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 @contextlib.contextmanager

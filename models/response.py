@@ -10,6 +10,9 @@ import clock
 from .base import JSONType, UTCDateTime, db
 
 ACTIONS = ("save", "submit")
+#: The index of everything a unit's status reads (reports.progress.status_expression): the progress page and the
+#: lists read it for every unit of a province, from the index alone.
+STATUS_INDEX = "ix_responses_status"
 #: "accepted": locked, counted; "returned": open for correction until the return's last day, not done;
 #: "resubmitted": submitted again after a return, waiting for the reviewer.
 REVIEW_STATES = ("accepted", "returned", "resubmitted")
@@ -26,6 +29,7 @@ class Response(db.Model):
                            name="submitted_not_after_current"),
         sa.CheckConstraint("(submitted_number IS NULL) = (submitted_at IS NULL)", name="submitted_at_with_number"),
         sa.CheckConstraint(sa.column("review").in_(REVIEW_STATES), name="known_review"),
+        sa.Index(STATUS_INDEX, "unit_id", "review", "submitted_number", "submitted_late", "current_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

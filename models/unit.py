@@ -31,6 +31,11 @@ class Unit(db.Model):
     __table_args__ = (
         sa.CheckConstraint(sa.column("level").in_(LEVELS), name="known_level"),
         sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        # A subtree's last position is a seek here (units.hierarchy.last_position); lookups by parent use it too.
+        sa.Index("ix_units_parent_position", "parent_id", "position"),
+        # Lists and counts walk a range of positions reading the unit's level and extension (its status) from
+        # the index alone, not from the unit's wide row.
+        sa.Index("ix_units_position_status", "position", "level", "deadline_extended_to"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,7 +49,7 @@ class Unit(db.Model):
     #: One of schema.LEVELS.
     level: Mapped[str] = mapped_column(sa.String(32))
     #: The committee directly above; None only for the province.
-    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
     #: How the unit signs its documents when that is not what its level and name imply ("ĐẢNG ỦY XÃ EA KAR"
     #: for "Đảng bộ xã Ea Kar" is implied); None means derived (documents/issuers.py).
     issuing_name: Mapped[str | None] = mapped_column(sa.String(NAME_MAX_LENGTH))
@@ -63,7 +68,7 @@ class Unit(db.Model):
     contact_email: Mapped[str | None] = mapped_column(sa.String(EMAIL_MAX_LENGTH))
     #: The unit's place in hierarchy order among the reporting units (1 first), kept by
     #: units.hierarchy.renumber_units whenever units are added or moved; None for the province.
-    position: Mapped[int | None] = mapped_column(index=True)
+    position: Mapped[int | None]
     #: A later last day granted to this unit by a manager; None means its level's deadline.
     deadline_extended_to: Mapped[dt.date | None] = mapped_column(sa.Date)
     #: The secret part of the unit's link; whoever has it may fill in the unit's report. Also printed, in

@@ -399,6 +399,39 @@ def test_a_long_unit_list_comes_a_page_at_a_time_with_its_filters(app, client, a
     assert 'type="hidden" name="status" value="missing"' in second, "the page form keeps the filters"
 
 
+#: The statements each page of the progress and the unit list sends, whatever the number of units (the admin
+#: bench counts them at 5,000 and 50,000): no page sends one per unit, per row or per unit directly under the scope.
+PAGE_STATEMENTS = {"/admin/": 3, "/admin/units": 5, "/admin/units?status=submitted&page=2": 5,
+                   "/admin/units?child=U000&level=chi_bo_truc_thuoc&search=chi": 5, "/admin/missing": 6,
+                   "/admin/missing?status=not_opened&search=tan": 6}
+
+
+def test_progress_and_unit_list_pages_send_a_few_statements_however_many_units(app, client, auth, runner):
+    assert runner.invoke(args=["demo", "--units", "260"]).exit_code == 0
+    created = runner.invoke(args=["users", "create", "btc", "--scope", "TINH"],
+                            input=f"{auth.password}\n{auth.password}\n")
+    assert created.exit_code == 0, created.output
+    auth.sign_in("btc")
+    sent = []
+
+    def note(*_args):
+        sent.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        counted = {}
+        for address in PAGE_STATEMENTS:
+            client.get(address)  # the sign-in session is read and refreshed once, as on any first page
+            sent.clear()
+            assert client.get(address).status_code == 200, address
+            counted[address] = len(sent)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    assert counted == PAGE_STATEMENTS
+
+
 def expected_under(hierarchy, scope, code):
     """What the list's "Under" column says of a unit: the unit directly under the scope that it falls under, the
     scope for a unit directly under it, nothing for the scope itself; never the unit itself."""

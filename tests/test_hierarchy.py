@@ -11,7 +11,7 @@ from conftest import DEMO_LISTS, Hierarchy
 from models import Unit, db
 from schema.levels import GRASSROOTS_LEVELS
 from units.changes import import_units
-from units.hierarchy import UnitTree
+from units.hierarchy import UnitTree, in_subtree, last_position
 
 SHAPES = ["seed", "2025"]
 
@@ -53,6 +53,24 @@ def test_each_scope_holds_its_subtree_and_names_the_units_directly_under_it(app,
             rows = db.session.execute(query).all()
             assert [row[0] for row in rows] == hierarchy.in_order(code), code
             assert [row[1] for row in rows] == [hierarchy.directly_under(code, unit) for unit, _ in rows], code
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_each_units_subtree_is_the_range_of_positions_up_to_its_last(app, units, hierarchy):
+    """Lists and counts read a subtree as a range of stored positions (units.hierarchy.last_position, in_subtree)."""
+    unit = sa.orm.aliased(Unit)
+    with app.app_context():
+        ranges = {code: (first, last) for code, first, last in
+                  db.session.execute(sa.select(unit.code, unit.position, last_position(unit)))}
+        numbered = sa.select(Unit.position, Unit.code).where(Unit.position.is_not(None))
+        by_position = dict(db.session.execute(numbered).all())
+        for code, scope in units.items():
+            kept = db.session.scalars(sa.select(Unit.code).where(Unit.level != "tinh", in_subtree(scope))
+                                      .order_by(Unit.position)).all()
+            assert kept == hierarchy.in_order(code), code
+    for code, (first, last) in ranges.items():
+        if units[code].level != "tinh":
+            assert [by_position[position] for position in range(first, last + 1)] == hierarchy.in_order(code), code
 
 
 def test_the_stored_order_follows_units_added_and_moved(app, units):

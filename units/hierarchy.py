@@ -8,7 +8,8 @@ it falls under, so its committee above grassroots level and its grassroots unit 
 unit itself, its parent and its grandparent, by level: no recursive query, and hierarchy order (each
 unit directly under the province followed by its subtree, siblings by code) is a plain ORDER BY. That
 order is stored as each unit's position whenever units are added or moved (renumber_units), so that lists
-sort by one indexed column.
+sort by one indexed column; and since that order is a walk of the tree, each unit's subtree is a range of
+positions (subtree_range), which a list or a count reads through an index without joining any parent.
 """
 
 import sqlalchemy as sa
@@ -101,6 +102,47 @@ def subtree_ids(scope):
     children = sa.select(Unit.id).where(Unit.parent_id == scope.id)
     return sa.select(Unit.id).where(sa.or_(Unit.id == scope.id, Unit.parent_id == scope.id,
                                            Unit.parent_id.in_(children)))
+
+
+def last_position(unit):
+    """The position of the last unit of `unit`'s subtree in hierarchy order: its last child's last child, else
+    its last child, else itself (no unit lies more than two levels below the unit directly under the province,
+    so this holds for any unit but the province). `unit` is a Unit, or an alias of it in the enclosing query;
+    each step is one seek on the (parent, position) index."""
+    child, grandchild = aliased(Unit), aliased(Unit)
+    # Two levels down: only an explicit correlation reaches `unit`'s query from there.
+    last_child = (sa.select(child.id).where(child.parent_id == unit.id, child.position.is_not(None))
+                  .correlate_except(child).order_by(child.position.desc()).limit(1).scalar_subquery())
+    return sa.func.coalesce(
+        sa.select(sa.func.max(grandchild.position)).where(grandchild.parent_id == last_child).scalar_subquery(),
+        sa.select(sa.func.max(child.position)).where(child.parent_id == unit.id).scalar_subquery(),
+        unit.position)
+
+
+def in_subtree(scope):
+    """The condition that a unit lies in `scope`'s subtree (any unit, for the province or no scope), on its
+    stored position: the same units as UnitTree.within, without joining parents."""
+    if scope is None or scope.level == "tinh":
+        return sa.true()
+    return Unit.position.between(scope.position, last_position(scope))
+
+
+def directly_under_or_scope(unit, scope):
+    """The condition that `unit` (an alias of Unit) is directly under `scope` (the province, for no scope) or is
+    the scope: the units UnitTree.child_of_scope can name."""
+    if scope is None:
+        province = aliased(Unit)
+        return unit.parent_id.in_(sa.select(province.id).where(province.parent_id.is_(None)))
+    return sa.or_(unit.parent_id == scope.id, unit.id == scope.id)
+
+
+def child_range(unit, scope):
+    """The first and last positions of the units that UnitTree.child_of_scope puts under `unit`, one of
+    directly_under_or_scope's: its subtree; the scope alone, for the scope itself."""
+    last = last_position(unit)
+    if scope is not None:
+        last = sa.case((unit.id == scope.id, unit.position), else_=last)
+    return unit.position, last
 
 
 def renumber_units(session=None):

@@ -7,14 +7,15 @@ import math
 from dataclasses import dataclass, fields
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from models import Response, Unit, db
 from models.unit import fold_for_search
-from reports.progress import status_expression
+from reports.progress import join_responses, status_expression
 from reports.status import STATUS_FILTERS
 from schema import REPORTING_LEVELS
 
-from .hierarchy import UnitTree
+from .hierarchy import UnitTree, child_range, directly_under_or_scope, in_subtree
 
 #: Rows on one page of the list: a page stays small and quick at any size of province.
 PAGE_SIZE = 100
@@ -70,22 +71,45 @@ def unit_list_query(scope, survey, now, filters):
     a return gave)."""
     tree = UnitTree()
     state = status_expression(survey, now)
-    query = tree.in_order(
+    query = join_responses(
         tree.select(Unit.code, Unit.name, Unit.level, under(tree, scope).label("under"), state.label("status"),
                     Response.updated_at, Unit.contact_name, Unit.contact_role, Unit.contact_phone,
-                    Unit.contact_email, Unit.token, Unit.deadline_extended_to, Response.correct_until,
-                    scope=scope)
-        .outerjoin(Response, Response.unit_id == Unit.id)
+                    Unit.contact_email, Unit.token, Unit.deadline_extended_to, Response.correct_until)
     )
-    if filters.level in REPORTING_LEVELS:
-        query = query.where(Unit.level == filters.level)
+    return tree.in_order(query.where(*kept(scope, state, filters)))
+
+
+def listed_count(scope, survey, now, filters):
+    """Select how many units unit_list_query keeps: the same conditions, but only the response joined, and
+    only when the status is asked (the parents that the list's "under" column reads, a count does not need)."""
+    query = sa.select(sa.func.count()).select_from(Unit).where(Unit.level.in_(REPORTING_LEVELS))
     if filters.status in STATUS_FILTERS:
-        query = query.where(state.in_(STATUS_FILTERS[filters.status][1]))
+        query = join_responses(query)
+    return query.where(*kept(scope, status_expression(survey, now), filters))
+
+
+def kept(scope, state, filters):
+    """The conditions that keep a unit of the list: in the scope, and the filters; on the unit's own columns
+    and its response's (`state`, its status) alone."""
+    conditions = [in_subtree(scope)]
+    if filters.level in REPORTING_LEVELS:
+        conditions.append(Unit.level == filters.level)
+    if filters.status in STATUS_FILTERS:
+        conditions.append(state.in_(STATUS_FILTERS[filters.status][1]))
     if filters.child:
-        query = query.where(tree.child_of_scope(scope, "code") == filters.child)
+        conditions.append(under_child(scope, filters.child))
     if filters.search and filters.search.strip():
-        query = query.where(search_condition(filters.search))
-    return query
+        conditions.append(search_condition(filters.search))
+    return conditions
+
+
+def under_child(scope, code):
+    """The condition that a unit falls under the unit `code` directly under `scope`, or is it (the scope's own
+    code keeps the scope alone, as UnitTree.child_of_scope has it): a range of positions."""
+    child = aliased(Unit)
+    chosen = sa.and_(child.code == code, directly_under_or_scope(child, scope))
+    first, last = (sa.select(bound).where(chosen).scalar_subquery() for bound in child_range(child, scope))
+    return Unit.position.between(first, last)
 
 
 def listed_unit_ids(scope, survey, now, filters):
@@ -104,9 +128,9 @@ def under(tree, scope):
 
 def list_units(scope, survey, now, filters, page=1):
     """Return one page of the scope's units that the filters keep (the last page if `page` is past it)."""
-    query = unit_list_query(scope, survey, now, filters)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    total = db.session.scalar(listed_count(scope, survey, now, filters))
     number = min(max(page, 1), page_count(total))
+    query = unit_list_query(scope, survey, now, filters)
     rows = db.session.execute(query.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).all()
     return UnitListPage(rows=rows, total=total, number=number)
 

@@ -35,6 +35,7 @@ from .auth import (
     signed_in_user,
     unit_in_scope_or_404,
 )
+from .count_links import UnitListAddresses, status_cells
 from .reading import pickable_passages
 from .record import recorded_download
 
@@ -53,8 +54,10 @@ def dashboard():
     last_days = {level: survey.last_day(level) for level in REPORTING_LEVELS}
     today = survey.today(now)
     days_left = {level: (day - today).days for level, day in last_days.items()}
+    addresses = UnitListAddresses()
     return render_template("admin/dashboard.html", progress=progress, last_days=last_days, days_left=days_left,
-                           statuses=STATUS_LABELS, survey=survey, refused_edit=survey_store().refused_edit)
+                           statuses=STATUS_LABELS, survey=survey, refused_edit=survey_store().refused_edit,
+                           list_address=addresses, status_cells=status_cells(addresses))
 
 
 @bp.get("/preview")

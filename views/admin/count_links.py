@@ -1,0 +1,49 @@
+"""The progress page's counts, each a link to the list of the units it counts, written for thousands of them: a
+province's page shows its 400 units directly under it by 9 statuses, where url_for and a template macro per count
+took some 60 ms."""
+
+import functools
+from urllib.parse import urlencode
+
+from flask import url_for
+from markupsafe import Markup, escape
+
+from reports.status import STATUS_LABELS
+
+#: The characters url_for leaves as they are in a query (werkzeug's query encoding).
+QUERY_SAFE = "!$'()*,/:;?@"
+
+
+class UnitListAddresses:
+    """The unit list's addresses with filters, as url_for writes them (url_for("admin.unit_list", **filters)), with the
+    route built once and each filter's value encoded once."""
+
+    def __init__(self):
+        self.base = url_for("admin.unit_list")
+        self.encoded = functools.cache(lambda name, value: urlencode({name: value}, safe=QUERY_SAFE))
+
+    def __call__(self, **filters):
+        query = self.query(filters)
+        return f"{self.base}?{query}" if query else self.base
+
+    def query(self, filters):
+        return "&".join(self.encoded(*pair) for pair in filters.items())
+
+
+def status_cells(addresses):
+    """Return cells(row, **filters): the row's cells of counts by status, as the page shows them: each count a link
+    to the list of the row's units of that status and the filters (`addresses`, a UnitListAddresses), and its share
+    in whole percents (as Jinja's round|int gives it). Written here rather than in the template: a province's page
+    has some 4,000 of them, where Jinja's escaping and finalizing of three values each took some 20 ms."""
+    by_status = {status: escape(addresses(status=status)) for status in STATUS_LABELS}
+
+    def cells(row, **filters):
+        rest = escape(f"&{addresses.query(filters)}") if filters else ""
+        return Markup("".join(CELL.format(by_status[status], rest, row.counts[status],
+                                          int(round(row.share(status) * 100, 0))) for status in STATUS_LABELS))
+
+    return cells
+
+
+#: A count by status (the template's other cells are in templates/admin/dashboard.html).
+CELL = '<td><a href="{}{}">{}</a> <span class="small">({}%)</span></td>'
