@@ -10,6 +10,8 @@ request and takes the whole answer at once, so a worker is held for the millisec
 
 import multiprocessing
 import os
+import subprocess
+import sys
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 #: Sync workers: pages are short and the database does the waiting. 2 × cores + 1: five on two cores.
@@ -44,9 +46,30 @@ logger_class = "logs.GunicornLogger"
 forwarded_allow_ips = ""
 
 
+#: The text analyser (`flask narratives follow`) beside the workers: a save stores its narrative texts and the
+#: analyser, at a lower priority, analyses them (consolidation/answer_texts.py). One per database is enough;
+#: TEXT_ANALYSER=0 where another gunicorn on the same database, or a service of its own, runs it.
+text_analyser = os.environ.get("TEXT_ANALYSER", "1") != "0"
+
+
 def when_ready(server):
     """Load the word segmenter's model in the master, before the workers are forked: they share it, and no
-    worker makes the first reader of a reading page wait for it (consolidation/segmentation.py)."""
+    worker makes the first reader of a reading page wait for it (consolidation/segmentation.py). Then start
+    the text analyser."""
     from consolidation.segmentation import words
 
     words("Chi bộ họp")
+    if text_analyser:
+        server.text_analyser = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "narratives", "follow"])
+        server.log.info("Text analyser started (pid %s)", server.text_analyser.pid)
+
+
+def on_exit(server):
+    """Stop the text analyser with gunicorn: it ends the batch it is writing, if any."""
+    analyser = getattr(server, "text_analyser", None)
+    if analyser is not None:
+        analyser.terminate()
+        try:
+            analyser.wait(graceful_timeout)
+        except subprocess.TimeoutExpired:
+            analyser.kill()

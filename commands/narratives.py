@@ -1,12 +1,21 @@
 """`flask narratives index`: the reports saved before texts were kept linked to their narrative texts, and
-every text not yet analysed analysed (after an upgrade, or a change of the analysis). A save does both for
-its own texts, so a service started on an empty database never needs it."""
+every text not yet analysed analysed (after an upgrade, or a change of the analysis). A save links its own
+texts, so a service started on an empty database never needs it.
+
+`flask narratives follow`: the analyser of the texts saves store, which gunicorn starts beside its workers
+(gunicorn.conf.py); run it yourself only where gunicorn is told not to (TEXT_ANALYSER=0).
+"""
+
+import os
+import signal
+import threading
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
-from consolidation.answer_texts import analyse_pending, index_shown_revisions, pending_count
+from consolidation.answer_texts import analyse_pending, index_shown_revisions, never_analysed, pending_count
 from consolidation.summaries import forget_all
 from models import db
 from schema.store import current_survey
@@ -26,3 +35,32 @@ def index_command():
     click.echo(_("%(count)s texts analysed.", count=analysed))
     if linked or analysed:
         forget_all()  # made from the texts as they were: each item's summary is made anew when next read
+
+
+#: How much lower than the workers the analyser runs: at the deadline's rush the saves take the CPU first.
+NICENESS = 10
+
+
+@narratives_cli.command("follow")
+@click.option("--every", type=click.FloatRange(min=0.1), default=2.0, show_default=True,
+              help="Seconds between two looks for new texts.")
+def follow_command(every):
+    """Analyse the texts saves store as they come, at a low priority, until stopped (SIGTERM or Ctrl-C)."""
+    os.nice(NICENESS)
+    stopping = threading.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: stopping.set())
+    click.echo(_("The text analyser looks for new texts every %(seconds)s s.", seconds=every))
+    while not stopping.is_set():
+        if not analyse_new_texts():
+            stopping.wait(every)
+
+
+def analyse_new_texts():
+    """Analyse the texts stored since the last look; return how many. A failure (the database away, say)
+    is logged and the next look tries again: the texts wait, and summaries analyse what they need."""
+    try:
+        return analyse_pending(workers=1, which=never_analysed())
+    except Exception:
+        current_app.logger.exception("The text analyser failed; it tries again at the next look")
+        return 0

@@ -1,10 +1,13 @@
 """Narrative answers kept for reading: each distinct text stored and analysed once, whatever the number of
 units and versions that give it, and linked to the revisions committees read.
 
-A save records the texts of the revision it makes current (`record_revision_texts`), analysing the texts
-never seen before: segmentation, terms, sentences and a MinHash signature (consolidation.text_analysis).
-Texts stored without analysis (by the migration that filled the table from older reports) are analysed by
-`analyse_pending`.
+A save stores the texts of the revision it makes current and links them (`record_revision_texts`), with their
+folded form, so that search finds them at once; it leaves their analysis (segmentation, terms, sentences and a
+MinHash signature: consolidation.text_analysis, some 80% of a save's time) to the analyser: `flask narratives
+follow`, which gunicorn starts beside its workers at a low priority (gunicorn.conf.py), so that at the
+deadline's rush the saves take the CPU first. A summary never waits for it: it analyses the new texts of its
+items itself first (`analyse_new`). Texts analysed by an older version of the analysis, or stored by the
+migration that filled the table, are analysed by `flask narratives index` (`analyse_pending`).
 """
 
 import concurrent.futures
@@ -34,30 +37,20 @@ def narrative_questions(survey):
 
 
 def record_revision_texts(revision, survey):
-    """Link the revision to the texts it gives each narrative question, storing and analysing new texts.
+    """Link the revision to the texts it gives each narrative question, storing the new ones unanalysed.
     Runs in the save's transaction: the links exist exactly when the revision does."""
-    links = []
-    for question in narrative_questions(survey):
-        text = revision.answers.get(question.id)
-        if isinstance(text, str) and text.strip():
-            links.append({"revision_id": revision.id, "question_id": question.id, "text_id": text_id_of(text)})
-    if links:
-        db.session.execute(sa.insert(RevisionText), links)
+    texts = {(revision.id, question.id): text for question in narrative_questions(survey)
+             if isinstance(text := revision.answers.get(question.id), str) and text.strip()}
+    link_texts(db.session, texts)
 
 
-def text_id_of(text):
-    """Return the id of the stored text equal to `text` but for spacing, storing and analysing it if new."""
-    key = digest(text)
-    found = db.session.scalar(sa.select(AnswerText.id).where(AnswerText.digest == key))
-    if found is not None:
-        return found
-    analysis = analyse(text)
-    inserted = db.session.execute(
-        insert_ignoring_duplicates(AnswerText).values(body=text, analysed_at=clock.now(), **analysis.columns())
-        .returning(AnswerText.id)).scalar()
-    if inserted is None:  # stored by a save running at the same moment
-        return db.session.scalar(sa.select(AnswerText.id).where(AnswerText.digest == key))
-    return inserted
+def link_texts(session, texts):
+    """Store the texts {(revision id, question id): text} not stored yet and link each revision to its own."""
+    if texts:
+        ids = stored_unanalysed(session, texts.values())
+        session.execute(sa.insert(RevisionText), [
+            {"revision_id": revision_id, "question_id": question_id, "text_id": ids[digest(text)]}
+            for (revision_id, question_id), text in texts.items()])
 
 
 def insert_ignoring_duplicates(model, session=None):
@@ -88,37 +81,50 @@ def _ids_of_digests(session, digests):
     return dict(session.execute(query).all())
 
 
-def analyse_pending(limit=None, workers=None, progress=None):
-    """Analyse the stored texts not analysed (by this version), oldest first, a batch per transaction; return
-    how many. `workers` processes analyse them (default: one per core, none for a few texts) while this one
-    reads the next batch and writes the last; the analysis is a pure function of the text, so the rows are
-    the same whoever computes them. `progress(count)` is called after each batch."""
-    pending = pending_count() if limit is None else min(limit, pending_count())
-    with _analyser(pending, workers) as analyse_all:
-        done, after = 0, 0
-        batch, results = _next_batch(after, pending, analyse_all)
-        while batch:
-            done += len(batch)
-            following, following_results = _next_batch(batch[-1].id, pending - done, analyse_all)
-            _write_analyses(batch, results)
-            db.session.commit()
-            if progress:
-                progress(len(batch))
-            batch, results = following, following_results
+def analyse_pending(limit=None, workers=None, progress=None, which=None):
+    """Analyse the stored texts `which` selects (default: not analysed by this version), oldest first, a batch
+    per transaction; return how many. `workers` processes analyse them (default: one per core, none for a few
+    texts) while this one reads the next batch and writes the last; the analysis is a pure function of the
+    text, so the rows are the same whoever computes them, and two analysers meeting on a text do no harm.
+    `progress(count)` is called after each batch. Reads and writes on a connection of its own, so that a
+    caller's session and its transaction are left as they were."""
+    which = unanalysed() if which is None else which
+    with db.engine.connect() as connection:
+        pending = count_of(connection, which)
+        pending = pending if limit is None else min(limit, pending)
+        with _analyser(pending, workers) as analyse_all:
+            done = 0
+            batch, results = _next_batch(connection, which, 0, pending, analyse_all)
+            while batch:
+                done += len(batch)
+                following, following_results = _next_batch(connection, which, batch[-1].id, pending - done,
+                                                            analyse_all)
+                _write_analyses(connection, batch, results)
+                connection.commit()
+                if progress:
+                    progress(len(batch))
+                batch, results = following, following_results
     return done
 
 
-def _next_batch(after, remaining, analyse_all):
+def analyse_new(question_ids):
+    """Analyse here the texts of these narrative items that no analyser has reached yet (a few, unless the
+    analyser is stopped): what a summary does before it reads the analyses, so that it misses no text."""
+    of_items = sa.exists().where(RevisionText.text_id == AnswerText.id, RevisionText.question_id.in_(question_ids))
+    return analyse_pending(workers=0, which=sa.and_(never_analysed(), of_items))
+
+
+def _next_batch(connection, which, after, remaining, analyse_all):
     """Read the next pending texts after id `after` and hand them to the analysers: (rows, their results)."""
     if remaining <= 0:
         return [], iter(())
-    rows = db.session.execute(
-        sa.select(AnswerText.id, AnswerText.body, AnswerText.folded).where(unanalysed(), AnswerText.id > after)
+    rows = connection.execute(
+        sa.select(AnswerText.id, AnswerText.body, AnswerText.folded).where(which, AnswerText.id > after)
         .order_by(AnswerText.id).limit(min(BATCH, remaining))).all()
     return rows, analyse_all([row.body for row in rows])
 
 
-def _write_analyses(rows, results):
+def _write_analyses(connection, rows, results):
     """Store the batch's analyses: one executemany. The folded text is written only where it changed, since
     the SQLite index rewrites its entry on every write of that column."""
     now, same, changed = clock.now(), [], []
@@ -132,7 +138,7 @@ def _write_analyses(rows, results):
     table = AnswerText.__table__
     for values in (same, changed):
         if values:
-            db.session.execute(sa.update(table).where(table.c.id == sa.bindparam("text_id")), values)
+            connection.execute(sa.update(table).where(table.c.id == sa.bindparam("text_id")), values)
 
 
 @contextlib.contextmanager
@@ -154,11 +160,20 @@ def analysed_columns(body):
 
 def unanalysed():
     """The texts never analysed, or analysed by another version of the analysis."""
-    return sa.or_(AnswerText.analysed_at.is_(None), AnswerText.version != ANALYSIS_VERSION)
+    return sa.or_(never_analysed(), AnswerText.version != ANALYSIS_VERSION)
+
+
+def never_analysed():
+    """The texts stored since an analyser last ran: what the analyser looks for, through an index."""
+    return AnswerText.analysed_at.is_(None)
 
 
 def pending_count():
-    return db.session.scalar(sa.select(sa.func.count()).where(unanalysed()))
+    return count_of(db.session, unanalysed())
+
+
+def count_of(connection, which):
+    return connection.scalar(sa.select(sa.func.count()).select_from(AnswerText).where(which))
 
 
 def index_shown_revisions(session, survey):
@@ -176,10 +191,6 @@ def index_shown_revisions(session, survey):
         answers = session.execute(sa.select(Revision.id, Revision.answers).where(Revision.id.in_(chunk))).all()
         texts = {(revision_id, question): text for revision_id, given in answers for question in questions
                  if isinstance(text := given.get(question), str) and text.strip()}
-        ids = stored_unanalysed(session, texts.values())
-        links = [{"revision_id": revision_id, "question_id": question, "text_id": ids[digest(text)]}
-                 for (revision_id, question), text in texts.items()]
-        if links:
-            session.execute(sa.insert(RevisionText), links)
-            linked += len({link["revision_id"] for link in links})
+        link_texts(session, texts)
+        linked += len({revision_id for revision_id, _question in texts})
     return linked

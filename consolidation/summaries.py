@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 import clock
 from models import Revision, RevisionText, StoredSummary, Unit, db
 
+from .answer_texts import analyse_new
 from .narratives import CopyGroup, ItemSummary, Representative, summarise
 from .reading import Reading, answers_select, item_of
 
@@ -65,7 +66,7 @@ def current_summaries(scope, drafts, questions):
         if row is not None and row.state == state:
             found[question.id] = loaded(row)
         else:
-            found[question.id] = summarise(reading, question)
+            found[question.id] = summary_of_state(reading, question)
             store(reading, found[question.id], state)
     return found
 
@@ -79,7 +80,7 @@ def summary_for_page(reading, question):
     if kept is not None and kept.state == state:
         return ShownSummary(loaded(kept), True)
     if answer_count(state) <= current_app.config.get("SUMMARY_INLINE_ANSWERS", INLINE_ANSWERS):
-        summary = summarise(reading, question)
+        summary = summary_of_state(reading, question)
         store(reading, summary, state)
         return ShownSummary(summary, True)
     if claim(reading):
@@ -98,12 +99,20 @@ def refresh(app, scope_id, reading, question):
             scope = None if scope_id is None else db.session.get(Unit, scope_id)
             reading = Reading(reading.question_id, scope, reading.drafts)
             state = answers_state(reading)
-            store(reading, summarise(reading, question), state)
+            store(reading, summary_of_state(reading, question), state)
         except Exception:
             app.logger.exception("The summary of %s could not be made", reading.question_id)
             release(reading)
         finally:
             db.session.remove()
+
+
+def summary_of_state(reading, question):
+    """Summarise the reading's answers, whose state the caller read first. The texts saved since the analyser
+    last ran are analysed here, so that none is missed; a save landing after the state was read makes a newer
+    state, so the summary kept with the older one is made anew at the next read."""
+    analyse_new([question.id])
+    return summarise(reading, question)
 
 
 def answers_state(reading):

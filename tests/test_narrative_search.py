@@ -9,7 +9,7 @@ from consolidation.answer_texts import pending_count
 from consolidation.reading import QueryError, Reading, parse_query, search
 from consolidation.summaries import current_summary
 from consolidation.text_folding import fold
-from models import AnswerText, RevisionText, Unit, db
+from models import AnswerText, RevisionText, StoredSummary, Unit, db
 from schema.model import speaking
 
 QUESTION = "uu_diem"
@@ -220,6 +220,7 @@ def test_representatives_chosen_in_a_sample_are_counted_over_every_answer(app, u
     for code, text in zip(cells, texts, strict=True):
         store(app, code, stored_cell_answers(**{QUESTION: text}))
     with app.app_context():
+        answer_texts.analyse_new([QUESTION])  # as a summary does first
         every = {pick.text: pick.unit_count for pick in narratives.representatives(Reading(QUESTION), len(texts))}
         monkeypatch.setattr(narratives, "REPRESENTATIVES_SAMPLE", sample)
         sampled = narratives.representatives(Reading(QUESTION), len(texts))
@@ -228,6 +229,29 @@ def test_representatives_chosen_in_a_sample_are_counted_over_every_answer(app, u
     shared = next(pick for pick in sampled if pick.text in (SHARED, CLOSE_TO_SHARED))
     assert shared.unit_count == 4, "every unit that wrote it, sampled or not"
     assert [pick.unit_count for pick in sampled] == sorted((pick.unit_count for pick in sampled), reverse=True)
+
+
+def analysed_items(app):
+    """The narrative items some of whose texts have been analysed."""
+    with app.app_context():
+        return set(db.session.scalars(sa.select(RevisionText.question_id).distinct()
+                                      .join(AnswerText, AnswerText.id == RevisionText.text_id)
+                                      .where(AnswerText.analysed_at.is_not(None))))
+
+
+def test_texts_saved_are_found_at_once_and_summarised_before_the_analyser_reaches_them(app, units):
+    cells = cells_of(units, 4)
+    for code, text in zip(cells, [SHARED, COPIED, COPIED, CLOSE_TO_SHARED], strict=True):
+        store(app, code, stored_cell_answers(**{QUESTION: text + " Sinh hoạt chuyên đề hằng quý."}))
+    assert analysed_items(app) == set(), "a save leaves the analysis to the analyser"
+    assert found_codes(app, PHRASE)[0] == set(cells)
+    before_the_analyser = summary_of(app)
+    assert analysed_items(app) == {QUESTION}, "the summary analysed its own item's texts, no other"
+    with app.app_context():
+        db.session.execute(sa.delete(StoredSummary))
+        db.session.commit()
+    assert summary_of(app) == before_the_analyser
+    assert before_the_analyser.copies and before_the_analyser.representatives and before_the_analyser.key_phrases
 
 
 def test_an_item_summary_follows_a_new_answer(app, units):
@@ -259,15 +283,18 @@ def stored_analyses():
     return db.session.execute(sa.select(*columns).order_by(AnswerText.id)).all()
 
 
-def test_texts_analysed_in_worker_processes_are_stored_as_analysed_at_save(app, answered, monkeypatch):
+def test_texts_analysed_in_worker_processes_are_stored_as_analysed_in_this_one(app, answered, monkeypatch):
+    with app.app_context():
+        saved = len(stored_analyses())
+        assert answer_texts.analyse_pending(workers=0) == saved > 0, "every text saved waits for its analysis"
+        here = stored_analyses()
     monkeypatch.setattr(answer_texts, "POOL_FROM", 1)
     monkeypatch.setattr(answer_texts, "BATCH", 3)  # two batches: one read while the other is written
     with app.app_context():
-        at_save = stored_analyses()
         db.session.execute(sa.update(AnswerText).values(terms=None, sentence_terms=None, signature=None,
                                                         version=None, analysed_at=None))
         db.session.commit()
-        assert answer_texts.analyse_pending(workers=2) == len(at_save)
+        assert answer_texts.analyse_pending(workers=2) == len(here)
         assert pending_count() == 0
-        assert stored_analyses() == at_save
+        assert stored_analyses() == here
     assert found_codes(app, "sinh hoat chuyen de")[0] == {c for c, t in answered.items() if PHRASE in fold(t)}

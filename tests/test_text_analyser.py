@@ -1,0 +1,102 @@
+"""The analyser of the texts saves store (`flask narratives follow`), as a real process on the test's
+database, and as gunicorn starts it beside its workers (gunicorn.conf.py)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from answers import store, stored_cell_answers
+from served import Served, demo_database
+
+from app import create_app
+from commands.narratives import NICENESS
+from consolidation.answer_texts import never_analysed, pending_count, stored_unanalysed
+from models import AnswerText, db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def analyser_environment(app):
+    """The environment of a process on the app's database: its URL, on PostgreSQL with the test's schema."""
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {}).get("options")
+    if options:
+        url = url.update_query_dict({"options": options})
+    env = dict(os.environ, DATABASE_URL=url.render_as_string(hide_password=False), SECRET_KEY="test-secret",
+               SURVEY_CONFIG=app.config["SURVEY_CONFIG"])
+    env.pop("FLASK_RUN_FROM_CLI", None)
+    return env
+
+
+def wait_until(condition, seconds=60):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not within a minute"
+        time.sleep(0.2)
+
+
+def never_analysed_count(app):
+    with app.app_context():
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(AnswerText).where(never_analysed()))
+        db.session.remove()
+        return count
+
+
+def niceness(pid):
+    with open(f"/proc/{pid}/stat") as file:
+        text = file.read()
+    return int(text[text.rindex(")") + 2:].split()[16])
+
+
+def test_the_analyser_analyses_what_saves_store_at_a_lower_priority_and_stops_when_told(app, units, tmp_path):
+    cells = [code for code, unit in sorted(units.items()) if unit.level == "chi_bo_truc_thuoc"][:3]
+    for code in cells:
+        store(app, code, stored_cell_answers(uu_diem=f"Chi bộ {code} duy trì sinh hoạt chuyên đề hằng quý."))
+    assert never_analysed_count(app) > len(cells)
+    log = tmp_path / "analyser.log"
+    with open(log, "wb") as output:
+        analyser = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "narratives", "follow",
+                                     "--every", "0.2"], cwd=ROOT, env=analyser_environment(app),
+                                    stdout=output, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: never_analysed_count(app) == 0)
+        assert niceness(analyser.pid) == NICENESS
+        store(app, cells[0], stored_cell_answers(uu_diem="Một văn bản mới, lưu khi bộ phân tích đang chạy."))
+        wait_until(lambda: never_analysed_count(app) == 0)
+    finally:
+        analyser.send_signal(signal.SIGTERM)
+        returncode = analyser.wait(timeout=60)
+    assert returncode == 0 and "Traceback" not in log.read_text()
+    with app.app_context():
+        assert pending_count() == 0
+
+
+@pytest.mark.once
+@pytest.mark.parametrize("started", [True, False])
+def test_gunicorn_starts_the_analyser_beside_its_workers_and_stops_it(tmp_path, started):
+    url, _tokens = demo_database(tmp_path)
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        stored_unanalysed(db.session, ["Chi bộ duy trì sinh hoạt chuyên đề hằng quý."])
+        db.session.commit()
+        db.session.remove()
+    server = Served(url, tmp_path, TEXT_ANALYSER="1" if started else "0")
+    try:
+        if started:
+            wait_until(lambda: never_analysed_count(app) == 0)
+        else:
+            time.sleep(3)
+            assert never_analysed_count(app) == 1, "left to a summary, or an analyser run elsewhere"
+    finally:
+        _access, errors = server.stop()
+    started_lines = [line for line in errors.splitlines() if "Text analyser started" in line]
+    assert len(started_lines) == (1 if started else 0)
+    if started:
+        pid = int(started_lines[0].rsplit("pid ", 1)[1].rstrip(")"))
+        assert not Path(f"/proc/{pid}").exists(), "stopped with gunicorn"
+    assert "Traceback" not in errors
