@@ -9,7 +9,7 @@ PORT ?= 5000
 ## make test's pytest processes (pytest-xdist): one per core; 0 runs the suite in this process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test lint translations extract-messages db screenshots bench-survey bench-export bench-draft bench-admin bench-budget bench-rush bench-import bench-narratives clean
+.PHONY: run test lint translations extract-messages db screenshots bench-survey bench-export bench-draft bench-admin bench-phone bench-budget bench-rush bench-import bench-narratives clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ bench-draft: $(VENV)/.dev-installed translations
 
 bench-admin: $(VENV)/.dev-installed translations
 	$(BIN)/python bench/admin_pages.py
+
+## The survey page in Chromium on a slow 3G line (Debian's chromium).
+bench-phone: $(VENV)/.dev-installed translations
+	$(BIN)/python bench/phone_page.py
 
 ## Keeps the provinces it builds in instance/bench-cache (some 1 GB at 50,000 units): delete it to rebuild.
 bench-narratives: $(VENV)/.dev-installed translations

@@ -91,7 +91,8 @@ def main():
 
 def pages_to_open(demo, base):
     """{name: URL} of a blank form (a cell never opened) and a filled draft (a cell's saved draft)."""
-    links = {row["code"]: row["url"] for row in csv.DictReader(io.StringIO(demo.flask("units", "links", "--base-url", base)))}
+    listed = demo.flask("units", "links", "--base-url", base)
+    links = {row["code"]: row["url"] for row in csv.DictReader(io.StringIO(listed))}
     with contextlib.closing(sqlite3.connect(demo.database)) as connection:
         blank = connection.execute(
             "SELECT code FROM units WHERE level = ? AND id NOT IN (SELECT unit_id FROM responses) ORDER BY code",

@@ -30,9 +30,11 @@
     }
   }
 
-  // The count of characters under a long text, made here: without the script there is nothing to count.
+  // The count of characters under a text, made here: without the script there is nothing to count. A long
+  // text without a limit of its own has the form's.
   function updateCounter(input) {
-    var limit = parseInt(input.getAttribute("data-max-length"), 10);
+    var own = input.getAttribute("data-max-length");
+    var limit = parseInt(own || (input.tagName === "TEXTAREA" && input.form.getAttribute("data-text-limit")), 10);
     if (!limit) { return; }
     var counter = input.nextElementSibling;
     if (!counter || !counter.classList.contains("counter")) {
@@ -218,7 +220,7 @@
   }
 
   function updateCounters(form) {
-    var counted = form.querySelectorAll("textarea[data-max-length]");
+    var counted = form.querySelectorAll("textarea");
     for (var k = 0; k < counted.length; k++) { updateCounter(counted[k]); }
   }
 
@@ -236,9 +238,7 @@
       for (var i = 0; i < notes.length; i++) { notes[i].hidden = true; }
       updateConditions(form);
       form.addEventListener("change", function () { updateConditions(form); });
-      form.addEventListener("input", function (event) {
-        if (event.target.hasAttribute("data-max-length")) { updateCounter(event.target); }
-      });
+      form.addEventListener("input", function (event) { updateCounter(event.target); });
       updateCounters(form);
       if (!form.classList.contains("preview")) {
         watchUnsavedChanges(form);

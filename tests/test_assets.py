@@ -37,9 +37,10 @@ def test_a_units_page_links_only_its_own_stylesheet_and_script_for_a_year(app, c
 
 
 def test_the_committees_and_the_guides_pages_add_theirs(client, auth, accounts):
-    assert list(linked_assets(client.get("/guide/unit").text)) == ["site.css", "guide.css", "survey.js"]
+    assert list(linked_assets(client.get("/guide/unit").text)) == ["site.css", "pages.css", "guide.css", "survey.js"]
     auth.sign_in("btc")
-    assert list(linked_assets(client.get("/admin/").text)) == ["site.css", "admin.css", "survey.js", "admin.js"]
+    assert list(linked_assets(client.get("/admin/").text)) == ["site.css", "pages.css", "admin.css", "survey.js",
+                                                               "admin.js"]
 
 
 @pytest.mark.parametrize("address", ["/assets/site.0000000000.css", "/assets/site.css", "/assets/../app.py",

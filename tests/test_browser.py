@@ -157,7 +157,7 @@ def assert_form_holds(page, typed):
 def question_labels(page, keys):
     """Return each question's label as the form shows it (without the "required" star)."""
     return page.evaluate("""keys => Object.fromEntries(keys.map(key => {
-        const heading = document.getElementById("q-" + key).querySelector("legend, label");
+        const heading = document.querySelector(`[name="${key}"]`).closest(".question").querySelector("legend, label");
         return [key, heading.firstChild.textContent.trim()];
     }))""", list(keys))
 
@@ -190,7 +190,7 @@ def test_cell_fills_saves_corrects_and_submits_on_a_phone(page, units):
     assert fits_the_screen(page)
 
     # 2. Fill the whole survey; the date of the discussion appears only once it took place.
-    conditional = page.locator(f"#q-{CONDITIONAL}")
+    conditional = page.locator(f".question:has(#{CONDITIONAL})")
     expect(conditional).to_be_hidden()
     for key, value in TYPED.items():
         if key == CONDITIONAL:

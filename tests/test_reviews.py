@@ -95,6 +95,8 @@ def test_a_returned_report_opens_on_its_reason_with_each_note_beside_its_questio
     assert "Mục II.3: tỷ lệ tham dự\nchưa nêu căn cứ tính." in page.text, "kept as typed, line break too"
     note = re.search(r'<p class="review-note" id="ty_le_tham_du-review">.*?</p>', page.text, re.S).group()
     assert NOTE in note
+    assert re.search(r'<link rel="stylesheet" href="/assets/pages\.[0-9a-f]{10}\.css">', page.text), "notes styled"
+    assert 'id="q-ty_le_tham_du"' in page.text and 'href="#q-ty_le_tham_du"' in page.text, "listed, linked"
     field = re.search(r'<input[^>]*id="ty_le_tham_du"[^>]*>', page.text).group()
     assert "ty_le_tham_du-review" in re.search(r'aria-describedby="([^"]+)"', field).group(1).split()
     assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text

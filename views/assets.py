@@ -2,8 +2,9 @@
 (site.3f9c2a1b0d.css), which browsers keep for a year without asking again. A second visit fetches only the
 page; an edited file gets a new address, so no one reads a stale copy.
 
-A unit's pages link site.css and survey.js only; the committees' pages add admin.css and admin.js, the guides
-guide.css (templates/base.html).
+A unit's form links site.css and survey.js only; every other page adds pages.css (a report as read and
+reviewed, the home page's form), the committees' pages admin.css and admin.js, the guides guide.css
+(templates/base.html).
 """
 
 import hashlib
@@ -11,14 +12,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import rcssmin
-import rjsmin
+from calmjs.parse import es5
+from calmjs.parse.unparsers.es5 import minify_print
 from flask import Blueprint, abort, current_app, url_for
 
 from .compression import compress_responses_of
 
+
+def jsmin(source):
+    """The script without comments and spacing, its local names shortened: a third lighter than without."""
+    return minify_print(es5(source), obfuscate=True, obfuscate_globals=False)
+
+
 #: Each asset and how it is minified.
-MINIFIERS = {"site.css": rcssmin.cssmin, "admin.css": rcssmin.cssmin, "guide.css": rcssmin.cssmin,
-             "survey.js": rjsmin.jsmin, "admin.js": rjsmin.jsmin}
+MINIFIERS = {**dict.fromkeys(("site.css", "pages.css", "admin.css", "guide.css"), rcssmin.cssmin),
+             "survey.js": jsmin, "admin.js": jsmin}
 MIMETYPES = {".css": "text/css", ".js": "text/javascript"}
 #: An address that names its content never changes what it serves.
 FOR_A_YEAR = "public, max-age=31536000, immutable"

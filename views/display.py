@@ -12,7 +12,7 @@ from schema import OTHER_CHOICE, other_key
 from schema.levels import level_label
 from schema.model import day_text
 from schema.store import survey_of_this_request
-from schema.types import format_number
+from schema.types import LongText, format_number
 from units.contacts import dialable
 
 from .form_skeleton import option_checked
@@ -106,4 +106,6 @@ TEMPLATE_HELPERS = {
     "level_label": level_label,
     "other_key": other_key,
     "OTHER_CHOICE": OTHER_CHOICE,
+    #: The limit of a long text that states none: the form's, rather than each text's (templates/survey).
+    "TEXT_LIMIT": LongText.default_max_length,
 }

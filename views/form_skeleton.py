@@ -19,9 +19,12 @@ from schema.store import made_once
 #: The marks of a hole in the rendered questions: private-use characters, which no label or hint holds.
 HOLE, PART, END = "\ue000", "\ue001", "\ue002"
 HOLES = re.compile(f"{HOLE}(.*?){END}")
-#: A run of white space holding a line break, between tags or text: the browser reads it as one space, and a
-#: line break keeps the HTML readable. No hole is inside a <pre>; a textarea's text is a hole.
+#: A run of white space holding a line break between two tags: the form's blocks (sections, questions, the
+#: labels of options, shown as blocks) do not show it, so it goes; between a tag and text, or two words, it is
+#: one space to the browser, so a line break stays. No hole is inside a <pre>; a textarea's text is a hole.
+BETWEEN_TAGS = re.compile(r">\s*\n\s*<")
 BLANK_LINES = re.compile(r"\s*\n\s*")
+VALUE_OPENS = ' value="'
 
 
 class HoleField:
@@ -61,12 +64,30 @@ class FormSkeleton:
         self.pieces = []
         start = 0
         for hole in HOLES.finditer(html):
-            self.pieces.append((BLANK_LINES.sub("\n", html[start:hole.start()]), filler(hole.group(1))))
-            start = hole.end()
-        self.tail = BLANK_LINES.sub("\n", html[start:])
+            text, end = html[start:hole.start()], hole.end()
+            if text.endswith(VALUE_OPENS) and html.startswith('"', end):
+                # The whole attribute is the hole: a field without a value goes without it.
+                text, end, fill = text.removesuffix(VALUE_OPENS), end + 1, value_filler(hole.group(1))
+            else:
+                fill = filler(hole.group(1))
+            self.pieces.append((tightened(text), fill))
+            start = end
+        self.tail = tightened(html[start:])
 
     def fill(self, form):
         return Markup("".join([part for text, fill in self.pieces for part in (text, fill(form))] + [self.tail]))
+
+
+def tightened(html):
+    return BLANK_LINES.sub("\n", BETWEEN_TAGS.sub("><", html))
+
+
+def value_filler(name):
+    """Return what fills a value attribute's hole: the attribute with the field's value, escaped, or nothing."""
+    def fill(form):
+        value = form[name]._value()
+        return Markup(' value="%s"') % value if value else ""
+    return fill
 
 
 def filler(hole):
