@@ -8,7 +8,7 @@ cells). Memory holds per-committee tallies, an item's summary, and for a short t
 committees directly under the scope (cut to an excerpt) and a few excerpts: never every text.
 
 A narrative item (consolidation.answer_texts.narrative_questions) says, after the scope's own answer (whole),
-what consolidation.summaries.current_summaries (the reading page's summaries) finds in the analyses stored at save,
+what consolidation.summaries.current_summaries (the reading page's summaries) finds in the stored analyses,
 never segmenting an answer again: per level group how many units answered and the key phrases most of them
 use ("12/16 chi bộ nêu: sinh hoạt chuyên đề (9), ..."); then the passages the committee (the scope unit) chose
 for the item, in its order (consolidation.excerpts), or where it chose none, the representative sentences

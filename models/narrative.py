@@ -32,7 +32,8 @@ class AnswerText(db.Model):
     folded: Mapped[str] = mapped_column(sa.Text)
     #: What analysing it found (consolidation.text_analysis.TextAnalysis.columns): its key terms, those of
     #: each sentence, its MinHash signature, and the version of the analysis; None until it is analysed,
-    #: which a save does at once and `flask narratives analyse` does for texts stored before.
+    #: by the analyser beside gunicorn (`flask narratives follow`), the first summary that reads it, or
+    #: `flask narratives index` for texts stored before.
     terms: Mapped[str | None] = mapped_column(sa.Text)
     sentence_terms: Mapped[str | None] = mapped_column(sa.Text)
     signature: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
