@@ -8,7 +8,7 @@ texts, so a service started on an empty database never needs it.
 
 import os
 import signal
-import threading
+import time
 
 import click
 from flask import current_app
@@ -47,13 +47,14 @@ NICENESS = 10
 def follow_command(every):
     """Analyse the texts saves store as they come, at a low priority, until stopped (SIGTERM or Ctrl-C)."""
     os.nice(NICENESS)
-    stopping = threading.Event()
+    stopping = []
     for signal_number in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signal_number, lambda *_: stopping.set())
+        # Noted, not raised: a batch being written is finished first; the next look does not come.
+        signal.signal(signal_number, lambda *_: stopping.append(True))
     click.echo(_("The text analyser looks for new texts every %(seconds)s s.", seconds=every))
-    while not stopping.is_set():
-        if not analyse_new_texts():
-            stopping.wait(every)
+    while not stopping:
+        if not analyse_new_texts() and not stopping:
+            time.sleep(every)
 
 
 def analyse_new_texts():
