@@ -71,8 +71,13 @@ def stored_unanalysed(session, texts):
     ids = _ids_of_digests(session, by_digest)
     missing = [{"digest": key, "body": text, "folded": fold(text)} for key, text in by_digest.items() if key not in ids]
     if missing:
-        session.execute(insert_ignoring_duplicates(AnswerText, session), missing)
-        ids.update(_ids_of_digests(session, [row["digest"] for row in missing]))
+        inserted = session.execute(
+            insert_ignoring_duplicates(AnswerText, session).returning(AnswerText.digest, AnswerText.id), missing)
+        ids.update(inserted.all())
+        # A save running at the same moment may have stored some of them first.
+        stored_meanwhile = [row["digest"] for row in missing if row["digest"] not in ids]
+        if stored_meanwhile:
+            ids.update(_ids_of_digests(session, stored_meanwhile))
     return ids
 
 

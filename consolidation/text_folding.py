@@ -4,15 +4,14 @@ The same fold serves the index and the query, so that "sinh hoat chuyen de" find
 """
 
 import hashlib
-import re
+import itertools
 import unicodedata
-
-WHITESPACE = re.compile(r"\s+")
 
 
 def collapsed(text):
-    """Return text with every run of whitespace one space, without spaces at either end."""
-    return WHITESPACE.sub(" ", text).strip()
+    """Return text with every run of whitespace one space, without spaces at either end. (str.split knows
+    the same white space as the regular expression \\s, at a fraction of its time on a long answer.)"""
+    return " ".join(text.split())
 
 
 def fold(text):
@@ -23,7 +22,8 @@ def fold(text):
     so it is replaced by hand.
     """
     decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    return collapsed("".join(c for c in decomposed if not unicodedata.combining(c)).casefold())
+    # filterfalse calls the C function for each character, without a Python frame: a save folds every new text.
+    return collapsed("".join(itertools.filterfalse(unicodedata.combining, decomposed)).casefold())
 
 
 def normalised(text):

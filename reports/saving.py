@@ -31,6 +31,9 @@ class DatabaseBusy(Exception):
 @dataclass(frozen=True)
 class SaveResult:
     revision: Revision
+    #: The revision's number, kept apart: the commit (or rollback) expires the revision, and reading its
+    #: number back would cost the save a statement.
+    number: int
     #: The page was older than the current revision: saved aside, not made current.
     conflict: bool = False
     #: The same form had been saved already (a double tap or a resent POST).
@@ -136,7 +139,7 @@ def save_report(unit, answers, *, action, based_on, submission_id, config_versio
     response = open_response(unit)
     repeated = _revision_with_submission_id(submission_id)
     if repeated is not None:
-        return SaveResult(repeated, conflict=repeated.conflict, repeated=True)
+        return SaveResult(repeated, repeated.number, conflict=repeated.conflict, repeated=True)
     now = clock.now()
     number = _take_revision_number(response)
     if is_locked(response, deadline, now):
@@ -145,8 +148,9 @@ def save_report(unit, answers, *, action, based_on, submission_id, config_versio
     conflict = response.current_number != based_on
     current = None if conflict else _unchanged_by_draft(response, action, answers, config_version)
     if current is not None:
+        unchanged = SaveResult(current, current.number, unchanged=True)
         db.session.rollback()  # gives the revision number back
-        return SaveResult(current, unchanged=True)
+        return unchanged
     revision = Revision(
         response_id=response.id, number=number, action=action, answers=answers,
         config_version=config_version, based_on=based_on, conflict=conflict,
@@ -167,8 +171,8 @@ def save_report(unit, answers, *, action, based_on, submission_id, config_versio
         repeated = _revision_with_submission_id(submission_id)
         if repeated is None:
             raise
-        return SaveResult(repeated, conflict=repeated.conflict, repeated=True)
-    return SaveResult(revision, conflict=conflict)
+        return SaveResult(repeated, repeated.number, conflict=repeated.conflict, repeated=True)
+    return SaveResult(revision, number, conflict=conflict)
 
 
 def _unchanged_by_draft(response, action, answers, config_version):

@@ -1,6 +1,7 @@
 """The narrative analysis of answers, without a database: folding, sentences, terms, key phrases, copies and
 representative sentences, on known Vietnamese texts and on hostile ones."""
 
+import re
 import unicodedata
 
 import pytest
@@ -11,7 +12,7 @@ from consolidation.representatives import representative_sentences
 from consolidation.segmentation import question_words, terms
 from consolidation.sentences import sentences
 from consolidation.text_analysis import TextAnalysis, analyse
-from consolidation.text_folding import digest, fold
+from consolidation.text_folding import collapsed, digest, fold
 
 pytestmark = pytest.mark.once
 
@@ -67,6 +68,16 @@ SENTENCES = (
 ])
 def test_fold_drops_case_diacritics_and_spacing(text, folded):
     assert fold(text) == folded
+
+
+#: Every character Python counts as white space, and a few it does not (zero-width ones).
+SPACES = "".join(chr(code) for code in range(0x3001) if chr(code).isspace()) + "\u200b\u2060\ufeff"
+
+
+@pytest.mark.parametrize("text", [SPACES, f"a{SPACES}b", f"{SPACES}Chi{SPACES}bộ{SPACES}", "x\u200by"])
+def test_spacing_is_collapsed_as_the_regular_expression_would(text):
+    """Stored digests were made with re.sub(r"\\s+", " ") and strip(): a text saved again must find its row."""
+    assert collapsed(text) == re.sub(r"\s+", " ", text).strip()
 
 
 def test_combining_and_precomposed_input_are_one_text():

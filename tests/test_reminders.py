@@ -15,7 +15,7 @@ from answers import store, stored_cell_answers
 from conftest import SHIPPED_CONFIG
 from flask_babel import gettext as _
 from pages import text_of
-from test_logs import free_port
+from served import free_port
 
 from models import Action, Reminder, Unit, User, db
 from reports.chasing import days_left_text

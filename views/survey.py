@@ -286,8 +286,8 @@ def saved_message(result):
         return _("This form had already been saved; nothing was saved twice.")
     if result.unchanged:
         return _("Nothing changed since version %(number)s, so no new version was saved.",
-                 number=result.revision.number)
-    return _("Draft saved (version %(number)s).", number=result.revision.number)
+                 number=result.number)
+    return _("Draft saved (version %(number)s).", number=result.number)
 
 
 @bp.post("/s/<token>/opened")
