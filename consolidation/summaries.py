@@ -10,6 +10,7 @@ time, while a thread of the worker makes it anew, claimed in the row so that one
 import datetime as dt
 import json
 import threading
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
@@ -54,21 +55,45 @@ def current_summary(reading, question):
 
 def current_summaries(scope, drafts, questions):
     """Return {question id: ItemSummary} of the narrative `questions` over the scope's answers, as
-    current_summary does for each, their states read in one pass."""
+    current_summary does for each, their states read in one pass: a KeptSummaries, each summary current when
+    it returns (made now and kept where the kept one was not) and read from its row when asked."""
     readings = {question.id: Reading(question.id, scope, drafts) for question in questions}
     states = answers_states(scope, drafts, list(readings))
-    kept = {row.question_id: row for row in db.session.scalars(sa.select(StoredSummary).where(
+    kept_states = dict(db.session.execute(sa.select(StoredSummary.question_id, StoredSummary.state).where(
         StoredSummary.scope_key == scope_key(scope), StoredSummary.drafts == drafts,
-        StoredSummary.question_id.in_(list(readings))))}
-    found = {}
+        StoredSummary.question_id.in_(list(readings)))).all())
     for question in questions:
-        reading, state, row = readings[question.id], states[question.id], kept.get(question.id)
-        if row is not None and row.state == state:
-            found[question.id] = loaded(row)
-        else:
-            found[question.id] = summary_of_state(reading, question)
-            store(reading, found[question.id], state)
-    return found
+        if kept_states.get(question.id) != states[question.id]:
+            reading = readings[question.id]
+            store(reading, summary_of_state(reading, question), states[question.id])
+    return KeptSummaries(scope, drafts, list(readings))
+
+
+class KeptSummaries(Mapping):
+    """{question id: ItemSummary} of a scope's items, read from their kept rows one at a time as the workbook
+    and the draft go through the items, the last one held: all of them at once weigh some 50 MB at 50,000
+    units."""
+
+    def __init__(self, scope, drafts, question_ids):
+        self.key = {"scope_key": scope_key(scope), "drafts": drafts}
+        self.question_ids = question_ids
+        self.last = (None, None)
+
+    def __getitem__(self, question_id):
+        if question_id not in self.question_ids:
+            raise KeyError(question_id)
+        if self.last[0] != question_id:
+            # The column, not the row: a row this session read before would come back as it was then.
+            payload = db.session.scalar(sa.select(StoredSummary.payload).filter_by(question_id=question_id,
+                                                                                   **self.key))
+            self.last = (question_id, from_payload(payload))
+        return self.last[1]
+
+    def __iter__(self):
+        return iter(self.question_ids)
+
+    def __len__(self):
+        return len(self.question_ids)
 
 
 def summary_for_page(reading, question):
@@ -215,7 +240,11 @@ def dumped(summary):
 
 
 def loaded(row):
-    fields = json.loads(row.payload)
+    return from_payload(row.payload)
+
+
+def from_payload(payload):
+    fields = json.loads(payload)
     return ItemSummary(
         answered=fields["answered"],
         key_phrases={group: [tuple(pair) for pair in pairs] for group, pairs in fields["key_phrases"].items()},

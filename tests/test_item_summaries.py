@@ -8,6 +8,7 @@ from answers import store, stored_cell_answers
 from pages import text_of
 
 from consolidation import summaries
+from consolidation.answer_texts import narrative_questions
 from consolidation.reading import Reading
 from consolidation.summaries import current_summary, summary_for_page
 from consolidation.text_analysis import ANALYSIS_VERSION
@@ -53,6 +54,22 @@ def test_a_kept_summary_reads_back_equal_to_the_one_made(app, answered):
     assert kept == made
     assert [group.unit_count for group in kept.copies] == [3] and kept.answered == {"cells": 5}
     assert sorted(kept.copy_group_of_unit.values()) == [(1, 3)] * 3
+
+
+def test_the_summaries_of_a_workbook_are_all_kept_current_then_read_one_at_a_time(app, answered):
+    with app.app_context():
+        survey = app.extensions["survey"]
+        items = narrative_questions(survey)
+        every = summaries.current_summaries(None, False, items)
+        assert len(kept_rows(app)) == len(items) == len(every), "each made and kept before the first is read"
+        assert list(every) == [item.id for item in items]
+        assert [group.unit_count for group in every[ITEM].copies] == [3]
+        assert every.last[0] == ITEM, "the one read last is the one held"
+        assert every[ITEM] is every[ITEM]
+        store(app, "KP.EK.01", stored_cell_answers(**{ITEM: COPIED}))  # a fourth copy, after the workbook began
+        assert [group.unit_count for group in every[ITEM].copies] == [3], "held: the workbook reads one state"
+        with pytest.raises(KeyError):
+            every["not_an_item"]
 
 
 def test_the_province_and_its_own_unit_share_one_summary(app, answered):
