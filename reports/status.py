@@ -28,6 +28,11 @@ STATUS_FILTERS = {
 }
 
 
+def status_filter_labels():
+    """{filter: its label in this request's language}, for a list's choice of filter."""
+    return {key: str(label) for key, (label, _statuses) in STATUS_FILTERS.items()}
+
+
 def report_status(response, deadline, now):
     """Return one of STATUS_LABELS' keys for a unit's response (None if never opened)."""
     if response is not None and response.review in ("accepted", "returned"):

@@ -8,7 +8,7 @@ import clock
 from downloads.files import download_name
 from downloads.workbooks import send_workbook
 from exports.links import write_links_workbook
-from reports.status import STATUS_FILTERS
+from reports.status import status_filter_labels
 from schema import REPORTING_LEVELS
 from schema.store import current_survey
 from units.links import (
@@ -75,7 +75,7 @@ def invitations():
     return invitations_page(single=False, pages=pages, subject=subject, count=count, too_many=too_many,
                             limit=INVITATIONS_LIMIT, children=child_units(g.user.scope), filters=filters,
                             smaller=child_units(subject) if too_many else (), levels=REPORTING_LEVELS,
-                            status_filters={key: str(label) for key, (label, _statuses) in STATUS_FILTERS.items()})
+                            status_filters=status_filter_labels())
 
 
 def invitations_page(**context):

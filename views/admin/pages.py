@@ -16,7 +16,7 @@ from reports.progress import scope_progress
 from reports.reminders import reminder_summary
 from reports.review import REVIEW_LABELS, can_review, last_return, review_history, reviews_unit, submitted_versions
 from reports.saving import committee_version, reopen_report, revision_history
-from reports.status import STATUS_FILTERS, STATUS_LABELS, TO_REVIEW, report_status
+from reports.status import STATUS_LABELS, TO_REVIEW, report_status, status_filter_labels
 from schema import REPORTING_LEVELS
 from schema.levels import LEVEL_LABELS
 from schema.model import day_text, translated
@@ -101,7 +101,7 @@ def unit_list_page(filters):
     calls = call_entries(listed.rows, survey, now, survey_link, g.user.scope.name) if chasing else None
     response = render_template(
         "admin/units.html", listed=listed, filters=filters, children=child_units(g.user.scope), versions=versions,
-        calls=calls, status_filters={key: str(label) for key, (label, _statuses) in STATUS_FILTERS.items()},
+        calls=calls, status_filters=status_filter_labels(),
         statuses=translated(STATUS_LABELS), levels=REPORTING_LEVELS, level_names=translated(LEVEL_LABELS),
         reminders=reminder_summary(g.user.scope, survey) if chasing else None)
     # A call sheet holds the units' secret links.
