@@ -14,6 +14,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError
 
 from consolidation.answer_texts import analyse_pending, index_shown_revisions, never_analysed, pending_count
 from consolidation.summaries import forget_all
@@ -62,6 +63,9 @@ def analyse_new_texts():
     is logged and the next look tries again: the texts wait, and summaries analyse what they need."""
     try:
         return analyse_pending(workers=1, which=never_analysed())
+    except OperationalError as error:  # busy, locked, or not reachable: nothing to debug, one line
+        current_app.logger.warning("The text analyser could not use the database (%s); it tries again at the "
+                                   "next look", error.orig)
     except Exception:
         current_app.logger.exception("The text analyser failed; it tries again at the next look")
-        return 0
+    return 0

@@ -1,8 +1,10 @@
 """The analyser of the texts saves store (`flask narratives follow`), as a real process on the test's
 database, and as gunicorn starts it beside its workers (gunicorn.conf.py)."""
 
+import contextlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -33,6 +35,17 @@ def analyser_environment(app):
     return env
 
 
+def start_analyser(env, log):
+    with open(log, "wb") as output:
+        command = [sys.executable, "-m", "flask", "--app", "app", "narratives", "follow", "--every", "0.2"]
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+
+
+def stop(analyser):
+    analyser.send_signal(signal.SIGTERM)
+    return analyser.wait(timeout=60)
+
+
 def wait_until(condition, seconds=60):
     deadline = time.monotonic() + seconds
     while not condition():
@@ -59,18 +72,14 @@ def test_the_analyser_analyses_what_saves_store_at_a_lower_priority_and_stops_wh
         store(app, code, stored_cell_answers(uu_diem=f"Chi bộ {code} duy trì sinh hoạt chuyên đề hằng quý."))
     assert never_analysed_count(app) > len(cells)
     log = tmp_path / "analyser.log"
-    with open(log, "wb") as output:
-        analyser = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "narratives", "follow",
-                                     "--every", "0.2"], cwd=ROOT, env=analyser_environment(app),
-                                    stdout=output, stderr=subprocess.STDOUT)
+    analyser = start_analyser(analyser_environment(app), log)
     try:
         wait_until(lambda: never_analysed_count(app) == 0)
         assert niceness(analyser.pid) == NICENESS
         store(app, cells[0], stored_cell_answers(uu_diem="Một văn bản mới, lưu khi bộ phân tích đang chạy."))
         wait_until(lambda: never_analysed_count(app) == 0)
     finally:
-        analyser.send_signal(signal.SIGTERM)
-        returncode = analyser.wait(timeout=60)
+        returncode = stop(analyser)
     assert returncode == 0 and "Traceback" not in log.read_text()
     with app.app_context():
         assert pending_count() == 0
@@ -100,3 +109,33 @@ def test_gunicorn_starts_the_analyser_beside_its_workers_and_stops_it(tmp_path, 
         pid = int(started_lines[0].rsplit("pid ", 1)[1].rstrip(")"))
         assert not Path(f"/proc/{pid}").exists(), "stopped with gunicorn"
     assert "Traceback" not in errors
+
+
+@pytest.mark.once
+def test_a_locked_database_costs_the_analyser_a_line_in_its_log_and_no_text(tmp_path):
+    url, _tokens = demo_database(tmp_path)
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        stored_unanalysed(db.session, ["Chi bộ duy trì sinh hoạt chuyên đề hằng quý."])
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()  # no connection of this process left open: the holder takes the whole file
+    log = tmp_path / "analyser.log"
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="test-secret", DATABASE_BUSY_TIMEOUT="0.2")
+    env.pop("FLASK_RUN_FROM_CLI", None)
+    with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)) as holder:
+        holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+        holder.execute("BEGIN EXCLUSIVE")
+        analyser = start_analyser(env, log)
+        try:
+            wait_until(lambda: "could not use the database" in log.read_text())
+            assert holder.execute("SELECT count(*) FROM answer_texts WHERE analysed_at IS NULL").fetchone() == (1,)
+        except BaseException:
+            stop(analyser)
+            raise
+    try:  # the lock went with the holder's connection
+        wait_until(lambda: never_analysed_count(app) == 0)
+    finally:
+        returncode = stop(analyser)
+    text = log.read_text()
+    assert returncode == 0 and "Traceback" not in text and "database is locked" in text
