@@ -676,6 +676,7 @@ def test_preview_shows_the_survey_as_each_level_sees_it(client, auth, accounts):
     assert cell.status_code == committee.status_code == 200
     assert 'name="so_chi_bo_truc_thuoc"' not in cell.text and 'name="so_chi_bo_truc_thuoc"' in committee.text
     assert 'name="so_dang_vien"' in cell.text and 'name="action"' not in cell.text
+    assert 'data-text-limit="20000"' in cell.text, "its texts' counters have the usual limit to count to"
 
 
 def test_a_config_edit_goes_live_without_a_restart_and_a_bad_one_is_refused(make_app, config_with, auth, accounts):

@@ -91,3 +91,11 @@ def test_a_config_edit_and_a_language_switch_show_at_once(make_app, config_with,
     os.utime(path, (later, later))
     page = client.get(f"/s/{token}").text
     assert "Đảng viên của chi bộ" in page and "Tổng số đảng viên" not in page
+
+
+def test_a_text_states_its_limit_only_where_it_is_not_the_forms(client, units):
+    page = client.get(f"/s/{units['KP.PA.01'].token}").text
+    assert 'data-text-limit="20000"' in re.search(r"<form [^>]*>", page).group()
+    textareas = dict(re.findall(r'<textarea id="([^"]+)"([^>]*)>', page))
+    assert "data-max-length" not in textareas["uu_diem"]
+    assert 'data-max-length="1000"' in textareas["noi_nhan_them"], "a limit of its own stays on the text"
