@@ -85,15 +85,23 @@ def test_the_analyser_analyses_what_saves_store_at_a_lower_priority_and_stops_wh
         assert pending_count() == 0
 
 
-@pytest.mark.once
-@pytest.mark.parametrize("started", [True, False])
-def test_gunicorn_starts_the_analyser_beside_its_workers_and_stops_it(tmp_path, started):
-    url, _tokens = demo_database(tmp_path)
+def file_with_a_text_to_analyse(folder):
+    """A SQLite file with the demo's units and one text saved but not analysed; return its URL and an app on
+    it, whose connections are closed (a test may then take the whole file)."""
+    url, _tokens = demo_database(folder)
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         stored_unanalysed(db.session, ["Chi bộ duy trì sinh hoạt chuyên đề hằng quý."])
         db.session.commit()
         db.session.remove()
+        db.engine.dispose()
+    return url, app
+
+
+@pytest.mark.once
+@pytest.mark.parametrize("started", [True, False])
+def test_gunicorn_starts_the_analyser_beside_its_workers_and_stops_it(tmp_path, started):
+    url, app = file_with_a_text_to_analyse(tmp_path)
     server = Served(url, tmp_path, TEXT_ANALYSER="1" if started else "0")
     try:
         if started:
@@ -113,13 +121,7 @@ def test_gunicorn_starts_the_analyser_beside_its_workers_and_stops_it(tmp_path, 
 
 @pytest.mark.once
 def test_a_locked_database_costs_the_analyser_a_line_in_its_log_and_no_text(tmp_path):
-    url, _tokens = demo_database(tmp_path)
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        stored_unanalysed(db.session, ["Chi bộ duy trì sinh hoạt chuyên đề hằng quý."])
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()  # no connection of this process left open: the holder takes the whole file
+    url, app = file_with_a_text_to_analyse(tmp_path)
     log = tmp_path / "analyser.log"
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="test-secret", DATABASE_BUSY_TIMEOUT="0.2")
     env.pop("FLASK_RUN_FROM_CLI", None)
