@@ -49,7 +49,7 @@ def link_texts(session, texts):
     if texts:
         ids = stored_unanalysed(session, texts.values())
         session.execute(sa.insert(RevisionText), [
-            {"revision_id": revision_id, "question_id": question_id, "text_id": ids[digest(text)]}
+            {"revision_id": revision_id, "question_id": question_id, "text_id": ids[text]}
             for (revision_id, question_id), text in texts.items()])
 
 
@@ -63,11 +63,13 @@ def insert_ignoring_duplicates(model, session=None):
 
 
 def stored_unanalysed(session, texts):
-    """Store the texts not stored yet, unanalysed; return {digest: id} for every one of them. A few
-    statements for all the texts: looking up each one and inserting it one by one took most of a demo's build."""
+    """Store the texts not stored yet, unanalysed; return {text: id} for every one of them (texts differing
+    only in spacing share an id). A few statements for all the texts: looking up each one and inserting it one
+    by one took most of a demo's build."""
+    digests = {text: digest(text) for text in texts}
     by_digest = {}
-    for text in texts:
-        by_digest.setdefault(digest(text), text)
+    for text, key in digests.items():
+        by_digest.setdefault(key, text)
     ids = _ids_of_digests(session, by_digest)
     missing = [{"digest": key, "body": text, "folded": fold(text)} for key, text in by_digest.items() if key not in ids]
     if missing:
@@ -78,7 +80,7 @@ def stored_unanalysed(session, texts):
         stored_meanwhile = [row["digest"] for row in missing if row["digest"] not in ids]
         if stored_meanwhile:
             ids.update(_ids_of_digests(session, stored_meanwhile))
-    return ids
+    return {text: ids[key] for text, key in digests.items()}
 
 
 def _ids_of_digests(session, digests):
