@@ -6,6 +6,7 @@ texts, so a service started on an empty database never needs it.
 (gunicorn.conf.py); run it yourself only where gunicorn is told not to (TEXT_ANALYSER=0).
 """
 
+import math
 import os
 import signal
 import time
@@ -43,7 +44,8 @@ NICENESS = 10
 
 
 @narratives_cli.command("follow")
-@click.option("--every", type=click.FloatRange(min=0.1), default=2.0, show_default=True,
+@click.option("--every", type=click.FloatRange(min=0.1, max=3600), default=2.0, show_default=True,
+              callback=lambda _context, _option, value: a_number_of_seconds(value),
               help="Seconds between two looks for new texts.")
 def follow_command(every):
     """Analyse the texts saves store as they come, at a low priority, until stopped (SIGTERM or Ctrl-C)."""
@@ -56,6 +58,13 @@ def follow_command(every):
     while not stopping:
         if not analyse_new_texts() and not stopping:
             time.sleep(every)
+
+
+def a_number_of_seconds(value):
+    # A range lets "nan" through: every comparison with it is false.
+    if not math.isfinite(value):
+        raise click.BadParameter(_("%(value)s is not a number of seconds.", value=value))
+    return value
 
 
 def analyse_new_texts():

@@ -141,3 +141,9 @@ def test_a_locked_database_costs_the_analyser_a_line_in_its_log_and_no_text(tmp_
         returncode = stop(analyser)
     text = log.read_text()
     assert returncode == 0 and "Traceback" not in text and "database is locked" in text
+
+
+@pytest.mark.parametrize("every", ["0", "-1", "abc", "1e999", "inf", "nan", "3601"])
+def test_an_odd_interval_is_refused_with_a_message(runner, every):
+    result = runner.invoke(args=["narratives", "follow", "--every", every])
+    assert result.exit_code == 2 and "--every" in result.output and result.exception.__class__ is SystemExit
