@@ -30,7 +30,7 @@ from config import DEFAULT_LANGUAGE, LANGUAGES, ROOT, default_settings
 from logs import HIDE_LINKS
 from mailer import mail
 from models import db
-from models.base import SQLiteCompilerWithIndexHints
+from models.base import SQLiteCompilerWithIndexHints, compact_json
 from schema.model import display_language
 from schema.store import init_survey
 from schema.types import TYPES, check_types
@@ -152,7 +152,7 @@ def engine_options(config):
         from_url = sa.engine.make_url(url).query.get("options")
         connect_args["options"] = " ".join(filter(None, (from_url, connect_args.get("options"), limits)))
     # An error's message would otherwise carry its statement's values (a link's token) into the log.
-    return {**options, "connect_args": connect_args, "hide_parameters": True}
+    return {**options, "connect_args": connect_args, "hide_parameters": True, "json_serializer": compact_json}
 
 
 def milliseconds(seconds):

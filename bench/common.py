@@ -144,7 +144,7 @@ def source_digests():
 #: (text_analysis.py's ANALYSIS_VERSION changes with the segmenter or the signature, which live elsewhere.)
 PROVINCE_SOURCES = ("demo/province.py", "demo/narratives.json", "consolidation/text_analysis.py",
                     "consolidation/answer_texts.py", "consolidation/sentences.py", "consolidation/text_folding.py",
-                    "schema/demo_text.py", "surveys")
+                    "schema/demo_text.py", "surveys", "models/base.py")
 
 
 def province_key():

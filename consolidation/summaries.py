@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 import clock
-from models import Revision, RevisionText, StoredSummary, Unit, db
+from models import Revision, RevisionText, StoredSummary, Unit, compact_json, db
 
 from .answer_texts import analyse_new
 from .narratives import CopyGroup, ItemSummary, Representative, summarise
@@ -236,7 +236,7 @@ def dumped(summary):
     fields = asdict(summary)
     fields["computed_at"] = summary.computed_at.isoformat()
     fields["copy_group_of_unit"] = [[unit_id, *group] for unit_id, group in summary.copy_group_of_unit.items()]
-    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return compact_json(fields)
 
 
 def loaded(row):

@@ -98,6 +98,17 @@ def unit_with_answers(token):
     return None if row is None else UnitAnswers(row[0], row[1] or {}, row[2])
 
 
+#: The revision a form was saved as, if it was; built once, as every save may ask.
+REVISION_OF_FORM = sa.select(Revision).where(Revision.submission_id == sa.bindparam("submission_id"))
+#: Counts a revision and reads the response back; built once, as every save runs it.
+TAKE_REVISION_NUMBER = (
+    sa.update(Response).where(Response.id == sa.bindparam("response_id"))
+    .values(revision_count=Response.revision_count + 1)
+    .returning(Response)
+    .execution_options(synchronize_session=False)
+)
+
+
 def revision_history(response):
     """Return every revision of a report, newest first (none for a report never opened)."""
     if response is None:
@@ -137,44 +148,34 @@ def saves_nothing_when_busy(function):
 def save_report(unit, answers, *, action, based_on, submission_id, config_version, token, deadline):
     """Store the answers as a new revision of the unit's report and return what happened."""
     response = open_response(unit)
-    repeated = _revision_with_submission_id(submission_id)
-    if repeated is not None:
-        return SaveResult(repeated, repeated.number, conflict=repeated.conflict, repeated=True)
     now = clock.now()
     number = _take_revision_number(response)
     if is_locked(response, deadline, now):
         db.session.rollback()
-        raise ReportLocked()
+        return _earlier_save_of(submission_id, otherwise=ReportLocked())
     conflict = response.current_number != based_on
     current = None if conflict else _unchanged_by_draft(response, action, answers, config_version)
     if current is not None:
         unchanged = SaveResult(current, current.number, unchanged=True)
         db.session.rollback()  # gives the revision number back
         return unchanged
-    revision = Revision(
-        response_id=response.id, number=number, action=action, answers=answers,
-        config_version=config_version, based_on=based_on, conflict=conflict,
-        late=action == "submit" and now >= deadline, submission_id=submission_id,
-        link_fingerprint=link_fingerprint(token), created_at=now,
-    )
-    db.session.add(revision)
-    if not conflict:
-        _make_current(response, revision)
-        db.session.flush()
-        record_revision_texts(revision, current_survey())
-    response.updated_at = now
     try:
-        db.session.commit()
-    except IntegrityError:
-        # The same form was saved by a parallel request between our check and our insert.
+        revision = _insert_revision(
+            response_id=response.id, number=number, action=action, answers=answers,
+            config_version=config_version, based_on=based_on, conflict=conflict,
+            late=action == "submit" and now >= deadline, submission_id=submission_id,
+            link_fingerprint=link_fingerprint(token), created_at=now,
+        )
+    except IntegrityError as error:
+        # The same form was saved before (a double tap, a resent POST), maybe at this very moment: its
+        # submission id is taken. Looking for it first would cost every save a query for the few repeated.
         db.session.rollback()
-        repeated = _revision_with_submission_id(submission_id)
-        if repeated is None:
-            raise
-        return SaveResult(repeated, repeated.number, conflict=repeated.conflict, repeated=True)
+        return _earlier_save_of(submission_id, otherwise=error)
+    if not conflict:
+        record_revision_texts(revision, current_survey())
+    _record_save(response, revision, made_current=not conflict)
+    db.session.commit()
     return SaveResult(revision, number, conflict=conflict)
-
-
 def _unchanged_by_draft(response, action, answers, config_version):
     """Return the current revision if a draft of these answers would repeat it, else None."""
     current = revision_of(response, response.current_number) if action == "save" else None
@@ -193,29 +194,39 @@ def save_valid_answers(unit, answers, **saving):
     return save_report(unit, answers, action="save", **saving)
 
 
-def _revision_with_submission_id(submission_id):
-    return db.session.scalar(sa.select(Revision).filter_by(submission_id=submission_id))
+def _earlier_save_of(submission_id, otherwise):
+    """Return the earlier save of this form as a repeated one; raise `otherwise` if the form was never saved."""
+    earlier = db.session.scalar(REVISION_OF_FORM, {"submission_id": submission_id})
+    if earlier is None:
+        raise otherwise
+    return SaveResult(earlier, earlier.number, conflict=earlier.conflict, repeated=True)
 
 
 def _take_revision_number(response):
-    number = db.session.execute(
-        sa.update(Response).where(Response.id == response.id)
-        .values(revision_count=Response.revision_count + 1)
-        .returning(Response.revision_count)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    db.session.refresh(response)
-    return number
+    """Count the revision about to be written and return its number. The same statement reads the response
+    back as it now stands: the lock it takes means no other save can change it before this one ends."""
+    counted = db.session.scalars(TAKE_REVISION_NUMBER, {"response_id": response.id},
+                                 execution_options={"populate_existing": True}).one()
+    return counted.revision_count
 
 
-def _make_current(response, revision):
-    response.current_number = revision.number
-    if revision.action == "submit":
-        if response.review == "returned":
-            response.review = "resubmitted"
-        response.submitted_number = revision.number
-        response.submitted_at = revision.created_at
-        response.submitted_late = revision.late
+def _insert_revision(**columns):
+    """Write the revision at once, so that a form saved before fails here, before its texts are stored."""
+    return db.session.scalars(sa.insert(Revision).returning(Revision), [columns]).one()
+
+
+def _record_save(response, revision, made_current):
+    """Note the save on the response and, unless it was kept aside, make the revision the current one."""
+    values = {"updated_at": revision.created_at}
+    if made_current:
+        values["current_number"] = revision.number
+        if revision.action == "submit":
+            values.update(submitted_number=revision.number, submitted_at=revision.created_at,
+                          submitted_late=revision.late)
+            if response.review == "returned":
+                values["review"] = "resubmitted"
+    db.session.execute(sa.update(Response).where(Response.id == response.id).values(values)
+                       .execution_options(synchronize_session=False))
 
 
 def reopen_report(unit, by):
