@@ -32,9 +32,11 @@ import time
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import psycopg
+from werkzeug.datastructures import MultiDict
+from werkzeug.test import encode_multipart
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -413,7 +415,21 @@ class Answer:
         return target.path + (f"?{target.query}" if target.query else "")
 
 
-def request(port, method, path, body=None, cookie=None, timeout=30, accept_encoding="identity"):
+URLENCODED = "application/x-www-form-urlencoded"
+MULTIPART = b'enctype="multipart/form-data"'
+
+
+def form_body(page, fields):
+    """Return (body, content type) of the (name, value) `fields` posted as the form of `page` (its HTML) is
+    sent by a browser: multipart where the form says so, else URL-encoded."""
+    if MULTIPART in page:
+        boundary, body = encode_multipart(MultiDict(fields))
+        return body, f"multipart/form-data; boundary={boundary}"
+    return urlencode(fields).encode(), URLENCODED
+
+
+def request(port, method, path, body=None, cookie=None, timeout=30, accept_encoding="identity",
+            content_type=URLENCODED):
     """Send one request on a new connection and read until the server closes it.
 
     The client shares the two cores with the server, so it must cost as little as possible: a raw
@@ -425,7 +441,7 @@ def request(port, method, path, body=None, cookie=None, timeout=30, accept_encod
     if cookie:
         head += f"Cookie: {cookie}\r\n"
     if body is not None:
-        head += f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n"
+        head += f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
     chunks = []
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)
@@ -472,6 +488,7 @@ class Request:
     status: int = 200
     #: The answer counts only if its body holds this.
     marker: bytes | None = None
+    content_type: str = URLENCODED
 
 
 def minimal_requests():
@@ -519,7 +536,7 @@ class Run:
 def check(port, spec):
     """Send one request; return None if it answered as expected, else (error kind, sample)."""
     try:
-        answer = request(port, spec.method, spec.path, spec.body, spec.cookie)
+        answer = request(port, spec.method, spec.path, spec.body, spec.cookie, content_type=spec.content_type)
     except (OSError, ValueError) as error:
         return type(error).__name__, str(error)
     if answer.status != spec.status:

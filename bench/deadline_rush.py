@@ -26,7 +26,6 @@ import statistics
 import threading
 import time
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 import common
 import sqlalchemy as sa
@@ -136,8 +135,9 @@ def prepare_visits(app, seed):
 
 
 def report_body(survey, level, rng, action):
-    """Return the answers a browser posts: a draft leaves some questions empty, a submission none."""
-    return urlencode(posted_answers(survey, level, random_answers(survey, level, rng, complete=action == "submit")))
+    """Return the answers a browser posts, as (name, value) pairs: a draft leaves some questions empty, a
+    submission none."""
+    return posted_answers(survey, level, random_answers(survey, level, rng, complete=action == "submit"))
 
 
 ROUND_ROW = "{:>5}  {:<10} {:>5} {:>7} {:>7} {:>9} {:>9} {:>9} {:>8} {:>7} {:>7}"
@@ -242,7 +242,8 @@ class Rush:
                     fields = common.hidden_fields(page.body)
                     with self.lock:
                         self.posted[visit.token] += 1
-                    posted = self.send("POST", path, answers, f"{body}&{urlencode({**fields, 'action': action})}")
+                    posted = self.send("POST", path, answers, *common.form_body(
+                        page.body, [*body, *fields.items(), ("action", action)]))
                     if posted.status != 302:
                         return self.fail(step, f"POST: HTTP {posted.status}", common.why(posted.body))
                     with self.lock:
@@ -260,10 +261,10 @@ class Rush:
                 self.steps[step].latencies.append(latency)
                 self.steps[step].ok += 1
 
-    def send(self, method, path, answers, body=None):
+    def send(self, method, path, answers, body=None, content_type=common.URLENCODED):
         """Send one request with the cookies of the answers so far; keep its answer for its cookies."""
-        answer = common.request(self.server.port, method, path, body and body.encode(),
-                                common.cookie_header(*answers), timeout=CLIENT_TIMEOUT)
+        answer = common.request(self.server.port, method, path, body, common.cookie_header(*answers),
+                                timeout=CLIENT_TIMEOUT, content_type=content_type)
         answers.append(answer)
         with self.lock:
             self.requests += 1

@@ -28,7 +28,7 @@ import random
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import common
 
@@ -78,7 +78,7 @@ def report_bodies(survey, seed):
     """Yield complete party-cell reports as a browser posts them, from the demo's answer generator."""
     rng = random.Random(seed)
     while True:
-        yield urlencode(posted_answers(survey, CELL_LEVEL, random_answers(survey, CELL_LEVEL, rng, complete=True)))
+        yield posted_answers(survey, CELL_LEVEL, random_answers(survey, CELL_LEVEL, rng, complete=True))
 
 
 def edited_reports(survey, seed, edited=2):
@@ -89,13 +89,13 @@ def edited_reports(survey, seed, edited=2):
     narrative = sorted({question.id for question in narrative_questions(survey)} & {key for key, _text in base})
     for number in itertools.count(1):
         changed = set(rng.sample(narrative, edited))
-        yield urlencode([(key, f"{text} Sửa lần {number}." if key in changed else text) for key, text in base])
+        yield [(key, f"{text} Sửa lần {number}." if key in changed else text) for key, text in base]
 
 
 def save_body(reports, page):
-    """Return the body of a draft save: the next report, and the csrf_token and one-time form_state of
-    the page the form came from."""
-    return f"{next(reports)}&{urlencode({**common.hidden_fields(page), 'action': 'save'})}".encode()
+    """Return (body, content type) of a draft save, sent as the page's form is: the next report, and the
+    csrf_token and one-time form_state of the page the form came from."""
+    return common.form_body(page, [*next(reports), *common.hidden_fields(page).items(), ("action", "save")])
 
 
 class Benchmark:
@@ -162,8 +162,9 @@ class Benchmark:
         for path, page in zip(paths, self.fetch(f"{path}?edit=1" for path in paths), strict=True):
             if page.status != 200 or FORM not in page.body:
                 raise SystemExit(f"GET {path}?edit=1 answered {page.status} without the form")
-            saves.append(common.Request("POST", path, save_body(self.reports[scenario], page.body),
-                                        common.cookie_header(page), status=302))
+            body, content_type = save_body(self.reports[scenario], page.body)
+            saves.append(common.Request("POST", path, body, common.cookie_header(page), status=302,
+                                        content_type=content_type))
         return common.run_load(self.server, scenario, saves, seconds, self.args.concurrency)
 
     def revisions(self):
@@ -249,8 +250,9 @@ def profile_in_process(app, cells, reports, count):
         client = app.test_client()
         page = client.get(f"{path}?edit=1").data
         cookie = f"session={client.get_cookie('session').value}"
-        saves.append(call("302", path=path, method="POST", data=save_body(reports, page), headers={"Cookie": cookie},
-                          content_type="application/x-www-form-urlencoded"))
+        body, content_type = save_body(reports, page)
+        saves.append(call("302", path=path, method="POST", data=body, headers={"Cookie": cookie},
+                          content_type=content_type))
     minimal = [call("200", path=common.MINIMAL_PATH) for _ in range(count)]
     for name, calls in (("minimal endpoint", minimal), ("survey page", pages), ("save POST", saves)):
         print(f"\n=== {name}, {count} requests in-process")

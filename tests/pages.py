@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 
+from werkzeug.test import encode_multipart
+
 
 class FormReader(HTMLParser):
     """Collect the values a browser would post from a page's form, and the error messages shown."""
@@ -56,6 +58,16 @@ def hidden_state(html):
     """Return the CSRF token and page state a browser would post back."""
     values = read_form(html).values
     return {"csrf_token": values["csrf_token"], "form_state": values["form_state"]}
+
+
+def posted_as_by_a_browser(html, data):
+    """Return client.post's arguments for `data` sent as a browser sends the page's form: in its enctype, a
+    multipart body made in memory (the test client's own would spill a large one to a file it leaves open)."""
+    found = re.search(r'<form [^>]*enctype="([^"]+)"', html)
+    if found is None or found.group(1) != "multipart/form-data":
+        return {"data": data}
+    boundary, body = encode_multipart(data)
+    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
 
 
 def act_on_page(client, token):

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from answers import LONG_TEXT_IDS, cell_report, committee_report, district_report
 from markupsafe import escape
-from pages import controls_named, hidden_state, read_descriptions, read_form, text_of
+from pages import controls_named, hidden_state, posted_as_by_a_browser, read_descriptions, read_form, text_of
 
 from models import Response, Revision, db
 
@@ -20,14 +20,16 @@ def token(units):
     return units[CELL].token
 
 
-def post_from(client, token, page_html, action="save", **data):
-    """Post the form of an already opened page, as a browser does."""
-    return client.post(f"/s/{token}", data={**data, **hidden_state(page_html), "action": action})
+def post_from(client, token, page_html, action="save", urlencoded=False, **data):
+    """Post the form of an already opened page, as a browser does; or `urlencoded`, as a page cached before the
+    form was sent as multipart, or a script, does."""
+    data = {**data, **hidden_state(page_html), "action": action}
+    return client.post(f"/s/{token}", **({"data": data} if urlencoded else posted_as_by_a_browser(page_html, data)))
 
 
-def post(client, token, action="save", **data):
+def post(client, token, action="save", urlencoded=False, **data):
     """Open the unit's page and post its form."""
-    return post_from(client, token, client.get(f"/s/{token}").text, action, **data)
+    return post_from(client, token, client.get(f"/s/{token}").text, action, urlencoded, **data)
 
 
 def stored(app, code=CELL):
@@ -287,19 +289,21 @@ def test_a_long_answer_over_its_limit_is_refused_and_kept_whole(app, client, tok
     assert form.errors == ["Tối đa 20000 ký tự (hiện có 22399 ký tự)."]
 
 
-def test_a_realistic_60000_character_report_saves(app, client, token):
+@pytest.mark.parametrize("urlencoded", [False, True], ids=["multipart", "urlencoded"])
+def test_a_realistic_60000_character_report_saves(app, client, token, urlencoded):
     paragraph = ("Chi bộ đã tổ chức quán triệt, triển khai thực hiện nghiêm túc Chỉ thị số 10-CT/TW; nội dung "
                  "sinh hoạt được chuẩn bị chu đáo, đảng viên phát huy tinh thần tự phê bình và phê bình. ")
     texts = dict.fromkeys(LONG_TEXT_IDS, (paragraph * 25)[:4300])
     assert sum(map(len, texts.values())) >= 60000
-    done = post(client, token, action="submit", **cell_report(**texts))
+    done = post(client, token, action="submit", urlencoded=urlencoded, **cell_report(**texts))
     assert done.status_code == 302
     answers = stored(app)[1][0].answers
     assert all(answers[k] == v.strip() for k, v in texts.items())
 
 
-def test_an_oversized_body_gets_a_clear_413_page(app, client, token):
-    page = post(client, token, **cell_report(thuc_trang="x" * (3 * 1024 * 1024)))
+@pytest.mark.parametrize("urlencoded", [False, True], ids=["multipart", "urlencoded"])
+def test_an_oversized_body_gets_a_clear_413_page(app, client, token, urlencoded):
+    page = post(client, token, urlencoded=urlencoded, **cell_report(thuc_trang="x" * (3 * 1024 * 1024)))
     assert page.status_code == 413
     assert "2 MB" in page.text
     assert stored(app)[1] == []
@@ -656,3 +660,32 @@ def test_the_printable_copy_of_a_report_never_saved_opens_nothing(app, client, t
     assert printed.status_code == 200
     assert "Chưa lưu nội dung nào" in text_of(printed.text)
     assert stored(app) == (None, [])
+
+
+def multipart_with(fields, boundary="b0undary"):
+    """A multipart body of (name, value) fields, as a browser or a broken client sends it."""
+    parts = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+                    for name, value in fields)
+    return f"{parts}--{boundary}--\r\n".encode()
+
+
+BROKEN_MULTIPART = {
+    "no end": (lambda state: multipart_with(state)[:-12], "multipart/form-data; boundary=b0undary"),
+    "no boundary given": (multipart_with, "multipart/form-data"),
+    "another boundary": (multipart_with, "multipart/form-data; boundary=other"),
+    "not utf-8": (lambda state: multipart_with(state).replace(b"action", b"act\xff\xfeion"),
+                  "multipart/form-data; boundary=b0undary"),
+    "too many parts": (lambda state: multipart_with([*state, *((f"x{i}", "1") for i in range(5000))]),
+                       "multipart/form-data; boundary=b0undary"),
+}
+
+
+@pytest.mark.parametrize("broken", BROKEN_MULTIPART)
+def test_a_broken_multipart_body_saves_nothing_and_gets_a_page_not_a_fault(app, client, token, broken):
+    make_body, content_type = BROKEN_MULTIPART[broken]
+    page = client.get(f"/s/{token}").text
+    state = [*hidden_state(page).items(), ("action", "save"), ("nhan_thuc", "Đã lưu?")]
+    answer = client.post(f"/s/{token}", data=make_body(state), content_type=content_type)
+    assert answer.status_code in (400, 413), answer.status_code
+    assert "<html" in answer.text
+    assert stored(app)[1] == []
