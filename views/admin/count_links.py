@@ -47,3 +47,14 @@ def status_cells(addresses):
 
 #: A count by status (the template's other cells are in templates/admin/dashboard.html).
 CELL = '<td><a href="{}{}">{}</a> <span class="small">({}%)</span></td>'
+
+
+def progress_bar(row):
+    """Return the bar of a row's share submitted, and that share in whole percents (as Jinja's round|int gives
+    it): a <progress> rather than styled spans, since the Content-Security-Policy allows no inline style.
+    Written here for the same reason as status_cells: a province's page has some 450 of them."""
+    share = int(round(row.submitted / row.total * 100, 0)) if row.total else 0
+    return Markup(BAR.format(row.total, row.submitted, share))
+
+
+BAR = '<progress max="{0}" value="{1}">{1}/{0}</progress> {2}%'

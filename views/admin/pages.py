@@ -35,7 +35,7 @@ from .auth import (
     signed_in_user,
     unit_in_scope_or_404,
 )
-from .count_links import UnitListAddresses, status_cells
+from .count_links import UnitListAddresses, progress_bar, status_cells
 from .reading import pickable_passages
 from .record import recorded_download
 
@@ -57,7 +57,7 @@ def dashboard():
     addresses = UnitListAddresses()
     return render_template("admin/dashboard.html", progress=progress, last_days=last_days, days_left=days_left,
                            statuses=STATUS_LABELS, survey=survey, refused_edit=survey_store().refused_edit,
-                           list_address=addresses, status_cells=status_cells(addresses))
+                           list_address=addresses, status_cells=status_cells(addresses), bar=progress_bar)
 
 
 @bp.get("/preview")
