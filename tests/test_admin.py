@@ -326,6 +326,8 @@ def test_progress_counts_by_the_units_directly_under_the_scope(app, client, auth
         assert (name, level, int(total)) == (accounts[code].name, LEVEL_NAMES[accounts[code].level], len(subtree))
         assert count_in(done) == len(set(subtree) & set(submitted)), code
         assert count_in(not_opened) == len(subtree) - count_in(done), code
+        share = round(100 * count_in(done) / len(subtree))
+        assert row.cells[-1] == f"{count_in(done)}/{len(subtree)} {share}%", "the bar says the share submitted"
     own = f"Báo cáo của chính {accounts[scope].name}: Chưa mở"
     assert (own in text_of(page)) is (accounts[scope].level != "tinh")
     assert (f'href="/admin/units/{scope}"' in page) is (accounts[scope].level != "tinh")
