@@ -59,8 +59,10 @@ def pdf_pages(paths, folder):
         pdf = str(path.with_suffix(".pdf"))
         info = subprocess.run(["pdfinfo", pdf], check=True, capture_output=True, text=True).stdout
         count = int(re.search(r"Pages:\s+(\d+)", info).group(1))
-        pages[path.name] = [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), pdf, "-"], check=True,
-                                           capture_output=True, text=True).stdout.split() for n in range(1, count + 1)]
+        # pdftotext ends each page with a form feed: one run for the whole document.
+        text = subprocess.run(["pdftotext", pdf, "-"], check=True, capture_output=True, text=True).stdout
+        pages[path.name] = [page.split() for page in text.split("\f")[:count]]
+        assert len(pages[path.name]) == count, f"{path.name}: {count} pages, {len(pages[path.name])} read"
     return pages
 
 

@@ -7,6 +7,7 @@ reviewed, the home page's form), the committees' pages admin.css and admin.js, t
 (templates/base.html).
 """
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,8 +50,15 @@ class Asset:
 
 def minified_assets(folder):
     """Return every Asset of MINIFIERS read from `folder`, minified."""
-    return [Asset(name, minify((Path(folder) / name).read_text(encoding="utf-8")).encode())
-            for name, minify in MINIFIERS.items()]
+    return [Asset(name, minified(name, (Path(folder) / name).read_text(encoding="utf-8")))
+            for name in MINIFIERS]
+
+
+@functools.lru_cache(maxsize=2 * len(MINIFIERS))
+def minified(name, source):
+    """The asset `name` of this `source`, minified: once per process and content, since parsing the scripts
+    takes a third of a second, which every app a process creates (a test's, a command's) would pay again."""
+    return MINIFIERS[name](source).encode()
 
 
 def register_assets(app):
