@@ -36,7 +36,7 @@ class SQLiteCompilerWithIndexHints(SQLiteCompiler):
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 
 #: How JSON is written (the engine's json_serializer, create_app): Vietnamese letters as they are, not as
-#: \\uXXXX escapes, and no spaces. A report's texts are mostly letters with diacritics: escaped, its JSON took
+#: \uXXXX escapes, and no spaces. A report's texts are mostly letters with diacritics: escaped, its JSON took
 #: half as much room again on every save, and every page read it back.
 compact_json = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
 
