@@ -1,6 +1,7 @@
 """Progress of a scope's reports, counted in SQL: one query per page, however many units."""
 
 import functools
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -12,25 +13,31 @@ from models.response import STATUS_INDEX
 from schema import REPORTING_LEVELS
 from units.hierarchy import child_range, directly_under_or_scope
 
-from .status import SUBMITTED
+from .status import STATUS_LABELS, SUBMITTED
+
+#: Each status spelled by its name.
+STATUS_NAMES = {status: status for status in STATUS_LABELS}
 
 
-def status_expression(survey, now):
-    """The status of each unit's report, as reports.status.report_status computes it for one."""
+def status_expression(survey, now, spelled=STATUS_NAMES):
+    """The status of each unit's report, as reports.status.report_status computes it for one, spelled as
+    `spelled` gives each status: by default its name."""
     past_deadline = [level for level in REPORTING_LEVELS if now >= survey.deadline_for(level)]
     # Before any deadline, false rather than an empty IN: SQLite evaluates that as a subquery, once a unit.
     past = Unit.level.in_(past_deadline) if past_deadline else sa.false()
     extended = Unit.deadline_extended_to
     overdue = sa.case((extended.is_not(None), extended < survey.today(now)), else_=past)
+    submitted = Response.submitted_number.is_not(None)
     return sa.case(
-        (Response.review.in_(("accepted", "returned")), Response.review),
-        (sa.and_(Response.submitted_number.is_not(None), Response.review == "resubmitted"), "resubmitted"),
-        (sa.and_(Response.submitted_number.is_not(None), Response.submitted_late), "submitted_late"),
-        (Response.submitted_number.is_not(None), "submitted"),
-        (overdue, "overdue"),
-        (Response.id.is_(None), "not_opened"),
-        (Response.current_number.is_(None), "opened"),
-        else_="draft",
+        (Response.review == "accepted", spelled["accepted"]),
+        (Response.review == "returned", spelled["returned"]),
+        (sa.and_(submitted, Response.review == "resubmitted"), spelled["resubmitted"]),
+        (sa.and_(submitted, Response.submitted_late), spelled["submitted_late"]),
+        (submitted, spelled["submitted"]),
+        (overdue, spelled["overdue"]),
+        (Response.id.is_(None), spelled["not_opened"]),
+        (Response.current_number.is_(None), spelled["opened"]),
+        else_=spelled["draft"],
     )
 
 
@@ -75,38 +82,47 @@ class Progress:
     own_status: str | None = None
 
 
+#: A letter for each level and status a unit can have. Each unit directly under the scope strings its units'
+#: letters together in a subquery, and Python counts them: grouping a province's 50,000 rows by unit, level and
+#: status in SQL sorted them, some 30 ms of the page.
+LETTERS = {pair: chr(ord("A") + index)
+           for index, pair in enumerate(itertools.product(REPORTING_LEVELS, STATUS_LABELS))}
+LEVEL_AND_STATUS = {letter: pair for pair, letter in LETTERS.items()}
+
+
 def scope_progress(scope, survey, now):
     """Count the scope's units by status, per level and per unit directly under the scope (whatever its
     level: under a province, committees above grassroots level, grassroots committees and cells).
 
     Each unit directly under the scope reads the range of positions its subtree holds through the position
     index: no unit's parents are joined, which at 50,000 units cost most of the page."""
-    child, named = aliased(Unit), aliased(Unit)
-    status = status_expression(survey, now).label("status")
-    counted = (sa.select(child.id.label("child_id"), Unit.level.label("level"), status, sa.func.count().label("units"))
-               .select_from(child)
-               .join(Unit, Unit.position.between(*child_range(child, scope))))
-    counted = (
-        join_responses(counted)
-        .where(directly_under_or_scope(child, scope), Unit.level.in_(REPORTING_LEVELS))
-        .group_by(child.id, Unit.level, status)
-        .subquery()
-    )
-    # The names are joined to the counts, not sorted with each unit's row.
-    query = (sa.select(counted.c.level, named.code, named.name, named.level, counted.c.status, counted.c.units)
-             .join(named, named.id == counted.c.child_id))
     levels = {level: Row(level, level) for level in REPORTING_LEVELS}
-    children = {}
+    children = []
     overall = Row("", "")
-    # Plain rows, not the ORM's: a province's counts are thousands of rows, which the ORM's loading doubled.
-    for level, code, name, child_level, state, count in db.session.connection().execute(query):
-        levels[level].counts[state] += count
-        if code not in children:
-            children[code] = Row(code, name, level=child_level)
-        children[code].counts[state] += count
-        overall.counts[state] += count
-    own = children.pop(scope.code, None) if scope is not None else None
-    by_level = [row for row in levels.values() if row.total]
-    by_child = sorted(children.values(), key=lambda row: row.code or "")
-    return Progress(by_level=by_level, by_child=by_child, overall=overall,
+    # Plain rows, not the ORM's: the ORM's loading of a province's rows doubled the count.
+    for code, name, child_level, letters in db.session.connection().execute(_counting(scope, survey, now)):
+        row = Row(code, name, level=child_level)
+        for letter, count in Counter(letters or "").items():
+            level, status = LEVEL_AND_STATUS[letter]
+            row.counts[status] += count
+            levels[level].counts[status] += count
+        if row.total:
+            children.append(row)
+            overall.counts.update(row.counts)
+    own = next((row for row in children if scope is not None and row.code == scope.code), None)
+    by_child = sorted((row for row in children if row is not own), key=lambda row: row.code or "")
+    return Progress(by_level=[row for row in levels.values() if row.total], by_child=by_child, overall=overall,
                     own_status=next(iter(own.counts)) if own else None)
+
+
+def _counting(scope, survey, now):
+    """Select each unit directly under the scope (and the scope itself) with the LETTERS of its subtree's
+    reporting units."""
+    child = aliased(Unit)
+    letter = sa.case({level: status_expression(survey, now, spelled={status: LETTERS[level, status] for status in
+                                                                      STATUS_LABELS})
+                      for level in REPORTING_LEVELS}, value=Unit.level)
+    subtree = (join_responses(sa.select(sa.func.aggregate_strings(letter, "")).select_from(Unit))
+               .where(Unit.position.between(*child_range(child, scope)), Unit.level.in_(REPORTING_LEVELS))
+               .scalar_subquery())
+    return sa.select(child.code, child.name, child.level, subtree).where(directly_under_or_scope(child, scope))

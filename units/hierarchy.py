@@ -110,12 +110,14 @@ def last_position(unit):
     so this holds for any unit but the province). `unit` is a Unit, or an alias of it in the enclosing query;
     each step is one seek on the (parent, position) index."""
     child, grandchild = aliased(Unit), aliased(Unit)
-    # Two levels down: only an explicit correlation reaches `unit`'s query from there.
+    # Explicit correlations: `unit`'s query may lie more than one level out (two, from last_child), where
+    # SQLAlchemy's automatic correlation does not reach.
     last_child = (sa.select(child.id).where(child.parent_id == unit.id, child.position.is_not(None))
                   .correlate_except(child).order_by(child.position.desc()).limit(1).scalar_subquery())
     return sa.func.coalesce(
         sa.select(sa.func.max(grandchild.position)).where(grandchild.parent_id == last_child).scalar_subquery(),
-        sa.select(sa.func.max(child.position)).where(child.parent_id == unit.id).scalar_subquery(),
+        sa.select(sa.func.max(child.position)).where(child.parent_id == unit.id).correlate_except(child)
+        .scalar_subquery(),
         unit.position)
 
 

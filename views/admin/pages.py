@@ -35,7 +35,7 @@ from .auth import (
     signed_in_user,
     unit_in_scope_or_404,
 )
-from .count_links import UnitListAddresses, progress_bar, status_cells
+from .count_links import UnitListAddresses, child_rows, progress_bar, status_cells
 from .reading import pickable_passages
 from .record import recorded_download
 
@@ -55,9 +55,11 @@ def dashboard():
     today = survey.today(now)
     days_left = {level: (day - today).days for level, day in last_days.items()}
     addresses = UnitListAddresses()
+    cells = status_cells(addresses)
     return render_template("admin/dashboard.html", progress=progress, last_days=last_days, days_left=days_left,
                            statuses=STATUS_LABELS, survey=survey, refused_edit=survey_store().refused_edit,
-                           list_address=addresses, status_cells=status_cells(addresses), bar=progress_bar)
+                           list_address=addresses, status_cells=cells, bar=progress_bar,
+                           child_row=child_rows(addresses, cells))
 
 
 @bp.get("/preview")
