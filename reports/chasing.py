@@ -47,11 +47,12 @@ def call_entries(rows, survey, now, link_for, sender):
     """Return the CallEntry of each listed row, its message signed by the committee `sender` and holding the
     link `link_for(token)` makes."""
     today = survey.today(now)
+    wording = ReminderWording()
     entries = []
     for row in rows:
         last_day = unit_last_day(survey, row)
         days_left, link = (last_day - today).days, link_for(row.token)
-        message = reminder_message(row, last_day, days_left, link, sender) if row.status in MISSING else ""
+        message = wording.message(row, last_day, days_left, link, sender) if row.status in MISSING else ""
         entries.append(CallEntry(row, last_day, days_left, link, message))
     return entries
 
@@ -65,15 +66,32 @@ def days_left_text(days_left):
     return ngettext("%(num)s day overdue", "%(num)s days overdue", -days_left)
 
 
-def reminder_message(row, last_day, days_left, link, sender):
-    """Return the short message a unit is sent, in Vietnamese whatever the committee's own language."""
-    with force_locale("vi"):
-        greeting = (_("Dear comrade %(name)s,", name=row.contact_name) if row.contact_name
-                    else _("To %(unit)s:", unit=row.name))
-        if row.status == "returned":
-            state = _("the review report of %(unit)s was returned for completion.", unit=row.name)
-        else:
-            state = _("%(unit)s has not sent its review report yet.", unit=row.name)
-        when = _("Last day: %(day)s (%(left)s).", day=day_text(last_day), left=days_left_text(days_left))
-        where = _("Fill it in and send it at: %(link)s", link=link)
-        return f"{greeting} {state} {when} {where} — {sender}"
+class ReminderWording:
+    """The short message a unit is sent, in Vietnamese whatever the committee's own language. Its sentences are
+    translated once for a whole list: each gettext looks up the translations in force, and a call sheet holds a
+    hundred messages of five sentences."""
+
+    def __init__(self):
+        with force_locale("vi"):
+            self.greeting_named = _("Dear comrade %(name)s,")
+            self.greeting_unit = _("To %(unit)s:")
+            self.returned = _("the review report of %(unit)s was returned for completion.")
+            self.not_sent = _("%(unit)s has not sent its review report yet.")
+            self.when = _("Last day: %(day)s (%(left)s).")
+            self.where = _("Fill it in and send it at: %(link)s")
+        self.days_left_texts = {}
+
+    def message(self, row, last_day, days_left, link, sender):
+        """Return the message to the listed unit `row`, signed by the committee `sender`."""
+        greeting = (self.greeting_named % {"name": row.contact_name} if row.contact_name
+                    else self.greeting_unit % {"unit": row.name})
+        state = (self.returned if row.status == "returned" else self.not_sent) % {"unit": row.name}
+        when = self.when % {"day": day_text(last_day), "left": self.days_left(days_left)}
+        return f"{greeting} {state} {when} {self.where % {'link': link}} — {sender}"
+
+    def days_left(self, days):
+        """days_left_text in Vietnamese, found once for each number of days."""
+        if days not in self.days_left_texts:
+            with force_locale("vi"):
+                self.days_left_texts[days] = days_left_text(days)
+        return self.days_left_texts[days]
