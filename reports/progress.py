@@ -68,9 +68,6 @@ class Row:
     def submitted(self):
         return sum(self.counts[status] for status in SUBMITTED)
 
-    def share(self, status):
-        return self.counts[status] / self.total if self.total else 0
-
 
 @dataclass
 class Progress:
