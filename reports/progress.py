@@ -1,4 +1,5 @@
-"""Progress of a scope's reports, counted in SQL: one query per page, however many units."""
+"""Progress of a scope's reports, counted by the database (and on SQLite finished in Python): one query per page,
+however many units."""
 
 import functools
 import itertools
