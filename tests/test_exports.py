@@ -440,7 +440,8 @@ def test_download_offers_a_vietnamese_safe_file_name(app, province):
 def test_an_export_outlasts_the_time_limit_set_for_pages(make_app, tmp_path):
     """DATABASE_STATEMENT_TIMEOUT keeps a page's stuck statement from holding a worker; a province's
     export reads for longer than any page, and must not be cut off by it."""
-    make_app().test_cli_runner().invoke(args=["demo", "--units", "1500"])
+    # A small province: the sleeps below, not its size, stand for a province's long reads.
+    make_app().test_cli_runner().invoke(args=["demo", "--units", "260"])
     # Far longer than any statement takes on a loaded machine (a limit of 1 ms cut the export's own SET
     # LOCAL), far shorter than the sleeps that stand for a province's reads.
     tight = make_app(DATABASE_STATEMENT_TIMEOUT=0.2)
@@ -449,7 +450,7 @@ def test_an_export_outlasts_the_time_limit_set_for_pages(make_app, tmp_path):
         with pytest.raises(sa.exc.OperationalError, match="statement timeout"):
             db.session.execute(sleep)
         db.session.rollback()
-        assert ExportSource().count() == 1499, "every unit but the province"
+        assert ExportSource().count() == 259, "every unit but the province"
         db.session.execute(sleep)  # the export's transaction reads without the pages' limit
         db.session.rollback()
     path = tmp_path / "province.xlsx"
