@@ -34,8 +34,9 @@ class Unit(db.Model):
         # A subtree's last position is a seek here (units.hierarchy.last_position); lookups by parent use it too.
         sa.Index("ix_units_parent_position", "parent_id", "position"),
         # Lists and counts walk a range of positions reading the unit's level and extension (its status) from
-        # the index alone, not from the unit's wide row.
-        sa.Index("ix_units_position_status", "position", "level", "deadline_extended_to"),
+        # the index alone, not from the unit's wide row; and the id they join the response on, which SQLite's
+        # indexes hold anyway (the rowid) and PostgreSQL's only when told.
+        sa.Index("ix_units_position_status", "position", "level", "deadline_extended_to", postgresql_include=["id"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

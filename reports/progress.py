@@ -138,9 +138,10 @@ def _grouped_counts(scope, survey, now):
         .group_by(child.id, Unit.level, status)
         .subquery()
     )
-    # The names are joined to the counts, not grouped with each unit's row.
+    # The names are joined to the counts, not grouped with each unit's row; and read from the units directly
+    # under the scope only: PostgreSQL, which cannot tell how few groups there are, otherwise hashes every unit.
     return (sa.select(named.code, named.name, named.level, counted.c.level, counted.c.status, counted.c.units)
-            .join(named, named.id == counted.c.child_id))
+            .join(named, named.id == counted.c.child_id).where(directly_under_or_scope(named, scope)))
 
 
 def _letters_by_child(scope, survey, now):
