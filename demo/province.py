@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 import clock
 from consolidation.answer_texts import analyse_pending, index_shown_revisions
-from models import Response, Revision, Unit, db, new_link_token
+from models import AnswerText, Response, Revision, RevisionText, Unit, db, new_link_token, refresh_planner_statistics
 from models.unit import fold_for_search
 from reports.saving import link_fingerprint
 from schema import REPORTING_LEVELS
@@ -81,6 +81,7 @@ def create_demo_province(survey, unit_count, seed=1, shape="2025"):
     responses, revisions = insert_reports(survey, reports, rng)
     # The reports are inserted in bulk, past the save that keeps their narrative texts: keep them here.
     index_shown_revisions(db.session, survey)
+    refresh_planner_statistics(Unit, Response, Revision, AnswerText, RevisionText)
     db.session.commit()
     analyse_pending()
     return DemoSummary(units=len(plan), responses=responses, revisions=revisions)

@@ -32,6 +32,17 @@ class SQLiteCompilerWithIndexHints(SQLiteCompiler):
         return text
 
 
+def refresh_planner_statistics(*models):
+    """After a bulk write to the tables of `models`, let PostgreSQL's planner see them as they now are, as its
+    documentation advises after a large load: autovacuum analyses them later, and not at all where it is off.
+    Without statistics it planned a 50,000-unit province's progress count at twice the time. Runs in the
+    caller's transaction, whose own new rows ANALYZE counts. SQLite is never analysed: its queries name the
+    indexes they need (SQLiteCompilerWithIndexHints)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        for model in models:
+            db.session.execute(sa.text(f"ANALYZE {model.__tablename__}"))
+
+
 #: JSON everywhere, stored as JSONB on PostgreSQL.
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 import clock
 from accounts.record import record
-from models import Response, Unit, db, new_link_token
+from models import Response, Unit, db, new_link_token, refresh_planner_statistics
 from models.unit import ISSUING_CODE_MAX_LENGTH, NAME_MAX_LENGTH, fold_for_search
 from schema import LEVELS, PARENT_LEVELS, level_label
 
@@ -330,6 +330,7 @@ def apply_plan(plan):
     for batch in batches([change for change in plan.changes if not change.added]):
         db.session.execute(sa.update(Unit), [unit_values(change, ids) | {"id": ids[change.code]} for change in batch])
     renumber_units()
+    refresh_planner_statistics(Unit)
 
 
 def insert_added_units(added, ids):
