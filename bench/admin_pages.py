@@ -9,11 +9,14 @@ whole province. Three figures per page:
   size, i.e. they do not grow with the number of units;
 - server time: the CPU time of one request in-process (Flask test client, SQLite included, since it runs
   in the process), median over --repeat requests after a warm-up; the fastest beside it, the figure other
-  tenants of a shared machine disturb least. Target: the median under TARGET_MS for every page at every size;
+  tenants of a shared machine disturb least. With --postgresql, the province is built in a database of its own
+  on that server and each request's time adds the CPU of the database's backends, read from /proc in clock
+  ticks and so spread evenly over the requests. Target: the median under TARGET_MS for every page at every size;
 - req/s under one gunicorn (gunicorn.conf.py) as a ratio to a minimal endpoint served by the same
   gunicorn in the same round, median over the rounds, and gunicorn's CPU per request (printed; no target).
 """
 
+import contextlib
 import itertools
 import secrets
 import statistics
@@ -51,12 +54,18 @@ def main():
     arguments.add_argument("--repeat", type=int, default=15, help="in-process requests timed per page and size")
     arguments.add_argument("--show-sql", action="store_true", help="print the statements each page sends")
     arguments.add_argument("--profile", choices=PAGES, help="profile --repeat requests of this page in-process")
+    arguments.add_argument("--postgresql", metavar="URL", help="measure on PostgreSQL instead of SQLite: the server "
+                           "of this libpq URL (of any database there), which must run on this machine")
     args = arguments.parse_args()
     statements, times, failed = {}, {}, 0
     for units in args.units:
         print(f"\n=== {units:,} units")
-        with common.Demo(units, args.seed) as demo:
+        with contextlib.ExitStack() as stack:
+            url = stack.enter_context(common.postgresql_database(args.postgresql)) if args.postgresql else None
+            demo = stack.enter_context(common.Demo(units, args.seed, database_url=url))
             demo.build()
+            if url:
+                common.vacuum_postgresql(demo.url)
             demo.flask("users", "create", USERNAME, "--scope", SCOPE, "--role", "viewer",
                        stdin=f"{PASSWORD}\n{PASSWORD}\n")  # the password only ever on stdin
             statements[units], times[units] = measure_in_process(demo, args)
@@ -130,7 +139,8 @@ def measure_in_process(demo, args):
                 sa.event.remove(engine, "before_cursor_execute", note)
             if answer.status_code != 200 or marker(name) not in answer.data:
                 raise SystemExit(f"in-process GET {path} answered {answer.status_code} without its list")
-            found[name], times[name] = list(sent), server_time(client, path, args.repeat)
+            found[name], times[name] = list(sent), server_time(client, path, args.repeat,
+                                                               None if demo.database else demo.url)
             print(f"  {name}: {len(sent)} statements, {len(answer.data):,} B of HTML, "
                   f"{times[name][0]:.1f} ms CPU (fastest {times[name][1]:.1f})", flush=True)
             if args.show_sql:
@@ -141,15 +151,18 @@ def measure_in_process(demo, args):
     return found, times
 
 
-def server_time(client, path, repeat):
+def server_time(client, path, repeat, postgresql=None):
     """Request `path` `repeat` times; return the median and the fastest CPU ms (this process's: the app and
-    SQLite). CPU time rather than wall time: on a shared machine the wall time also holds the waits for a core."""
+    SQLite; with the URL of a `postgresql` database, plus its backends' CPU over the requests, spread evenly).
+    CPU time rather than wall time: on a shared machine the wall time also holds the waits for a core."""
     cpu = []
+    database_before = common.postgresql_cpu_seconds(postgresql) if postgresql else None
     for _ in range(repeat):
         started = time.process_time()
         client.get(path)
         cpu.append(time.process_time() - started)
-    return 1000 * statistics.median(cpu), 1000 * min(cpu)
+    database = 0 if database_before is None else (common.postgresql_cpu_seconds(postgresql) - database_before) / repeat
+    return 1000 * (statistics.median(cpu) + database), 1000 * (min(cpu) + database)
 
 
 def sign_in(port):

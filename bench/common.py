@@ -257,6 +257,13 @@ def postgresql_database(server_url):
             connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def vacuum_postgresql(database_url):
+    """VACUUM the database at `database_url`, as autovacuum does on a production server soon after a large load
+    (this machine's server runs without it): the tables' visibility maps let a count read its indexes alone."""
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("VACUUM")
+
+
 def postgresql_cpu_seconds(database_url):
     """CPU seconds of the PostgreSQL backends serving the database at `database_url` (found by their
     process title, "postgres: ... user database host(port) state"); None unless the server runs here."""
