@@ -30,11 +30,11 @@ def test_indexes_hold_the_columns_the_models_give_them(app):
     """compare_metadata leaves out an index's included columns (PostgreSQL's INCLUDE): checked here."""
     with app.app_context():
         inspector = sa.inspect(db.engine)
-        included = "postgresql" if db.engine.dialect.name == "postgresql" else None
+        on_postgresql = db.engine.dialect.name == "postgresql"
         for table in db.metadata.sorted_tables:
             found = {index["name"]: index for index in inspector.get_indexes(table.name)}
             for index in table.indexes:
-                expected = list(index.dialect_options["postgresql"]["include"] or []) if included else []
+                expected = list(index.dialect_options["postgresql"]["include"] or []) if on_postgresql else []
                 migrated = found[index.name]
                 assert migrated["column_names"] == [column.name for column in index.columns], index.name
                 assert migrated.get("dialect_options", {}).get("postgresql_include", []) == expected, index.name

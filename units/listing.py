@@ -91,7 +91,7 @@ def listed_count(scope, survey, now, filters):
 
 def page_ids(scope, survey, now, filters, number):
     """Select the ids of the units on page `number` of unit_list_query's list."""
-    return (kept_units(scope, survey, now, filters, Unit.id).order_by(Unit.position)
+    return (listed_unit_ids(scope, survey, now, filters).order_by(Unit.position)
             .limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE))
 
 
@@ -133,7 +133,7 @@ def under_child(scope, code):
 def listed_unit_ids(scope, survey, now, filters):
     """Select the ids of the scope's units that the filters keep: to narrow another list of the scope's units
     (its links, its invitations) to the same units."""
-    return unit_list_query(scope, survey, now, filters).with_only_columns(Unit.id).order_by(None)
+    return kept_units(scope, survey, now, filters, Unit.id)
 
 
 def under(tree, scope):
