@@ -1,9 +1,10 @@
 """`flask narratives index`: the reports saved before texts were kept linked to their narrative texts, and
-every text not yet analysed analysed (after an upgrade, or a change of the analysis). A save links its own
-texts, so a service started on an empty database never needs it.
+every text not yet analysed analysed (after an upgrade, or a change of the analysis). The analyser links and
+analyses what saves leave, so a service started on an empty database never needs it.
 
-`flask narratives follow`: the analyser of the texts saves store, which gunicorn starts beside its workers
-(gunicorn.conf.py); run it yourself only where gunicorn is told not to (TEXT_ANALYSER=0).
+`flask narratives follow`: the analyser, which gunicorn starts beside its workers (gunicorn.conf.py): it links
+the revisions saves leave to their texts, then analyses the new texts; run it yourself only where gunicorn is
+told not to (TEXT_ANALYSER=0).
 """
 
 import math
@@ -17,7 +18,14 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 
-from consolidation.answer_texts import analyse_pending, index_shown_revisions, never_analysed, pending_count
+from consolidation.answer_texts import (
+    FOLLOWING_BATCH,
+    analyse_pending,
+    index_shown_revisions,
+    link_saved_revisions,
+    never_analysed,
+    pending_count,
+)
 from consolidation.summaries import forget_all
 from models import db
 from schema.store import current_survey
@@ -28,7 +36,7 @@ narratives_cli = AppGroup("narratives", help="Narrative answers: search index an
 @narratives_cli.command("index")
 def index_command():
     """Link the reports committees read to their narrative texts, then analyse the texts not yet analysed."""
-    linked = index_shown_revisions(db.session, current_survey())
+    linked = link_saved_revisions() + index_shown_revisions(db.session, current_survey())
     db.session.commit()
     click.echo(_("%(count)s reports linked to their narrative texts.", count=linked))
     pending = pending_count()
@@ -56,7 +64,7 @@ def follow_command(every):
         signal.signal(signal_number, lambda *_: stopping.append(True))
     click.echo(_("The text analyser looks for new texts every %(seconds)s s.", seconds=every))
     while not stopping:
-        if not analyse_new_texts() and not stopping:
+        if not take_new_saves() and not stopping:
             time.sleep(every)
 
 
@@ -67,11 +75,12 @@ def a_number_of_seconds(value):
     return value
 
 
-def analyse_new_texts():
-    """Analyse the texts stored since the last look; return how many. A failure (the database away, say)
-    is logged and the next look tries again: the texts wait, and summaries analyse what they need."""
+def take_new_saves():
+    """Link the revisions saved since the last look to their texts, then analyse the new texts; return how
+    many revisions and texts. A failure (the database away, say) is logged and the next look tries again: the
+    saves wait, and readings link and summaries analyse what they need."""
     try:
-        return analyse_pending(workers=1, which=never_analysed())
+        return link_saved_revisions() + analyse_pending(workers=1, which=never_analysed(), batch_size=FOLLOWING_BATCH)
     except OperationalError as error:  # busy, locked, or not reachable: nothing to debug, one line
         current_app.logger.warning("The text analyser could not use the database (%s); it tries again at the "
                                    "next look", error.orig)

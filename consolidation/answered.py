@@ -5,10 +5,14 @@ import sqlalchemy as sa
 from models import Response, Revision, RevisionText, Unit, db
 from units.hierarchy import UnitTree
 
+from .answer_texts import link_saved_revisions
+
 
 def items_answered(scope, questions):
     """Return {question id: (units that submitted an answer to it, units asked it)} for the scope's
-    reporting units, in two grouped queries whatever the number of units."""
+    reporting units, in two grouped queries whatever the number of units (after linking the revisions saved
+    since the analyser last ran)."""
+    link_saved_revisions()
     tree = UnitTree()
     answered = dict(db.session.execute(
         tree.select(RevisionText.question_id, sa.func.count(), scope=scope)

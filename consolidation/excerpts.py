@@ -19,6 +19,8 @@ from models import AnswerText, Excerpt, Response, Revision, RevisionText, Unit, 
 from plain_text import without_control_characters
 from units.hierarchy import UnitTree
 
+from .answer_texts import link_saved_revisions
+
 #: The longest note a reviewer may keep with an excerpt (characters).
 NOTE_MAX_LENGTH = 2000
 
@@ -72,9 +74,11 @@ def excerpts_of(committee, question_id=None):
 
 def pickable_texts(revision):
     """Return {question id: (text id, body)} of the narrative texts a revision gives, for picking from a
-    unit's page; empty for a revision whose texts are not kept (neither current nor submitted)."""
+    unit's page (linking the revisions saved since the analyser last ran first); empty for a revision whose
+    texts are not kept (neither current nor submitted)."""
     if revision is None:
         return {}
+    link_saved_revisions()
     query = (sa.select(RevisionText.question_id, AnswerText.id, AnswerText.body)
              .join(AnswerText, AnswerText.id == RevisionText.text_id)
              .where(RevisionText.revision_id == revision.id))

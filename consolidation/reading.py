@@ -19,6 +19,7 @@ from models import AnswerText, Response, Revision, RevisionText, Unit, db
 from schema.levels import REPORTING_LEVELS
 from units.hierarchy import UnitTree, subtree_ids
 
+from .answer_texts import link_saved_revisions
 from .sentences import sentences
 from .source import shown_revision_number
 from .statistics import GROUP_OF_LEVEL, LEVEL_GROUPS, share_text
@@ -201,7 +202,8 @@ def matches(query):
 
 def search(reading, query=None, page=1, per_page=30):
     """Return the counts per level group and one page of the answers holding the query (all answers when
-    there is none), in hierarchy order."""
+    there is none), in hierarchy order; the revisions saved since the analyser last ran are linked first."""
+    link_saved_revisions()
     condition = matches(query) if query else sa.true()
     counts = count_by_group(reading, condition)
     total_matched = sum(count.matched for count in counts)

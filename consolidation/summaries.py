@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 import clock
 from models import Revision, RevisionText, StoredSummary, Unit, compact_json, db
 
-from .answer_texts import analyse_new
+from .answer_texts import analyse_new, link_saved_revisions
 from .narratives import CopyGroup, ItemSummary, Representative, summarise
 from .reading import Reading, answers_select, item_of
 
@@ -148,7 +148,9 @@ def answers_state(reading):
 
 
 def answers_states(scope, drafts, question_ids):
-    """Return {question id: answers_state} of several items, read in one pass."""
+    """Return {question id: answers_state} of several items, read in one pass, after the revisions saved since
+    the analyser last ran are linked (so that a new text changes the state)."""
+    link_saved_revisions()
     select = answers_select(Reading(None, scope, drafts), RevisionText.question_id, sa.func.count(),
                             sa.func.max(Revision.id))
     rows = db.session.execute(select.where(item_of(scope).in_(question_ids))

@@ -17,7 +17,9 @@ class AnswerField(Field):
     """A field for one question, rendered by the survey templates rather than by a widget."""
 
     def __init__(self, question, kind=None, **kwargs):
-        super().__init__(**kwargs)
+        # The templates write the question's own label; without one, WTForms would translate a label made
+        # from the field's name, for each of the form's fields at every save.
+        super().__init__(label="", **kwargs)
         self.question = question
         self.kind = kind or question.kind
         self.raw = None

@@ -43,7 +43,7 @@ class AnswerText(db.Model):
 
 class RevisionText(db.Model):
     """The text one revision gives to one narrative question; written for the revisions committees read
-    (a unit's current and submitted versions)."""
+    (a unit's current and submitted versions), soon after their save (UnlinkedRevision)."""
 
     __tablename__ = "revision_texts"
     # A committee's reading of one item starts from the item's texts: revision and text without the table.
@@ -52,6 +52,16 @@ class RevisionText(db.Model):
     revision_id: Mapped[int] = mapped_column(sa.ForeignKey("revisions.id", ondelete="CASCADE"), primary_key=True)
     question_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     text_id: Mapped[int] = mapped_column(sa.ForeignKey("answer_texts.id"), index=True)
+
+
+class UnlinkedRevision(db.Model):
+    """A revision a save made current whose texts are not linked yet: the save leaves storing and linking
+    them to the text analyser, or to the first committee reading that needs them, which link many revisions
+    in a few statements (consolidation.answer_texts.link_saved_revisions)."""
+
+    __tablename__ = "unlinked_revisions"
+
+    revision_id: Mapped[int] = mapped_column(sa.ForeignKey("revisions.id", ondelete="CASCADE"), primary_key=True)
 
 
 def described_by_models(name, type_, parent_names):

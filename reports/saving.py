@@ -12,12 +12,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 
 import clock
 from accounts.record import record
-from consolidation.answer_texts import record_revision_texts
+from consolidation.answer_texts import link_later
 from models import Response, Revision, Unit, busy_reason, database_busy, db
-from schema.store import current_survey
 
 
 class ReportLocked(Exception):
@@ -100,12 +100,20 @@ def unit_with_answers(token):
 
 #: The revision a form was saved as, if it was; built once, as every save may ask.
 REVISION_OF_FORM = sa.select(Revision).where(Revision.submission_id == sa.bindparam("submission_id"))
-#: Counts a revision and reads the response back; built once, as every save runs it.
+#: Counts a revision and reads the response back; built once, as every save runs it. On the table rather than
+#: the model: the ORM's UPDATE … RETURNING of an entity cost a save more than the statement.
+RESPONSES = Response.__table__
 TAKE_REVISION_NUMBER = (
-    sa.update(Response).where(Response.id == sa.bindparam("response_id"))
-    .values(revision_count=Response.revision_count + 1)
-    .returning(Response)
-    .execution_options(synchronize_session=False)
+    sa.update(RESPONSES).where(RESPONSES.c.id == sa.bindparam("response_id"))
+    .values(revision_count=RESPONSES.c.revision_count + 1)
+    .returning(*RESPONSES.c)
+)
+#: Writes a revision and reads back its id.
+INSERT_REVISION = sa.insert(Revision.__table__).returning(Revision.__table__.c.id)
+#: What a draft would repeat: the current revision's answers and config version.
+CURRENT_ANSWERS = (
+    sa.select(Revision.answers, Revision.config_version)
+    .where(Revision.response_id == sa.bindparam("response_id"), Revision.number == sa.bindparam("number"))
 )
 
 
@@ -172,16 +180,19 @@ def save_report(unit, answers, *, action, based_on, submission_id, config_versio
         db.session.rollback()
         return _earlier_save_of(submission_id, otherwise=error)
     if not conflict:
-        record_revision_texts(revision, current_survey())
+        link_later(revision)
     _record_save(response, revision, made_current=not conflict)
     db.session.commit()
     return SaveResult(revision, number, conflict=conflict)
 def _unchanged_by_draft(response, action, answers, config_version):
-    """Return the current revision if a draft of these answers would repeat it, else None."""
-    current = revision_of(response, response.current_number) if action == "save" else None
-    if current is not None and (current.answers, current.config_version) == (answers, config_version):
-        return current
-    return None
+    """Return the current revision if a draft of these answers would repeat it, else None. Its answers are read
+    alone first: most drafts change something, and loading the revision would cost them more."""
+    if action != "save" or response.current_number is None:
+        return None
+    current = db.session.execute(CURRENT_ANSWERS, {"response_id": response.id, "number": response.current_number})
+    if tuple(current.one()) != (answers, config_version):
+        return None
+    return revision_of(response, response.current_number)
 
 
 def save_valid_answers(unit, answers, **saving):
@@ -205,14 +216,16 @@ def _earlier_save_of(submission_id, otherwise):
 def _take_revision_number(response):
     """Count the revision about to be written and return its number. The same statement reads the response
     back as it now stands: the lock it takes means no other save can change it before this one ends."""
-    counted = db.session.scalars(TAKE_REVISION_NUMBER, {"response_id": response.id},
-                                 execution_options={"populate_existing": True}).one()
+    counted = db.session.execute(TAKE_REVISION_NUMBER, {"response_id": response.id}).one()
+    for column, value in counted._mapping.items():
+        set_committed_value(response, column, value)
     return counted.revision_count
 
 
 def _insert_revision(**columns):
-    """Write the revision at once, so that a form saved before fails here, before its texts are stored."""
-    return db.session.scalars(sa.insert(Revision).returning(Revision), [columns]).one()
+    """Write the revision at once, so that a form saved before fails here, before anything else is written;
+    return it as written (its id read back, nothing else: the save knows the rest)."""
+    return Revision(id=db.session.execute(INSERT_REVISION, columns).scalar_one(), **columns)
 
 
 def _record_save(response, revision, made_current):
@@ -225,8 +238,7 @@ def _record_save(response, revision, made_current):
                           submitted_late=revision.late)
             if response.review == "returned":
                 values["review"] = "resubmitted"
-    db.session.execute(sa.update(Response).where(Response.id == response.id).values(values)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(sa.update(RESPONSES).where(RESPONSES.c.id == response.id).values(values))
 
 
 def reopen_report(unit, by):

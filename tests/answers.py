@@ -4,6 +4,7 @@ import uuid
 
 import sqlalchemy as sa
 
+from consolidation.answer_texts import link_saved_revisions
 from models import AnswerText, Excerpt, Response, Revision, RevisionText, Unit, db
 from reports.saving import save_report
 
@@ -96,8 +97,9 @@ def store(app, code, answers, action="submit"):
 
 def stored_text(app, code, number="submitted_number", question_id="nhan_xet"):
     """Return the stored text (id, body, terms) a unit's submitted (or current) revision gives a narrative
-    question, as the save analysed it."""
+    question, as a committee's reading finds it (the saves linked first)."""
     with app.app_context():
+        link_saved_revisions()
         return db.session.execute(
             sa.select(AnswerText.id, AnswerText.body, AnswerText.terms)
             .join(RevisionText, RevisionText.text_id == AnswerText.id)

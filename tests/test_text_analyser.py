@@ -1,4 +1,4 @@
-"""The analyser of the texts saves store (`flask narratives follow`), as a real process on the test's
+"""The analyser of the texts saves leave (`flask narratives follow`), as a real process on the test's
 database, and as gunicorn starts it beside its workers (gunicorn.conf.py)."""
 
 import contextlib
@@ -18,7 +18,7 @@ from served import Served, demo_database
 from app import create_app
 from commands.narratives import NICENESS
 from consolidation.answer_texts import never_analysed, pending_count, stored_unanalysed
-from models import AnswerText, db
+from models import AnswerText, RevisionText, UnlinkedRevision, db
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,24 +60,35 @@ def never_analysed_count(app):
         return count
 
 
+def counts(app, *models):
+    with app.app_context():
+        found = tuple(db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in models)
+        db.session.remove()
+        return found
+
+
 def niceness(pid):
     with open(f"/proc/{pid}/stat") as file:
         text = file.read()
     return int(text[text.rindex(")") + 2:].split()[16])
 
 
-def test_the_analyser_analyses_what_saves_store_at_a_lower_priority_and_stops_when_told(app, units, tmp_path):
+def test_the_analyser_links_and_analyses_what_saves_leave_at_a_lower_priority_and_stops_when_told(app, units,
+                                                                                                 tmp_path):
     cells = [code for code, unit in sorted(units.items()) if unit.level == "chi_bo_truc_thuoc"][:3]
     for code in cells:
         store(app, code, stored_cell_answers(uu_diem=f"Chi bộ {code} duy trì sinh hoạt chuyên đề hằng quý."))
-    assert never_analysed_count(app) > len(cells)
+    assert counts(app, UnlinkedRevision, RevisionText, AnswerText) == (len(cells), 0, 0), "left to the analyser"
     log = tmp_path / "analyser.log"
     analyser = start_analyser(analyser_environment(app), log)
     try:
-        wait_until(lambda: never_analysed_count(app) == 0)
+        wait_until(lambda: counts(app, UnlinkedRevision) == (0,) and never_analysed_count(app) == 0)
         assert niceness(analyser.pid) == NICENESS
+        _waiting, links, texts = counts(app, UnlinkedRevision, RevisionText, AnswerText)
+        assert links >= texts > len(cells), "every report's narrative texts, linked and analysed"
         store(app, cells[0], stored_cell_answers(uu_diem="Một văn bản mới, lưu khi bộ phân tích đang chạy."))
-        wait_until(lambda: never_analysed_count(app) == 0)
+        wait_until(lambda: counts(app, UnlinkedRevision, AnswerText) == (0, texts + 1)
+                   and never_analysed_count(app) == 0)
     finally:
         returncode = stop(analyser)
     assert returncode == 0 and "Traceback" not in log.read_text()
