@@ -1,10 +1,14 @@
-"""Saving under contention: parallel saves of one unit are serialised and every one is kept."""
+"""Saving under contention: parallel saves of one unit are serialised and every one is kept; a save leaves its
+narrative texts to be linked, and linkers meeting on them link each once."""
 
 import threading
 
 import sqlalchemy as sa
+from answers import store, stored_cell_answers
 
-from models import Response, Revision, Unit, db
+from consolidation.answer_texts import link_saved_revisions
+from consolidation.reading import Reading, search
+from models import AnswerText, Response, Revision, RevisionText, Unit, UnlinkedRevision, db
 from reports.saving import save_report
 
 PARALLEL = 8
@@ -38,6 +42,8 @@ def test_parallel_saves_from_one_page_keep_every_version_and_one_winner(app, uni
         assert (response.revision_count, response.current_number) == (PARALLEL, 1)
         texts = set(db.session.scalars(sa.select(Revision.answers["nhan_thuc"].as_string())))
         assert len(texts) == PARALLEL
+        current = db.session.scalar(sa.select(Revision.id).filter_by(response_id=response.id, number=1))
+        assert waiting_revisions() == [current], "the versions kept aside are not read by committees: not linked"
 
 
 def test_the_same_form_saved_twice_in_parallel_is_kept_once(app, units):
@@ -62,3 +68,60 @@ def test_the_same_form_saved_twice_in_parallel_is_kept_once(app, units):
     assert set(results.values()) == {1}
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Revision)) == 1
+
+
+def waiting_revisions():
+    return list(db.session.scalars(sa.select(UnlinkedRevision.revision_id).order_by(UnlinkedRevision.revision_id)))
+
+
+def table_counts(*models):
+    return tuple(db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in models)
+
+
+def cell_codes(units, count):
+    return [code for code, unit in sorted(units.items()) if unit.level == "chi_bo_truc_thuoc"][:count]
+
+
+def test_a_save_leaves_its_texts_to_be_linked_and_the_first_reading_links_them(app, units):
+    code = cell_codes(units, 1)[0]
+    store(app, code, stored_cell_answers(uu_diem="Chi bộ duy trì sinh hoạt chuyên đề hằng quý."))
+    with app.app_context():
+        saved = db.session.scalar(sa.select(Revision.id))
+        assert waiting_revisions() == [saved]
+        assert table_counts(RevisionText, AnswerText) == (0, 0), "the save stored no text"
+        found = search(Reading("uu_diem"))
+        assert [hit.unit_code for hit in found.hits] == [code], "found as soon as it is saved"
+        assert waiting_revisions() == []
+        links, texts = table_counts(RevisionText, AnswerText)
+        assert links == texts > 1, "each of the report's narrative texts, stored and linked"
+
+
+def test_readings_and_the_analyser_linking_at_once_link_each_revision_once(app, units):
+    codes = cell_codes(units, 6)
+    for number, code in enumerate(codes):
+        store(app, code, stored_cell_answers(uu_diem=f"Ưu điểm riêng của chi bộ thứ {number}."), action="save")
+    errors = []
+
+    def link():
+        with app.app_context():
+            try:
+                link_saved_revisions()
+            except Exception as error:  # reported below with the others' outcome
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=link) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with app.app_context():
+        assert waiting_revisions() == []
+        per_revision = dict(db.session.execute(sa.select(RevisionText.revision_id, sa.func.count())
+                                               .group_by(RevisionText.revision_id)).all())
+        assert len(per_revision) == len(codes) and len(set(per_revision.values())) == 1
+        own = db.session.scalar(sa.select(sa.func.count()).select_from(AnswerText)
+                                .where(AnswerText.body.like("Ưu điểm riêng%")))
+        assert own == len(codes), "each unit's own text stored once"
