@@ -46,9 +46,10 @@ logger_class = "logs.GunicornLogger"
 forwarded_allow_ips = ""
 
 
-#: The text analyser (`flask narratives follow`) beside the workers: a save stores its narrative texts and the
-#: analyser, at a lower priority, analyses them (consolidation/answer_texts.py). One per database is enough;
-#: TEXT_ANALYSER=0 where another gunicorn on the same database, or a service of its own, runs it.
+#: The text analyser (`flask narratives follow`) beside the workers: a save leaves its narrative texts and the
+#: analyser, at a lower priority, stores, links and analyses them (consolidation/answer_texts.py). One per
+#: database is enough; TEXT_ANALYSER=0 where another gunicorn on the same database, or a service of its own,
+#: runs it.
 text_analyser = os.environ.get("TEXT_ANALYSER", "1") != "0"
 
 

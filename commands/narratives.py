@@ -56,7 +56,8 @@ NICENESS = 10
               callback=lambda _context, _option, value: a_number_of_seconds(value),
               help="Seconds between two looks for new texts.")
 def follow_command(every):
-    """Analyse the texts saves store as they come, at a low priority, until stopped (SIGTERM or Ctrl-C)."""
+    """Link and analyse the texts saves leave, as they come, at a low priority, until stopped (SIGTERM or
+    Ctrl-C)."""
     os.nice(NICENESS)
     stopping = []
     for signal_number in (signal.SIGTERM, signal.SIGINT):
