@@ -74,7 +74,7 @@ def is_locked(response, deadline, now):
 
 #: Built once: every page view runs it, and building the statement costs more than running it.
 UNIT_WITH_ANSWERS = (
-    sa.select(Unit, Revision.answers, Revision.submission_id)
+    sa.select(Unit, Revision.answers, Revision.submission_id, Revision.config_version)
     .outerjoin(Unit.response)
     .outerjoin(Revision, sa.and_(Revision.response_id == Response.id, Revision.number == Response.current_number))
     .options(contains_eager(Unit.response))
@@ -90,12 +90,20 @@ class UnitAnswers:
     #: The one-time id of the form the current revision was saved from (None before the first save), so
     #: that the page can tell the browser which of its kept copies is saved.
     saved_form: str | None
+    #: The number of the current revision and the config version it was saved under, as read with the
+    #: answers (None before the first save).
+    number: int | None
+    config_version: str | None
 
 
 def unit_with_answers(token):
     """Return the unit with its response and current answers for a link token, in one query; None if unknown."""
     row = db.session.execute(UNIT_WITH_ANSWERS, {"token": token}).first()
-    return None if row is None else UnitAnswers(row[0], row[1] or {}, row[2])
+    if row is None:
+        return None
+    unit, answers, saved_form, config_version = row
+    number = None if unit.response is None else unit.response.current_number
+    return UnitAnswers(unit, answers or {}, saved_form, number, config_version)
 
 
 #: The revision a form was saved as, if it was; built once, as every save may ask.
@@ -153,8 +161,10 @@ def saves_nothing_when_busy(function):
 
 
 @saves_nothing_when_busy
-def save_report(unit, answers, *, action, based_on, submission_id, config_version, token, deadline):
-    """Store the answers as a new revision of the unit's report and return what happened."""
+def save_report(unit, answers, *, action, based_on, submission_id, config_version, token, deadline, read=None):
+    """Store the answers as a new revision of the unit's report and return what happened. `read`: the
+    UnitAnswers the caller read the unit with, whose answers tell a draft that repeats them without reading
+    them again (unless another save made a newer version since)."""
     response = open_response(unit)
     now = clock.now()
     number = _take_revision_number(response)
@@ -162,7 +172,7 @@ def save_report(unit, answers, *, action, based_on, submission_id, config_versio
         db.session.rollback()
         return _earlier_save_of(submission_id, otherwise=ReportLocked())
     conflict = response.current_number != based_on
-    current = None if conflict else _unchanged_by_draft(response, action, answers, config_version)
+    current = None if conflict else _unchanged_by_draft(response, action, (answers, config_version), read)
     if current is not None:
         unchanged = SaveResult(current, current.number, unchanged=True)
         db.session.rollback()  # gives the revision number back
@@ -184,15 +194,18 @@ def save_report(unit, answers, *, action, based_on, submission_id, config_versio
     _record_save(response, revision, made_current=not conflict)
     db.session.commit()
     return SaveResult(revision, number, conflict=conflict)
-def _unchanged_by_draft(response, action, answers, config_version):
-    """Return the current revision if a draft of these answers would repeat it, else None. Its answers are read
-    alone first: most drafts change something, and loading the revision would cost them more."""
-    if action != "save" or response.current_number is None:
+def _unchanged_by_draft(response, action, saved, read):
+    """Return the current revision if a draft saving (answers, config version) would repeat it, else None. Its
+    answers are those `read` holds if it is still current, else read alone: most drafts change something, and
+    loading the revision would cost them more."""
+    number = response.current_number
+    if action != "save" or number is None:
         return None
-    current = db.session.execute(CURRENT_ANSWERS, {"response_id": response.id, "number": response.current_number})
-    if tuple(current.one()) != (answers, config_version):
-        return None
-    return revision_of(response, response.current_number)
+    if read is not None and read.number == number:
+        current = (read.answers, read.config_version)
+    else:
+        current = tuple(db.session.execute(CURRENT_ANSWERS, {"response_id": response.id, "number": number}).one())
+    return revision_of(response, number) if current == saved else None
 
 
 def save_valid_answers(unit, answers, **saving):

@@ -2,6 +2,7 @@
 narrative texts to be linked, and linkers meeting on them link each once."""
 
 import threading
+import uuid
 
 import sqlalchemy as sa
 from answers import store, stored_cell_answers
@@ -9,7 +10,8 @@ from answers import store, stored_cell_answers
 from consolidation.answer_texts import link_saved_revisions
 from consolidation.reading import Reading, search
 from models import AnswerText, Response, Revision, RevisionText, Unit, UnlinkedRevision, db
-from reports.saving import save_report
+from reports.saving import save_report, unit_with_answers
+from schema.store import current_survey
 
 PARALLEL = 8
 
@@ -125,3 +127,26 @@ def test_readings_and_the_analyser_linking_at_once_link_each_revision_once(app, 
         own = db.session.scalar(sa.select(sa.func.count()).select_from(AnswerText)
                                 .where(AnswerText.body.like("Ưu điểm riêng%")))
         assert own == len(codes), "each unit's own text stored once"
+
+
+def save_draft(unit, answers, based_on, read=None):
+    survey = current_survey()
+    return save_report(unit, answers, action="save", based_on=based_on, submission_id=uuid.uuid4().hex,
+                       config_version=survey.version, token=unit.token, deadline=survey.deadline_for(unit.level),
+                       read=read)
+
+
+def test_a_draft_repeating_the_current_version_is_told_from_the_database_when_the_page_read_an_older_one(app, units):
+    code = "BMT.TL.01"
+    first, second = {"nhan_thuc": "Bản đầu"}, {"nhan_thuc": "Bản sau"}
+    with app.app_context():
+        read_before = unit_with_answers(units[code].token)
+        assert save_draft(read_before.unit, first, None).number == 1
+        read_at_one = unit_with_answers(units[code].token)
+        assert save_draft(read_at_one.unit, second, 1).number == 2
+        # The page read version 1; version 2 was saved since. A draft of version 1's answers changes the report.
+        result = save_draft(unit_with_answers(units[code].token).unit, first, 2, read=read_at_one)
+        assert (result.number, result.unchanged) == (3, False)
+        again = save_draft(unit_with_answers(units[code].token).unit, first, 3)
+        assert (again.number, again.unchanged) == (3, True), "told from the stored version without a read"
+        db.session.remove()

@@ -57,6 +57,8 @@ class UnitPage:
         if found is None or found.unit.level not in REPORTING_LEVELS:
             abort(404)
         self.unit, self.answers, self.saved_form = found.unit, found.answers, found.saved_form
+        #: The unit and its answers as read, which a save compares with what it is about to store.
+        self.read = found
         self.token = token
         self.survey = current_survey()
         self.deadline = correction_deadline(self.survey, self.unit)
@@ -246,7 +248,7 @@ def store(unit_page, form, state, saving, answers, **arguments):
     try:
         return saving(unit_page.unit, {**unit_page.survey.retired_answers(unit_page.answers), **answers},
                       based_on=state["based_on"], submission_id=state["id"], config_version=unit_page.survey.version,
-                      token=unit_page.token, deadline=unit_page.deadline, **arguments), None
+                      token=unit_page.token, deadline=unit_page.deadline, read=unit_page.read, **arguments), None
     except ReportLocked:
         # What was typed since the deadline is not saved: it is shown back, to copy and send to the committee.
         return None, unit_page.render_answers(unit_page.answers, status=409, typed=form.answers())
