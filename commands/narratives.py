@@ -28,6 +28,7 @@ from consolidation.answer_texts import (
 )
 from consolidation.summaries import forget_all
 from models import db
+from schema.loader import ConfigError
 from schema.store import current_survey
 
 narratives_cli = AppGroup("narratives", help="Narrative answers: search index and analysis.")
@@ -69,6 +70,17 @@ def follow_command(every):
             time.sleep(every)
 
 
+def linked_saves():
+    """Link the revisions saved since the last look; none while the survey config the analyser started with is
+    invalid (linking needs its narrative questions; analysing the texts stored does not)."""
+    try:
+        return link_saved_revisions()
+    except ConfigError:
+        current_app.logger.warning("The text analyser links no saved report while the survey config is invalid "
+                                   "(`flask survey check` lists the problems); it tries again at the next look")
+        return 0
+
+
 def a_number_of_seconds(value):
     # A range lets "nan" through: every comparison with it is false.
     if not math.isfinite(value):
@@ -81,7 +93,7 @@ def take_new_saves():
     many revisions and texts. A failure (the database away, say) is logged and the next look tries again: the
     saves wait, and readings link and summaries analyse what they need."""
     try:
-        return link_saved_revisions() + analyse_pending(workers=1, which=never_analysed(), batch_size=FOLLOWING_BATCH)
+        return linked_saves() + analyse_pending(workers=1, which=never_analysed(), batch_size=FOLLOWING_BATCH)
     except OperationalError as error:  # busy, locked, or not reachable: nothing to debug, one line
         current_app.logger.warning("The text analyser could not use the database (%s); it tries again at the "
                                    "next look", error.orig)

@@ -16,9 +16,10 @@ from answers import store, stored_cell_answers
 from served import Served, demo_database
 
 from app import create_app
-from commands.narratives import NICENESS
+from commands.narratives import NICENESS, take_new_saves
 from consolidation.answer_texts import never_analysed, pending_count, stored_unanalysed
 from models import AnswerText, RevisionText, UnlinkedRevision, db
+from schema.loader import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -158,3 +159,23 @@ def test_a_locked_database_costs_the_analyser_a_line_in_its_log_and_no_text(tmp_
 def test_an_odd_interval_is_refused_with_a_message(runner, every):
     result = runner.invoke(args=["narratives", "follow", "--every", every])
     assert result.exit_code == 2 and "--every" in result.output and result.exception.__class__ is SystemExit
+
+
+def test_with_the_survey_config_broken_the_analyser_warns_and_still_analyses_what_is_stored(app, units, caplog,
+                                                                                            monkeypatch):
+    # The migrations' logging set-up (alembic's fileConfig) turned the app's logger off in this process.
+    monkeypatch.setattr(app.logger, "disabled", False)
+    code = next(code for code, unit in sorted(units.items()) if unit.level == "chi_bo_truc_thuoc")
+    store(app, code, stored_cell_answers(uu_diem="Chi bộ duy trì sinh hoạt chuyên đề hằng quý."))
+    with app.app_context():
+        stored_unanalysed(db.session, ["Một văn bản đã lưu, chờ phân tích."])
+        db.session.commit()
+        survey = app.extensions["survey"]
+        app.extensions["survey"] = ConfigError("survey.yaml", ["a broken edit"])
+        try:
+            assert take_new_saves() == 1, "the stored text analysed, no report linked"
+        finally:
+            app.extensions["survey"] = survey
+        db.session.remove()
+    assert "links no saved report while the survey config is invalid" in caplog.text
+    assert counts(app, UnlinkedRevision) == (1,), "the save waits for a valid config"
