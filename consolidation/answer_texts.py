@@ -59,10 +59,11 @@ def link_saved_revisions():
     """Link the revisions saves left (link_later) to their texts, storing the new ones unanalysed; return how
     many revisions. On a connection of its own, a transaction per chunk: a caller's session is left as it
     was, and saves wait for one chunk at most. Two callers at once link the same revisions harmlessly."""
-    questions = [question.id for question in narrative_questions(current_survey())]
-    linked = 0
+    linked, questions = 0, None
     with db.engine.connect() as connection:
         while chunk := connection.scalars(NEXT_UNLINKED).all():
+            if questions is None:  # asked only when something waits: every reading calls this
+                questions = [question.id for question in narrative_questions(current_survey())]
             _link_revisions(connection, questions, chunk)
             connection.execute(sa.delete(UnlinkedRevision).where(UnlinkedRevision.revision_id.in_(chunk)))
             connection.commit()
